@@ -1,0 +1,33 @@
+# PGXS build: make && make install && make installcheck
+EXTENSION = pg_fk_guard
+EXTVERSION = 1.0
+MODULE_big = pg_fk_guard
+
+CORE_OBJS = src/core/verdict.o src/core/fix_writer.o
+PG_OBJS = src/pg/boundary.o src/pg/pair_facts.o src/pg/catalog_pairs.o src/pg/render.o \
+          src/pg/functions.o src/pg/module.o
+OBJS = $(CORE_OBJS) $(PG_OBJS)
+
+DATA_built = $(EXTENSION)--$(EXTVERSION).sql
+EXTRA_CLEAN = $(EXTENSION)--$(EXTVERSION).sql
+
+REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
+REGRESS_OPTS = --inputdir=. --outputdir=build/regress
+
+PG_CONFIG ?= pg_config
+PG_CXXFLAGS = -std=c++17 -fPIC -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-register \
+              $(if $(FKG_WERROR),-Werror)
+SHLIB_LINK = -lstdc++
+
+# No LLVM bitcode: the module is C++ and JIT inlining buys nothing here.
+override with_llvm = no
+
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+$(EXTENSION)--$(EXTVERSION).sql: extension/$(EXTENSION).sql
+	cp $< $@
+
+installcheck: | build/regress
+build/regress:
+	mkdir -p $@

@@ -1,0 +1,368 @@
+#include "verdict.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <limits>
+#include <optional>
+
+#include "no_postgres.hpp"
+
+namespace fkg {
+
+const char *kind_name(Kind k) {
+  switch (k) {
+    case Kind::Incompatible: return "incompatible";
+    case Kind::Lossy: return "lossy";
+    case Kind::TimezoneDependent: return "timezone_dependent";
+    case Kind::Narrower: return "narrower";
+    case Kind::IndexUnusable: return "index_unusable";
+    case Kind::Semantic: return "semantic";
+    case Kind::Width: return "width";
+    case Kind::Domain: return "domain";
+    case Kind::Collation: return "collation";
+    case Kind::None: return "none";
+  }
+  return "none";
+}
+
+Severity kind_severity(Kind k) {
+  switch (k) {
+    case Kind::Incompatible: return Severity::Error;
+    case Kind::Lossy:
+    case Kind::TimezoneDependent:
+    case Kind::Narrower:
+    case Kind::IndexUnusable: return Severity::Warning;
+    case Kind::Semantic:
+    case Kind::Width:
+    case Kind::Domain:
+    case Kind::Collation: return Severity::Notice;
+    case Kind::None: return Severity::None;
+  }
+  return Severity::None;
+}
+
+const char *severity_name(Severity s) {
+  switch (s) {
+    case Severity::Error: return "error";
+    case Severity::Warning: return "warning";
+    case Severity::Notice: return "notice";
+    case Severity::None: return "none";
+  }
+  return "none";
+}
+
+bool parse_severity(const std::string &name, Severity *out) {
+  for (Severity s : {Severity::Error, Severity::Warning, Severity::Notice}) {
+    if (name == severity_name(s)) {
+      *out = s;
+      return true;
+    }
+  }
+  return false;
+}
+
+bool identical(const ColumnType &a, const ColumnType &b) {
+  return a.type_oid == b.type_oid && a.typmod == b.typmod && a.collation_oid == b.collation_oid;
+}
+
+bool Verdict::has(Kind k) const {
+  return std::any_of(problems.begin(), problems.end(), [k](const Problem &p) { return p.kind == k; });
+}
+
+std::string Verdict::explanation() const {
+  std::string out;
+  for (size_t i = 0; i < problems.size(); ++i) {
+    if (i == 1) out += " Also: ";
+    else if (i > 1) out += " ";
+    out += problems[i].sentence;
+  }
+  return out;
+}
+
+namespace {
+
+constexpr int32_t kVarHdrSz = 4;
+constexpr long long kUnlimited = std::numeric_limits<long long>::max();
+
+bool in(const std::string &s, std::initializer_list<const char *> set) {
+  return std::any_of(set.begin(), set.end(), [&s](const char *x) { return s == x; });
+}
+
+bool is_pair(const std::string &a, const std::string &b, const char *x, const char *y) {
+  return (a == x && b == y) || (a == y && b == x);
+}
+
+// Rank of a built-in integer type, 0 if not one.
+int int_rank(const std::string &t) {
+  if (t == "int2") return 1;
+  if (t == "int4") return 2;
+  if (t == "int8") return 3;
+  return 0;
+}
+
+const char *int_max(int rank) {
+  switch (rank) {
+    case 1: return "32767";
+    case 2: return "2147483647";
+    default: return "9223372036854775807";
+  }
+}
+
+bool text_like(const std::string &t) { return in(t, {"text", "varchar", "bpchar", "name"}); }
+
+// Maximum length in characters (bytes for name) a text-like type can hold.
+long long text_capacity(const ColumnType &c) {
+  if (c.base == "name") return 63;
+  if ((c.base == "varchar" || c.base == "bpchar") && c.typmod >= kVarHdrSz) return c.typmod - kVarHdrSz;
+  return kUnlimited;
+}
+
+// Seconds precision of a datetime typmod; unconstrained means 6 digits.
+int time_precision(int32_t typmod) { return typmod < 0 ? 6 : typmod; }
+
+struct NumericSpec {
+  bool unconstrained = true;
+  int precision = 0;
+  int scale = 0;
+};
+
+NumericSpec numeric_spec(int32_t typmod) {
+  NumericSpec s;
+  if (typmod < kVarHdrSz) return s;
+  int32_t t = typmod - kVarHdrSz;
+  s.unconstrained = false;
+  s.precision = (t >> 16) & 0xffff;
+  s.scale = ((t & 0x7ff) ^ 1024) - 1024;  // scale is an 11-bit signed field since PostgreSQL 15
+  return s;
+}
+
+// Does numeric spec a hold every value numeric spec b can hold?
+bool numeric_holds(const NumericSpec &a, const NumericSpec &b) {
+  if (a.unconstrained) return true;
+  if (b.unconstrained) return false;
+  return a.scale >= b.scale && (a.precision - a.scale) >= (b.precision - b.scale);
+}
+
+class Collector {
+ public:
+  explicit Collector(const PairFacts &f) : f_(f) {}
+
+  void add(Kind k, std::string sentence) {
+    problems_.push_back(Problem{k, std::move(sentence)});
+  }
+
+  Verdict finish() {
+    std::stable_sort(problems_.begin(), problems_.end(),
+                     [](const Problem &a, const Problem &b) { return a.kind < b.kind; });
+    Verdict v;
+    v.problems = std::move(problems_);
+    v.kind = v.problems.empty() ? Kind::None : v.problems.front().kind;
+    return v;
+  }
+
+  bool any_base_problem() const { return !problems_.empty(); }
+
+ private:
+  const PairFacts &f_;
+  std::vector<Problem> problems_;
+};
+
+std::string cannot_hold(const ColumnType &fk, const ColumnType &pk, const std::string &why) {
+  return "The referencing type " + fk.base_display + " cannot hold every " + pk.base_display + " key: " + why;
+}
+
+std::string wider(const ColumnType &fk, const ColumnType &pk, const std::string &what) {
+  return "The referencing type " + fk.base_display + " is wider than " + pk.base_display + ": it accepts " + what +
+         ", which the foreign key then rejects row by row.";
+}
+
+// Problems that come from the two base types and their typmods.
+void base_type_problems(const PairFacts &f, Collector &out) {
+  const ColumnType &fk = f.referencing;
+  const ColumnType &pk = f.referenced;
+  const std::string &a = fk.base;
+  const std::string &b = pk.base;
+  const bool same_base = a == b && fk.builtin == pk.builtin;
+
+  // Integers of different widths.
+  if (int_rank(a) && int_rank(b) && a != b) {
+    if (int_rank(a) < int_rank(b))
+      out.add(Kind::Narrower, cannot_hold(fk, pk, std::string("references to keys above ") +
+                                                    int_max(int_rank(a)) + " cannot be stored."));
+    else
+      out.add(Kind::Width, wider(fk, pk, "values no referenced key can have"));
+    return;
+  }
+  // Floating point of different widths.
+  if (is_pair(a, b, "float4", "float8")) {
+    if (a == "float4")
+      out.add(Kind::Narrower, cannot_hold(fk, pk, "real keeps about 6 significant digits, so keys that need "
+                                                  "more can never be matched exactly."));
+    else
+      out.add(Kind::Width, wider(fk, pk, "values no referenced key can have"));
+    return;
+  }
+  // Exact numbers compared as floating point.
+  if ((int_rank(a) || a == "numeric") && in(b, {"float4", "float8"})) {
+    out.add(Kind::Lossy, "Equality converts " + fk.base_display + " to " + pk.base_display +
+                             ", a floating-point type: large or fractional values compare inexactly, so a "
+                             "reference can match a key it does not equal.");
+    return;
+  }
+  // Time zones.
+  if (is_pair(a, b, "timestamp", "timestamptz") || is_pair(a, b, "date", "timestamptz") ||
+      is_pair(a, b, "time", "timetz")) {
+    out.add(Kind::TimezoneDependent,
+            "Equality between " + fk.base_display + " and " + pk.base_display +
+                " goes through the session TimeZone, so whether a row matches a key depends on the "
+                "TimeZone setting of the session that writes it.");
+    return;
+  }
+  if (is_pair(a, b, "date", "timestamp")) {
+    out.add(Kind::Semantic, "A date equals only the midnight timestamp of its day, so " +
+                                std::string(a == "date" ? "keys with a time of day can never be referenced."
+                                                        : "references with a time of day never match a key."));
+    return;
+  }
+  if (a == "time" && b == "interval") {
+    out.add(Kind::Semantic, "Equality turns the time of day into an interval since midnight, so interval keys "
+                            "of a day or more, or with days or months, can never be referenced.");
+    return;
+  }
+  // Character types.
+  if (text_like(a) && text_like(b)) {
+    long long ca = text_capacity(fk), cb = text_capacity(pk);
+    if (ca < cb)
+      out.add(Kind::Narrower, cannot_hold(fk, pk, "references to keys longer than " + std::to_string(ca) +
+                                                      (a == "name" ? " bytes" : " characters") +
+                                                      " cannot be stored."));
+    else if (ca > cb)
+      out.add(Kind::Width, wider(fk, pk, "values longer than any referenced key"));
+    if ((a == "bpchar") != (b == "bpchar"))
+      out.add(Kind::Semantic, "A character(n) value pads with spaces and ignores trailing spaces in comparisons, "
+                              "while the other side does not, so 'a' and 'a ' match on one side only.");
+    if ((a == "name") != (b == "name"))
+      out.add(Kind::Semantic, "A name value is cut at 63 bytes and sorts with the \"C\" collation, so long keys "
+                              "compare differently than as text.");
+    if (!out.any_base_problem() && !same_base)
+      out.add(Kind::Semantic, "The types " + fk.base_display + " and " + pk.base_display +
+                                  " accept the same values and compare alike, but are declared differently, "
+                                  "which schema-diff tools and ORMs report as a pending change.");
+    return;
+  }
+  if ((a == "char" && text_like(b)) || (b == "char" && text_like(a))) {
+    out.add(Kind::Semantic, "A \"char\" value holds a single byte, so only one-byte keys can ever match.");
+    return;
+  }
+  if (is_pair(a, b, "inet", "cidr")) {
+    out.add(Kind::Semantic, "Values of inet and cidr compare as inet, where host bits and netmask both count: an address "
+                            "with host bits set never equals a network.");
+    return;
+  }
+  if (is_pair(a, b, "macaddr", "macaddr8")) {
+    out.add(Kind::Semantic, "A 6-byte macaddr is compared as macaddr8 by inserting FF:FE in the middle, so only "
+                            "8-byte keys of that form can match.");
+    return;
+  }
+  if (in(a, {"bit", "varbit"}) && in(b, {"bit", "varbit"})) {
+    bool fixed_fk = a == "bit", fixed_pk = b == "bit";
+    if (fixed_fk || fixed_pk) {
+      if (same_base && fk.typmod != pk.typmod)
+        out.add(Kind::Semantic, "Bit strings of different lengths are never equal, so " + fk.base_display +
+                                    " can never match a " + pk.base_display + " key.");
+      else if (!same_base)
+        out.add(Kind::Semantic, "A bit(n) value always has exactly n bits, so bit strings of any other length never "
+                                "match.");
+    } else {
+      long long ca = fk.typmod < 0 ? kUnlimited : fk.typmod, cb = pk.typmod < 0 ? kUnlimited : pk.typmod;
+      if (ca < cb)
+        out.add(Kind::Narrower, cannot_hold(fk, pk, "references to longer bit strings cannot be stored."));
+      else if (ca > cb)
+        out.add(Kind::Width, wider(fk, pk, "bit strings longer than any referenced key"));
+    }
+    return;
+  }
+
+  // Exact conversions: equality means the same, only how it is computed differs
+  // (which the index check below reports).
+  if (int_rank(a) && in(b, {"numeric", "oid"})) return;
+
+  if (!same_base) {
+    out.add(Kind::Semantic, "The types " + fk.base_display + " and " + pk.base_display + " differ and are compared as " +
+                                f.compared_as + ", so equality may not mean the same on both sides.");
+    return;
+  }
+  if (fk.typmod == pk.typmod) return;
+
+  // Same base type, different typmod.
+  if (a == "numeric") {
+    NumericSpec sa = numeric_spec(fk.typmod), sb = numeric_spec(pk.typmod);
+    if (!numeric_holds(sa, sb))
+      out.add(Kind::Narrower, cannot_hold(fk, pk, "keys with more digits than it allows cannot be referenced."));
+    else
+      out.add(Kind::Width, wider(fk, pk, "values no referenced key can have"));
+    return;
+  }
+  if (in(a, {"timestamp", "timestamptz", "time", "timetz"})) {
+    int pa = time_precision(fk.typmod), pb = time_precision(pk.typmod);
+    if (pa < pb)
+      out.add(Kind::Narrower, cannot_hold(fk, pk, "it keeps " + std::to_string(pa) +
+                                                      " fractional digits of a second, so keys with more are "
+                                                      "rounded and reference a different key or none."));
+    else if (pa > pb)
+      out.add(Kind::Width, wider(fk, pk, "fractional seconds no referenced key can have"));
+    return;
+  }
+  out.add(Kind::Semantic, "The type modifiers differ (" + fk.base_display + " and " + pk.base_display +
+                              "), so the two columns accept different values.");
+}
+
+}  // namespace
+
+Verdict classify(const PairFacts &f) {
+  Collector out(f);
+  const ColumnType &fk = f.referencing;
+  const ColumnType &pk = f.referenced;
+
+  if (!f.accepted) {
+    std::string s = "No equality operator of operator family " + f.opfamily + " compares " + fk.base_display +
+                    " with " + pk.base_display + ", and ";
+    if (f.compared_as.rfind("any", 0) == 0)  // polymorphic: arrays, enums, ranges
+      s += "the two types are not the same " + f.compared_as + " type.";
+    else
+      s += fk.base_display + " has no implicit cast to " + f.compared_as + ".";
+    out.add(Kind::Incompatible, std::move(s));
+    return out.finish();
+  }
+  if (identical(fk, pk)) return out.finish();
+
+  base_type_problems(f, out);
+
+  if (!f.referencing_index_usable && f.comparison != Comparison::Operator)
+    out.add(Kind::IndexUnusable,
+            "Equality converts the referencing column to " + f.compared_as +
+                ", so the lookups PostgreSQL runs on the referencing table when referenced rows are updated or "
+                "deleted cannot use an index on it.");
+
+  if (fk.type_oid != pk.type_oid && (!fk.domain.empty() || !pk.domain.empty())) {
+    std::string s;
+    if (!fk.domain.empty()) s += "The referencing type " + fk.domain + " is a domain over " + fk.base_display;
+    if (!pk.domain.empty())
+      s += (s.empty() ? "The referenced type " : ", and the referenced type ") + pk.domain + " is a domain over " +
+           pk.base_display;
+    s += ": a domain's constraints apply on one side only.";
+    out.add(Kind::Domain, std::move(s));
+  }
+
+  if (fk.collation_oid != 0 && pk.collation_oid != 0 && fk.collation_oid != pk.collation_oid) {
+    std::string s = "The columns use different collations (" + fk.collation + " and " + pk.collation + ")";
+    if (!fk.collation_deterministic || !pk.collation_deterministic)
+      s += ", and a nondeterministic collation can call keys equal that the other side keeps apart.";
+    else
+      s += "; equality agrees, but sorting and uniqueness on the two sides may not.";
+    out.add(Kind::Collation, std::move(s));
+  }
+  return out.finish();
+}
+
+}  // namespace fkg

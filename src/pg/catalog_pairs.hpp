@@ -1,0 +1,23 @@
+// Collects declared foreign-key column pairs from pg_constraint.
+#pragma once
+
+#include "pair_facts.hpp"
+
+namespace fkg {
+
+struct KeyPair {
+  Oid constraint = InvalidOid;  // InvalidOid for a pair with no declared constraint
+  Oid referencing_rel = InvalidOid;
+  AttrNumber referencing_att = 0;
+  Oid referenced_rel = InvalidOid;
+  AttrNumber referenced_att = 0;
+  Oid opclass = InvalidOid;  // btree opclass of the referenced unique index column
+  PgColumn referencing, referenced;
+};
+
+// Every declared foreign key's column pairs, once per constraint (partition
+// clones are skipped: the constraint is reported on the partitioned table),
+// in schemas the caller has USAGE on, without other sessions' temp schemas.
+std::vector<KeyPair> declared_key_pairs();
+
+}  // namespace fkg

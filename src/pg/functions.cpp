@@ -1,0 +1,208 @@
+// SQL-callable diagnostic functions. Each is a thin entry point whose body
+// runs behind the error boundary (FKG_SQL_FUNCTION).
+#include <algorithm>
+#include <stdexcept>
+
+#include "compat.hpp"
+#include "render.hpp"
+
+namespace {
+
+using namespace fkg;
+
+struct Row {
+  std::string sort_key;
+  const KeyPair *pair;
+  Verdict verdict;
+  RenderedPair rendered;
+};
+
+void put_diagnose_row(ReturnSetInfo *rsinfo, const Row &row) {
+  const Row *r = &row;
+  pg_guard([rsinfo, r]() {
+    Datum values[12];
+    bool nulls[12] = {false};
+    const KeyPair &p = *r->pair;
+    values[0] = CStringGetTextDatum("declared");
+    char *conname = get_constraint_name(p.constraint);
+    if (conname) {
+      NameData *n = (NameData *)palloc0(sizeof(NameData));
+      namestrcpy(n, conname);
+      values[1] = NameGetDatum(n);
+    } else {
+      nulls[1] = true;
+    }
+    values[2] = ObjectIdGetDatum(p.referencing_rel);
+    values[3] = CStringGetDatum(get_attname(p.referencing_rel, p.referencing_att, false));
+    values[4] = CStringGetTextDatum(r->rendered.referencing_type.c_str());
+    values[5] = ObjectIdGetDatum(p.referenced_rel);
+    values[6] = CStringGetDatum(get_attname(p.referenced_rel, p.referenced_att, false));
+    values[7] = CStringGetTextDatum(r->rendered.referenced_type.c_str());
+    values[8] = CStringGetTextDatum(kind_name(r->verdict.kind));
+    values[9] = CStringGetTextDatum(severity_name(r->verdict.severity()));
+    values[10] = CStringGetTextDatum(r->rendered.detail.c_str());
+    values[11] = CStringGetTextDatum(r->rendered.suggested_fix.c_str());
+    // name columns want a full NAMEDATALEN buffer
+    for (int i : {3, 6}) {
+      NameData *n = (NameData *)palloc0(sizeof(NameData));
+      namestrcpy(n, DatumGetCString(values[i]));
+      values[i] = NameGetDatum(n);
+    }
+    tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+  });
+}
+
+const char *sort_name(const KeyPair &p) {
+  return pg_guard([&p]() {
+    return psprintf("%s.%s\x1f%s", get_namespace_name(get_rel_namespace(p.referencing_rel)),
+                    get_rel_name(p.referencing_rel), get_constraint_name(p.constraint));
+  });
+}
+
+}  // namespace
+
+// fk_guard.diagnose_fk_mismatches(): one row per mismatched key column pair
+// of every declared foreign key.
+FKG_SQL_FUNCTION(diagnose_fk_mismatches) {
+  pg_guard([fcinfo]() { compat::init_materialized_srf(fcinfo); });
+  ReturnSetInfo *rsinfo = (ReturnSetInfo *)fcinfo->resultinfo;
+
+  std::vector<KeyPair> pairs = declared_key_pairs();
+  std::vector<Row> rows;
+  for (const KeyPair &p : pairs) {
+    JudgedPair judged = judge_pair(p.referencing, p.referenced, p.opclass);
+    if (judged.verdict.kind == Kind::None) continue;
+    Row row;
+    row.pair = &p;
+    row.sort_key = sort_name(p);
+    row.verdict = judged.verdict;
+    row.rendered = render_pair(p, judged);
+    rows.push_back(std::move(row));
+  }
+  // By table and constraint; stable, so key columns keep their order.
+  std::stable_sort(rows.begin(), rows.end(), [](const Row &a, const Row &b) { return a.sort_key < b.sort_key; });
+  for (const Row &row : rows) put_diagnose_row(rsinfo, row);
+  return (Datum)0;
+}
+
+namespace {
+
+struct ParsedType {
+  Oid type;
+  int32 typmod;
+};
+
+ParsedType parse_type(text *t) {
+  return pg_guard([t]() {
+    ParsedType p;
+    parseTypeString(text_to_cstring(t), &p.type, &p.typmod, false);
+    return p;
+  });
+}
+
+// The collation given by name, or the type's default when NULL.
+Oid collation_for(Oid type, text *name) {
+  return pg_guard([type, name]() {
+    Oid typcoll = get_typcollation(type);
+    if (name == NULL) return typcoll;
+    const char *s = text_to_cstring(name);
+    // 'C' means the collation "C", as a user passing a name in a string expects;
+    // quoted or qualified names are parsed as SQL identifiers.
+    Oid coll = get_collation_oid(list_make1(makeString(pstrdup(s))), true);
+    if (!OidIsValid(coll)) coll = get_collation_oid(compat::qualified_name_list(s), false);
+    if (!OidIsValid(typcoll))
+      ereport(ERROR, (errcode(ERRCODE_DATATYPE_MISMATCH),
+                      errmsg("collations are not supported by type %s", format_type_be(type))));
+    return coll;
+  });
+}
+
+Oid opclass_for(Oid type, text *name) {
+  if (name == NULL) return default_btree_opclass(type);
+  return pg_guard([name]() {
+    return get_opclass_oid(BTREE_AM_OID, compat::qualified_name_list(text_to_cstring(name)), false);
+  });
+}
+
+text *arg_text(FunctionCallInfo fcinfo, int n) { return PG_ARGISNULL(n) ? NULL : PG_GETARG_TEXT_PP(n); }
+
+}  // namespace
+
+// fk_guard.classify_key_pair(referencing_type, referenced_type,
+//   referencing_collation, referenced_collation, referenced_opclass):
+// the verdict engine on a what-if pair, as a primary key on the referenced
+// type (with its default btree operator class, or the one given) would see it.
+FKG_SQL_FUNCTION(classify_key_pair) {
+  if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+    throw UserError(ERRCODE_NULL_VALUE_NOT_ALLOWED, "referencing_type and referenced_type must not be null");
+  ParsedType fk = parse_type(PG_GETARG_TEXT_PP(0));
+  ParsedType pk = parse_type(PG_GETARG_TEXT_PP(1));
+  PgColumn fkcol{fk.type, fk.typmod, collation_for(fk.type, arg_text(fcinfo, 2))};
+  PgColumn pkcol{pk.type, pk.typmod, collation_for(pk.type, arg_text(fcinfo, 3))};
+  Oid opclass = opclass_for(pk.type, arg_text(fcinfo, 4));
+
+  JudgedPair j = judge_pair(fkcol, pkcol, opclass);
+  std::vector<const char *> kinds;
+  for (const Problem &p : j.verdict.problems)
+    if (kinds.empty() || kinds.back() != kind_name(p.kind)) kinds.push_back(kind_name(p.kind));
+  std::string explanation = j.verdict.explanation();
+  const char *kind = kind_name(j.verdict.kind);
+  const char *severity = severity_name(j.verdict.severity());
+  const std::vector<const char *> *kindsp = &kinds;
+  const std::string *explp = &explanation;
+
+  return pg_guard([fcinfo, kind, severity, kindsp, explp]() {
+    TupleDesc tupdesc;
+    if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+      elog(ERROR, "return type must be a row type");
+    tupdesc = BlessTupleDesc(tupdesc);
+    Datum values[4];
+    bool nulls[4] = {false, false, false, false};
+    values[0] = CStringGetTextDatum(kind);
+    values[1] = CStringGetTextDatum(severity);
+    if (explp->empty()) nulls[2] = true;
+    else values[2] = CStringGetTextDatum(explp->c_str());
+    int n = (int)kindsp->size();
+    Datum *elems = (Datum *)palloc(sizeof(Datum) * (n > 0 ? n : 1));
+    for (int i = 0; i < n; i++) elems[i] = CStringGetTextDatum((*kindsp)[i]);
+    values[3] = PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false, TYPALIGN_INT));
+    return HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls));
+  });
+}
+
+// fk_guard.selftest_error_boundary(failure text): raises a failure of the
+// named sort from inside C++ frames that hold live objects, so tests can show
+// that it surfaces as a clean ERROR: 'cpp' (a C++ exception), 'bad_alloc',
+// 'user' (a user-facing error raised in C++), 'postgres' (a PostgreSQL ERROR
+// raised by a PostgreSQL function called from C++). 'none' returns normally.
+namespace {
+
+std::string nested_cpp_failure(int depth, std::vector<std::string> &trail) {
+  trail.push_back("frame " + std::to_string(depth));
+  if (depth == 0) throw std::runtime_error("selftest: C++ exception after " + std::to_string(trail.size()) + " frames");
+  return nested_cpp_failure(depth - 1, trail);
+}
+
+int32 postgres_failure_under_cpp(const std::string &input) {
+  std::vector<std::string> live{"objects", "alive", "while", "PostgreSQL", "raises"};
+  const char *in = input.c_str();
+  return pg_guard([in]() { return DatumGetInt32(DirectFunctionCall1(int4in, CStringGetDatum(in))); }) +
+         static_cast<int32>(live.size());
+}
+
+}  // namespace
+
+FKG_SQL_FUNCTION(selftest_error_boundary) {
+  std::string failure = pg_guard([fcinfo]() { return text_to_cstring(PG_GETARG_TEXT_PP(0)); });
+  std::vector<std::string> trail;
+  if (failure == "cpp") nested_cpp_failure(8, trail);
+  if (failure == "bad_alloc") throw std::bad_alloc();
+  if (failure == "user")
+    throw UserError(ERRCODE_INVALID_PARAMETER_VALUE, "selftest: user-facing error raised in C++",
+                    "The detail survives the boundary.", "So does the hint.");
+  if (failure == "postgres") postgres_failure_under_cpp("not a number");
+  if (failure != "none")
+    throw UserError(ERRCODE_INVALID_PARAMETER_VALUE, "unknown failure \"" + failure + "\"",
+                    "", "Use one of cpp, bad_alloc, user, postgres, none.");
+  return pg_guard([]() { return CStringGetTextDatum("ok"); });
+}

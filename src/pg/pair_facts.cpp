@@ -1,0 +1,164 @@
+#include "pair_facts.hpp"
+
+namespace fkg {
+
+namespace {
+
+// Catalog facts about one column type, as plain PostgreSQL values.
+struct RawColumn {
+  Oid type;
+  Oid base;
+  int32 typmod;  // effective: the column's, else the domain's
+  Oid collation;
+  bool is_domain;
+  bool deterministic;
+  const char *typname;
+  const char *display;
+  const char *base_display;
+  const char *collation_name;
+};
+
+struct RawFacts {
+  RawColumn fk, pk;
+  bool accepted;
+  int comparison;  // Comparison
+  bool index_usable;
+  int conversion;  // Conversion
+  const char *opfamily;
+  const char *compared_as;
+};
+
+const char *type_name(Oid type) {
+  HeapTuple tup = SearchSysCache1(TYPEOID, ObjectIdGetDatum(type));
+  if (!HeapTupleIsValid(tup)) elog(ERROR, "cache lookup failed for type %u", type);
+  const char *name = pstrdup(NameStr(((Form_pg_type)GETSTRUCT(tup))->typname));
+  ReleaseSysCache(tup);
+  return name;
+}
+
+void read_column(const PgColumn &in, RawColumn *out) {
+  int32 base_typmod = in.typmod;
+  Oid base = getBaseTypeAndTypmod(in.type, &base_typmod);
+  out->type = in.type;
+  out->base = base;
+  out->is_domain = base != in.type;
+  out->typmod = in.typmod >= 0 ? in.typmod : base_typmod;
+  out->collation = in.collation;
+  out->deterministic = OidIsValid(in.collation) ? get_collation_isdeterministic(in.collation) : true;
+  out->typname = type_name(base);
+  out->display = format_type_with_typemod(in.type, in.typmod);
+  out->base_display = format_type_with_typemod(base, out->typmod);
+  out->collation_name = OidIsValid(in.collation) ? generate_collation_name(in.collation) : nullptr;
+}
+
+// PostgreSQL's rule from ATAddForeignKeyConstraint (tablecmds.c), step by
+// step: an equality operator of the index's operator family taking
+// (opcintype, referencing base type) plus one taking the referencing base
+// type on both sides; failing that, an implicit coercion of both column types
+// to opcintype, which then uses the index's own equality operator.
+void apply_postgres_rule(const PgColumn &fk, const PgColumn &pk, Oid opclass, RawFacts *out) {
+  HeapTuple tup = SearchSysCache1(CLAOID, ObjectIdGetDatum(opclass));
+  if (!HeapTupleIsValid(tup)) elog(ERROR, "cache lookup failed for operator class %u", opclass);
+  Form_pg_opclass cla = (Form_pg_opclass)GETSTRUCT(tup);
+  Oid amid = cla->opcmethod;
+  Oid opfamily = cla->opcfamily;
+  Oid opcintype = cla->opcintype;
+  ReleaseSysCache(tup);
+  if (amid != BTREE_AM_OID)
+    ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                    errmsg("operator class %u is not a btree operator class", opclass)));
+
+  Oid ppeqop = get_opfamily_member(opfamily, opcintype, opcintype, BTEqualStrategyNumber);
+  Oid fktyped = getBaseType(fk.type);
+  Oid pfeqop = get_opfamily_member(opfamily, opcintype, fktyped, BTEqualStrategyNumber);
+  Oid ffeqop = OidIsValid(pfeqop) ? get_opfamily_member(opfamily, fktyped, fktyped, BTEqualStrategyNumber)
+                                  : InvalidOid;
+  out->comparison = (int)Comparison::Operator;
+  if (!(OidIsValid(pfeqop) && OidIsValid(ffeqop))) {
+    Oid input_typeids[2] = {pk.type, fk.type};
+    Oid target_typeids[2] = {opcintype, opcintype};
+    if (OidIsValid(ppeqop) && can_coerce_type(2, input_typeids, target_typeids, COERCION_IMPLICIT)) {
+      pfeqop = ffeqop = ppeqop;
+      out->comparison = (int)(IsBinaryCoercible(fk.type, opcintype) ? Comparison::BinaryCoercion
+                                                                    : Comparison::FunctionCoercion);
+    }
+  }
+  out->accepted = OidIsValid(pfeqop) && OidIsValid(ffeqop);
+  if (!out->accepted) out->comparison = (int)Comparison::None;
+
+  Oid fk_opclass = GetDefaultOpClass(fktyped, BTREE_AM_OID);
+  out->index_usable = OidIsValid(fk_opclass) && get_opclass_family(fk_opclass) == opfamily;
+
+  HeapTuple fam = SearchSysCache1(OPFAMILYOID, ObjectIdGetDatum(opfamily));
+  if (!HeapTupleIsValid(fam)) elog(ERROR, "cache lookup failed for operator family %u", opfamily);
+  out->opfamily = quote_identifier(pstrdup(NameStr(((Form_pg_opfamily)GETSTRUCT(fam))->opfname)));
+  ReleaseSysCache(fam);
+  out->compared_as = format_type_be(opcintype);
+}
+
+int conversion_of(const PgColumn &fk, const PgColumn &pk) {
+  Oid src = fk.type, dst = pk.type;
+  if (can_coerce_type(1, &src, &dst, COERCION_ASSIGNMENT)) return (int)Conversion::Assignment;
+  if (can_coerce_type(1, &src, &dst, COERCION_EXPLICIT)) return (int)Conversion::Explicit;
+  return (int)Conversion::None;
+}
+
+ColumnType to_column_type(const RawColumn &r) {
+  ColumnType c;
+  c.type_oid = r.type;
+  c.typmod = r.typmod;
+  c.collation_oid = r.collation;
+  c.display = r.display;
+  c.base = r.typname ? r.typname : "";
+  c.base_display = r.base_display;
+  c.builtin = r.base < FirstNormalObjectId;
+  if (r.is_domain) c.domain = r.display;
+  if (r.collation_name) c.collation = r.collation_name;
+  c.collation_deterministic = r.deterministic;
+  return c;
+}
+
+}  // namespace
+
+JudgedPair judge_pair(const PgColumn &referencing, const PgColumn &referenced, Oid opclass) {
+  RawFacts raw{};
+  RawFacts *rawp = &raw;
+  pg_guard([&referencing, &referenced, opclass, rawp]() {
+    read_column(referencing, &rawp->fk);
+    read_column(referenced, &rawp->pk);
+    apply_postgres_rule(referencing, referenced, opclass, rawp);
+    rawp->conversion = conversion_of(referencing, referenced);
+  });
+
+  JudgedPair j;
+  j.facts.referencing = to_column_type(raw.fk);
+  j.facts.referenced = to_column_type(raw.pk);
+  j.facts.accepted = raw.accepted;
+  j.facts.comparison = static_cast<Comparison>(raw.comparison);
+  j.facts.referencing_index_usable = raw.index_usable;
+  j.facts.opfamily = raw.opfamily;
+  j.facts.compared_as = raw.compared_as;
+  j.conversion = static_cast<Conversion>(raw.conversion);
+  j.verdict = classify(j.facts);
+  return j;
+}
+
+Oid default_btree_opclass(Oid type) {
+  return pg_guard([type]() {
+    Oid opclass = GetDefaultOpClass(type, BTREE_AM_OID);
+    if (!OidIsValid(opclass))
+      ereport(ERROR, (errcode(ERRCODE_UNDEFINED_OBJECT),
+                      errmsg("data type %s has no default operator class for access method \"btree\"",
+                             format_type_be(type)),
+                      errhint("A column of this type cannot be a primary key or unique key without an explicit "
+                              "operator class; pass one as referenced_opclass.")));
+    return opclass;
+  });
+}
+
+std::string type_with_collation_note(const ColumnType &c, bool show_collation) {
+  if (show_collation && !c.collation.empty()) return c.display + " COLLATE " + c.collation;
+  return c.display;
+}
+
+}  // namespace fkg

@@ -1,0 +1,35 @@
+// The verdict engine's PostgreSQL half: reads the catalog facts about one key
+// pair, including PostgreSQL's own accept/refuse rule, and hands them to the
+// pure classifier. Both front doors (diagnostics, guard) go through here.
+#pragma once
+
+#include "boundary.hpp"
+#include "../core/fix_writer.hpp"
+#include "../core/verdict.hpp"
+
+namespace fkg {
+
+struct PgColumn {
+  Oid type = InvalidOid;
+  int32 typmod = -1;
+  Oid collation = InvalidOid;
+};
+
+struct JudgedPair {
+  PairFacts facts;
+  Verdict verdict;
+  Conversion conversion = Conversion::None;  // referencing type -> referenced type
+};
+
+// Judges one key pair: the referencing column against the referenced column
+// whose unique index uses btree operator class `opclass`.
+JudgedPair judge_pair(const PgColumn &referencing, const PgColumn &referenced, Oid opclass);
+
+// The operator class a new primary key on a column of this type would use;
+// raises PostgreSQL's own error if the type has none.
+Oid default_btree_opclass(Oid type);
+
+// "text COLLATE "C"" when the collation is worth showing, else the type alone.
+std::string type_with_collation_note(const ColumnType &c, bool show_collation);
+
+}  // namespace fkg
