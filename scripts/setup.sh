@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs what building and testing pg_fk_guard needs on Debian 12, if missing.
+# Needs root (or passwordless sudo) when something is missing.
+set -euo pipefail
+
+PACKAGES=(
+  g++ make cmake libgtest-dev
+  postgresql-15 postgresql-client-15 postgresql-server-dev-15 postgresql-contrib
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" = 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+# The throwaway clusters run as this unprivileged user (created by postgresql-common).
+id postgres >/dev/null 2>&1 || { echo "setup: no 'postgres' OS user" >&2; exit 1; }

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Runs every test: C++ unit tests (GoogleTest via CTest) and the pg_regress
+# suite against a throwaway cluster. Installs what it needs first.
+# Ends with one line: "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export PG_CONFIG="${PG_CONFIG:-pg_config}"
+
+scripts/setup.sh || exit 1
+scripts/build.sh || exit 1
+mkdir -p build
+
+passed=0
+failed=0
+summary=()
+
+echo "== unit tests (ctest) =="
+cmake -S . -B build/cmake -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPG_CONFIG="$(command -v "$PG_CONFIG")" >build/cmake.log 2>&1 &&
+  cmake --build build/cmake -j"$(nproc)" >>build/cmake.log 2>&1 || { cat build/cmake.log; exit 1; }
+ctest --test-dir build/cmake --output-on-failure >build/ctest.log 2>&1
+tail -n 3 build/ctest.log
+read -r u_pass u_total < <(sed -nE 's/.* ([0-9]+) tests failed out of ([0-9]+)/\1 \2/p' build/ctest.log |
+  awk '{print $2-$1, $2}')
+u_fail=$((u_total - u_pass))
+[ "$u_fail" -gt 0 ] && grep -E "Failed|FAILED" build/ctest.log
+passed=$((passed + u_pass)); failed=$((failed + u_fail))
+summary+=("unit: $u_pass passed, $u_fail failed")
+
+echo "== pg_regress =="
+test/run_regress.sh | tee build/regress-summary.log
+r_pass=$(grep -cE "^(ok|test) .*\.\.\. ok|^ok " build/regress-summary.log)
+r_fail=$(grep -cE "\.\.\. FAILED|^not ok " build/regress-summary.log)
+if grep -q "server log shows a crash" build/regress-summary.log; then r_fail=$((r_fail + 1)); fi
+passed=$((passed + r_pass)); failed=$((failed + r_fail))
+summary+=("pg_regress: $r_pass passed, $r_fail failed")
+
+echo "== summary =="
+printf '%s\n' "${summary[@]}"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
