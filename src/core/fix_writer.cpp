@@ -8,9 +8,12 @@ namespace {
 
 std::string using_clause(const FixTarget &t) {
   switch (t.conversion) {
-    case Conversion::Assignment: return "";
-    case Conversion::Explicit: return " USING " + t.referencing_column + "::" + t.target_type;
-    case Conversion::None: return "";
+    case Conversion::Assignment:
+      return "";
+    case Conversion::Explicit:
+      return " USING " + t.referencing_column + "::" + t.target_type;
+    case Conversion::None:
+      return "";
   }
   return "";
 }
@@ -27,8 +30,9 @@ std::string write_type_fix(const FixTarget &t, const Verdict &v) {
   }
   std::string out = "SET lock_timeout = '5s';\n";
   if (v.has(Kind::TimezoneDependent))
-    out += "-- The conversion reads the values in the session TimeZone (SHOW TimeZone): set it to the zone the "
-           "values were written in first.\n";
+    out +=
+        "-- The conversion reads the values in the session TimeZone (SHOW TimeZone): set it to the zone the "
+        "values were written in first.\n";
   out += "-- Convert " + col + " to " + t.target_type + " (rewrites " + t.referencing_table;
   if (!t.constraint_name.empty()) out += " and re-checks " + t.constraint_name;
   out += ").\n";

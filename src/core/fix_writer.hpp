@@ -20,9 +20,9 @@ struct FixTarget {
   std::string referencing_column;  // quoted, e.g. "userId"
   std::string referenced_table;
   std::string referenced_column;
-  std::string target_type;         // referenced column's type with typmod (base type if a domain)
-  std::string target_collation;    // quoted collation to add, empty if none is needed
-  std::string constraint_name;     // quoted; empty if there is no declared constraint
+  std::string target_type;       // referenced column's type with typmod (base type if a domain)
+  std::string target_collation;  // quoted collation to add, empty if none is needed
+  std::string constraint_name;   // quoted; empty if there is no declared constraint
   Conversion conversion = Conversion::Assignment;
 };
 

@@ -11,42 +11,60 @@ namespace fkg {
 
 const char *kind_name(Kind k) {
   switch (k) {
-    case Kind::Incompatible: return "incompatible";
-    case Kind::Lossy: return "lossy";
-    case Kind::TimezoneDependent: return "timezone_dependent";
-    case Kind::Narrower: return "narrower";
-    case Kind::IndexUnusable: return "index_unusable";
-    case Kind::Semantic: return "semantic";
-    case Kind::Width: return "width";
-    case Kind::Domain: return "domain";
-    case Kind::Collation: return "collation";
-    case Kind::None: return "none";
+    case Kind::Incompatible:
+      return "incompatible";
+    case Kind::Lossy:
+      return "lossy";
+    case Kind::TimezoneDependent:
+      return "timezone_dependent";
+    case Kind::Narrower:
+      return "narrower";
+    case Kind::IndexUnusable:
+      return "index_unusable";
+    case Kind::Semantic:
+      return "semantic";
+    case Kind::Width:
+      return "width";
+    case Kind::Domain:
+      return "domain";
+    case Kind::Collation:
+      return "collation";
+    case Kind::None:
+      return "none";
   }
   return "none";
 }
 
 Severity kind_severity(Kind k) {
   switch (k) {
-    case Kind::Incompatible: return Severity::Error;
+    case Kind::Incompatible:
+      return Severity::Error;
     case Kind::Lossy:
     case Kind::TimezoneDependent:
     case Kind::Narrower:
-    case Kind::IndexUnusable: return Severity::Warning;
+    case Kind::IndexUnusable:
+      return Severity::Warning;
     case Kind::Semantic:
     case Kind::Width:
     case Kind::Domain:
-    case Kind::Collation: return Severity::Notice;
-    case Kind::None: return Severity::None;
+    case Kind::Collation:
+      return Severity::Notice;
+    case Kind::None:
+      return Severity::None;
   }
   return Severity::None;
 }
 
 const char *severity_name(Severity s) {
   switch (s) {
-    case Severity::Error: return "error";
-    case Severity::Warning: return "warning";
-    case Severity::Notice: return "notice";
-    case Severity::None: return "none";
+    case Severity::Error:
+      return "error";
+    case Severity::Warning:
+      return "warning";
+    case Severity::Notice:
+      return "notice";
+    case Severity::None:
+      return "none";
   }
   return "none";
 }
@@ -72,8 +90,10 @@ bool Verdict::has(Kind k) const {
 std::string Verdict::explanation() const {
   std::string out;
   for (size_t i = 0; i < problems.size(); ++i) {
-    if (i == 1) out += " Also: ";
-    else if (i > 1) out += " ";
+    if (i == 1)
+      out += " Also: ";
+    else if (i > 1)
+      out += " ";
     out += problems[i].sentence;
   }
   return out;
@@ -102,9 +122,12 @@ int int_rank(const std::string &t) {
 
 const char *int_max(int rank) {
   switch (rank) {
-    case 1: return "32767";
-    case 2: return "2147483647";
-    default: return "9223372036854775807";
+    case 1:
+      return "32767";
+    case 2:
+      return "2147483647";
+    default:
+      return "9223372036854775807";
   }
 }
 
@@ -147,9 +170,7 @@ class Collector {
  public:
   explicit Collector(const PairFacts &f) : f_(f) {}
 
-  void add(Kind k, std::string sentence) {
-    problems_.push_back(Problem{k, std::move(sentence)});
-  }
+  void add(Kind k, std::string sentence) { problems_.push_back(Problem{k, std::move(sentence)}); }
 
   Verdict finish() {
     std::stable_sort(problems_.begin(), problems_.end(),
@@ -187,8 +208,9 @@ void base_type_problems(const PairFacts &f, Collector &out) {
   // Integers of different widths.
   if (int_rank(a) && int_rank(b) && a != b) {
     if (int_rank(a) < int_rank(b))
-      out.add(Kind::Narrower, cannot_hold(fk, pk, std::string("references to keys above ") +
-                                                    int_max(int_rank(a)) + " cannot be stored."));
+      out.add(
+          Kind::Narrower,
+          cannot_hold(fk, pk, std::string("references to keys above ") + int_max(int_rank(a)) + " cannot be stored."));
     else
       out.add(Kind::Width, wider(fk, pk, "values no referenced key can have"));
     return;
@@ -196,8 +218,9 @@ void base_type_problems(const PairFacts &f, Collector &out) {
   // Floating point of different widths.
   if (is_pair(a, b, "float4", "float8")) {
     if (a == "float4")
-      out.add(Kind::Narrower, cannot_hold(fk, pk, "real keeps about 6 significant digits, so keys that need "
-                                                  "more can never be matched exactly."));
+      out.add(Kind::Narrower, cannot_hold(fk, pk,
+                                          "real keeps about 6 significant digits, so keys that need "
+                                          "more can never be matched exactly."));
     else
       out.add(Kind::Width, wider(fk, pk, "values no referenced key can have"));
     return;
@@ -225,25 +248,28 @@ void base_type_problems(const PairFacts &f, Collector &out) {
     return;
   }
   if (a == "time" && b == "interval") {
-    out.add(Kind::Semantic, "Equality turns the time of day into an interval since midnight, so interval keys "
-                            "of a day or more, or with days or months, can never be referenced.");
+    out.add(Kind::Semantic,
+            "Equality turns the time of day into an interval since midnight, so interval keys "
+            "of a day or more, or with days or months, can never be referenced.");
     return;
   }
   // Character types.
   if (text_like(a) && text_like(b)) {
     long long ca = text_capacity(fk), cb = text_capacity(pk);
     if (ca < cb)
-      out.add(Kind::Narrower, cannot_hold(fk, pk, "references to keys longer than " + std::to_string(ca) +
-                                                      (a == "name" ? " bytes" : " characters") +
-                                                      " cannot be stored."));
+      out.add(Kind::Narrower, cannot_hold(fk, pk,
+                                          "references to keys longer than " + std::to_string(ca) +
+                                              (a == "name" ? " bytes" : " characters") + " cannot be stored."));
     else if (ca > cb)
       out.add(Kind::Width, wider(fk, pk, "values longer than any referenced key"));
     if ((a == "bpchar") != (b == "bpchar"))
-      out.add(Kind::Semantic, "A character(n) value pads with spaces and ignores trailing spaces in comparisons, "
-                              "while the other side does not, so 'a' and 'a ' match on one side only.");
+      out.add(Kind::Semantic,
+              "A character(n) value pads with spaces and ignores trailing spaces in comparisons, "
+              "while the other side does not, so 'a' and 'a ' match on one side only.");
     if ((a == "name") != (b == "name"))
-      out.add(Kind::Semantic, "A name value is cut at 63 bytes and sorts with the \"C\" collation, so long keys "
-                              "compare differently than as text.");
+      out.add(Kind::Semantic,
+              "A name value is cut at 63 bytes and sorts with the \"C\" collation, so long keys "
+              "compare differently than as text.");
     if (!out.any_base_problem() && !same_base)
       out.add(Kind::Semantic, "The types " + fk.base_display + " and " + pk.base_display +
                                   " accept the same values and compare alike, but are declared differently, "
@@ -255,13 +281,15 @@ void base_type_problems(const PairFacts &f, Collector &out) {
     return;
   }
   if (is_pair(a, b, "inet", "cidr")) {
-    out.add(Kind::Semantic, "Values of inet and cidr compare as inet, where host bits and netmask both count: an address "
-                            "with host bits set never equals a network.");
+    out.add(Kind::Semantic,
+            "Values of inet and cidr compare as inet, where host bits and netmask both count: an address "
+            "with host bits set never equals a network.");
     return;
   }
   if (is_pair(a, b, "macaddr", "macaddr8")) {
-    out.add(Kind::Semantic, "A 6-byte macaddr is compared as macaddr8 by inserting FF:FE in the middle, so only "
-                            "8-byte keys of that form can match.");
+    out.add(Kind::Semantic,
+            "A 6-byte macaddr is compared as macaddr8 by inserting FF:FE in the middle, so only "
+            "8-byte keys of that form can match.");
     return;
   }
   if (in(a, {"bit", "varbit"}) && in(b, {"bit", "varbit"})) {
@@ -271,8 +299,9 @@ void base_type_problems(const PairFacts &f, Collector &out) {
         out.add(Kind::Semantic, "Bit strings of different lengths are never equal, so " + fk.base_display +
                                     " can never match a " + pk.base_display + " key.");
       else if (!same_base)
-        out.add(Kind::Semantic, "A bit(n) value always has exactly n bits, so bit strings of any other length never "
-                                "match.");
+        out.add(Kind::Semantic,
+                "A bit(n) value always has exactly n bits, so bit strings of any other length never "
+                "match.");
     } else {
       long long ca = fk.typmod < 0 ? kUnlimited : fk.typmod, cb = pk.typmod < 0 ? kUnlimited : pk.typmod;
       if (ca < cb)
@@ -288,8 +317,9 @@ void base_type_problems(const PairFacts &f, Collector &out) {
   if (int_rank(a) && in(b, {"numeric", "oid"})) return;
 
   if (!same_base) {
-    out.add(Kind::Semantic, "The types " + fk.base_display + " and " + pk.base_display + " differ and are compared as " +
-                                f.compared_as + ", so equality may not mean the same on both sides.");
+    out.add(Kind::Semantic, "The types " + fk.base_display + " and " + pk.base_display +
+                                " differ and are compared as " + f.compared_as +
+                                ", so equality may not mean the same on both sides.");
     return;
   }
   if (fk.typmod == pk.typmod) return;
@@ -306,9 +336,10 @@ void base_type_problems(const PairFacts &f, Collector &out) {
   if (in(a, {"timestamp", "timestamptz", "time", "timetz"})) {
     int pa = time_precision(fk.typmod), pb = time_precision(pk.typmod);
     if (pa < pb)
-      out.add(Kind::Narrower, cannot_hold(fk, pk, "it keeps " + std::to_string(pa) +
-                                                      " fractional digits of a second, so keys with more are "
-                                                      "rounded and reference a different key or none."));
+      out.add(Kind::Narrower, cannot_hold(fk, pk,
+                                          "it keeps " + std::to_string(pa) +
+                                              " fractional digits of a second, so keys with more are "
+                                              "rounded and reference a different key or none."));
     else if (pa > pb)
       out.add(Kind::Width, wider(fk, pk, "fractional seconds no referenced key can have"));
     return;

@@ -61,11 +61,11 @@ enum class Comparison {
 struct PairFacts {
   ColumnType referencing;
   ColumnType referenced;
-  bool accepted = true;               // PostgreSQL's ATAddForeignKeyConstraint rule
+  bool accepted = true;  // PostgreSQL's ATAddForeignKeyConstraint rule
   Comparison comparison = Comparison::Operator;
   bool referencing_index_usable = true;  // referencing type's default btree family == index family
-  std::string opfamily;               // operator family of the referenced index column
-  std::string compared_as;            // the index's input type, e.g. "numeric"
+  std::string opfamily;                  // operator family of the referenced index column
+  std::string compared_as;               // the index's input type, e.g. "numeric"
 };
 
 struct Problem {

@@ -106,10 +106,10 @@ Datum invoke_cpp(Body &&body, FunctionCallInfo fcinfo) {
 
 // Declares a SQL-callable function NAME whose body is the C++ function
 // NAME_impl(FunctionCallInfo), run behind the error boundary.
-#define FKG_SQL_FUNCTION(name)                                                          \
-  static Datum name##_impl(FunctionCallInfo fcinfo);                                    \
-  extern "C" {                                                                          \
-  PG_FUNCTION_INFO_V1(name);                                                            \
-  Datum name(PG_FUNCTION_ARGS) { return fkg::invoke_cpp(name##_impl, fcinfo); }          \
-  }                                                                                     \
+#define FKG_SQL_FUNCTION(name)                                                  \
+  static Datum name##_impl(FunctionCallInfo fcinfo);                            \
+  extern "C" {                                                                  \
+  PG_FUNCTION_INFO_V1(name);                                                    \
+  Datum name(PG_FUNCTION_ARGS) { return fkg::invoke_cpp(name##_impl, fcinfo); } \
+  }                                                                             \
   static Datum name##_impl(FunctionCallInfo fcinfo)

@@ -75,8 +75,7 @@ RawPairs *scan_declared() {
   RawPairs *out = (RawPairs *)palloc0(sizeof(RawPairs));
   Relation conrel = table_open(ConstraintRelationId, AccessShareLock);
   ScanKeyData key;
-  ScanKeyInit(&key, Anum_pg_constraint_contype, BTEqualStrategyNumber, F_CHAREQ,
-              CharGetDatum(CONSTRAINT_FOREIGN));
+  ScanKeyInit(&key, Anum_pg_constraint_contype, BTEqualStrategyNumber, F_CHAREQ, CharGetDatum(CONSTRAINT_FOREIGN));
   SysScanDesc scan = systable_beginscan(conrel, InvalidOid, false, NULL, 1, &key);
   HeapTuple tup;
   while ((tup = systable_getnext(scan)) != NULL) {

@@ -32,8 +32,7 @@ inline void init_materialized_srf(FunctionCallInfo fcinfo) {
                     errmsg("set-valued function called in context that cannot accept a set")));
   MemoryContext old = MemoryContextSwitchTo(rsinfo->econtext->ecxt_per_query_memory);
   TupleDesc tupdesc;
-  if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-    elog(ERROR, "return type must be a row type");
+  if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE) elog(ERROR, "return type must be a row type");
   rsinfo->returnMode = SFRM_Materialize;
   rsinfo->setResult = tuplestore_begin_heap(true, false, work_mem);
   rsinfo->setDesc = CreateTupleDescCopy(tupdesc);

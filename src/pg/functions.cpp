@@ -119,9 +119,8 @@ Oid collation_for(Oid type, text *name) {
 
 Oid opclass_for(Oid type, text *name) {
   if (name == NULL) return default_btree_opclass(type);
-  return pg_guard([name]() {
-    return get_opclass_oid(BTREE_AM_OID, compat::qualified_name_list(text_to_cstring(name)), false);
-  });
+  return pg_guard(
+      [name]() { return get_opclass_oid(BTREE_AM_OID, compat::qualified_name_list(text_to_cstring(name)), false); });
 }
 
 text *arg_text(FunctionCallInfo fcinfo, int n) { return PG_ARGISNULL(n) ? NULL : PG_GETARG_TEXT_PP(n); }
@@ -160,8 +159,10 @@ FKG_SQL_FUNCTION(classify_key_pair) {
     bool nulls[4] = {false, false, false, false};
     values[0] = CStringGetTextDatum(kind);
     values[1] = CStringGetTextDatum(severity);
-    if (explp->empty()) nulls[2] = true;
-    else values[2] = CStringGetTextDatum(explp->c_str());
+    if (explp->empty())
+      nulls[2] = true;
+    else
+      values[2] = CStringGetTextDatum(explp->c_str());
     int n = (int)kindsp->size();
     Datum *elems = (Datum *)palloc(sizeof(Datum) * (n > 0 ? n : 1));
     for (int i = 0; i < n; i++) elems[i] = CStringGetTextDatum((*kindsp)[i]);
@@ -202,7 +203,7 @@ FKG_SQL_FUNCTION(selftest_error_boundary) {
                     "The detail survives the boundary.", "So does the hint.");
   if (failure == "postgres") postgres_failure_under_cpp("not a number");
   if (failure != "none")
-    throw UserError(ERRCODE_INVALID_PARAMETER_VALUE, "unknown failure \"" + failure + "\"",
-                    "", "Use one of cpp, bad_alloc, user, postgres, none.");
+    throw UserError(ERRCODE_INVALID_PARAMETER_VALUE, "unknown failure \"" + failure + "\"", "",
+                    "Use one of cpp, bad_alloc, user, postgres, none.");
   return pg_guard([]() { return CStringGetTextDatum("ok"); });
 }

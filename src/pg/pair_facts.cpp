@@ -71,16 +71,15 @@ void apply_postgres_rule(const PgColumn &fk, const PgColumn &pk, Oid opclass, Ra
   Oid ppeqop = get_opfamily_member(opfamily, opcintype, opcintype, BTEqualStrategyNumber);
   Oid fktyped = getBaseType(fk.type);
   Oid pfeqop = get_opfamily_member(opfamily, opcintype, fktyped, BTEqualStrategyNumber);
-  Oid ffeqop = OidIsValid(pfeqop) ? get_opfamily_member(opfamily, fktyped, fktyped, BTEqualStrategyNumber)
-                                  : InvalidOid;
+  Oid ffeqop = OidIsValid(pfeqop) ? get_opfamily_member(opfamily, fktyped, fktyped, BTEqualStrategyNumber) : InvalidOid;
   out->comparison = (int)Comparison::Operator;
   if (!(OidIsValid(pfeqop) && OidIsValid(ffeqop))) {
     Oid input_typeids[2] = {pk.type, fk.type};
     Oid target_typeids[2] = {opcintype, opcintype};
     if (OidIsValid(ppeqop) && can_coerce_type(2, input_typeids, target_typeids, COERCION_IMPLICIT)) {
       pfeqop = ffeqop = ppeqop;
-      out->comparison = (int)(IsBinaryCoercible(fk.type, opcintype) ? Comparison::BinaryCoercion
-                                                                    : Comparison::FunctionCoercion);
+      out->comparison =
+          (int)(IsBinaryCoercible(fk.type, opcintype) ? Comparison::BinaryCoercion : Comparison::FunctionCoercion);
     }
   }
   out->accepted = OidIsValid(pfeqop) && OidIsValid(ffeqop);
@@ -147,11 +146,11 @@ Oid default_btree_opclass(Oid type) {
   return pg_guard([type]() {
     Oid opclass = GetDefaultOpClass(type, BTREE_AM_OID);
     if (!OidIsValid(opclass))
-      ereport(ERROR, (errcode(ERRCODE_UNDEFINED_OBJECT),
-                      errmsg("data type %s has no default operator class for access method \"btree\"",
-                             format_type_be(type)),
-                      errhint("A column of this type cannot be a primary key or unique key without an explicit "
-                              "operator class; pass one as referenced_opclass.")));
+      ereport(ERROR,
+              (errcode(ERRCODE_UNDEFINED_OBJECT),
+               errmsg("data type %s has no default operator class for access method \"btree\"", format_type_be(type)),
+               errhint("A column of this type cannot be a primary key or unique key without an explicit "
+                       "operator class; pass one as referenced_opclass.")));
     return opclass;
   });
 }

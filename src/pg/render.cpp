@@ -5,13 +5,13 @@ namespace fkg {
 namespace {
 
 struct RawNames {
-  const char *fk_table;      // as regclass prints it
-  const char *fk_table_q;    // always schema-qualified, for SQL
+  const char *fk_table;    // as regclass prints it
+  const char *fk_table_q;  // always schema-qualified, for SQL
   const char *fk_column;
   const char *pk_table;
   const char *pk_table_q;
   const char *pk_column;
-  const char *constraint;    // quoted, or NULL
+  const char *constraint;  // quoted, or NULL
 };
 
 const char *qualified(Oid rel) {
@@ -50,8 +50,8 @@ RenderedPair render_pair(const KeyPair &pair, const JudgedPair &judged) {
   RenderedPair r;
   r.referencing_type = type_with_collation_note(fk, collations_differ);
   r.referenced_type = type_with_collation_note(pk, collations_differ);
-  r.detail = std::string(n->fk_table) + "." + n->fk_column + " is " + r.referencing_type + "; " + n->pk_table +
-             "." + n->pk_column + " is " + r.referenced_type + ". " + judged.verdict.explanation();
+  r.detail = std::string(n->fk_table) + "." + n->fk_column + " is " + r.referencing_type + "; " + n->pk_table + "." +
+             n->pk_column + " is " + r.referenced_type + ". " + judged.verdict.explanation();
 
   FixTarget t;
   t.referencing_table = n->fk_table_q;

@@ -9,8 +9,8 @@ namespace fkg {
 struct RenderedPair {
   std::string referencing_type;  // with a COLLATE note when the collations differ
   std::string referenced_type;
-  std::string detail;            // "sessions."userId" is integer; users.id is bigint. <why>"
-  std::string suggested_fix;     // runnable SQL
+  std::string detail;         // "sessions."userId" is integer; users.id is bigint. <why>"
+  std::string suggested_fix;  // runnable SQL
 };
 
 RenderedPair render_pair(const KeyPair &pair, const JudgedPair &judged);
