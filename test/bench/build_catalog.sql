@@ -41,7 +41,8 @@ CREATE TEMP TABLE bench_fks AS
 WITH f AS (
   SELECT f, f / :fks_per_child AS child, f % :fks_per_child AS col,
          f % :mismatch_every = 0 AS bad,
-         f / :mismatch_every AS m                        -- ordinal among mismatched keys
+         f / :mismatch_every AS m,                       -- ordinal among mismatched keys
+         f - f / :mismatch_every - 1 AS g                -- ordinal among matching keys
   FROM generate_series(0, :children * :fks_per_child - 1) AS f
 ), placed AS (
   SELECT f.*,
@@ -49,7 +50,8 @@ WITH f AS (
               -- m-th mismatched key: table m modulo the largest multiple of
               -- nkinds <= parents, so its kind is m % nkinds (kinds cycle)
               THEN m % (:parents - :parents % :nkinds)
-              ELSE f % :parents
+              -- matching keys are spread over all referenced tables
+              ELSE g % :parents
          END AS parent
   FROM f
 )
