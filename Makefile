@@ -5,7 +5,7 @@ MODULE_big = pg_fk_guard
 
 CORE_OBJS = src/core/verdict.o src/core/fix_writer.o
 PG_OBJS = src/pg/boundary.o src/pg/pair_facts.o src/pg/catalog_pairs.o src/pg/render.o \
-          src/pg/functions.o src/pg/module.o
+          src/pg/functions.o src/pg/guard_collect.o src/pg/guard.o src/pg/module.o
 OBJS = $(CORE_OBJS) $(PG_OBJS)
 
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql

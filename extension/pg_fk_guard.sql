@@ -55,3 +55,17 @@ COMMENT ON FUNCTION selftest_error_boundary(text) IS
 'support: raises a C++ or PostgreSQL failure under C++ frames to show it surfaces as a clean ERROR';
 
 REVOKE ALL ON FUNCTION selftest_error_boundary(text) FROM PUBLIC;
+
+-- The migration guard. Its function has no SET search_path on purpose: it
+-- resolves the statement's names with the session's search_path, exactly as
+-- PostgreSQL is about to.
+CREATE FUNCTION guard_ddl_start()
+RETURNS event_trigger
+LANGUAGE c SECURITY INVOKER
+AS 'MODULE_PATHNAME', 'guard_ddl_start';
+
+REVOKE ALL ON FUNCTION guard_ddl_start() FROM PUBLIC;
+
+CREATE EVENT TRIGGER pg_fk_guard_ddl_start ON ddl_command_start
+  WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE')
+  EXECUTE FUNCTION guard_ddl_start();

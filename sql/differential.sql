@@ -7,6 +7,9 @@
 --    classify_key_pair() for every pair (one engine, two front doors)
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS pg_fk_guard;
+-- The guard stays on (its refusals are checked below); its soft warnings are
+-- tested in guard.sql.
+SET pg_fk_guard.soft_mismatches = ignore;
 CREATE SCHEMA diff;
 SET search_path = diff, public;
 CREATE DOMAIN diff.int_domain AS integer;
@@ -33,7 +36,7 @@ INSERT INTO diff.key_types (typ) VALUES
 
 CREATE TABLE diff.results (
   fk text, pk text, fk_n int, pk_n int,
-  pg_accepts boolean, pg_sqlstate text,
+  pg_accepts boolean, pg_sqlstate text, refused_by text, message text,
   kind text, kinds text[], fk_table text);
 
 DO $$
@@ -43,6 +46,8 @@ DECLARE
   v record;
   ok boolean;
   state text;
+  ctx text;
+  msg text;
 BEGIN
   FOR p IN SELECT * FROM diff.key_types ORDER BY n LOOP
     EXECUTE format('CREATE TABLE diff.pk_%s (k %s PRIMARY KEY)', p.n, p.typ);
@@ -51,13 +56,18 @@ BEGIN
         EXECUTE format('CREATE TABLE diff.fk_%s_%s (k %s REFERENCES diff.pk_%s)', f.n, p.n, f.typ, p.n);
         ok := true;
         state := NULL;
+        ctx := NULL;
+        msg := NULL;
       EXCEPTION WHEN OTHERS THEN
+        GET STACKED DIAGNOSTICS ctx = PG_EXCEPTION_CONTEXT, msg = MESSAGE_TEXT;
         ok := false;
         state := SQLSTATE;
       END;
       SELECT * INTO v FROM fk_guard.classify_key_pair(f.typ, p.typ);
       INSERT INTO diff.results
-      VALUES (f.typ, p.typ, f.n, p.n, ok, state, v.kind, v.kinds,
+      VALUES (f.typ, p.typ, f.n, p.n, ok, state,
+              CASE WHEN ctx LIKE '%pg_fk_guard%' THEN 'pg_fk_guard' WHEN NOT ok THEN 'postgres' END, msg,
+              v.kind, v.kinds,
               CASE WHEN ok THEN format('diff.fk_%s_%s', f.n, p.n) END);
     END LOOP;
   END LOOP;
@@ -76,6 +86,28 @@ FROM diff.results;
 SELECT fk, pk, pg_accepts, pg_sqlstate, kind FROM diff.results
 WHERE (NOT pg_accepts) <> (kind = 'incompatible')
    OR (NOT pg_accepts AND pg_sqlstate <> '42804');
+
+-- Through the migration guard (on by default): every refusal came from the
+-- guard, before PostgreSQL ran the statement, with PostgreSQL's own message.
+SELECT fk, pk, refused_by, message FROM diff.results
+WHERE NOT pg_accepts
+  AND (refused_by <> 'pg_fk_guard' OR message NOT LIKE 'foreign key constraint "fk\_%\_k\_fkey" cannot be implemented');
+-- The same refusals with the guard off: PostgreSQL itself refuses every one of
+-- them, so the guard never refused what PostgreSQL would accept.
+SET pg_fk_guard.mode = off;
+DO $$
+DECLARE r record;
+BEGIN
+  FOR r IN SELECT * FROM diff.results WHERE NOT pg_accepts LOOP
+    BEGIN
+      EXECUTE format('CREATE TABLE diff.fk_off (k %s REFERENCES diff.pk_%s)', r.fk, r.pk_n);
+      RAISE EXCEPTION 'PostgreSQL accepted % -> % that the guard refused', r.fk, r.pk;
+    EXCEPTION WHEN datatype_mismatch THEN
+      NULL;
+    END;
+  END LOOP;
+END $$;
+RESET pg_fk_guard.mode;
 
 -- Identical types get no kind; different accepted types always get one.
 SELECT fk, pk, kind FROM diff.results

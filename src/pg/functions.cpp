@@ -70,6 +70,11 @@ FKG_SQL_FUNCTION(diagnose_fk_mismatches) {
   std::vector<KeyPair> pairs = declared_key_pairs();
   std::vector<Row> rows;
   for (const KeyPair &p : pairs) {
+    // A declared constraint between identical column types has nothing to
+    // report: PostgreSQL accepted it, and identical types get no kind.
+    if (p.referencing.type == p.referenced.type && p.referencing.typmod == p.referenced.typmod &&
+        p.referencing.collation == p.referenced.collation)
+      continue;
     JudgedPair judged = judge_pair(p.referencing, p.referenced, p.opclass);
     if (judged.verdict.kind == Kind::None) continue;
     Row row;

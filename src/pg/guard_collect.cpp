@@ -1,0 +1,348 @@
+#include "guard_collect.hpp"
+
+namespace fkg {
+
+namespace {
+
+// A column as this statement will leave it.
+struct StmtColumn {
+  const char *name;
+  Oid type;
+  int32 typmod;
+  Oid collation;
+  bool type_changed;
+  bool defined_here;  // a column this statement creates
+};
+
+// What the statement says about the table it creates or alters.
+struct Target {
+  bool creating;
+  Oid relid;  // existing table (ALTER), else InvalidOid
+  const char *relname;
+  Oid namespace_oid;
+  const char *display;  // as the user names it
+  List *columns;        // StmtColumn*: columns defined or retyped by the statement
+  List *parents;        // Oid: tables whose columns a new table inherits
+  List *primary_key;    // String: primary key columns declared in the statement
+};
+
+bool is_serial(TypeName *tn, Oid *type) {
+  if (list_length(tn->names) != 1 || tn->arrayBounds != NIL) return false;
+  const char *n = strVal(linitial(tn->names));
+  if (strcmp(n, "serial") == 0 || strcmp(n, "serial4") == 0)
+    *type = INT4OID;
+  else if (strcmp(n, "bigserial") == 0 || strcmp(n, "serial8") == 0)
+    *type = INT8OID;
+  else if (strcmp(n, "smallserial") == 0 || strcmp(n, "serial2") == 0)
+    *type = INT2OID;
+  else
+    return false;
+  return true;
+}
+
+// Resolves a column definition's type; false when it cannot be resolved.
+bool resolve_type(TypeName *tn, CollateClause *coll, StmtColumn *out) {
+  if (tn == NULL) return false;
+  out->typmod = -1;
+  if (!is_serial(tn, &out->type)) {
+    Type t = LookupTypeName(NULL, tn, &out->typmod, true);
+    if (t == NULL) return false;
+    out->type = typeTypeId(t);
+    ReleaseSysCache(t);
+  }
+  out->collation = get_typcollation(out->type);
+  if (coll != NULL && OidIsValid(out->collation)) {
+    out->collation = get_collation_oid(coll->collname, true);
+    if (!OidIsValid(out->collation)) return false;
+  }
+  return true;
+}
+
+StmtColumn *find_stmt_column(Target *t, const char *name) {
+  ListCell *lc;
+  foreach (lc, t->columns) {
+    StmtColumn *c = (StmtColumn *)lfirst(lc);
+    if (strcmp(c->name, name) == 0) return c;
+  }
+  return NULL;
+}
+
+bool catalog_column(Oid rel, const char *name, StmtColumn *out) {
+  AttrNumber att = get_attnum(rel, name);
+  if (att == InvalidAttrNumber || att < 0) return false;
+  out->name = name;
+  get_atttypetypmodcoll(rel, att, &out->type, &out->typmod, &out->collation);
+  out->type_changed = false;
+  out->defined_here = false;
+  return true;
+}
+
+// The column as it will be once the statement's ALTER COLUMN TYPE / ADD COLUMN
+// have run (PostgreSQL runs them before ADD CONSTRAINT).
+bool target_column(Target *t, const char *name, StmtColumn *out) {
+  StmtColumn *c = find_stmt_column(t, name);
+  if (c) {
+    *out = *c;
+    return true;
+  }
+  if (OidIsValid(t->relid)) return catalog_column(t->relid, name, out);
+  ListCell *lc;
+  foreach (lc, t->parents) {
+    if (catalog_column(lfirst_oid(lc), name, out)) return true;
+  }
+  return false;
+}
+
+void add_stmt_column(Target *t, ColumnDef *def) {
+  StmtColumn *c = (StmtColumn *)palloc0(sizeof(StmtColumn));
+  c->name = def->colname;
+  c->defined_here = true;
+  if (!resolve_type(def->typeName, def->collClause, c)) {
+    c->type = InvalidOid;  // known to be defined here, type unknown: stay silent on it
+  }
+  t->columns = lappend(t->columns, c);
+}
+
+// Primary key columns of an existing table, from pg_index (no lock taken).
+List *primary_key_of(Oid rel) {
+  List *result = NIL;
+  Relation indrel = table_open(IndexRelationId, AccessShareLock);
+  ScanKeyData key;
+  ScanKeyInit(&key, Anum_pg_index_indrelid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(rel));
+  SysScanDesc scan = systable_beginscan(indrel, IndexIndrelidIndexId, true, NULL, 1, &key);
+  HeapTuple tup;
+  while ((tup = systable_getnext(scan)) != NULL) {
+    Form_pg_index index = (Form_pg_index)GETSTRUCT(tup);
+    if (!index->indisprimary) continue;
+    for (int i = 0; i < index->indnkeyatts; i++)
+      result = lappend(result, makeString(get_attname(rel, index->indkey.values[i], false)));
+  }
+  systable_endscan(scan);
+  table_close(indrel, AccessShareLock);
+  return result;
+}
+
+// The unique index PostgreSQL will use for these referenced columns, as
+// transformFkeyCheckAttrs finds it; fills one opclass per column.
+bool unique_index_opclasses(Oid rel, AttrNumber *atts, int n, Oid *opclasses) {
+  bool found = false;
+  Relation indrel = table_open(IndexRelationId, AccessShareLock);
+  ScanKeyData key;
+  ScanKeyInit(&key, Anum_pg_index_indrelid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(rel));
+  SysScanDesc scan = systable_beginscan(indrel, IndexIndrelidIndexId, true, NULL, 1, &key);
+  HeapTuple tup;
+  while (!found && (tup = systable_getnext(scan)) != NULL) {
+    Form_pg_index index = (Form_pg_index)GETSTRUCT(tup);
+    if (index->indnkeyatts != n || !index->indisunique || !index->indimmediate ||
+        !heap_attisnull(tup, Anum_pg_index_indpred, NULL) || !heap_attisnull(tup, Anum_pg_index_indexprs, NULL))
+      continue;
+    bool isnull;
+    Datum d = SysCacheGetAttr(INDEXRELID, tup, Anum_pg_index_indclass, &isnull);
+    oidvector *indclass = (oidvector *)DatumGetPointer(d);
+    int matched = 0;
+    for (int i = 0; i < n; i++)
+      for (int j = 0; j < n; j++)
+        if (index->indkey.values[j] == atts[i]) {
+          opclasses[i] = indclass->values[j];
+          matched++;
+        }
+    found = matched == n;
+  }
+  systable_endscan(scan);
+  table_close(indrel, AccessShareLock);
+  return found;
+}
+
+const char *relation_display(Oid rel) {
+  return DatumGetCString(DirectFunctionCall1(regclassout, ObjectIdGetDatum(rel)));
+}
+
+// PostgreSQL's default name for an unnamed foreign key (see tablecmds.c).
+const char *default_fk_name(Target *t, List *fk_attrs) {
+  StringInfoData buf;
+  initStringInfo(&buf);
+  ListCell *lc;
+  foreach (lc, fk_attrs) {
+    if (buf.len > 0) appendStringInfoChar(&buf, '_');
+    appendStringInfoString(&buf, strVal(lfirst(lc)));
+    if (buf.len >= NAMEDATALEN) break;
+  }
+  return ChooseConstraintName(t->relname, buf.data, "fkey", t->namespace_oid, NIL);
+}
+
+void collect_constraint(Target *t, Constraint *con, List *fk_attrs, int constraint_no, ProposedPairs *out,
+                        int *capacity) {
+  if (con->contype != CONSTR_FOREIGN || con->pktable == NULL) return;
+  if (fk_attrs == NIL) fk_attrs = con->fk_attrs;
+
+  // The referenced table: this very table (self reference) or an existing one.
+  bool self = false;
+  Oid pkrel = InvalidOid;
+  if (t->creating) {
+    self = strcmp(con->pktable->relname, t->relname) == 0 &&
+           (con->pktable->schemaname == NULL || get_namespace_oid(con->pktable->schemaname, true) == t->namespace_oid);
+  }
+  if (!self) {
+    pkrel = RangeVarGetRelid(con->pktable, NoLock, true);
+    if (!OidIsValid(pkrel)) return;
+    if (OidIsValid(t->relid) && pkrel == t->relid) self = true;
+  }
+  List *pk_attrs = con->pk_attrs;
+  if (pk_attrs == NIL) pk_attrs = self && t->creating ? t->primary_key : primary_key_of(pkrel);
+  int n = list_length(fk_attrs);
+  if (n == 0 || n != list_length(pk_attrs) || n > INDEX_MAX_KEYS) return;
+
+  StmtColumn fk[INDEX_MAX_KEYS], pk[INDEX_MAX_KEYS];
+  AttrNumber pkatts[INDEX_MAX_KEYS];
+  Oid opclasses[INDEX_MAX_KEYS];
+  bool pk_retyped = false;
+  for (int i = 0; i < n; i++) {
+    if (!target_column(t, strVal(list_nth(fk_attrs, i)), &fk[i]) || !OidIsValid(fk[i].type)) return;
+    const char *pkname = strVal(list_nth(pk_attrs, i));
+    if (self) {
+      if (!target_column(t, pkname, &pk[i]) || !OidIsValid(pk[i].type)) return;
+      pk_retyped = pk_retyped || pk[i].type_changed || t->creating;
+      pkatts[i] = OidIsValid(t->relid) ? get_attnum(t->relid, pkname) : InvalidAttrNumber;
+    } else {
+      if (!catalog_column(pkrel, pkname, &pk[i])) return;
+      pkatts[i] = get_attnum(pkrel, pkname);
+    }
+  }
+  if (pk_retyped) {
+    // The referenced index is created or rebuilt by this statement: default classes.
+    for (int i = 0; i < n; i++) {
+      opclasses[i] = GetDefaultOpClass(pk[i].type, BTREE_AM_OID);
+      if (!OidIsValid(opclasses[i])) return;
+    }
+  } else if (!unique_index_opclasses(self ? t->relid : pkrel, pkatts, n, opclasses)) {
+    return;  // PostgreSQL will report the missing unique constraint itself
+  }
+
+  const char *conname = con->conname ? con->conname : default_fk_name(t, fk_attrs);
+  const char *pkdisplay = self ? t->display : relation_display(pkrel);
+  for (int i = 0; i < n; i++) {
+    if (out->count == *capacity) {
+      *capacity = *capacity ? *capacity * 2 : 8;
+      out->items = out->items ? (ProposedPair *)repalloc(out->items, sizeof(ProposedPair) * *capacity)
+                              : (ProposedPair *)palloc(sizeof(ProposedPair) * *capacity);
+    }
+    ProposedPair *p = &out->items[out->count++];
+    p->referencing = PgColumn{fk[i].type, fk[i].typmod, fk[i].collation};
+    p->referenced = PgColumn{pk[i].type, pk[i].typmod, pk[i].collation};
+    p->opclass = opclasses[i];
+    p->constraint = conname;
+    p->referencing_table = t->display;
+    p->referencing_column = quote_identifier(fk[i].name);
+    p->referenced_table = pkdisplay;
+    p->referenced_column = quote_identifier(pk[i].name);
+    p->referenced_rel = self && t->creating ? InvalidOid : pkrel;
+    p->declared_here = fk[i].defined_here;
+    p->type_changed = fk[i].type_changed;
+    p->constraint_no = constraint_no;
+  }
+}
+
+// Column-level constraints of a column definition.
+void collect_column_constraints(Target *t, ColumnDef *def, int *constraint_no, ProposedPairs *out, int *cap) {
+  ListCell *lc;
+  foreach (lc, def->constraints) {
+    Constraint *con = (Constraint *)lfirst(lc);
+    if (con->contype == CONSTR_FOREIGN)
+      collect_constraint(t, con, list_make1(makeString(def->colname)), (*constraint_no)++, out, cap);
+  }
+}
+
+const char *new_table_display(RangeVar *rv) {
+  return rv->schemaname ? quote_qualified_identifier(rv->schemaname, rv->relname) : quote_identifier(rv->relname);
+}
+
+ProposedPairs *collect_create(CreateStmt *stmt, ProposedPairs *out) {
+  if (stmt->if_not_exists && OidIsValid(RangeVarGetRelid(stmt->relation, NoLock, true))) return out;
+  if (stmt->ofTypename != NULL) return out;  // typed tables: columns come from the type; not modelled
+  Target t = {};
+  t.creating = true;
+  t.relname = stmt->relation->relname;
+  t.namespace_oid = RangeVarGetCreationNamespace(stmt->relation);
+  t.display = new_table_display(stmt->relation);
+  ListCell *lc;
+  foreach (lc, stmt->inhRelations) {
+    Oid parent = RangeVarGetRelid((RangeVar *)lfirst(lc), NoLock, true);
+    if (!OidIsValid(parent)) return out;
+    t.parents = lappend_oid(t.parents, parent);
+  }
+  foreach (lc, stmt->tableElts) {
+    Node *elt = (Node *)lfirst(lc);
+    if (IsA(elt, ColumnDef)) {
+      ColumnDef *def = (ColumnDef *)elt;
+      add_stmt_column(&t, def);
+      ListCell *cc;
+      foreach (cc, def->constraints) {
+        Constraint *con = (Constraint *)lfirst(cc);
+        if (con->contype == CONSTR_PRIMARY) t.primary_key = list_make1(makeString(def->colname));
+      }
+    } else if (IsA(elt, Constraint) && ((Constraint *)elt)->contype == CONSTR_PRIMARY) {
+      t.primary_key = ((Constraint *)elt)->keys;
+    } else if (IsA(elt, TableLikeClause)) {
+      return out;  // LIKE copies columns we do not model here; the end-of-command check covers it
+    }
+  }
+  int cap = 0, constraint_no = 0;
+  foreach (lc, stmt->tableElts) {
+    Node *elt = (Node *)lfirst(lc);
+    if (IsA(elt, ColumnDef))
+      collect_column_constraints(&t, (ColumnDef *)elt, &constraint_no, out, &cap);
+    else if (IsA(elt, Constraint))
+      collect_constraint(&t, (Constraint *)elt, NIL, constraint_no++, out, &cap);
+  }
+  return out;
+}
+
+ProposedPairs *collect_alter(AlterTableStmt *stmt, ProposedPairs *out) {
+#if PG_VERSION_NUM >= 140000
+  if (stmt->objtype != OBJECT_TABLE) return out;
+#else
+  if (stmt->relkind != OBJECT_TABLE) return out;
+#endif
+  Target t = {};
+  t.relid = RangeVarGetRelid(stmt->relation, NoLock, true);
+  if (!OidIsValid(t.relid)) return out;
+  t.relname = get_rel_name(t.relid);
+  t.namespace_oid = get_rel_namespace(t.relid);
+  t.display = relation_display(t.relid);
+  ListCell *lc;
+  // First pass: what the statement does to columns, applied before any ADD CONSTRAINT.
+  foreach (lc, stmt->cmds) {
+    AlterTableCmd *cmd = (AlterTableCmd *)lfirst(lc);
+    if (cmd->subtype == AT_AlterColumnType) {
+      ColumnDef *def = (ColumnDef *)cmd->def;
+      StmtColumn *c = (StmtColumn *)palloc0(sizeof(StmtColumn));
+      c->name = cmd->name;
+      c->type_changed = true;
+      if (!resolve_type(def->typeName, def->collClause, c)) c->type = InvalidOid;
+      t.columns = lappend(t.columns, c);
+    } else if (cmd->subtype == AT_AddColumn) {
+      add_stmt_column(&t, (ColumnDef *)cmd->def);
+    }
+  }
+  int cap = 0, constraint_no = 0;
+  foreach (lc, stmt->cmds) {
+    AlterTableCmd *cmd = (AlterTableCmd *)lfirst(lc);
+    if (cmd->subtype == AT_AddConstraint && IsA(cmd->def, Constraint))
+      collect_constraint(&t, (Constraint *)cmd->def, NIL, constraint_no++, out, &cap);
+    else if (cmd->subtype == AT_AddColumn)
+      collect_column_constraints(&t, (ColumnDef *)cmd->def, &constraint_no, out, &cap);
+  }
+  return out;
+}
+
+}  // namespace
+
+ProposedPairs *collect_proposed_pairs(Node *parsetree) {
+  ProposedPairs *out = (ProposedPairs *)palloc0(sizeof(ProposedPairs));
+  if (parsetree == NULL) return out;
+  if (IsA(parsetree, CreateStmt)) return collect_create((CreateStmt *)parsetree, out);
+  if (IsA(parsetree, AlterTableStmt)) return collect_alter((AlterTableStmt *)parsetree, out);
+  return out;
+}
+
+}  // namespace fkg
