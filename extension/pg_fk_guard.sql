@@ -69,3 +69,14 @@ REVOKE ALL ON FUNCTION guard_ddl_start() FROM PUBLIC;
 CREATE EVENT TRIGGER pg_fk_guard_ddl_start ON ddl_command_start
   WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE')
   EXECUTE FUNCTION guard_ddl_start();
+
+CREATE FUNCTION guard_ddl_end()
+RETURNS event_trigger
+LANGUAGE c SECURITY INVOKER
+AS 'MODULE_PATHNAME', 'guard_ddl_end';
+
+REVOKE ALL ON FUNCTION guard_ddl_end() FROM PUBLIC;
+
+CREATE EVENT TRIGGER pg_fk_guard_ddl_end ON ddl_command_end
+  WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE')
+  EXECUTE FUNCTION guard_ddl_end();

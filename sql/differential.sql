@@ -109,6 +109,48 @@ BEGIN
 END $$;
 RESET pg_fk_guard.mode;
 
+-- The guard on the two ALTER TABLE paths, for every pair: ADD CONSTRAINT on
+-- an existing column and ADD COLUMN ... REFERENCES. It refuses exactly what
+-- PostgreSQL refuses, and every refusal is its own.
+CREATE TABLE diff.alter_results (fk text, pk text, path text, accepted boolean, refused_by text);
+DO $$
+DECLARE
+  p record;
+  f record;
+  path text;
+  ctx text;
+BEGIN
+  FOR f IN SELECT * FROM diff.key_types ORDER BY n LOOP
+    EXECUTE format('CREATE TABLE diff.base_%s (k %s)', f.n, f.typ);
+  END LOOP;
+  FOR p IN SELECT * FROM diff.key_types ORDER BY n LOOP
+    FOR f IN SELECT * FROM diff.key_types ORDER BY n LOOP
+      FOREACH path IN ARRAY ARRAY['add constraint', 'add column'] LOOP
+        BEGIN
+          IF path = 'add constraint' THEN
+            EXECUTE format('ALTER TABLE diff.base_%s ADD FOREIGN KEY (k) REFERENCES diff.pk_%s', f.n, p.n);
+          ELSE
+            EXECUTE format('ALTER TABLE diff.base_%s ADD COLUMN k2 %s REFERENCES diff.pk_%s', f.n, f.typ, p.n);
+          END IF;
+          RAISE EXCEPTION USING ERRCODE = 'P0099';  -- accepted: undo it
+        EXCEPTION
+          WHEN SQLSTATE 'P0099' THEN
+            INSERT INTO diff.alter_results VALUES (f.typ, p.typ, path, true, NULL);
+          WHEN OTHERS THEN
+            GET STACKED DIAGNOSTICS ctx = PG_EXCEPTION_CONTEXT;
+            INSERT INTO diff.alter_results
+            VALUES (f.typ, p.typ, path, false, CASE WHEN ctx LIKE '%pg_fk_guard%' THEN 'pg_fk_guard' ELSE 'postgres' END);
+        END;
+      END LOOP;
+    END LOOP;
+  END LOOP;
+END $$;
+SELECT path, count(*) AS pairs, count(*) FILTER (WHERE NOT a.accepted) AS refused,
+       count(*) FILTER (WHERE a.refused_by = 'pg_fk_guard') AS refused_by_guard,
+       count(*) FILTER (WHERE a.accepted <> r.pg_accepts) AS disagree_with_postgres
+FROM diff.alter_results a JOIN diff.results r USING (fk, pk)
+GROUP BY path ORDER BY path;
+
 -- Identical types get no kind; different accepted types always get one.
 SELECT fk, pk, kind FROM diff.results
 WHERE pg_accepts AND ((fk = pk) <> (kind = 'none'));

@@ -26,6 +26,21 @@ ALTER TABLE sessions DROP CONSTRAINT "sessions_userId_fkey";
 CREATE TABLE tokens (id int PRIMARY KEY, user_ref text);
 ALTER TABLE tokens ADD CONSTRAINT tokens_user FOREIGN KEY (user_ref) REFERENCES users;
 
+-- What the data holds: values that convert, values that do not.
+INSERT INTO tokens VALUES (1, '1'), (2, NULL);
+ALTER TABLE tokens ADD FOREIGN KEY (user_ref) REFERENCES users;
+INSERT INTO tokens VALUES (3, 'abc');
+ALTER TABLE tokens ADD FOREIGN KEY (user_ref) REFERENCES users;
+-- Larger than pg_fk_guard.profile_row_limit: the data is not read.
+SET pg_fk_guard.profile_row_limit = 1;
+ANALYZE tokens;
+ALTER TABLE tokens ADD FOREIGN KEY (user_ref) REFERENCES users;
+RESET pg_fk_guard.profile_row_limit;
+-- A later statement of the same query string changes the type: run it first.
+ALTER TABLE sessions ALTER COLUMN "userId" TYPE uuid USING NULL;
+ALTER TABLE sessions ADD FOREIGN KEY ("userId") REFERENCES users \; ALTER TABLE sessions ALTER COLUMN "userId" TYPE integer USING NULL;
+DELETE FROM tokens;
+
 -- Inline and table-level REFERENCES in CREATE TABLE, ADD COLUMN ... REFERENCES,
 -- a self reference, a multi-column key, NOT VALID, ONLY, IF EXISTS.
 CREATE TABLE t1 (u uuid REFERENCES users);
@@ -55,6 +70,24 @@ RESET pg_fk_guard.soft_mismatches;
 CREATE TABLE small_refs (id int PRIMARY KEY, account_ref smallint);
 CREATE TABLE wide (id int PRIMARY KEY);
 CREATE TABLE wide_refs (w bigint REFERENCES wide);
+
+-- ALTER COLUMN TYPE on a referenced key: every foreign key PostgreSQL would
+-- rebuild is judged before the table is rewritten.
+CREATE TABLE members (id integer PRIMARY KEY);
+CREATE TABLE posts (id int PRIMARY KEY, member_id integer REFERENCES members);
+CREATE TABLE likes (id int PRIMARY KEY, "memberId" integer REFERENCES members, liker int REFERENCES members);
+ALTER TABLE members ALTER COLUMN id TYPE bigint;
+ALTER TABLE members ALTER COLUMN id TYPE uuid USING NULL;
+-- Converting the referencing columns too, first, is what the hint asks.
+ALTER TABLE posts ALTER COLUMN member_id TYPE bigint;
+-- On the referencing side: a retyped column whose key would break.
+ALTER TABLE posts ALTER COLUMN member_id TYPE text;
+-- Dropping the constraint in the same statement: nothing to rebuild.
+ALTER TABLE posts DROP CONSTRAINT posts_member_id_fkey, ALTER COLUMN member_id TYPE text;
+
+-- The end-of-statement check: a path the start trigger does not model (LIKE)
+-- still meets the soft policy, once.
+CREATE TABLE liked_copy (LIKE likes, FOREIGN KEY (liker) REFERENCES accounts);
 
 -- mode = warn: the guard only warns; PostgreSQL refuses with its own words.
 SET pg_fk_guard.mode = warn;

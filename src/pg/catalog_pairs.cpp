@@ -35,19 +35,29 @@ PgColumn column_of(Oid rel, AttrNumber att) {
   return c;
 }
 
+}  // namespace
+
+int constraint_key_columns(HeapTuple tup, TupleDesc desc, int16 **fk, int16 **pk) {
+  bool isnull;
+  Datum d = heap_getattr(tup, Anum_pg_constraint_conkey, desc, &isnull);
+  if (isnull) return 0;
+  int nfk = int2_array(d, fk);
+  d = heap_getattr(tup, Anum_pg_constraint_confkey, desc, &isnull);
+  if (isnull) return 0;
+  int npk = int2_array(d, pk);
+  return nfk == npk ? nfk : 0;
+}
+
+namespace {
+
 // Finds, for each referenced column, the operator class its unique index uses
 // for it, the way transformFkeyCheckAttrs pairs them.
 void add_constraint_pairs(HeapTuple tup, Relation conrel, RawPairs *out) {
   Form_pg_constraint con = (Form_pg_constraint)GETSTRUCT(tup);
   bool isnull;
   int16 *fkatts, *pkatts;
-  Datum d = heap_getattr(tup, Anum_pg_constraint_conkey, RelationGetDescr(conrel), &isnull);
-  if (isnull) return;
-  int nfk = int2_array(d, &fkatts);
-  d = heap_getattr(tup, Anum_pg_constraint_confkey, RelationGetDescr(conrel), &isnull);
-  if (isnull) return;
-  int npk = int2_array(d, &pkatts);
-  if (nfk != npk) return;
+  int nfk = constraint_key_columns(tup, RelationGetDescr(conrel), &fkatts, &pkatts);
+  if (nfk == 0) return;
 
   HeapTuple idx = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(con->conindid));
   if (!HeapTupleIsValid(idx)) return;
@@ -91,7 +101,32 @@ RawPairs *scan_declared() {
   return out;
 }
 
+// Constraints on rel written by this transaction at or after command `since`.
+RawPairs *scan_created_since(Oid rel, CommandId since) {
+  RawPairs *out = (RawPairs *)palloc0(sizeof(RawPairs));
+  Relation conrel = table_open(ConstraintRelationId, AccessShareLock);
+  ScanKeyData key;
+  ScanKeyInit(&key, Anum_pg_constraint_conrelid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(rel));
+  SysScanDesc scan = systable_beginscan(conrel, ConstraintRelidTypidNameIndexId, true, NULL, 1, &key);
+  HeapTuple tup;
+  while ((tup = systable_getnext(scan)) != NULL) {
+    Form_pg_constraint con = (Form_pg_constraint)GETSTRUCT(tup);
+    if (con->contype != CONSTRAINT_FOREIGN || OidIsValid(con->conparentid)) continue;
+    if (!TransactionIdIsCurrentTransactionId(HeapTupleHeaderGetXmin(tup->t_data))) continue;
+    if (HeapTupleHeaderGetCmin(tup->t_data) < since) continue;
+    add_constraint_pairs(tup, conrel, out);
+  }
+  systable_endscan(scan);
+  table_close(conrel, AccessShareLock);
+  return out;
+}
+
 }  // namespace
+
+std::vector<KeyPair> key_pairs_created_since(Oid rel, CommandId since) {
+  RawPairs *raw = pg_guard([rel, since]() { return scan_created_since(rel, since); });
+  return std::vector<KeyPair>(raw->items, raw->items + raw->count);
+}
 
 std::vector<KeyPair> declared_key_pairs() {
   RawPairs *raw = pg_guard([]() { return scan_declared(); });

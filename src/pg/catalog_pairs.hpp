@@ -20,4 +20,12 @@ struct KeyPair {
 // in schemas the caller has USAGE on, without other sessions' temp schemas.
 std::vector<KeyPair> declared_key_pairs();
 
+// Foreign keys on `rel` whose catalog rows this transaction wrote at or after
+// command `since` (the constraints the current statement created or rebuilt).
+std::vector<KeyPair> key_pairs_created_since(Oid rel, CommandId since);
+
+// PostgreSQL-side helper (call under pg_guard): the conkey/confkey arrays of a
+// pg_constraint tuple; returns the number of key columns, 0 if unusable.
+int constraint_key_columns(HeapTuple tup, TupleDesc desc, int16 **fk, int16 **pk);
+
 }  // namespace fkg

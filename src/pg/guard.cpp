@@ -5,6 +5,9 @@
 #include "guard_collect.hpp"
 #include "render.hpp"
 
+#include <algorithm>
+#include <climits>
+
 extern "C" {
 #include "commands/event_trigger.h"
 #include "utils/guc.h"
@@ -24,6 +27,7 @@ const struct config_enum_entry soft_options[] = {
 
 int guard_mode = MODE_ENFORCE;
 int soft_policy = SOFT_WARN;
+int profile_row_limit = 100000;
 
 // A session that turns the guard off leaves a trace in the server log.
 bool check_mode(int *newval, void **extra, GucSource source) {
@@ -38,16 +42,198 @@ struct Judged {
   JudgedPair judged;
 };
 
+// ---- What the data holds (only when about to refuse, only for small tables) ----
+
+struct Profile {
+  bool read;         // false: not read (too big, new table, or the query failed)
+  double estimated;  // estimated rows when not read for size
+  int64 rows, nulls;
+  const char *samples[2];
+  int nsamples;
+  int converts;  // -1 not tried, 1 every value converts, 0 some do not
+  const char *conversion_error;
+};
+
+double estimated_rows(Oid rel) {
+  HeapTuple tup = SearchSysCache1(RELOID, ObjectIdGetDatum(rel));
+  if (!HeapTupleIsValid(tup)) return -1;
+  Form_pg_class c = (Form_pg_class)GETSTRUCT(tup);
+  double est = c->reltuples >= 0 ? c->reltuples : (double)c->relpages * 100;
+  ReleaseSysCache(tup);
+  return est;
+}
+
+// Runs the profile queries through SPI, as the current user (privileges and
+// row-level security apply), inside a subtransaction: any failure only means
+// there is no profile. One extra subtransaction tries the conversion itself.
+void read_profile(Oid rel, const char *column, Oid target, int32 target_typmod, bool try_conversion, Profile *out) {
+  MemoryContext caller = CurrentMemoryContext;
+  ResourceOwner owner = CurrentResourceOwner;
+  const char *table = quote_qualified_identifier(get_namespace_name(get_rel_namespace(rel)), get_rel_name(rel));
+  const char *type = format_type_with_typemod(target, target_typmod);
+  BeginInternalSubTransaction(NULL);
+  MemoryContextSwitchTo(caller);
+  PG_TRY();
+  {
+    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+    char *q = psprintf("SELECT pg_catalog.count(*), pg_catalog.count(%s) FROM %s", column, table);
+    if (SPI_execute(q, true, 1) != SPI_OK_SELECT || SPI_processed != 1) elog(ERROR, "profile query failed");
+    bool isnull;
+    out->rows = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+    out->nulls = out->rows - DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
+    q = psprintf("SELECT %s::pg_catalog.text FROM %s WHERE %s IS NOT NULL LIMIT 2", column, table, column);
+    if (SPI_execute(q, true, 2) != SPI_OK_SELECT) elog(ERROR, "profile query failed");
+    for (uint64 i = 0; i < SPI_processed && i < 2; i++)
+      out->samples[out->nsamples++] =
+          MemoryContextStrdup(caller, SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1));
+    out->converts = -1;
+    if (try_conversion && out->rows > out->nulls) {
+      MemoryContext inner = CurrentMemoryContext;
+      ResourceOwner inner_owner = CurrentResourceOwner;
+      BeginInternalSubTransaction(NULL);
+      MemoryContextSwitchTo(inner);
+      PG_TRY();
+      {
+        q = psprintf("SELECT pg_catalog.count(%s::%s) FROM %s", column, type, table);
+        SPI_execute(q, true, 1);
+        out->converts = 1;
+        ReleaseCurrentSubTransaction();
+      }
+      PG_CATCH();
+      {
+        MemoryContextSwitchTo(inner);
+        ErrorData *e = CopyErrorData();
+        FlushErrorState();
+        RollbackAndReleaseCurrentSubTransaction();
+        out->converts = 0;
+        out->conversion_error = MemoryContextStrdup(caller, e->message);
+      }
+      PG_END_TRY();
+      MemoryContextSwitchTo(inner);
+      CurrentResourceOwner = inner_owner;
+    }
+    SPI_finish();
+    ReleaseCurrentSubTransaction();
+    out->read = true;
+  }
+  PG_CATCH();
+  {
+    MemoryContextSwitchTo(caller);
+    FlushErrorState();
+    RollbackAndReleaseCurrentSubTransaction();
+    out->read = false;
+  }
+  PG_END_TRY();
+  MemoryContextSwitchTo(caller);
+  CurrentResourceOwner = owner;
+}
+
+Profile profile_for(const Judged &j) {
+  Profile prof{};
+  const ProposedPair &p = j.pair;
+  prof.estimated = -1;
+  if (p.declared_here || !OidIsValid(p.referencing_rel) || p.type_changed || profile_row_limit <= 0) return prof;
+  Oid rel = p.referencing_rel;
+  prof.estimated = pg_guard([rel]() { return estimated_rows(rel); });
+  if (prof.estimated > profile_row_limit) return prof;
+  Profile *out = &prof;
+  const char *column = p.referencing_column;
+  PgColumn target = p.referenced;
+  bool try_conversion = j.judged.conversion == Conversion::Explicit;
+  pg_guard([rel, column, target, try_conversion, out]() {
+    read_profile(rel, column, target.type, target.typmod, try_conversion, out);
+  });
+  return prof;
+}
+
+std::string plural(int64 n, const char *one, const char *many) {
+  return std::to_string(n) + " " + (n == 1 ? one : many);
+}
+
+// "sessions holds 2 rows: 1 with "userId" NULL, 1 uuid value that cannot become integer (for example ...)."
+std::string profile_sentence(const Judged &j, const Profile &prof) {
+  const ProposedPair &p = j.pair;
+  const std::string fk = j.judged.facts.referencing.display, pk = j.judged.facts.referenced.display;
+  if (!prof.read) {
+    if (prof.estimated > profile_row_limit)
+      return std::string(p.referencing_table) + " has about " + std::to_string((long long)prof.estimated) +
+             " rows, more than pg_fk_guard.profile_row_limit, so its data was not read.";
+    return "";
+  }
+  if (prof.rows == 0) return std::string(p.referencing_table) + " is empty.";
+  int64 values = prof.rows - prof.nulls;
+  if (values == 0)
+    return std::string(p.referencing_table) + " holds " + plural(prof.rows, "row", "rows") + ", " +
+           (prof.rows == 1 ? "with " : "all with ") + p.referencing_column + " NULL.";
+  std::string s = std::string(p.referencing_table) + " holds " + plural(prof.rows, "row", "rows") + ": " +
+                  std::to_string(prof.nulls) + " with " + p.referencing_column + " NULL, " +
+                  plural(values, (fk + " value").c_str(), (fk + " values").c_str());
+  if (j.judged.conversion == Conversion::None)
+    s += values == 1 ? " that cannot become " + pk : " none of which can become " + pk;
+  else if (prof.converts == 1)
+    s += values == 1 ? " that converts to " + pk : ", all of which convert to " + pk;
+  else if (prof.converts == 0)
+    s += std::string(values == 1 ? " that does not convert to " : ", not all of which convert to ") + pk + " (" +
+         prof.conversion_error + ")";
+  if (prof.nsamples > 0) {
+    s += "; for example ";
+    for (int i = 0; i < prof.nsamples; i++) s += (i ? " and " : "") + std::string("'") + prof.samples[i] + "'";
+  }
+  return s + ".";
+}
+
+// ---- The rest of the query string ----
+
+// Does a later statement of the same query string change this column's type?
+bool later_statement_retypes(Node *current, Oid rel, const char *column) {
+  if (current == NULL || debug_query_string == NULL || !OidIsValid(rel)) return false;
+  return pg_guard([current, rel, column]() {
+    List *stmts = raw_parser(debug_query_string, RAW_PARSE_DEFAULT);
+    bool after = false;
+    ListCell *lc;
+    foreach (lc, stmts) {
+      Node *stmt = ((RawStmt *)lfirst(lc))->stmt;
+      if (!after) {
+        after = equal(stmt, current);
+        continue;
+      }
+      if (!IsA(stmt, AlterTableStmt)) continue;
+      AlterTableStmt *alter = (AlterTableStmt *)stmt;
+      if (RangeVarGetRelid(alter->relation, NoLock, true) != rel) continue;
+      ListCell *cc;
+      foreach (cc, alter->cmds) {
+        AlterTableCmd *cmd = (AlterTableCmd *)lfirst(cc);
+        if (cmd->subtype == AT_AlterColumnType && cmd->name && strcmp(quote_identifier(cmd->name), column) == 0)
+          return true;
+      }
+    }
+    return false;
+  });
+}
+
+// ---- Messages ----
+
+const char *is_or_becomes(bool retyped) { return retyped ? " becomes " : " is "; }
+
 // "sessions."userId" is uuid; users.id is integer. <why>"
 std::string pair_detail(const Judged &j) {
   const ProposedPair &p = j.pair;
-  return std::string(p.referencing_table) + "." + p.referencing_column + " is " + j.judged.facts.referencing.display +
-         "; " + p.referenced_table + "." + p.referenced_column + " is " + j.judged.facts.referenced.display + ". " +
+  return std::string(p.referencing_table) + "." + p.referencing_column + is_or_becomes(p.type_changed) +
+         j.judged.facts.referencing.display + "; " + p.referenced_table + "." + p.referenced_column +
+         is_or_becomes(p.referenced_retyped) + j.judged.facts.referenced.display + ". " +
          j.judged.verdict.explanation();
 }
 
-// The fix for an incompatible pair, for these types.
-std::string incompatible_hint(const Judged &j) {
+std::string alter_type_sql(const Judged &j) {
+  const ProposedPair &p = j.pair;
+  const std::string pk = j.judged.facts.referenced.display;
+  return std::string("ALTER TABLE ") + p.referencing_table + " ALTER COLUMN " + p.referencing_column + " TYPE " + pk +
+         (j.judged.conversion == Conversion::Explicit ? std::string(" USING ") + p.referencing_column + "::" + pk
+                                                      : std::string());
+}
+
+// The fix for an incompatible pair, for these types and this data.
+std::string incompatible_hint(const Judged &j, const Profile &prof, Node *tree) {
   const ProposedPair &p = j.pair;
   const ColumnType &fk = j.judged.facts.referencing;
   const ColumnType &pk = j.judged.facts.referenced;
@@ -55,25 +241,33 @@ std::string incompatible_hint(const Judged &j) {
   if (p.declared_here)
     return "Declare " + std::string(p.referencing_column) + " as " + pk.display + ", the type of " +
            p.referenced_table + "." + p.referenced_column + ".";
+  if (p.rebuilt)
+    return "Convert the referencing columns in the same statement, or drop these constraints first and add them "
+           "again once the types match.";
   std::string hint;
-  if (j.judged.conversion == Conversion::None) {
+  if (prof.read && prof.rows == prof.nulls) {
+    hint = (prof.rows == 0 ? std::string(p.referencing_table) + " is empty" : "Every " + col + " is NULL") +
+           ", so the type can change without losing anything: ALTER TABLE " + p.referencing_table + " ALTER COLUMN " +
+           p.referencing_column + " TYPE " + pk.display + " USING NULL; then add the foreign key.";
+  } else if (j.judged.conversion == Conversion::None) {
     hint = "There is no cast from " + fk.display + " to " + pk.display + ", so no USING expression can convert " + col +
            ": map its values to keys of " + p.referenced_table +
            " through a column that holds them (UPDATE ... FROM), or set to NULL or delete the rows that cannot be "
            "mapped; then change its type to " +
            pk.display + " and add the foreign key.";
   } else {
-    hint =
-        "Change the column's type first: ALTER TABLE " + std::string(p.referencing_table) + " ALTER COLUMN " +
-        p.referencing_column + " TYPE " + pk.display +
-        (j.judged.conversion == Conversion::Explicit ? std::string(" USING ") + p.referencing_column + "::" + pk.display
-                                                     : std::string()) +
-        "; then add the foreign key.";
+    hint = "Change the column's type first: " + alter_type_sql(j) + "; then add the foreign key.";
+    if (prof.converts == 0) hint += " Fix or NULL the values that do not convert first.";
   }
-  if (!p.type_changed)
-    hint += " " + col + " is still " + fk.display +
-            ": nothing so far has changed its type. Some ORM change-column helpers drop the type change when a "
-            "reference is given and send only ADD FOREIGN KEY (Sequelize v6 changeColumn does).";
+  if (!p.type_changed) {
+    if (later_statement_retypes(tree, p.referencing_rel, p.referencing_column))
+      hint += " A later statement in the same query string changes the type of " + col +
+              ": run it before adding the foreign key.";
+    else
+      hint += " " + col + " is still " + fk.display +
+              ": nothing so far has changed its type. Some ORM change-column helpers drop the type change when a "
+              "reference is given and send only ADD FOREIGN KEY (Sequelize v6 changeColumn does).";
+  }
   return hint;
 }
 
@@ -83,12 +277,11 @@ std::string soft_hint(const Judged &j) {
   if (p.declared_here)
     return "Declare " + std::string(p.referencing_column) + " as " + pk.display + " to match " + p.referenced_table +
            "." + p.referenced_column + ".";
-  return "To match, convert " + std::string(p.referencing_table) + "." + p.referencing_column + ": ALTER TABLE " +
-         p.referencing_table + " ALTER COLUMN " + p.referencing_column + " TYPE " + pk.display +
-         (j.judged.conversion == Conversion::Explicit
-              ? std::string(" USING ") + p.referencing_column + "::" + pk.display
-              : std::string()) +
-         ".";
+  if (p.referenced_retyped)
+    return "Convert " + std::string(p.referencing_table) + "." + p.referencing_column + " too: " + alter_type_sql(j) +
+           ".";
+  return "To match, convert " + std::string(p.referencing_table) + "." + p.referencing_column + ": " +
+         alter_type_sql(j) + ".";
 }
 
 struct Report {
@@ -108,28 +301,49 @@ void raise(const Report &r) {
   });
 }
 
-// Judges every pair and reports, one constraint at a time.
-void judge_and_report(ProposedPairs *proposed) {
+// Constraints the start trigger judged in the current statement, so that the
+// end-of-statement check does not report them twice ("table\x1fconstraint").
+std::vector<std::string> judged_at_start;
+CommandId statement_start_cid = InvalidCommandId;
+
+std::string judged_key(const char *table, const char *constraint) { return std::string(table) + "\x1f" + constraint; }
+
+// Judges every pair and reports: incompatible constraints in one refusal
+// (enforce) or warning (warn), then the soft ones by policy.
+void judge_and_report(ProposedPairs *proposed, Node *tree, bool at_end) {
   std::vector<Judged> judged;
   for (int i = 0; i < proposed->count; i++) {
     const ProposedPair &p = proposed->items[i];
     judged.push_back(Judged{p, judge_pair(p.referencing, p.referenced, p.opclass)});
+    if (!at_end) judged_at_start.push_back(judged_key(p.referencing_table, p.constraint));
   }
-  // Incompatible constraints first: they are refused (enforce) or announced (warn).
-  for (size_t i = 0; i < judged.size(); i++) {
-    const Judged &j = judged[i];
-    if (j.judged.verdict.kind != Kind::Incompatible) continue;
+
+  // Incompatible pairs, grouped in one message that names every constraint.
+  std::vector<const Judged *> bad;
+  for (const Judged &j : judged)
+    if (j.judged.verdict.kind == Kind::Incompatible) bad.push_back(&j);
+  if (!bad.empty() && !at_end) {
+    const Judged &first = *bad.front();
+    bool several = std::any_of(bad.begin(), bad.end(),
+                               [&](const Judged *j) { return j->pair.constraint_no != first.pair.constraint_no; });
     Report r;
     r.elevel = guard_mode == MODE_ENFORCE ? ERROR : WARNING;
     r.sqlstate = ERRCODE_DATATYPE_MISMATCH;
-    r.message = std::string("foreign key constraint \"") + j.pair.constraint + "\" cannot be implemented";
-    for (const Judged &k : judged)
-      if (k.pair.constraint_no == j.pair.constraint_no && k.judged.verdict.kind == Kind::Incompatible)
-        r.detail += (r.detail.empty() ? "" : " ") + pair_detail(k);
-    r.hint = incompatible_hint(j);
+    r.message = std::string("foreign key constraint \"") + first.pair.constraint + "\" cannot be implemented";
+    if (first.pair.rebuilt)
+      r.detail = std::string("ALTER COLUMN TYPE makes PostgreSQL rebuild ") +
+                 (several ? "these foreign keys" : "this foreign key") +
+                 ", which it could not implement, after "
+                 "rewriting the table. ";
+    for (const Judged *j : bad)
+      r.detail += (several ? std::string(j->pair.constraint) + ": " : std::string()) + pair_detail(*j) + " ";
+    Profile prof = first.pair.rebuilt ? Profile{} : profile_for(first);
+    r.detail += profile_sentence(first, prof);
+    while (!r.detail.empty() && r.detail.back() == ' ') r.detail.pop_back();
+    r.hint = incompatible_hint(first, prof, tree);
     raise(r);
-    while (i + 1 < judged.size() && judged[i + 1].pair.constraint_no == j.pair.constraint_no) i++;
   }
+
   if (soft_policy == SOFT_IGNORE) return;
   for (const Judged &j : judged) {
     const Verdict &v = j.judged.verdict;
@@ -138,15 +352,18 @@ void judge_and_report(ProposedPairs *proposed) {
     Report r;
     r.elevel = serious ? (soft_policy == SOFT_ERROR ? ERROR : WARNING) : NOTICE;
     r.sqlstate = r.elevel == ERROR ? ERRCODE_DATATYPE_MISMATCH : ERRCODE_WARNING;
-    r.message = std::string("foreign key constraint \"") + j.pair.constraint + "\" pairs " +
-                j.judged.facts.referencing.display + " with " + j.judged.facts.referenced.display + " (" +
-                kind_name(v.kind) + ")";
+    r.message = std::string("foreign key constraint \"") + j.pair.constraint + "\"" +
+                (j.pair.rebuilt ? " will pair " : " pairs ") + j.judged.facts.referencing.display + " with " +
+                j.judged.facts.referenced.display + " (" + kind_name(v.kind) + ")";
     r.detail = pair_detail(j);
     r.hint = soft_hint(j);
     if (r.elevel == ERROR) r.hint += " Or set pg_fk_guard.soft_mismatches = warn to accept it.";
     raise(r);
   }
 }
+
+// Whether the guard has anything to do in this context.
+bool guard_active() { return guard_mode != MODE_OFF && !creating_extension; }
 
 }  // namespace
 
@@ -164,6 +381,11 @@ void _PG_init(void) {
                            "warn (a WARNING for warning-severity kinds, a NOTICE for the rest), error (refuse "
                            "warning-severity kinds), or ignore. Any user: a migration may accept a known mismatch.",
                            &soft_policy, SOFT_WARN, soft_options, PGC_USERSET, 0, NULL, NULL, NULL);
+  DefineCustomIntVariable("pg_fk_guard.profile_row_limit",
+                          "Largest referencing table (estimated rows) whose data a refusal message describes.",
+                          "Reading the data costs one scan of the table, done only when the guard refuses a "
+                          "statement. 0 never reads data. Any user: the scan runs with the user's own privileges.",
+                          &profile_row_limit, 100000, 0, INT_MAX, PGC_USERSET, 0, NULL, NULL, NULL);
   MarkGUCPrefixReserved("pg_fk_guard");
 }
 }
@@ -173,10 +395,71 @@ FKG_SQL_FUNCTION(guard_ddl_start) {
   if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
     throw UserError(ERRCODE_E_R_I_E_EVENT_TRIGGER_PROTOCOL_VIOLATED,
                     "guard_ddl_start() must be called as an event trigger");
-  if (guard_mode == MODE_OFF) return (Datum)0;
+  judged_at_start.clear();
+  statement_start_cid = InvalidCommandId;
+  if (!guard_active()) return (Datum)0;
   Node *tree = ((EventTriggerData *)fcinfo->context)->parsetree;
-  if (tree == NULL || !(IsA(tree, CreateStmt) || IsA(tree, AlterTableStmt))) return (Datum)0;
+  if (tree == NULL || !statement_may_add_foreign_keys(tree)) return (Datum)0;
+  // Catalog rows this statement writes get command ids from here on.
+  statement_start_cid = pg_guard([]() { return GetCurrentCommandId(false); });
   ProposedPairs *proposed = pg_guard([tree]() { return collect_proposed_pairs(tree); });
-  if (proposed->count > 0) judge_and_report(proposed);
+  if (proposed->count > 0) judge_and_report(proposed, tree, false);
+  return (Datum)0;
+}
+
+// fk_guard.guard_ddl_end(): the ddl_command_end safety net. Checks every
+// foreign key the command actually created or rebuilt on the tables it
+// touched, so paths the start trigger does not model still meet the soft
+// policy. Never refuses an incompatible pair: PostgreSQL has built it.
+FKG_SQL_FUNCTION(guard_ddl_end) {
+  if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
+    throw UserError(ERRCODE_E_R_I_E_EVENT_TRIGGER_PROTOCOL_VIOLATED,
+                    "guard_ddl_end() must be called as an event trigger");
+  if (!guard_active() || soft_policy == SOFT_IGNORE || statement_start_cid == InvalidCommandId) return (Datum)0;
+  CommandId since = statement_start_cid;
+  statement_start_cid = InvalidCommandId;
+
+  // The tables the command touched, from the collected commands.
+  struct Rels {
+    Oid *oids;
+    int count;
+  };
+  Rels *rels = pg_guard([]() {
+    MemoryContext caller = CurrentMemoryContext;
+    Rels *r = (Rels *)palloc0(sizeof(Rels));
+    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+    if (SPI_execute("SELECT DISTINCT objid FROM pg_catalog.pg_event_trigger_ddl_commands() "
+                    "WHERE classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND objsubid = 0",
+                    true, 0) != SPI_OK_SELECT)
+      elog(ERROR, "could not read the collected commands");
+    r->oids = (Oid *)MemoryContextAlloc(caller, sizeof(Oid) * (SPI_processed + 1));
+    for (uint64 i = 0; i < SPI_processed; i++) {
+      bool isnull;
+      Datum d = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull);
+      if (!isnull) r->oids[r->count++] = DatumGetObjectId(d);
+    }
+    SPI_finish();
+    return r;
+  });
+
+  std::vector<KeyPair> created;
+  for (int i = 0; i < rels->count; i++) {
+    std::vector<KeyPair> pairs = key_pairs_created_since(rels->oids[i], since);
+    created.insert(created.end(), pairs.begin(), pairs.end());
+  }
+  if (created.empty()) return (Datum)0;
+  const KeyPair *data = created.data();
+  int n = (int)created.size();
+  ProposedPairs *proposed = pg_guard([data, n]() { return proposed_from_key_pairs(data, n); });
+  // Leave out what the start trigger already judged in this statement.
+  int kept = 0;
+  for (int i = 0; i < proposed->count; i++) {
+    const ProposedPair &p = proposed->items[i];
+    std::string key = judged_key(p.referencing_table, p.constraint);
+    if (std::find(judged_at_start.begin(), judged_at_start.end(), key) == judged_at_start.end())
+      proposed->items[kept++] = p;
+  }
+  proposed->count = kept;
+  if (kept > 0) judge_and_report(proposed, nullptr, true);
   return (Datum)0;
 }

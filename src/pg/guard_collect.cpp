@@ -170,6 +170,17 @@ const char *default_fk_name(Target *t, List *fk_attrs) {
   return ChooseConstraintName(t->relname, buf.data, "fkey", t->namespace_oid, NIL);
 }
 
+ProposedPair *append_pair(ProposedPairs *out, int *capacity) {
+  if (out->count == *capacity) {
+    *capacity = *capacity ? *capacity * 2 : 8;
+    out->items = out->items ? (ProposedPair *)repalloc(out->items, sizeof(ProposedPair) * *capacity)
+                            : (ProposedPair *)palloc(sizeof(ProposedPair) * *capacity);
+  }
+  ProposedPair *p = &out->items[out->count++];
+  *p = ProposedPair{};
+  return p;
+}
+
 void collect_constraint(Target *t, Constraint *con, List *fk_attrs, int constraint_no, ProposedPairs *out,
                         int *capacity) {
   if (con->contype != CONSTR_FOREIGN || con->pktable == NULL) return;
@@ -221,12 +232,7 @@ void collect_constraint(Target *t, Constraint *con, List *fk_attrs, int constrai
   const char *conname = con->conname ? con->conname : default_fk_name(t, fk_attrs);
   const char *pkdisplay = self ? t->display : relation_display(pkrel);
   for (int i = 0; i < n; i++) {
-    if (out->count == *capacity) {
-      *capacity = *capacity ? *capacity * 2 : 8;
-      out->items = out->items ? (ProposedPair *)repalloc(out->items, sizeof(ProposedPair) * *capacity)
-                              : (ProposedPair *)palloc(sizeof(ProposedPair) * *capacity);
-    }
-    ProposedPair *p = &out->items[out->count++];
+    ProposedPair *p = append_pair(out, capacity);
     p->referencing = PgColumn{fk[i].type, fk[i].typmod, fk[i].collation};
     p->referenced = PgColumn{pk[i].type, pk[i].typmod, pk[i].collation};
     p->opclass = opclasses[i];
@@ -238,6 +244,8 @@ void collect_constraint(Target *t, Constraint *con, List *fk_attrs, int constrai
     p->referenced_rel = self && t->creating ? InvalidOid : pkrel;
     p->declared_here = fk[i].defined_here;
     p->type_changed = fk[i].type_changed;
+    p->referenced_retyped = self && pk[i].type_changed;
+    p->referencing_rel = t->relid;
     p->constraint_no = constraint_no;
   }
 }
@@ -297,6 +305,106 @@ ProposedPairs *collect_create(CreateStmt *stmt, ProposedPairs *out) {
   return out;
 }
 
+// One side of an existing constraint as the statement will leave it.
+bool side_column(Target *t, Oid rel, AttrNumber att, StmtColumn *out) {
+  const char *name = get_attname(rel, att, true);
+  if (name == NULL) return false;
+  bool ok = rel == t->relid ? target_column(t, name, out) : catalog_column(rel, name, out);
+  return ok && OidIsValid(out->type);
+}
+
+// An existing foreign key that touches a retyped column: PostgreSQL will
+// rebuild it after the rewrite. Its pairs, with the new types.
+void add_rebuilt_constraint(Target *t, HeapTuple tup, TupleDesc desc, int constraint_no, ProposedPairs *out, int *cap) {
+  Form_pg_constraint con = (Form_pg_constraint)GETSTRUCT(tup);
+  int16 *fkatts, *pkatts;
+  int n = constraint_key_columns(tup, desc, &fkatts, &pkatts);
+  if (n == 0) return;
+  StmtColumn fk[INDEX_MAX_KEYS], pk[INDEX_MAX_KEYS];
+  bool touched = false;
+  for (int i = 0; i < n; i++) {
+    if (!side_column(t, con->conrelid, fkatts[i], &fk[i]) || !side_column(t, con->confrelid, pkatts[i], &pk[i])) return;
+    touched = touched || fk[i].type_changed || pk[i].type_changed;
+  }
+  if (!touched) return;
+
+  Oid opclasses[INDEX_MAX_KEYS];
+  HeapTuple idx = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(con->conindid));
+  if (!HeapTupleIsValid(idx)) return;
+  Form_pg_index index = (Form_pg_index)GETSTRUCT(idx);
+  bool isnull;
+  oidvector *indclass = (oidvector *)DatumGetPointer(SysCacheGetAttr(INDEXRELID, idx, Anum_pg_index_indclass, &isnull));
+  for (int i = 0; i < n; i++) {
+    opclasses[i] = InvalidOid;
+    if (pk[i].type_changed) {
+      // The referenced index is rebuilt for the new type with its default class.
+      opclasses[i] = GetDefaultOpClass(pk[i].type, BTREE_AM_OID);
+    } else {
+      for (int j = 0; j < index->indnkeyatts; j++)
+        if (index->indkey.values[j] == pkatts[i]) opclasses[i] = indclass->values[j];
+    }
+  }
+  ReleaseSysCache(idx);
+  for (int i = 0; i < n; i++)
+    if (!OidIsValid(opclasses[i])) return;
+
+  const char *conname = pstrdup(NameStr(con->conname));
+  const char *fkdisplay = relation_display(con->conrelid);
+  const char *pkdisplay = relation_display(con->confrelid);
+  for (int i = 0; i < n; i++) {
+    ProposedPair *p = append_pair(out, cap);
+    p->referencing = PgColumn{fk[i].type, fk[i].typmod, fk[i].collation};
+    p->referenced = PgColumn{pk[i].type, pk[i].typmod, pk[i].collation};
+    p->opclass = opclasses[i];
+    p->constraint = conname;
+    p->referencing_table = fkdisplay;
+    p->referencing_column = quote_identifier(fk[i].name);
+    p->referenced_table = pkdisplay;
+    p->referenced_column = quote_identifier(pk[i].name);
+    p->referenced_rel = con->confrelid;
+    p->referencing_rel = con->conrelid;
+    p->type_changed = fk[i].type_changed;
+    p->referenced_retyped = pk[i].type_changed;
+    p->rebuilt = true;
+    p->constraint_no = constraint_no;
+  }
+}
+
+bool dropped_here(List *dropped, const char *conname) {
+  ListCell *lc;
+  foreach (lc, dropped) {
+    if (strcmp(strVal(lfirst(lc)), conname) == 0) return true;
+  }
+  return false;
+}
+
+// Every existing foreign key, on either side, that the statement's ALTER
+// COLUMN TYPE makes PostgreSQL rebuild.
+void collect_rebuilt(Target *t, List *dropped, int *constraint_no, ProposedPairs *out, int *cap) {
+  Relation conrel = table_open(ConstraintRelationId, AccessShareLock);
+  for (int side = 0; side < 2; side++) {
+    ScanKeyData key;
+    SysScanDesc scan;
+    if (side == 0) {  // the table's own foreign keys (referencing side), by index
+      ScanKeyInit(&key, Anum_pg_constraint_conrelid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(t->relid));
+      scan = systable_beginscan(conrel, ConstraintRelidTypidNameIndexId, true, NULL, 1, &key);
+    } else {  // foreign keys of other tables that reference it
+      ScanKeyInit(&key, Anum_pg_constraint_confrelid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(t->relid));
+      scan = systable_beginscan(conrel, InvalidOid, false, NULL, 1, &key);
+    }
+    HeapTuple tup;
+    while ((tup = systable_getnext(scan)) != NULL) {
+      Form_pg_constraint con = (Form_pg_constraint)GETSTRUCT(tup);
+      if (con->contype != CONSTRAINT_FOREIGN || OidIsValid(con->conparentid)) continue;
+      if (side == 1 && con->conrelid == t->relid) continue;  // self reference: seen on side 0
+      if (side == 0 && dropped_here(dropped, NameStr(con->conname))) continue;
+      add_rebuilt_constraint(t, tup, RelationGetDescr(conrel), (*constraint_no)++, out, cap);
+    }
+    systable_endscan(scan);
+  }
+  table_close(conrel, AccessShareLock);
+}
+
 ProposedPairs *collect_alter(AlterTableStmt *stmt, ProposedPairs *out) {
 #if PG_VERSION_NUM >= 140000
   if (stmt->objtype != OBJECT_TABLE) return out;
@@ -310,6 +418,8 @@ ProposedPairs *collect_alter(AlterTableStmt *stmt, ProposedPairs *out) {
   t.namespace_oid = get_rel_namespace(t.relid);
   t.display = relation_display(t.relid);
   ListCell *lc;
+  List *dropped = NIL;
+  bool any_retype = false;
   // First pass: what the statement does to columns, applied before any ADD CONSTRAINT.
   foreach (lc, stmt->cmds) {
     AlterTableCmd *cmd = (AlterTableCmd *)lfirst(lc);
@@ -322,9 +432,13 @@ ProposedPairs *collect_alter(AlterTableStmt *stmt, ProposedPairs *out) {
       t.columns = lappend(t.columns, c);
     } else if (cmd->subtype == AT_AddColumn) {
       add_stmt_column(&t, (ColumnDef *)cmd->def);
+    } else if (cmd->subtype == AT_DropConstraint && cmd->name) {
+      dropped = lappend(dropped, makeString(cmd->name));
     }
+    if (cmd->subtype == AT_AlterColumnType) any_retype = true;
   }
   int cap = 0, constraint_no = 0;
+  if (any_retype) collect_rebuilt(&t, dropped, &constraint_no, out, &cap);
   foreach (lc, stmt->cmds) {
     AlterTableCmd *cmd = (AlterTableCmd *)lfirst(lc);
     if (cmd->subtype == AT_AddConstraint && IsA(cmd->def, Constraint))
@@ -335,7 +449,62 @@ ProposedPairs *collect_alter(AlterTableStmt *stmt, ProposedPairs *out) {
   return out;
 }
 
+bool has_foreign_key(List *constraints) {
+  ListCell *lc;
+  foreach (lc, constraints) {
+    Node *n = (Node *)lfirst(lc);
+    if (IsA(n, Constraint) && ((Constraint *)n)->contype == CONSTR_FOREIGN) return true;
+  }
+  return false;
+}
+
 }  // namespace
+
+bool statement_may_add_foreign_keys(Node *parsetree) {
+  ListCell *lc;
+  if (IsA(parsetree, CreateStmt)) {
+    foreach (lc, ((CreateStmt *)parsetree)->tableElts) {
+      Node *elt = (Node *)lfirst(lc);
+      if (IsA(elt, ColumnDef) && has_foreign_key(((ColumnDef *)elt)->constraints)) return true;
+      if (IsA(elt, Constraint) && ((Constraint *)elt)->contype == CONSTR_FOREIGN) return true;
+    }
+    return false;
+  }
+  if (IsA(parsetree, AlterTableStmt)) {
+    foreach (lc, ((AlterTableStmt *)parsetree)->cmds) {
+      AlterTableCmd *cmd = (AlterTableCmd *)lfirst(lc);
+      if (cmd->subtype == AT_AlterColumnType) return true;
+      if (cmd->subtype == AT_AddConstraint && cmd->def && IsA(cmd->def, Constraint) &&
+          ((Constraint *)cmd->def)->contype == CONSTR_FOREIGN)
+        return true;
+      if (cmd->subtype == AT_AddColumn && cmd->def && IsA(cmd->def, ColumnDef) &&
+          has_foreign_key(((ColumnDef *)cmd->def)->constraints))
+        return true;
+    }
+  }
+  return false;
+}
+
+ProposedPairs *proposed_from_key_pairs(const KeyPair *pairs, int n) {
+  ProposedPairs *out = (ProposedPairs *)palloc0(sizeof(ProposedPairs));
+  int cap = 0;
+  for (int i = 0; i < n; i++) {
+    const KeyPair &k = pairs[i];
+    ProposedPair *p = append_pair(out, &cap);
+    p->referencing = k.referencing;
+    p->referenced = k.referenced;
+    p->opclass = k.opclass;
+    p->constraint = get_constraint_name(k.constraint);
+    p->referencing_table = relation_display(k.referencing_rel);
+    p->referencing_column = quote_identifier(get_attname(k.referencing_rel, k.referencing_att, false));
+    p->referenced_table = relation_display(k.referenced_rel);
+    p->referenced_column = quote_identifier(get_attname(k.referenced_rel, k.referenced_att, false));
+    p->referenced_rel = k.referenced_rel;
+    p->referencing_rel = k.referencing_rel;
+    p->constraint_no = (int)k.constraint;
+  }
+  return out;
+}
 
 ProposedPairs *collect_proposed_pairs(Node *parsetree) {
   ProposedPairs *out = (ProposedPairs *)palloc0(sizeof(ProposedPairs));

@@ -20,6 +20,9 @@ struct ProposedPair {
   Oid referenced_rel;             // InvalidOid when the table is created by this statement
   bool declared_here;             // the referencing column is created by this statement
   bool type_changed;              // this statement changes the referencing column's type
+  bool referenced_retyped;        // this statement changes the referenced column's type
+  bool rebuilt;                   // an existing constraint PostgreSQL will rebuild (ALTER COLUMN TYPE)
+  Oid referencing_rel;            // InvalidOid when the table is created by this statement
   int constraint_no;              // pairs of one constraint share this number
 };
 
@@ -28,7 +31,16 @@ struct ProposedPairs {
   int count;
 };
 
-// Runs under pg_guard; returns the pairs of every foreign key the statement adds.
+// From the parse tree alone (no catalog access): can this statement create or
+// rebuild a foreign key? DDL for which it cannot pays nothing more.
+bool statement_may_add_foreign_keys(Node *parsetree);
+
+// Runs under pg_guard; returns the pairs of every foreign key the statement
+// adds, and of every existing one its ALTER COLUMN TYPE makes PostgreSQL rebuild.
 ProposedPairs *collect_proposed_pairs(Node *parsetree);
+
+// Runs under pg_guard: the pairs of declared constraints found by the
+// end-of-statement check, with names ready for messages.
+ProposedPairs *proposed_from_key_pairs(const KeyPair *pairs, int n);
 
 }  // namespace fkg
