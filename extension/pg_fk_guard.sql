@@ -6,7 +6,12 @@
 -- Everyone may call the diagnostic functions; they run as the caller.
 GRANT USAGE ON SCHEMA @extschema@ TO PUBLIC;
 
-CREATE FUNCTION diagnose_fk_mismatches()
+-- The diagnostic functions are C functions with SET search_path; the two
+-- that look tables up "on the search_path" (implied foreign keys) are called
+-- through thin SQL wrappers that hand them the caller's search_path, since
+-- inside a function with SET search_path it is no longer visible. The
+-- wrappers' bodies name everything schema-qualified.
+CREATE FUNCTION diagnose_fk_mismatches_in(include_implied boolean, check_data boolean, search_path name[])
 RETURNS TABLE (
   source text,
   constraint_name name,
@@ -19,13 +24,110 @@ RETURNS TABLE (
   kind text,
   severity text,
   detail text,
-  suggested_fix text)
-LANGUAGE c STABLE PARALLEL SAFE SECURITY INVOKER
+  suggested_fix text,
+  rows_total bigint,
+  rows_null bigint,
+  rows_convertible bigint,
+  rows_unconvertible bigint,
+  rows_orphaned bigint,
+  sample_unconvertible text[],
+  sample_orphaned text[],
+  conversion text)
+LANGUAGE c STABLE STRICT SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
-AS 'MODULE_PATHNAME', 'diagnose_fk_mismatches';
+AS 'MODULE_PATHNAME', 'diagnose_fk_mismatches_in';
 
-COMMENT ON FUNCTION diagnose_fk_mismatches() IS
-'one row per declared foreign-key column pair whose types do not match: kind, severity, explanation and a fix';
+CREATE FUNCTION diagnose_fk_mismatches(include_implied boolean DEFAULT true, check_data boolean DEFAULT false)
+RETURNS TABLE (
+  source text,
+  constraint_name name,
+  referencing_table regclass,
+  referencing_column name,
+  referencing_type text,
+  referenced_table regclass,
+  referenced_column name,
+  referenced_type text,
+  kind text,
+  severity text,
+  detail text,
+  suggested_fix text,
+  rows_total bigint,
+  rows_null bigint,
+  rows_convertible bigint,
+  rows_unconvertible bigint,
+  rows_orphaned bigint,
+  sample_unconvertible text[],
+  sample_orphaned text[],
+  conversion text)
+LANGUAGE sql STABLE SECURITY INVOKER
+AS $$
+  SELECT * FROM @extschema@.diagnose_fk_mismatches_in($1, $2, pg_catalog.current_schemas(true))
+$$;
+
+COMMENT ON FUNCTION diagnose_fk_mismatches(boolean, boolean) IS
+'one row per foreign-key column pair (declared, or implied by naming) whose types do not match: kind, severity, explanation, fix, and with check_data the data profile';
+
+CREATE FUNCTION assert_no_mismatches_in(min_severity text, search_path name[])
+RETURNS void
+LANGUAGE c STABLE STRICT SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'assert_no_mismatches_in';
+
+CREATE FUNCTION assert_no_mismatches(min_severity text DEFAULT 'warning')
+RETURNS void
+LANGUAGE sql STABLE SECURITY INVOKER
+AS $$
+  SELECT @extschema@.assert_no_mismatches_in($1, pg_catalog.current_schemas(true))
+$$;
+
+COMMENT ON FUNCTION assert_no_mismatches(text) IS
+'raises an error listing every foreign-key mismatch at or above min_severity (error, warning, notice), for CI pipelines';
+
+CREATE FUNCTION profile_column(
+  tbl regclass,
+  col name,
+  target regtype,
+  referenced_table regclass DEFAULT NULL,
+  referenced_column name DEFAULT NULL,
+  samples integer DEFAULT 3,
+  OUT rows_total bigint,
+  OUT rows_null bigint,
+  OUT rows_convertible bigint,
+  OUT rows_unconvertible bigint,
+  OUT rows_orphaned bigint,
+  OUT sample_unconvertible text[],
+  OUT sample_orphaned text[],
+  OUT conversion text)
+RETURNS record
+LANGUAGE c VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'profile_column';
+
+COMMENT ON FUNCTION profile_column(regclass, name, regtype, regclass, name, integer) IS
+'what a column holds with respect to a target type and a referenced key: NULLs, values that convert, values that do not, orphans';
+
+CREATE FUNCTION fix_plan(
+  referencing_table regclass,
+  referencing_column name,
+  referenced_table regclass,
+  referenced_column name DEFAULT NULL,
+  on_unconvertible text DEFAULT 'fail')
+RETURNS text
+LANGUAGE c VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'fix_plan';
+
+COMMENT ON FUNCTION fix_plan(regclass, name, regclass, name, text) IS
+'a SQL script, in a safe order, that converts a column and adds its foreign key; on_unconvertible: fail, null, delete or map';
+
+CREATE FUNCTION converts(value anyelement, target regtype, target_typmod integer DEFAULT -1)
+RETURNS boolean
+LANGUAGE c VOLATILE STRICT SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'converts';
+
+COMMENT ON FUNCTION converts(anyelement, regtype, integer) IS
+'does the conversion that profile_column() and fix_plan() use succeed for this value?';
 
 CREATE FUNCTION classify_key_pair(
   referencing_type text,

@@ -2,6 +2,10 @@
 
 #include "compat.hpp"
 
+#include <unordered_set>
+
+#include "../core/naming.hpp"
+
 namespace fkg {
 
 namespace {
@@ -131,6 +135,199 @@ std::vector<KeyPair> key_pairs_created_since(Oid rel, CommandId since) {
 std::vector<KeyPair> declared_key_pairs() {
   RawPairs *raw = pg_guard([]() { return scan_declared(); });
   return std::vector<KeyPair>(raw->items, raw->items + raw->count);
+}
+
+}  // namespace fkg
+
+namespace fkg {
+
+namespace {
+
+struct RawColumn {
+  Oid rel;
+  Oid nsp;
+  AttrNumber att;
+  const char *name;
+};
+
+struct RawColumns {
+  RawColumn *items;
+  int count;
+};
+
+// Schemas that hold user tables: not the system's, not other sessions' temp schemas.
+bool user_namespace(Oid nsp) {
+  if (nsp == PG_CATALOG_NAMESPACE || nsp == PG_TOAST_NAMESPACE) return false;
+  if (isAnyTempNamespace(nsp)) return isTempNamespace(nsp);
+  const char *name = get_namespace_name(nsp);
+  return name != NULL && strcmp(name, "information_schema") != 0 && strncmp(name, "pg_toast", 8) != 0;
+}
+
+// Columns of user tables the caller can use, in one pass over pg_class and
+// syscache lookups of their attributes.
+RawColumns *scan_columns() {
+  RawColumns *out = (RawColumns *)palloc0(sizeof(RawColumns));
+  int cap = 0;
+  Relation classrel = table_open(RelationRelationId, AccessShareLock);
+  SysScanDesc scan = systable_beginscan(classrel, InvalidOid, false, NULL, 0, NULL);
+  HeapTuple tup;
+  while ((tup = systable_getnext(scan)) != NULL) {
+    Form_pg_class c = (Form_pg_class)GETSTRUCT(tup);
+    if ((c->relkind != RELKIND_RELATION && c->relkind != RELKIND_PARTITIONED_TABLE) || c->relispartition) continue;
+    if (!user_namespace(c->relnamespace) || !compat::has_schema_usage(c->relnamespace)) continue;
+    CHECK_FOR_INTERRUPTS();
+    for (AttrNumber a = 1; a <= c->relnatts; a++) {
+      HeapTuple at = SearchSysCache2(ATTNUM, ObjectIdGetDatum(c->oid), Int16GetDatum(a));
+      if (!HeapTupleIsValid(at)) continue;
+      Form_pg_attribute attr = (Form_pg_attribute)GETSTRUCT(at);
+      if (!attr->attisdropped) {
+        if (out->count == cap) {
+          cap = cap ? cap * 2 : 256;
+          out->items = out->items ? (RawColumn *)repalloc(out->items, sizeof(RawColumn) * cap)
+                                  : (RawColumn *)palloc(sizeof(RawColumn) * cap);
+        }
+        out->items[out->count++] = RawColumn{c->oid, c->relnamespace, a, pstrdup(NameStr(attr->attname))};
+      }
+      ReleaseSysCache(at);
+    }
+  }
+  systable_endscan(scan);
+  table_close(classrel, AccessShareLock);
+  return out;
+}
+
+// (rel, attnum) of every column that is the referencing side of a declared foreign key.
+struct RawKeys {
+  uint64 *items;
+  int count;
+};
+
+RawKeys *scan_declared_columns() {
+  RawKeys *out = (RawKeys *)palloc0(sizeof(RawKeys));
+  int cap = 0;
+  Relation conrel = table_open(ConstraintRelationId, AccessShareLock);
+  ScanKeyData key;
+  ScanKeyInit(&key, Anum_pg_constraint_contype, BTEqualStrategyNumber, F_CHAREQ, CharGetDatum(CONSTRAINT_FOREIGN));
+  SysScanDesc scan = systable_beginscan(conrel, InvalidOid, false, NULL, 1, &key);
+  HeapTuple tup;
+  while ((tup = systable_getnext(scan)) != NULL) {
+    Form_pg_constraint con = (Form_pg_constraint)GETSTRUCT(tup);
+    int16 *fk, *pk;
+    int n = constraint_key_columns(tup, RelationGetDescr(conrel), &fk, &pk);
+    for (int i = 0; i < n; i++) {
+      if (out->count == cap) {
+        cap = cap ? cap * 2 : 256;
+        out->items =
+            out->items ? (uint64 *)repalloc(out->items, sizeof(uint64) * cap) : (uint64 *)palloc(sizeof(uint64) * cap);
+      }
+      out->items[out->count++] = ((uint64)con->conrelid << 16) | (uint16)fk[i];
+    }
+  }
+  systable_endscan(scan);
+  table_close(conrel, AccessShareLock);
+  return out;
+}
+
+// The single-column primary key of a table: its column and operator class.
+bool single_column_primary_key(Oid rel, AttrNumber *att, Oid *opclass) {
+  bool found = false;
+  Relation indrel = table_open(IndexRelationId, AccessShareLock);
+  ScanKeyData key;
+  ScanKeyInit(&key, Anum_pg_index_indrelid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(rel));
+  SysScanDesc scan = systable_beginscan(indrel, IndexIndrelidIndexId, true, NULL, 1, &key);
+  HeapTuple tup;
+  while ((tup = systable_getnext(scan)) != NULL) {
+    Form_pg_index index = (Form_pg_index)GETSTRUCT(tup);
+    if (!index->indisprimary || index->indnkeyatts != 1 || index->indkey.values[0] == 0) continue;
+    bool isnull;
+    oidvector *indclass =
+        (oidvector *)DatumGetPointer(heap_getattr(tup, Anum_pg_index_indclass, RelationGetDescr(indrel), &isnull));
+    *att = index->indkey.values[0];
+    *opclass = indclass->values[0];
+    found = true;
+  }
+  systable_endscan(scan);
+  table_close(indrel, AccessShareLock);
+  return found;
+}
+
+struct RawTarget {
+  Oid rel;
+  AttrNumber att;
+  Oid opclass;
+};
+
+// Resolves candidate table names, own schema first, then the search path:
+// the tables (with a single-column primary key) of the first tier that has any.
+int resolve_candidates(Oid own_nsp, const Oid *path, int npath, const char *const *names, int nnames, RawTarget *out,
+                       int max) {
+  int found = 0;
+  for (int tier = -1; tier < npath && found == 0; tier++) {
+    Oid nsp = tier < 0 ? own_nsp : path[tier];
+    if (tier >= 0 && nsp == own_nsp) continue;
+    for (int i = 0; i < nnames && found < max; i++) {
+      Oid rel = get_relname_relid(names[i], nsp);
+      if (!OidIsValid(rel)) continue;
+      char kind = get_rel_relkind(rel);
+      if (kind != RELKIND_RELATION && kind != RELKIND_PARTITIONED_TABLE) continue;
+      bool dup = false;
+      for (int k = 0; k < found; k++) dup = dup || out[k].rel == rel;
+      if (dup) continue;
+      RawTarget t{rel, 0, InvalidOid};
+      if (single_column_primary_key(rel, &t.att, &t.opclass)) out[found++] = t;
+    }
+  }
+  return found;
+}
+
+}  // namespace
+
+std::vector<ImpliedPair> implied_key_pairs(const std::vector<Oid> &search_path) {
+  RawColumns *cols = pg_guard([]() { return scan_columns(); });
+  RawKeys *keys = pg_guard([]() { return scan_declared_columns(); });
+  std::unordered_set<uint64_t> declared(keys->items, keys->items + keys->count);
+
+  std::vector<ImpliedPair> out;
+  const Oid *path = search_path.data();
+  int npath = (int)search_path.size();
+  for (int i = 0; i < cols->count; i++) {
+    const RawColumn &c = cols->items[i];
+    if (declared.count(((uint64_t)c.rel << 16) | (uint16_t)c.att)) continue;
+    std::optional<std::string> stem = reference_stem(c.name);
+    if (!stem) continue;
+    std::vector<std::string> names = candidate_tables(*stem);
+    std::vector<const char *> cnames;
+    for (const std::string &n : names) cnames.push_back(n.c_str());
+    RawTarget targets[8];
+    const char *const *np = cnames.data();
+    int nn = (int)cnames.size();
+    Oid own = c.nsp;
+    int found = pg_guard(
+        [own, path, npath, np, nn, &targets]() { return resolve_candidates(own, path, npath, np, nn, targets, 8); });
+    if (found == 0) continue;
+    const RawTarget &t = targets[0];
+    if (t.rel == c.rel && t.att == c.att) continue;  // the table's own key
+    ImpliedPair ip;
+    ip.pair.referencing_rel = c.rel;
+    ip.pair.referencing_att = c.att;
+    ip.pair.referenced_rel = t.rel;
+    ip.pair.referenced_att = t.att;
+    ip.pair.opclass = t.opclass;
+    KeyPair *kp = &ip.pair;
+    pg_guard([kp]() {
+      get_atttypetypmodcoll(kp->referencing_rel, kp->referencing_att, &kp->referencing.type, &kp->referencing.typmod,
+                            &kp->referencing.collation);
+      get_atttypetypmodcoll(kp->referenced_rel, kp->referenced_att, &kp->referenced.type, &kp->referenced.typmod,
+                            &kp->referenced.collation);
+    });
+    for (int k = 1; k < found; k++) {
+      Oid rel = targets[k].rel;
+      ip.other_candidates.push_back(
+          pg_guard([rel]() { return DatumGetCString(DirectFunctionCall1(regclassout, ObjectIdGetDatum(rel))); }));
+    }
+    out.push_back(std::move(ip));
+  }
+  return out;
 }
 
 }  // namespace fkg

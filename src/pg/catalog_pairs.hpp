@@ -29,3 +29,18 @@ std::vector<KeyPair> key_pairs_created_since(Oid rel, CommandId since);
 int constraint_key_columns(HeapTuple tup, TupleDesc desc, int16 **fk, int16 **pk);
 
 }  // namespace fkg
+
+namespace fkg {
+
+// A key pair implied by naming (sessions."userId" -> users.id) with no
+// declared constraint on the referencing column.
+struct ImpliedPair {
+  KeyPair pair;
+  std::vector<std::string> other_candidates;  // further tables the name could mean
+};
+
+// Every implied pair in tables the caller can use. Candidate tables are looked
+// up in the referencing table's own schema first, then in `search_path`.
+std::vector<ImpliedPair> implied_key_pairs(const std::vector<Oid> &search_path);
+
+}  // namespace fkg

@@ -1,94 +1,13 @@
-// SQL-callable diagnostic functions. Each is a thin entry point whose body
-// runs behind the error boundary (FKG_SQL_FUNCTION).
+// SQL-callable functions around the verdict engine: classify_key_pair() and
+// the error-boundary self test. Each is a thin entry point whose body runs
+// behind the error boundary (FKG_SQL_FUNCTION).
 #include <algorithm>
 #include <stdexcept>
 
 #include "compat.hpp"
 #include "render.hpp"
 
-namespace {
-
 using namespace fkg;
-
-struct Row {
-  std::string sort_key;
-  const KeyPair *pair;
-  Verdict verdict;
-  RenderedPair rendered;
-};
-
-void put_diagnose_row(ReturnSetInfo *rsinfo, const Row &row) {
-  const Row *r = &row;
-  pg_guard([rsinfo, r]() {
-    Datum values[12];
-    bool nulls[12] = {false};
-    const KeyPair &p = *r->pair;
-    values[0] = CStringGetTextDatum("declared");
-    char *conname = get_constraint_name(p.constraint);
-    if (conname) {
-      NameData *n = (NameData *)palloc0(sizeof(NameData));
-      namestrcpy(n, conname);
-      values[1] = NameGetDatum(n);
-    } else {
-      nulls[1] = true;
-    }
-    values[2] = ObjectIdGetDatum(p.referencing_rel);
-    values[3] = CStringGetDatum(get_attname(p.referencing_rel, p.referencing_att, false));
-    values[4] = CStringGetTextDatum(r->rendered.referencing_type.c_str());
-    values[5] = ObjectIdGetDatum(p.referenced_rel);
-    values[6] = CStringGetDatum(get_attname(p.referenced_rel, p.referenced_att, false));
-    values[7] = CStringGetTextDatum(r->rendered.referenced_type.c_str());
-    values[8] = CStringGetTextDatum(kind_name(r->verdict.kind));
-    values[9] = CStringGetTextDatum(severity_name(r->verdict.severity()));
-    values[10] = CStringGetTextDatum(r->rendered.detail.c_str());
-    values[11] = CStringGetTextDatum(r->rendered.suggested_fix.c_str());
-    // name columns want a full NAMEDATALEN buffer
-    for (int i : {3, 6}) {
-      NameData *n = (NameData *)palloc0(sizeof(NameData));
-      namestrcpy(n, DatumGetCString(values[i]));
-      values[i] = NameGetDatum(n);
-    }
-    tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-  });
-}
-
-const char *sort_name(const KeyPair &p) {
-  return pg_guard([&p]() {
-    return psprintf("%s.%s\x1f%s", get_namespace_name(get_rel_namespace(p.referencing_rel)),
-                    get_rel_name(p.referencing_rel), get_constraint_name(p.constraint));
-  });
-}
-
-}  // namespace
-
-// fk_guard.diagnose_fk_mismatches(): one row per mismatched key column pair
-// of every declared foreign key.
-FKG_SQL_FUNCTION(diagnose_fk_mismatches) {
-  pg_guard([fcinfo]() { compat::init_materialized_srf(fcinfo); });
-  ReturnSetInfo *rsinfo = (ReturnSetInfo *)fcinfo->resultinfo;
-
-  std::vector<KeyPair> pairs = declared_key_pairs();
-  std::vector<Row> rows;
-  for (const KeyPair &p : pairs) {
-    // A declared constraint between identical column types has nothing to
-    // report: PostgreSQL accepted it, and identical types get no kind.
-    if (p.referencing.type == p.referenced.type && p.referencing.typmod == p.referenced.typmod &&
-        p.referencing.collation == p.referenced.collation)
-      continue;
-    JudgedPair judged = judge_pair(p.referencing, p.referenced, p.opclass);
-    if (judged.verdict.kind == Kind::None) continue;
-    Row row;
-    row.pair = &p;
-    row.sort_key = sort_name(p);
-    row.verdict = judged.verdict;
-    row.rendered = render_pair(p, judged);
-    rows.push_back(std::move(row));
-  }
-  // By table and constraint; stable, so key columns keep their order.
-  std::stable_sort(rows.begin(), rows.end(), [](const Row &a, const Row &b) { return a.sort_key < b.sort_key; });
-  for (const Row &row : rows) put_diagnose_row(rsinfo, row);
-  return (Datum)0;
-}
 
 namespace {
 

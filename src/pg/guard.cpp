@@ -3,6 +3,7 @@
 // engine and the same voice as diagnose_fk_mismatches(), and refuses an
 // incompatible one before PostgreSQL locks, rewrites or scans anything.
 #include "guard_collect.hpp"
+#include "profile.hpp"
 #include "render.hpp"
 
 #include <algorithm>
@@ -45,13 +46,9 @@ struct Judged {
 // ---- What the data holds (only when about to refuse, only for small tables) ----
 
 struct Profile {
-  bool read;         // false: not read (too big, new table, or the query failed)
-  double estimated;  // estimated rows when not read for size
-  int64 rows, nulls;
-  const char *samples[2];
-  int nsamples;
-  int converts;  // -1 not tried, 1 every value converts, 0 some do not
-  const char *conversion_error;
+  bool read = false;      // false: not read (too big, new table, or the read failed)
+  double estimated = -1;  // estimated rows
+  ColumnProfile data;
 };
 
 double estimated_rows(Oid rel) {
@@ -63,94 +60,52 @@ double estimated_rows(Oid rel) {
   return est;
 }
 
-// Runs the profile queries through SPI, as the current user (privileges and
-// row-level security apply), inside a subtransaction: any failure only means
-// there is no profile. One extra subtransaction tries the conversion itself.
-void read_profile(Oid rel, const char *column, Oid target, int32 target_typmod, bool try_conversion, Profile *out) {
-  MemoryContext caller = CurrentMemoryContext;
-  ResourceOwner owner = CurrentResourceOwner;
-  const char *table = quote_qualified_identifier(get_namespace_name(get_rel_namespace(rel)), get_rel_name(rel));
-  const char *type = format_type_with_typemod(target, target_typmod);
-  BeginInternalSubTransaction(NULL);
-  MemoryContextSwitchTo(caller);
-  PG_TRY();
-  {
-    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
-    char *q = psprintf("SELECT pg_catalog.count(*), pg_catalog.count(%s) FROM %s", column, table);
-    if (SPI_execute(q, true, 1) != SPI_OK_SELECT || SPI_processed != 1) elog(ERROR, "profile query failed");
-    bool isnull;
-    out->rows = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-    out->nulls = out->rows - DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
-    q = psprintf("SELECT %s::pg_catalog.text FROM %s WHERE %s IS NOT NULL LIMIT 2", column, table, column);
-    if (SPI_execute(q, true, 2) != SPI_OK_SELECT) elog(ERROR, "profile query failed");
-    for (uint64 i = 0; i < SPI_processed && i < 2; i++)
-      out->samples[out->nsamples++] =
-          MemoryContextStrdup(caller, SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1));
-    out->converts = -1;
-    if (try_conversion && out->rows > out->nulls) {
-      MemoryContext inner = CurrentMemoryContext;
-      ResourceOwner inner_owner = CurrentResourceOwner;
-      BeginInternalSubTransaction(NULL);
-      MemoryContextSwitchTo(inner);
-      PG_TRY();
-      {
-        q = psprintf("SELECT pg_catalog.count(%s::%s) FROM %s", column, type, table);
-        SPI_execute(q, true, 1);
-        out->converts = 1;
-        ReleaseCurrentSubTransaction();
-      }
-      PG_CATCH();
-      {
-        MemoryContextSwitchTo(inner);
-        ErrorData *e = CopyErrorData();
-        FlushErrorState();
-        RollbackAndReleaseCurrentSubTransaction();
-        out->converts = 0;
-        out->conversion_error = MemoryContextStrdup(caller, e->message);
-      }
-      PG_END_TRY();
-      MemoryContextSwitchTo(inner);
-      CurrentResourceOwner = inner_owner;
-    }
-    SPI_finish();
-    ReleaseCurrentSubTransaction();
-    out->read = true;
-  }
-  PG_CATCH();
-  {
-    MemoryContextSwitchTo(caller);
-    FlushErrorState();
-    RollbackAndReleaseCurrentSubTransaction();
-    out->read = false;
-  }
-  PG_END_TRY();
-  MemoryContextSwitchTo(caller);
-  CurrentResourceOwner = owner;
-}
+struct Subtransaction {
+  MemoryContext context;
+  ResourceOwner owner;
+};
 
+// The same profile as fk_guard.profile_column(), inside a subtransaction: if
+// the caller may not read the table, or anything else fails, the message
+// simply has no data part.
 Profile profile_for(const Judged &j) {
-  Profile prof{};
+  Profile prof;
   const ProposedPair &p = j.pair;
-  prof.estimated = -1;
   if (p.declared_here || !OidIsValid(p.referencing_rel) || p.type_changed || profile_row_limit <= 0) return prof;
   Oid rel = p.referencing_rel;
   prof.estimated = pg_guard([rel]() { return estimated_rows(rel); });
   if (prof.estimated > profile_row_limit) return prof;
-  Profile *out = &prof;
-  const char *column = p.referencing_column;
-  PgColumn target = p.referenced;
-  bool try_conversion = j.judged.conversion == Conversion::Explicit;
-  pg_guard([rel, column, target, try_conversion, out]() {
-    read_profile(rel, column, target.type, target.typmod, try_conversion, out);
+  AttrNumber att = pg_guard([rel, &p]() { return get_attnum(rel, p.referencing_attname); });
+  Subtransaction sub = pg_guard([]() {
+    Subtransaction st{CurrentMemoryContext, CurrentResourceOwner};
+    BeginInternalSubTransaction(NULL);
+    MemoryContextSwitchTo(st.context);
+    return st;
   });
+  try {
+    prof.data = profile_column(rel, att, p.referenced.type, p.referenced.typmod, InvalidOid, InvalidAttrNumber, 2);
+    pg_guard([sub]() {
+      ReleaseCurrentSubTransaction();
+      MemoryContextSwitchTo(sub.context);
+      CurrentResourceOwner = sub.owner;
+    });
+    prof.read = true;
+  } catch (const PgError &) {
+    // PostgreSQL's error state was already flushed by pg_guard.
+    pg_guard([sub]() {
+      RollbackAndReleaseCurrentSubTransaction();
+      MemoryContextSwitchTo(sub.context);
+      CurrentResourceOwner = sub.owner;
+    });
+  }
   return prof;
 }
 
-std::string plural(int64 n, const char *one, const char *many) {
+std::string plural(int64 n, const std::string &one, const std::string &many) {
   return std::to_string(n) + " " + (n == 1 ? one : many);
 }
 
-// "sessions holds 2 rows: 1 with "userId" NULL, 1 uuid value that cannot become integer (for example ...)."
+// "sessions holds 3 rows: 1 with "userId" NULL, 2 uuid values that cannot become integer (for example ...)."
 std::string profile_sentence(const Judged &j, const Profile &prof) {
   const ProposedPair &p = j.pair;
   const std::string fk = j.judged.facts.referencing.display, pk = j.judged.facts.referenced.display;
@@ -160,24 +115,21 @@ std::string profile_sentence(const Judged &j, const Profile &prof) {
              " rows, more than pg_fk_guard.profile_row_limit, so its data was not read.";
     return "";
   }
-  if (prof.rows == 0) return std::string(p.referencing_table) + " is empty.";
-  int64 values = prof.rows - prof.nulls;
-  if (values == 0)
-    return std::string(p.referencing_table) + " holds " + plural(prof.rows, "row", "rows") + ", " +
-           (prof.rows == 1 ? "with " : "all with ") + p.referencing_column + " NULL.";
-  std::string s = std::string(p.referencing_table) + " holds " + plural(prof.rows, "row", "rows") + ": " +
-                  std::to_string(prof.nulls) + " with " + p.referencing_column + " NULL, " +
-                  plural(values, (fk + " value").c_str(), (fk + " values").c_str());
-  if (j.judged.conversion == Conversion::None)
-    s += values == 1 ? " that cannot become " + pk : " none of which can become " + pk;
-  else if (prof.converts == 1)
-    s += values == 1 ? " that converts to " + pk : ", all of which convert to " + pk;
-  else if (prof.converts == 0)
-    s += std::string(values == 1 ? " that does not convert to " : ", not all of which convert to ") + pk + " (" +
-         prof.conversion_error + ")";
-  if (prof.nsamples > 0) {
-    s += "; for example ";
-    for (int i = 0; i < prof.nsamples; i++) s += (i ? " and " : "") + std::string("'") + prof.samples[i] + "'";
+  const ColumnProfile &d = prof.data;
+  if (d.rows_total == 0) return std::string(p.referencing_table) + " is empty.";
+  std::string s = std::string(p.referencing_table) + " holds " + plural(d.rows_total, "row", "rows");
+  if (d.rows_null == d.rows_total)
+    return s + ", " + (d.rows_total == 1 ? "with " : "all with ") + p.referencing_column + " NULL.";
+  s += ": " + std::to_string(d.rows_null) + " with " + p.referencing_column + " NULL";
+  if (d.rows_convertible > 0)
+    s += ", " + plural(d.rows_convertible, fk + " value", fk + " values") +
+         (d.rows_convertible == 1 ? " that converts to " : " that convert to ") + pk;
+  if (d.rows_unconvertible > 0) {
+    s += ", " + plural(d.rows_unconvertible, fk + " value", fk + " values") + " that cannot become " + pk;
+    s += " (for example ";
+    for (size_t i = 0; i < d.sample_unconvertible.size(); i++)
+      s += (i ? " and " : "") + std::string("'") + d.sample_unconvertible[i] + "'";
+    s += ")";
   }
   return s + ".";
 }
@@ -245,8 +197,8 @@ std::string incompatible_hint(const Judged &j, const Profile &prof, Node *tree) 
     return "Convert the referencing columns in the same statement, or drop these constraints first and add them "
            "again once the types match.";
   std::string hint;
-  if (prof.read && prof.rows == prof.nulls) {
-    hint = (prof.rows == 0 ? std::string(p.referencing_table) + " is empty" : "Every " + col + " is NULL") +
+  if (prof.read && prof.data.rows_total == prof.data.rows_null) {
+    hint = (prof.data.rows_total == 0 ? std::string(p.referencing_table) + " is empty" : "Every " + col + " is NULL") +
            ", so the type can change without losing anything: ALTER TABLE " + p.referencing_table + " ALTER COLUMN " +
            p.referencing_column + " TYPE " + pk.display + " USING NULL; then add the foreign key.";
   } else if (j.judged.conversion == Conversion::None) {
@@ -254,10 +206,11 @@ std::string incompatible_hint(const Judged &j, const Profile &prof, Node *tree) 
            ": map its values to keys of " + p.referenced_table +
            " through a column that holds them (UPDATE ... FROM), or set to NULL or delete the rows that cannot be "
            "mapped; then change its type to " +
-           pk.display + " and add the foreign key.";
+           pk.display + " and add the foreign key. fk_guard.fix_plan() writes that script.";
   } else {
     hint = "Change the column's type first: " + alter_type_sql(j) + "; then add the foreign key.";
-    if (prof.converts == 0) hint += " Fix or NULL the values that do not convert first.";
+    if (prof.read && prof.data.rows_unconvertible > 0)
+      hint += " First fix, NULL or delete the values that cannot convert; fk_guard.fix_plan() writes the script.";
   }
   if (!p.type_changed) {
     if (later_statement_retypes(tree, p.referencing_rel, p.referencing_column))

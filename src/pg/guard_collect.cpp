@@ -239,6 +239,7 @@ void collect_constraint(Target *t, Constraint *con, List *fk_attrs, int constrai
     p->constraint = conname;
     p->referencing_table = t->display;
     p->referencing_column = quote_identifier(fk[i].name);
+    p->referencing_attname = fk[i].name;
     p->referenced_table = pkdisplay;
     p->referenced_column = quote_identifier(pk[i].name);
     p->referenced_rel = self && t->creating ? InvalidOid : pkrel;
@@ -359,6 +360,7 @@ void add_rebuilt_constraint(Target *t, HeapTuple tup, TupleDesc desc, int constr
     p->constraint = conname;
     p->referencing_table = fkdisplay;
     p->referencing_column = quote_identifier(fk[i].name);
+    p->referencing_attname = fk[i].name;
     p->referenced_table = pkdisplay;
     p->referenced_column = quote_identifier(pk[i].name);
     p->referenced_rel = con->confrelid;
@@ -496,7 +498,8 @@ ProposedPairs *proposed_from_key_pairs(const KeyPair *pairs, int n) {
     p->opclass = k.opclass;
     p->constraint = get_constraint_name(k.constraint);
     p->referencing_table = relation_display(k.referencing_rel);
-    p->referencing_column = quote_identifier(get_attname(k.referencing_rel, k.referencing_att, false));
+    p->referencing_attname = get_attname(k.referencing_rel, k.referencing_att, false);
+    p->referencing_column = quote_identifier(p->referencing_attname);
     p->referenced_table = relation_display(k.referenced_rel);
     p->referenced_column = quote_identifier(get_attname(k.referenced_rel, k.referenced_att, false));
     p->referenced_rel = k.referenced_rel;

@@ -15,6 +15,7 @@ struct ProposedPair {
   const char *constraint;          // the name PostgreSQL will give it
   const char *referencing_table;   // as the user would name it
   const char *referencing_column;  // quoted
+  const char *referencing_attname;  // as stored
   const char *referenced_table;
   const char *referenced_column;  // quoted
   Oid referenced_rel;             // InvalidOid when the table is created by this statement

@@ -59,3 +59,90 @@ TEST(FixWriter, NeverProposesACastThatDoesNotExist) {
 
 }  // namespace
 }  // namespace fkg
+
+namespace fkg {
+namespace {
+
+PlanInput story_plan(OnUnconvertible mode) {
+  PlanInput in;
+  in.table = "public.sessions";
+  in.column = "\"userId\"";
+  in.source_type = "uuid";
+  in.referenced_table = "public.users";
+  in.referenced_column = "id";
+  in.target_type = "integer";
+  in.conversion = "\"userId\"::text::integer";
+  in.constraint = "\"sessions_userId_fkey\"";
+  in.converts_function = "fk_guard.converts";
+  in.mode = mode;
+  return in;
+}
+
+size_t at(const std::string &s, const std::string &what) {
+  size_t p = s.find(what);
+  EXPECT_NE(p, std::string::npos) << "missing: " << what << "\nin:\n" << s;
+  return p;
+}
+
+TEST(FixPlan, SafeOrder) {
+  PlanCounts counts{9, 3, 0, 6, 0};
+  PlanInput in = story_plan(OnUnconvertible::Fail);
+  in.counts = &counts;
+  in.drop_constraints = {"\"old_fkey\""};
+  std::string s = write_fix_plan(in);
+  size_t lock = at(s, "SET lock_timeout");
+  size_t stop = at(s, "RAISE EXCEPTION");
+  size_t drop = at(s, "DROP CONSTRAINT \"old_fkey\"");
+  size_t convert = at(s, "ALTER COLUMN \"userId\" TYPE integer USING \"userId\"::text::integer");
+  size_t add = at(s, "FOREIGN KEY (\"userId\") REFERENCES public.users (id) NOT VALID");
+  size_t validate = at(s, "VALIDATE CONSTRAINT \"sessions_userId_fkey\"");
+  EXPECT_LT(lock, stop);
+  EXPECT_LT(stop, drop);
+  EXPECT_LT(drop, convert);
+  EXPECT_LT(convert, add);
+  EXPECT_LT(add, validate);
+  at(s, "6 rows cannot convert");
+}
+
+TEST(FixPlan, NullAndDeleteTouchOnlyRowsThatWouldBreak) {
+  std::string n = write_fix_plan(story_plan(OnUnconvertible::Null));
+  at(n, "UPDATE public.sessions SET \"userId\" = NULL WHERE \"userId\" IS NOT NULL AND NOT EXISTS");
+  at(n, "CASE WHEN fk_guard.converts(\"userId\", 'integer') THEN \"userId\"::text::integer END");
+  std::string d = write_fix_plan(story_plan(OnUnconvertible::Delete));
+  at(d, "DELETE FROM public.sessions WHERE \"userId\" IS NOT NULL AND NOT EXISTS");
+  EXPECT_EQ(d.find("RAISE EXCEPTION"), std::string::npos);
+}
+
+TEST(FixPlan, MapSwapsColumnsAndStopsOnUnmatchedValues) {
+  PlanMapping m{"legacy_uuid", 6, 6};
+  PlanInput in = story_plan(OnUnconvertible::Map);
+  in.mapping = &m;
+  std::string s = write_fix_plan(in);
+  size_t add = at(s, "ADD COLUMN \"userId__fk_guard\" integer");
+  size_t fill = at(s, "SET \"userId__fk_guard\" = r.id FROM public.users r WHERE r.legacy_uuid = t.\"userId\"");
+  size_t stop = at(s, "have no match");
+  size_t drop = at(s, "DROP COLUMN \"userId\"");
+  size_t rename = at(s, "RENAME COLUMN \"userId__fk_guard\" TO \"userId\"");
+  EXPECT_LT(add, fill);
+  EXPECT_LT(fill, stop);
+  EXPECT_LT(stop, drop);
+  EXPECT_LT(drop, rename);
+  EXPECT_EQ(s.find("ALTER COLUMN \"userId\" TYPE"), std::string::npos);
+}
+
+TEST(FixPlan, NoConversionWhenTypesAlreadyMatch) {
+  PlanInput in = story_plan(OnUnconvertible::Fail);
+  in.conversion = "\"userId\"";
+  in.conversion_needed = false;
+  EXPECT_EQ(write_fix_plan(in).find("TYPE integer"), std::string::npos);
+}
+
+TEST(FixPlan, ParsesOptions) {
+  OnUnconvertible m;
+  EXPECT_TRUE(parse_on_unconvertible("map", &m));
+  EXPECT_EQ(m, OnUnconvertible::Map);
+  EXPECT_FALSE(parse_on_unconvertible("sometimes", &m));
+}
+
+}  // namespace
+}  // namespace fkg

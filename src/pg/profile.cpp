@@ -1,0 +1,461 @@
+#include "profile.hpp"
+
+#include <optional>
+#include <stdexcept>
+#include <unordered_set>
+
+#include "../core/input_check.hpp"
+
+namespace fkg {
+
+namespace {
+
+bool text_like(Oid t) { return t == TEXTOID || t == VARCHAROID || t == BPCHAROID || t == NAMEOID; }
+bool int_like(Oid t) { return t == INT2OID || t == INT4OID || t == INT8OID; }
+
+enum class Method {
+  Identical,  // same type: every value converts as it is
+  Validate,   // decided per value in C++ on the value's text, with PostgreSQL's input rules
+  Cast,       // decided by PostgreSQL: the whole column at once, then value by value if that fails
+};
+
+struct Plan {
+  Method method;
+  bool via_text;  // the conversion goes through the value's text form
+  std::optional<CheckType> check;
+};
+
+const char *type_name_of(Oid type) {
+  return pg_guard([type]() {
+    HeapTuple tup = SearchSysCache1(TYPEOID, ObjectIdGetDatum(type));
+    if (!HeapTupleIsValid(tup)) elog(ERROR, "cache lookup failed for type %u", type);
+    char *name = pstrdup(NameStr(((Form_pg_type)GETSTRUCT(tup))->typname));
+    ReleaseSysCache(tup);
+    return name;
+  });
+}
+
+Plan plan_for(Oid source, Oid target, int32 target_typmod) {
+  Plan p{Method::Cast, false, std::nullopt};
+  if (source == target && target_typmod < 0) return Plan{Method::Identical, false, std::nullopt};
+  bool has_cast = pg_guard([source, target]() {
+    Oid s = source, t = target;
+    return can_coerce_type(1, &s, &t, COERCION_EXPLICIT);
+  });
+  p.via_text = !has_cast && !text_like(source);
+  // A cast from a character type is an I/O conversion, and so is an integer
+  // widening/narrowing or an integer to numeric: the target's input rules on
+  // the value's text decide exactly what the cast decides.
+  bool io_equivalent =
+      p.via_text || text_like(source) || (int_like(source) && (int_like(target) || target == NUMERICOID));
+  if (io_equivalent) {
+    p.check = check_type_for(type_name_of(target));
+    // Casts to varchar(n)/char(n) truncate instead of failing: leave those to PostgreSQL.
+    if (p.check && !((target == VARCHAROID || target == BPCHAROID) && target_typmod >= 0)) p.method = Method::Validate;
+  }
+  return p;
+}
+
+std::string type_sql(Oid target, int32 typmod) {
+  return pg_guard([target, typmod]() { return format_type_with_typemod(target, typmod); });
+}
+
+// ---- The one-pass receiver ----
+
+struct Tally;
+
+// State of one pass, shared between the executor callback (C) and the C++
+// bookkeeping. The callback never holds a C++ object while it calls
+// PostgreSQL; the C++ side is noexcept and records failures instead.
+struct PassState {
+  DestReceiver pub;  // must be first
+  // set up by the caller
+  Oid source;
+  bool source_is_name;
+  bool source_is_text;
+  FmgrInfo source_out;
+  bool canonicalise;  // compute the target's output text of convertible values (orphan check)
+  bool target_identical;
+  FmgrInfo target_in, target_out;
+  Oid target_ioparam;
+  int32 target_typmod;
+  MemoryContext row_context;
+  Tally *tally;
+  bool failed;
+};
+
+struct Tally {
+  const Plan *plan;
+  int32 typmod;
+  ColumnProfile *profile;
+  int samples;
+  const std::unordered_set<std::string> *keys;  // referenced keys, or null
+  std::unordered_set<std::string> *collect;     // when collecting referenced keys
+  std::string failure;
+};
+
+// C++ side, called from the callback. noexcept: a failure is recorded and the
+// callback stops the scan; the caller raises it after the executor returns.
+int check_value(Tally *t, const char *s, size_t len) noexcept {
+  try {
+    if (t->plan->method == Method::Identical) return 1;
+    return input_ok(*t->plan->check, std::string_view(s, len), t->typmod) ? 1 : 0;
+  } catch (const std::exception &e) {
+    t->failure = e.what();
+  } catch (...) {
+    t->failure = "unknown C++ exception";
+  }
+  return -1;
+}
+
+bool record_value(Tally *t, int verdict, const char *s, size_t len, const char *canonical) noexcept {
+  try {
+    if (t->collect) {
+      t->collect->emplace(canonical ? canonical : std::string(s, len));
+      return true;
+    }
+    ColumnProfile &p = *t->profile;
+    if (verdict == 0) {
+      p.rows_unconvertible++;
+      if ((int)p.sample_unconvertible.size() < t->samples) p.sample_unconvertible.emplace_back(s, len);
+      return true;
+    }
+    p.rows_convertible++;
+    if (t->keys && canonical && t->keys->find(canonical) == t->keys->end()) {
+      p.rows_orphaned++;
+      if ((int)p.sample_orphaned.size() < t->samples) p.sample_orphaned.emplace_back(s, len);
+    }
+    return true;
+  } catch (const std::exception &e) {
+    t->failure = e.what();
+  } catch (...) {
+    t->failure = "unknown C++ exception";
+  }
+  return false;
+}
+
+void count_row(Tally *t, bool is_null) noexcept {
+  if (t->collect) return;
+  t->profile->rows_total++;
+  if (is_null) t->profile->rows_null++;
+}
+
+extern "C" bool receive_slot(TupleTableSlot *slot, DestReceiver *self) {
+  PassState *st = (PassState *)self;
+  slot_getsomeattrs(slot, 1);
+  count_row(st->tally, slot->tts_isnull[0]);
+  if (slot->tts_isnull[0]) return true;
+  MemoryContext old = MemoryContextSwitchTo(st->row_context);
+  Datum d = slot->tts_values[0];
+  const char *s;
+  size_t len;
+  if (st->source_is_name) {
+    s = NameStr(*DatumGetName(d));
+    len = strlen(s);
+  } else if (st->source_is_text) {
+    text *txt = DatumGetTextPP(d);
+    s = VARDATA_ANY(txt);
+    len = VARSIZE_ANY_EXHDR(txt);
+  } else {
+    s = OutputFunctionCall(&st->source_out, d);
+    len = strlen(s);
+  }
+  int verdict = st->tally->collect ? 1 : check_value(st->tally, s, len);
+  const char *canonical = NULL;
+  if (verdict == 1 && st->canonicalise) {
+    if (st->target_identical) {
+      canonical = st->source_is_text || st->source_is_name ? pnstrdup(s, len) : s;
+    } else {
+      // Safe: the value passed the target's input rules just now.
+      Datum v = InputFunctionCall(&st->target_in, pnstrdup(s, len), st->target_ioparam, st->target_typmod);
+      canonical = OutputFunctionCall(&st->target_out, v);
+    }
+  }
+  bool ok = verdict >= 0 && record_value(st->tally, verdict, s, len, canonical);
+  MemoryContextSwitchTo(old);
+  MemoryContextReset(st->row_context);
+  if (!ok) st->failed = true;
+  return ok;
+}
+
+extern "C" void receiver_startup(DestReceiver *, int, TupleDesc) {}
+extern "C" void receiver_shutdown(DestReceiver *) {}
+extern "C" void receiver_destroy(DestReceiver *) {}
+
+// Runs `query` (one output column) through the executor, feeding every row
+// to the receiver. Under pg_guard.
+void run_pass(const char *query, PassState *st) {
+  st->pub.receiveSlot = receive_slot;
+  st->pub.rStartup = receiver_startup;
+  st->pub.rShutdown = receiver_shutdown;
+  st->pub.rDestroy = receiver_destroy;
+  st->pub.mydest = DestNone;
+  st->row_context = AllocSetContextCreate(CurrentMemoryContext, "pg_fk_guard profile row", ALLOCSET_SMALL_SIZES);
+  SPIExecuteOptions options;
+  memset(&options, 0, sizeof(options));
+  options.read_only = true;
+  options.dest = (DestReceiver *)st;
+  int rc = SPI_execute_extended(query, &options);
+  // With a receiver of our own, SPI reports a SELECT as SPI_OK_UTILITY.
+  if (rc < 0 && !st->failed) elog(ERROR, "profile query failed: %s", SPI_result_code_string(rc));
+  MemoryContextDelete(st->row_context);
+}
+
+void init_pass(PassState *st, Oid source, Oid target, int32 typmod, bool canonicalise, Tally *tally) {
+  memset(st, 0, sizeof(PassState));
+  st->source = source;
+  st->source_is_name = source == NAMEOID;
+  st->source_is_text = source == TEXTOID || source == VARCHAROID || source == BPCHAROID;
+  st->tally = tally;
+  st->canonicalise = canonicalise;
+  st->target_identical = source == target;
+  st->target_typmod = typmod;
+  Oid out;
+  bool varlena;
+  if (!st->source_is_name && !st->source_is_text) {
+    getTypeOutputInfo(source, &out, &varlena);
+    fmgr_info(out, &st->source_out);
+  }
+  Oid in;
+  getTypeInputInfo(target, &in, &st->target_ioparam);
+  fmgr_info(in, &st->target_in);
+  getTypeOutputInfo(target, &out, &varlena);
+  fmgr_info(out, &st->target_out);
+}
+
+struct Names {
+  const char *table;
+  const char *column;
+  Oid type;  // base type of the column
+};
+
+Names names_of(Oid rel, AttrNumber att) {
+  return pg_guard([rel, att]() {
+    Names n;
+    n.table = quote_qualified_identifier(get_namespace_name(get_rel_namespace(rel)), get_rel_name(rel));
+    n.column = quote_identifier(get_attname(rel, att, false));
+    n.type = getBaseType(get_atttype(rel, att));
+    return n;
+  });
+}
+
+void raise_if_failed(const Tally &t) {
+  if (!t.failure.empty()) throw std::runtime_error("profile: " + t.failure);
+}
+
+struct RawValues {
+  char **items;  // NULL entries are NULL values
+  uint64 count;
+};
+
+// Every value of the column as text, through a cursor. Under pg_guard.
+RawValues *fetch_values(const char *query) {
+  RawValues *out = (RawValues *)palloc0(sizeof(RawValues));
+  uint64 cap = 0;
+  MemoryContext caller = CurrentMemoryContext;
+  Portal portal = SPI_cursor_open_with_args(NULL, query, 0, NULL, NULL, NULL, true, 0);
+  for (;;) {
+    SPI_cursor_fetch(portal, true, 10000);
+    if (SPI_processed == 0) break;
+    if (out->count + SPI_processed > cap) {
+      cap = (out->count + SPI_processed) * 2;
+      out->items = out->items ? (char **)repalloc_huge(out->items, sizeof(char *) * cap)
+                              : (char **)MemoryContextAllocHuge(caller, sizeof(char *) * cap);
+    }
+    for (uint64 i = 0; i < SPI_processed; i++) {
+      char *v = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
+      out->items[out->count++] = v ? MemoryContextStrdup(caller, v) : NULL;
+    }
+    SPI_freetuptable(SPI_tuptable);
+  }
+  SPI_cursor_close(portal);
+  return out;
+}
+
+// Converts one value with `query` ($1 is the value's text) in its own
+// subtransaction; returns the converted value's text, or NULL if it fails.
+const char *convert_one(const char *query, const char *value) {
+  MemoryContext caller = CurrentMemoryContext;
+  ResourceOwner owner = CurrentResourceOwner;
+  const char *volatile result = NULL;
+  BeginInternalSubTransaction(NULL);
+  MemoryContextSwitchTo(caller);
+  PG_TRY();
+  {
+    Oid argtype = TEXTOID;
+    Datum arg = CStringGetTextDatum(value);
+    if (SPI_execute_with_args(query, 1, &argtype, &arg, NULL, true, 1) == SPI_OK_SELECT && SPI_processed == 1) {
+      char *out = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+      result = MemoryContextStrdup(caller, out ? out : "");
+    }
+    ReleaseCurrentSubTransaction();
+  }
+  PG_CATCH();
+  {
+    MemoryContextSwitchTo(caller);
+    FlushErrorState();
+    RollbackAndReleaseCurrentSubTransaction();
+    result = NULL;
+  }
+  PG_END_TRY();
+  MemoryContextSwitchTo(caller);
+  CurrentResourceOwner = owner;
+  return result;
+}
+
+// Runs a pass in a subtransaction; false if PostgreSQL raised an error.
+bool run_pass_in_subtransaction(const char *query, PassState *st) {
+  MemoryContext caller = CurrentMemoryContext;
+  ResourceOwner owner = CurrentResourceOwner;
+  volatile bool ok = true;
+  BeginInternalSubTransaction(NULL);
+  MemoryContextSwitchTo(caller);
+  PG_TRY();
+  {
+    run_pass(query, st);
+    ReleaseCurrentSubTransaction();
+  }
+  PG_CATCH();
+  {
+    MemoryContextSwitchTo(caller);
+    FlushErrorState();
+    RollbackAndReleaseCurrentSubTransaction();
+    ok = false;
+  }
+  PG_END_TRY();
+  MemoryContextSwitchTo(caller);
+  CurrentResourceOwner = owner;
+  return ok;
+}
+
+}  // namespace
+
+bool value_converts(Oid source, Datum value, Oid target, int32 target_typmod) {
+  Plan plan = plan_for(source, target, target_typmod);
+  if (plan.method == Method::Identical) return true;
+  const char *value_text = pg_guard([source, value]() {
+    if (source == NAMEOID) return (const char *)pstrdup(NameStr(*DatumGetName(value)));
+    if (source == TEXTOID || source == VARCHAROID || source == BPCHAROID)
+      return (const char *)TextDatumGetCString(value);
+    Oid out;
+    bool varlena;
+    getTypeOutputInfo(source, &out, &varlena);
+    return (const char *)OidOutputFunctionCall(out, value);
+  });
+  if (plan.method == Method::Validate) return input_ok(*plan.check, value_text, target_typmod);
+  std::string one = "SELECT (($1::text)::" + type_sql(source, -1) + (plan.via_text ? ")::text::" : ")::") +
+                    type_sql(target, target_typmod) + "::text";
+  const char *oq = one.c_str();
+  return pg_guard([oq, value_text]() {
+    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+    bool ok = convert_one(oq, value_text) != NULL;
+    SPI_finish();
+    return ok;
+  });
+}
+
+std::string conversion_expression(Oid source, Oid target, int32 target_typmod, const std::string &column) {
+  Plan p = plan_for(getBaseType(source), target, target_typmod);
+  if (p.method == Method::Identical) return column;
+  return column + (p.via_text ? "::text::" : "::") + type_sql(target, target_typmod);
+}
+
+ColumnProfile profile_column(Oid rel, AttrNumber att, Oid target, int32 target_typmod, Oid referenced_rel,
+                             AttrNumber referenced_att, int samples) {
+  ColumnProfile prof;
+  Names n = names_of(rel, att);
+  Plan plan = plan_for(n.type, target, target_typmod);
+  std::string type = type_sql(target, target_typmod);
+  prof.conversion = plan.method == Method::Identical
+                        ? std::string(n.column)
+                        : std::string(n.column) + (plan.via_text ? "::text::" : "::") + type;
+  bool check_orphans = OidIsValid(referenced_rel);
+
+  pg_guard([]() {
+    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+  });
+
+  // The referenced keys, as the target type prints them.
+  std::unordered_set<std::string> keys;
+  if (check_orphans) {
+    Names r = names_of(referenced_rel, referenced_att);
+    std::string q =
+        "SELECT (" + std::string(r.column) + ")::" + type + " FROM " + r.table + " WHERE " + r.column + " IS NOT NULL";
+    Tally t{&plan, target_typmod, &prof, samples, nullptr, &keys, {}};
+    PassState *st = (PassState *)palloc0(sizeof(PassState));
+    Tally *tp = &t;
+    const char *qs = q.c_str();
+    pg_guard([st, target, target_typmod, tp, qs]() {
+      init_pass(st, target, target, target_typmod, true, tp);
+      run_pass(qs, st);
+    });
+    raise_if_failed(t);
+    prof.orphans_checked = true;
+  }
+
+  if (plan.method != Method::Cast) {
+    std::string q = std::string("SELECT ") + n.column + " FROM " + n.table;
+    Tally t{&plan, target_typmod, &prof, samples, check_orphans ? &keys : nullptr, nullptr, {}};
+    PassState *st = (PassState *)palloc0(sizeof(PassState));
+    Tally *tp = &t;
+    const char *qs = q.c_str();
+    Oid source = n.type;
+    pg_guard([st, source, target, target_typmod, check_orphans, tp, qs]() {
+      init_pass(st, source, target, target_typmod, check_orphans, tp);
+      run_pass(qs, st);
+    });
+    raise_if_failed(t);
+    prof.method = plan.method == Method::Identical ? "identical" : "validate";
+  } else {
+    prof.method = "cast";
+    // One statement converts the whole column; if it succeeds, every value
+    // converts, and the same pass collects the converted values.
+    std::string converted = "(" + prof.conversion + ")";
+    std::string q = "SELECT " + converted + " FROM " + n.table;
+    Plan identical{Method::Identical, false, std::nullopt};
+    Tally t{&identical, target_typmod, &prof, samples, check_orphans ? &keys : nullptr, nullptr, {}};
+    PassState *st = (PassState *)palloc0(sizeof(PassState));
+    Tally *tp = &t;
+    const char *qs = q.c_str();
+    ColumnProfile before = prof;
+    bool whole = pg_guard([st, target, target_typmod, check_orphans, tp, qs]() {
+      init_pass(st, target, target, target_typmod, check_orphans, tp);
+      return run_pass_in_subtransaction(qs, st);
+    });
+    raise_if_failed(t);
+    if (!whole) {
+      // Value by value, each in its own subtransaction.
+      prof = before;
+      prof.method = "cast, value by value";
+      std::string all = std::string("SELECT ") + n.column + "::text FROM " + n.table;
+      std::string one =
+          "SELECT (($1::text)::" + type_sql(n.type, -1) + (plan.via_text ? ")::text::" : ")::") + type + "::text";
+      const char *aq = all.c_str();
+      const char *oq = one.c_str();
+      RawValues *values = pg_guard([aq]() { return fetch_values(aq); });
+      for (uint64 i = 0; i < values->count; i++) {
+        const char *val = values->items[i];
+        prof.rows_total++;
+        if (val == NULL) {
+          prof.rows_null++;
+          continue;
+        }
+        const char *canonical = pg_guard([oq, val]() { return convert_one(oq, val); });
+        if (canonical == NULL) {
+          prof.rows_unconvertible++;
+          if ((int)prof.sample_unconvertible.size() < samples) prof.sample_unconvertible.emplace_back(val);
+          continue;
+        }
+        prof.rows_convertible++;
+        if (check_orphans && keys.find(canonical) == keys.end()) {
+          prof.rows_orphaned++;
+          if ((int)prof.sample_orphaned.size() < samples) prof.sample_orphaned.emplace_back(val);
+        }
+      }
+    }
+  }
+  pg_guard([]() { SPI_finish(); });
+  return prof;
+}
+
+}  // namespace fkg

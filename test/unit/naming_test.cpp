@@ -1,0 +1,85 @@
+// Unit tests for the naming conventions that imply foreign keys.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "naming.hpp"
+
+namespace fkg {
+namespace {
+
+struct StemCase {
+  const char *column;
+  const char *stem;  // nullptr: no stem
+};
+
+class Stems : public ::testing::TestWithParam<StemCase> {};
+
+TEST_P(Stems, Extracted) {
+  const StemCase &c = GetParam();
+  std::optional<std::string> s = reference_stem(c.column);
+  if (c.stem == nullptr) {
+    EXPECT_FALSE(s.has_value()) << c.column << " -> " << s.value_or("");
+  } else {
+    ASSERT_TRUE(s.has_value()) << c.column;
+    EXPECT_EQ(*s, c.stem);
+  }
+}
+
+const StemCase kStems[] = {
+    {"userId", "user"},
+    {"user_id", "user"},
+    {"UserId", "User"},
+    {"userID", "user"},
+    {"userid", "user"},
+    {"USER_ID", "USER"},
+    {"categoryId", "category"},
+    {"personId", "person"},
+    {"order_item_id", "order_item"},
+    {"id", nullptr},
+    {"ID", nullptr},
+    {"_id", nullptr},
+    {"name", nullptr},
+    {"email", nullptr},
+    {"uuid", nullptr},
+    {"paid", nullptr},
+    {"valid", nullptr},
+    {"orderid", "order"},
+    {"ORDERID", "ORDER"},
+};
+INSTANTIATE_TEST_SUITE_P(Columns, Stems, ::testing::ValuesIn(kStems));
+
+bool contains(const std::vector<std::string> &v, const std::string &s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
+
+TEST(CandidateTables, UserMeansUsersAndUserInEveryCase) {
+  auto c = candidate_tables("user");
+  for (const char *t : {"users", "user", "Users", "User"}) EXPECT_TRUE(contains(c, t)) << t;
+  EXPECT_EQ(c.front(), "users");  // the plural is the most likely table name
+}
+
+TEST(CandidateTables, CapitalisedStem) {
+  auto c = candidate_tables("User");
+  for (const char *t : {"Users", "User", "users", "user"}) EXPECT_TRUE(contains(c, t)) << t;
+}
+
+TEST(CandidateTables, EnglishPlurals) {
+  EXPECT_TRUE(contains(candidate_tables("category"), "categories"));
+  EXPECT_TRUE(contains(candidate_tables("person"), "people"));
+  EXPECT_TRUE(contains(candidate_tables("address"), "addresses"));
+  EXPECT_TRUE(contains(candidate_tables("box"), "boxes"));
+  EXPECT_TRUE(contains(candidate_tables("key"), "keys"));
+  EXPECT_FALSE(contains(candidate_tables("key"), "keies"));
+  EXPECT_TRUE(contains(candidate_tables("order_item"), "order_items"));
+}
+
+TEST(CandidateTables, NoDuplicates) {
+  auto c = candidate_tables("user");
+  std::vector<std::string> sorted = c;
+  std::sort(sorted.begin(), sorted.end());
+  EXPECT_EQ(std::unique(sorted.begin(), sorted.end()), sorted.end());
+}
+
+}  // namespace
+}  // namespace fkg
