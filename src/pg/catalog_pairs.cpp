@@ -1,5 +1,6 @@
 #include "catalog_pairs.hpp"
 
+#include "catalog_scan.hpp"
 #include "compat.hpp"
 
 #include <unordered_set>
@@ -56,11 +57,11 @@ namespace {
 
 // Finds, for each referenced column, the operator class its unique index uses
 // for it, the way transformFkeyCheckAttrs pairs them.
-void add_constraint_pairs(HeapTuple tup, Relation conrel, RawPairs *out) {
+void add_constraint_pairs(HeapTuple tup, TupleDesc desc, RawPairs *out) {
   Form_pg_constraint con = (Form_pg_constraint)GETSTRUCT(tup);
   bool isnull;
   int16 *fkatts, *pkatts;
-  int nfk = constraint_key_columns(tup, RelationGetDescr(conrel), &fkatts, &pkatts);
+  int nfk = constraint_key_columns(tup, desc, &fkatts, &pkatts);
   if (nfk == 0) return;
 
   HeapTuple idx = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(con->conindid));
@@ -85,44 +86,40 @@ void add_constraint_pairs(HeapTuple tup, Relation conrel, RawPairs *out) {
   ReleaseSysCache(idx);
 }
 
+bool visit_declared(HeapTuple tup, TupleDesc desc, void *arg) {
+  Form_pg_constraint con = (Form_pg_constraint)GETSTRUCT(tup);
+  if (OidIsValid(con->conparentid)) return true;  // a partition's clone: reported on the parent
+  Oid nsp = get_rel_namespace(con->conrelid);
+  if (!OidIsValid(nsp) || isOtherTempNamespace(nsp) || !compat::has_schema_usage(nsp)) return true;
+  add_constraint_pairs(tup, desc, (RawPairs *)arg);
+  return true;
+}
+
 RawPairs *scan_declared() {
   RawPairs *out = (RawPairs *)palloc0(sizeof(RawPairs));
-  Relation conrel = table_open(ConstraintRelationId, AccessShareLock);
-  ScanKeyData key;
-  ScanKeyInit(&key, Anum_pg_constraint_contype, BTEqualStrategyNumber, F_CHAREQ, CharGetDatum(CONSTRAINT_FOREIGN));
-  SysScanDesc scan = systable_beginscan(conrel, InvalidOid, false, NULL, 1, &key);
-  HeapTuple tup;
-  while ((tup = systable_getnext(scan)) != NULL) {
-    Form_pg_constraint con = (Form_pg_constraint)GETSTRUCT(tup);
-    CHECK_FOR_INTERRUPTS();
-    if (OidIsValid(con->conparentid)) continue;
-    Oid nsp = get_rel_namespace(con->conrelid);
-    if (!OidIsValid(nsp) || isOtherTempNamespace(nsp) || !compat::has_schema_usage(nsp)) continue;
-    add_constraint_pairs(tup, conrel, out);
-  }
-  systable_endscan(scan);
-  table_close(conrel, AccessShareLock);
+  for_each_foreign_key(FkScope::All, InvalidOid, visit_declared, out);
   return out;
 }
 
-// Constraints on rel written by this transaction at or after command `since`.
+struct CreatedSince {
+  CommandId since;
+  RawPairs *out;
+};
+
+// Constraints written by this transaction at or after command `since`.
+bool visit_created_since(HeapTuple tup, TupleDesc desc, void *arg) {
+  CreatedSince *c = (CreatedSince *)arg;
+  if (OidIsValid(((Form_pg_constraint)GETSTRUCT(tup))->conparentid)) return true;
+  if (!TransactionIdIsCurrentTransactionId(HeapTupleHeaderGetXmin(tup->t_data))) return true;
+  if (HeapTupleHeaderGetCmin(tup->t_data) < c->since) return true;
+  add_constraint_pairs(tup, desc, c->out);
+  return true;
+}
+
 RawPairs *scan_created_since(Oid rel, CommandId since) {
-  RawPairs *out = (RawPairs *)palloc0(sizeof(RawPairs));
-  Relation conrel = table_open(ConstraintRelationId, AccessShareLock);
-  ScanKeyData key;
-  ScanKeyInit(&key, Anum_pg_constraint_conrelid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(rel));
-  SysScanDesc scan = systable_beginscan(conrel, ConstraintRelidTypidNameIndexId, true, NULL, 1, &key);
-  HeapTuple tup;
-  while ((tup = systable_getnext(scan)) != NULL) {
-    Form_pg_constraint con = (Form_pg_constraint)GETSTRUCT(tup);
-    if (con->contype != CONSTRAINT_FOREIGN || OidIsValid(con->conparentid)) continue;
-    if (!TransactionIdIsCurrentTransactionId(HeapTupleHeaderGetXmin(tup->t_data))) continue;
-    if (HeapTupleHeaderGetCmin(tup->t_data) < since) continue;
-    add_constraint_pairs(tup, conrel, out);
-  }
-  systable_endscan(scan);
-  table_close(conrel, AccessShareLock);
-  return out;
+  CreatedSince c{since, (RawPairs *)palloc0(sizeof(RawPairs))};
+  for_each_foreign_key(FkScope::OnTable, rel, visit_created_since, &c);
+  return c.out;
 }
 
 }  // namespace
@@ -202,53 +199,57 @@ struct RawKeys {
   int count;
 };
 
-RawKeys *scan_declared_columns() {
-  RawKeys *out = (RawKeys *)palloc0(sizeof(RawKeys));
-  int cap = 0;
-  Relation conrel = table_open(ConstraintRelationId, AccessShareLock);
-  ScanKeyData key;
-  ScanKeyInit(&key, Anum_pg_constraint_contype, BTEqualStrategyNumber, F_CHAREQ, CharGetDatum(CONSTRAINT_FOREIGN));
-  SysScanDesc scan = systable_beginscan(conrel, InvalidOid, false, NULL, 1, &key);
-  HeapTuple tup;
-  while ((tup = systable_getnext(scan)) != NULL) {
-    Form_pg_constraint con = (Form_pg_constraint)GETSTRUCT(tup);
-    int16 *fk, *pk;
-    int n = constraint_key_columns(tup, RelationGetDescr(conrel), &fk, &pk);
-    for (int i = 0; i < n; i++) {
-      if (out->count == cap) {
-        cap = cap ? cap * 2 : 256;
-        out->items =
-            out->items ? (uint64 *)repalloc(out->items, sizeof(uint64) * cap) : (uint64 *)palloc(sizeof(uint64) * cap);
-      }
-      out->items[out->count++] = ((uint64)con->conrelid << 16) | (uint16)fk[i];
+struct KeysBuilder {
+  RawKeys *out;
+  int cap;
+};
+
+bool visit_declared_columns(HeapTuple tup, TupleDesc desc, void *arg) {
+  KeysBuilder *b = (KeysBuilder *)arg;
+  Oid rel = ((Form_pg_constraint)GETSTRUCT(tup))->conrelid;
+  int16 *fk, *pk;
+  int n = constraint_key_columns(tup, desc, &fk, &pk);
+  for (int i = 0; i < n; i++) {
+    if (b->out->count == b->cap) {
+      b->cap = b->cap ? b->cap * 2 : 256;
+      b->out->items = b->out->items ? (uint64 *)repalloc(b->out->items, sizeof(uint64) * b->cap)
+                                    : (uint64 *)palloc(sizeof(uint64) * b->cap);
     }
+    b->out->items[b->out->count++] = ((uint64)rel << 16) | (uint16)fk[i];
   }
-  systable_endscan(scan);
-  table_close(conrel, AccessShareLock);
-  return out;
+  return true;
+}
+
+RawKeys *scan_declared_columns() {
+  KeysBuilder b{(RawKeys *)palloc0(sizeof(RawKeys)), 0};
+  for_each_foreign_key(FkScope::All, InvalidOid, visit_declared_columns, &b);
+  return b.out;
+}
+
+struct PrimaryKey {
+  AttrNumber att;
+  Oid opclass;
+  bool found;
+};
+
+bool visit_single_column_primary_key(HeapTuple, Form_pg_index index, oidvector *indclass, void *arg) {
+  if (!index->indisprimary) return true;
+  PrimaryKey *pk = (PrimaryKey *)arg;
+  if (index->indnkeyatts == 1 && index->indkey.values[0] != 0) {
+    pk->att = index->indkey.values[0];
+    pk->opclass = indclass->values[0];
+    pk->found = true;
+  }
+  return false;
 }
 
 // The single-column primary key of a table: its column and operator class.
 bool single_column_primary_key(Oid rel, AttrNumber *att, Oid *opclass) {
-  bool found = false;
-  Relation indrel = table_open(IndexRelationId, AccessShareLock);
-  ScanKeyData key;
-  ScanKeyInit(&key, Anum_pg_index_indrelid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(rel));
-  SysScanDesc scan = systable_beginscan(indrel, IndexIndrelidIndexId, true, NULL, 1, &key);
-  HeapTuple tup;
-  while ((tup = systable_getnext(scan)) != NULL) {
-    Form_pg_index index = (Form_pg_index)GETSTRUCT(tup);
-    if (!index->indisprimary || index->indnkeyatts != 1 || index->indkey.values[0] == 0) continue;
-    bool isnull;
-    oidvector *indclass =
-        (oidvector *)DatumGetPointer(heap_getattr(tup, Anum_pg_index_indclass, RelationGetDescr(indrel), &isnull));
-    *att = index->indkey.values[0];
-    *opclass = indclass->values[0];
-    found = true;
-  }
-  systable_endscan(scan);
-  table_close(indrel, AccessShareLock);
-  return found;
+  PrimaryKey pk{InvalidAttrNumber, InvalidOid, false};
+  for_each_index(rel, visit_single_column_primary_key, &pk);
+  *att = pk.att;
+  *opclass = pk.opclass;
+  return pk.found;
 }
 
 struct RawTarget {

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "catalog_scan.hpp"
 #include "compat.hpp"
 #include "profile.hpp"
 #include "render.hpp"
@@ -123,6 +124,33 @@ struct RawPlanFacts {
   int nnotes;
 };
 
+struct PlanScan {
+  RawPlanFacts *facts;
+  AttrNumber att;
+  Oid refrel;
+};
+
+// Foreign keys that use the column: one to the same table is replaced by the
+// plan (dropped first); others are noted, PostgreSQL rebuilds them.
+bool visit_plan_constraint(HeapTuple tup, TupleDesc desc, void *arg) {
+  PlanScan *p = (PlanScan *)arg;
+  RawPlanFacts *f = p->facts;
+  Form_pg_constraint con = (Form_pg_constraint)GETSTRUCT(tup);
+  int16 *fk, *pk;
+  int n = constraint_key_columns(tup, desc, &fk, &pk);
+  bool uses = false;
+  for (int i = 0; i < n; i++) uses = uses || fk[i] == p->att;
+  if (!uses) return true;
+  const char *name = quote_identifier(pstrdup(NameStr(con->conname)));
+  if (n == 1 && con->confrelid == p->refrel && f->ndrop < 63) {
+    f->drop[f->ndrop++] = name;
+    if (f->constraint == NULL) f->constraint = name;
+  } else if (f->nnotes < 63) {
+    f->notes[f->nnotes++] = psprintf("%s also uses this column; PostgreSQL rebuilds it when the type changes.", name);
+  }
+  return true;
+}
+
 RawPlanFacts *plan_facts(Oid rel, AttrNumber att, Oid refrel, AttrNumber refatt) {
   RawPlanFacts *f = (RawPlanFacts *)palloc0(sizeof(RawPlanFacts));
   int32 typmod;
@@ -133,29 +161,8 @@ RawPlanFacts *plan_facts(Oid rel, AttrNumber att, Oid refrel, AttrNumber refatt)
   f->target_type = format_type_with_typemod(f->target, f->target_typmod);
   f->drop = (const char **)palloc0(sizeof(char *) * 64);
   f->notes = (const char **)palloc0(sizeof(char *) * 64);
-  Relation conrel = table_open(ConstraintRelationId, AccessShareLock);
-  ScanKeyData key;
-  ScanKeyInit(&key, Anum_pg_constraint_conrelid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(rel));
-  SysScanDesc scan = systable_beginscan(conrel, ConstraintRelidTypidNameIndexId, true, NULL, 1, &key);
-  HeapTuple tup;
-  while ((tup = systable_getnext(scan)) != NULL) {
-    Form_pg_constraint con = (Form_pg_constraint)GETSTRUCT(tup);
-    if (con->contype != CONSTRAINT_FOREIGN) continue;
-    int16 *fk, *pk;
-    int n = constraint_key_columns(tup, RelationGetDescr(conrel), &fk, &pk);
-    bool uses = false;
-    for (int i = 0; i < n; i++) uses = uses || fk[i] == att;
-    if (!uses) continue;
-    const char *name = quote_identifier(pstrdup(NameStr(con->conname)));
-    if (n == 1 && con->confrelid == refrel && f->ndrop < 63) {
-      f->drop[f->ndrop++] = name;
-      if (f->constraint == NULL) f->constraint = name;
-    } else if (f->nnotes < 63) {
-      f->notes[f->nnotes++] = psprintf("%s also uses this column; PostgreSQL rebuilds it when the type changes.", name);
-    }
-  }
-  systable_endscan(scan);
-  table_close(conrel, AccessShareLock);
+  PlanScan scan{f, att, refrel};
+  for_each_foreign_key(FkScope::OnTable, rel, visit_plan_constraint, &scan);
   if (f->constraint == NULL)
     f->constraint = quote_identifier(
         ChooseConstraintName(get_rel_name(rel), get_attname(rel, att, false), "fkey", get_rel_namespace(rel), NIL));

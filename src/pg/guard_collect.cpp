@@ -1,5 +1,7 @@
 #include "guard_collect.hpp"
 
+#include "catalog_scan.hpp"
+
 namespace fkg {
 
 namespace {
@@ -103,54 +105,55 @@ void add_stmt_column(Target *t, ColumnDef *def) {
   t->columns = lappend(t->columns, c);
 }
 
-// Primary key columns of an existing table, from pg_index (no lock taken).
-List *primary_key_of(Oid rel) {
-  List *result = NIL;
-  Relation indrel = table_open(IndexRelationId, AccessShareLock);
-  ScanKeyData key;
-  ScanKeyInit(&key, Anum_pg_index_indrelid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(rel));
-  SysScanDesc scan = systable_beginscan(indrel, IndexIndrelidIndexId, true, NULL, 1, &key);
-  HeapTuple tup;
-  while ((tup = systable_getnext(scan)) != NULL) {
-    Form_pg_index index = (Form_pg_index)GETSTRUCT(tup);
-    if (!index->indisprimary) continue;
-    for (int i = 0; i < index->indnkeyatts; i++)
-      result = lappend(result, makeString(get_attname(rel, index->indkey.values[i], false)));
-  }
-  systable_endscan(scan);
-  table_close(indrel, AccessShareLock);
-  return result;
+struct PrimaryKeyNames {
+  Oid rel;
+  List *names;
+};
+
+bool visit_primary_key(HeapTuple, Form_pg_index index, oidvector *, void *arg) {
+  if (!index->indisprimary) return true;
+  PrimaryKeyNames *pk = (PrimaryKeyNames *)arg;
+  for (int i = 0; i < index->indnkeyatts; i++)
+    pk->names = lappend(pk->names, makeString(get_attname(pk->rel, index->indkey.values[i], false)));
+  return false;
 }
 
-// The unique index PostgreSQL will use for these referenced columns, as
-// transformFkeyCheckAttrs finds it; fills one opclass per column.
+// Primary key columns of an existing table, from pg_index (no lock taken).
+List *primary_key_of(Oid rel) {
+  PrimaryKeyNames pk{rel, NIL};
+  for_each_index(rel, visit_primary_key, &pk);
+  return pk.names;
+}
+
+struct KeyColumns {
+  AttrNumber *atts;
+  int n;
+  Oid *opclasses;
+  bool found;
+};
+
+// A unique index usable for a foreign key on exactly these columns, in any
+// order, as transformFkeyCheckAttrs finds it; one opclass per column.
+bool visit_unique_index(HeapTuple tup, Form_pg_index index, oidvector *indclass, void *arg) {
+  KeyColumns *k = (KeyColumns *)arg;
+  if (index->indnkeyatts != k->n || !index->indisunique || !index->indimmediate ||
+      !heap_attisnull(tup, Anum_pg_index_indpred, NULL) || !heap_attisnull(tup, Anum_pg_index_indexprs, NULL))
+    return true;
+  int matched = 0;
+  for (int i = 0; i < k->n; i++)
+    for (int j = 0; j < k->n; j++)
+      if (index->indkey.values[j] == k->atts[i]) {
+        k->opclasses[i] = indclass->values[j];
+        matched++;
+      }
+  k->found = matched == k->n;
+  return !k->found;
+}
+
 bool unique_index_opclasses(Oid rel, AttrNumber *atts, int n, Oid *opclasses) {
-  bool found = false;
-  Relation indrel = table_open(IndexRelationId, AccessShareLock);
-  ScanKeyData key;
-  ScanKeyInit(&key, Anum_pg_index_indrelid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(rel));
-  SysScanDesc scan = systable_beginscan(indrel, IndexIndrelidIndexId, true, NULL, 1, &key);
-  HeapTuple tup;
-  while (!found && (tup = systable_getnext(scan)) != NULL) {
-    Form_pg_index index = (Form_pg_index)GETSTRUCT(tup);
-    if (index->indnkeyatts != n || !index->indisunique || !index->indimmediate ||
-        !heap_attisnull(tup, Anum_pg_index_indpred, NULL) || !heap_attisnull(tup, Anum_pg_index_indexprs, NULL))
-      continue;
-    bool isnull;
-    Datum d = SysCacheGetAttr(INDEXRELID, tup, Anum_pg_index_indclass, &isnull);
-    oidvector *indclass = (oidvector *)DatumGetPointer(d);
-    int matched = 0;
-    for (int i = 0; i < n; i++)
-      for (int j = 0; j < n; j++)
-        if (index->indkey.values[j] == atts[i]) {
-          opclasses[i] = indclass->values[j];
-          matched++;
-        }
-    found = matched == n;
-  }
-  systable_endscan(scan);
-  table_close(indrel, AccessShareLock);
-  return found;
+  KeyColumns k{atts, n, opclasses, false};
+  for_each_index(rel, visit_unique_index, &k);
+  return k.found;
 }
 
 const char *relation_display(Oid rel) {
@@ -380,31 +383,32 @@ bool dropped_here(List *dropped, const char *conname) {
   return false;
 }
 
+struct RebuiltScan {
+  Target *t;
+  List *dropped;
+  int *constraint_no;
+  ProposedPairs *out;
+  int *cap;
+  bool referencing_side;
+};
+
+bool visit_rebuilt(HeapTuple tup, TupleDesc desc, void *arg) {
+  RebuiltScan *r = (RebuiltScan *)arg;
+  Form_pg_constraint con = (Form_pg_constraint)GETSTRUCT(tup);
+  if (OidIsValid(con->conparentid)) return true;
+  if (!r->referencing_side && con->conrelid == r->t->relid) return true;  // self reference: seen already
+  if (r->referencing_side && dropped_here(r->dropped, NameStr(con->conname))) return true;
+  add_rebuilt_constraint(r->t, tup, desc, (*r->constraint_no)++, r->out, r->cap);
+  return true;
+}
+
 // Every existing foreign key, on either side, that the statement's ALTER
 // COLUMN TYPE makes PostgreSQL rebuild.
 void collect_rebuilt(Target *t, List *dropped, int *constraint_no, ProposedPairs *out, int *cap) {
-  Relation conrel = table_open(ConstraintRelationId, AccessShareLock);
-  for (int side = 0; side < 2; side++) {
-    ScanKeyData key;
-    SysScanDesc scan;
-    if (side == 0) {  // the table's own foreign keys (referencing side), by index
-      ScanKeyInit(&key, Anum_pg_constraint_conrelid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(t->relid));
-      scan = systable_beginscan(conrel, ConstraintRelidTypidNameIndexId, true, NULL, 1, &key);
-    } else {  // foreign keys of other tables that reference it
-      ScanKeyInit(&key, Anum_pg_constraint_confrelid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(t->relid));
-      scan = systable_beginscan(conrel, InvalidOid, false, NULL, 1, &key);
-    }
-    HeapTuple tup;
-    while ((tup = systable_getnext(scan)) != NULL) {
-      Form_pg_constraint con = (Form_pg_constraint)GETSTRUCT(tup);
-      if (con->contype != CONSTRAINT_FOREIGN || OidIsValid(con->conparentid)) continue;
-      if (side == 1 && con->conrelid == t->relid) continue;  // self reference: seen on side 0
-      if (side == 0 && dropped_here(dropped, NameStr(con->conname))) continue;
-      add_rebuilt_constraint(t, tup, RelationGetDescr(conrel), (*constraint_no)++, out, cap);
-    }
-    systable_endscan(scan);
-  }
-  table_close(conrel, AccessShareLock);
+  RebuiltScan r{t, dropped, constraint_no, out, cap, true};
+  for_each_foreign_key(FkScope::OnTable, t->relid, visit_rebuilt, &r);
+  r.referencing_side = false;
+  for_each_foreign_key(FkScope::ReferencingTable, t->relid, visit_rebuilt, &r);
 }
 
 ProposedPairs *collect_alter(AlterTableStmt *stmt, ProposedPairs *out) {

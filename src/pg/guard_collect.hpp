@@ -12,9 +12,9 @@ namespace fkg {
 struct ProposedPair {
   PgColumn referencing, referenced;
   Oid opclass;
-  const char *constraint;          // the name PostgreSQL will give it
-  const char *referencing_table;   // as the user would name it
-  const char *referencing_column;  // quoted
+  const char *constraint;           // the name PostgreSQL will give it
+  const char *referencing_table;    // as the user would name it
+  const char *referencing_column;   // quoted
   const char *referencing_attname;  // as stored
   const char *referenced_table;
   const char *referenced_column;  // quoted

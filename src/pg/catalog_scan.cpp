@@ -1,0 +1,50 @@
+#include "catalog_scan.hpp"
+
+namespace fkg {
+
+void for_each_foreign_key(FkScope scope, Oid rel, FkVisitor visit, void *arg) {
+  Relation conrel = table_open(ConstraintRelationId, AccessShareLock);
+  ScanKeyData key;
+  SysScanDesc scan;
+  switch (scope) {
+    case FkScope::All:
+      ScanKeyInit(&key, Anum_pg_constraint_contype, BTEqualStrategyNumber, F_CHAREQ, CharGetDatum(CONSTRAINT_FOREIGN));
+      scan = systable_beginscan(conrel, InvalidOid, false, NULL, 1, &key);
+      break;
+    case FkScope::OnTable:
+      ScanKeyInit(&key, Anum_pg_constraint_conrelid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(rel));
+      scan = systable_beginscan(conrel, ConstraintRelidTypidNameIndexId, true, NULL, 1, &key);
+      break;
+    case FkScope::ReferencingTable:
+    default:
+      ScanKeyInit(&key, Anum_pg_constraint_confrelid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(rel));
+      scan = systable_beginscan(conrel, InvalidOid, false, NULL, 1, &key);
+      break;
+  }
+  HeapTuple tup;
+  while ((tup = systable_getnext(scan)) != NULL) {
+    CHECK_FOR_INTERRUPTS();
+    if (((Form_pg_constraint)GETSTRUCT(tup))->contype != CONSTRAINT_FOREIGN) continue;
+    if (!visit(tup, RelationGetDescr(conrel), arg)) break;
+  }
+  systable_endscan(scan);
+  table_close(conrel, AccessShareLock);
+}
+
+void for_each_index(Oid rel, IndexVisitor visit, void *arg) {
+  Relation indrel = table_open(IndexRelationId, AccessShareLock);
+  ScanKeyData key;
+  ScanKeyInit(&key, Anum_pg_index_indrelid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(rel));
+  SysScanDesc scan = systable_beginscan(indrel, IndexIndrelidIndexId, true, NULL, 1, &key);
+  HeapTuple tup;
+  while ((tup = systable_getnext(scan)) != NULL) {
+    bool isnull;
+    Datum d = heap_getattr(tup, Anum_pg_index_indclass, RelationGetDescr(indrel), &isnull);
+    if (isnull) continue;
+    if (!visit(tup, (Form_pg_index)GETSTRUCT(tup), (oidvector *)DatumGetPointer(d), arg)) break;
+  }
+  systable_endscan(scan);
+  table_close(indrel, AccessShareLock);
+}
+
+}  // namespace fkg
