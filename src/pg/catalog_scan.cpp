@@ -47,4 +47,44 @@ void for_each_index(Oid rel, IndexVisitor visit, void *arg) {
   table_close(indrel, AccessShareLock);
 }
 
+bool must_propagate(int sqlerrcode) {
+  switch (sqlerrcode) {
+    case ERRCODE_QUERY_CANCELED:
+    case ERRCODE_LOCK_NOT_AVAILABLE:
+    case ERRCODE_T_R_DEADLOCK_DETECTED:
+    case ERRCODE_T_R_SERIALIZATION_FAILURE:
+    case ERRCODE_ADMIN_SHUTDOWN:
+    case ERRCODE_CRASH_SHUTDOWN:
+    case ERRCODE_OUT_OF_MEMORY:
+      return true;
+    default:
+      return ERRCODE_TO_CATEGORY(sqlerrcode) == ERRCODE_INSUFFICIENT_RESOURCES;
+  }
+}
+
+bool try_in_subtransaction(void (*fn)(void *), void *arg) {
+  MemoryContext caller = CurrentMemoryContext;
+  ResourceOwner owner = CurrentResourceOwner;
+  ErrorData *volatile failure = NULL;
+  BeginInternalSubTransaction(NULL);
+  MemoryContextSwitchTo(caller);
+  PG_TRY();
+  {
+    fn(arg);
+    ReleaseCurrentSubTransaction();
+  }
+  PG_CATCH();
+  {
+    MemoryContextSwitchTo(caller);
+    failure = CopyErrorData();
+    FlushErrorState();
+    RollbackAndReleaseCurrentSubTransaction();
+  }
+  PG_END_TRY();
+  MemoryContextSwitchTo(caller);
+  CurrentResourceOwner = owner;
+  if (failure != NULL && must_propagate(failure->sqlerrcode)) ReThrowError(failure);
+  return failure == NULL;
+}
+
 }  // namespace fkg

@@ -1,4 +1,5 @@
-// The catalog scans the engine's front doors share. PostgreSQL-side helpers:
+// The catalog scans the engine's front doors share, and the subtransaction
+// wrapper the data readers share. PostgreSQL-side helpers:
 // call them under pg_guard; visitors are plain functions (no C++ objects with
 // destructors), return false to stop.
 #pragma once
@@ -19,5 +20,16 @@ void for_each_foreign_key(FkScope scope, Oid rel, FkVisitor visit, void *arg);
 // Every index of a table, with its operator classes, from pg_index by index.
 using IndexVisitor = bool (*)(HeapTuple tup, Form_pg_index index, oidvector *indclass, void *arg);
 void for_each_index(Oid rel, IndexVisitor visit, void *arg);
+
+// Runs fn(arg) in an internal subtransaction, the way PL/pgSQL runs an
+// EXCEPTION block: returns false, with everything fn did rolled back and
+// PostgreSQL's error state cleared, if fn raised an ERROR.
+// Errors that are never swallowed (query cancel and statement_timeout,
+// lock_timeout, deadlocks, serialization failures, shutdown): they are
+// rethrown after the subtransaction is rolled back.
+bool try_in_subtransaction(void (*fn)(void *), void *arg);
+
+// Is this SQLSTATE one that must reach the user rather than be absorbed?
+bool must_propagate(int sqlerrcode);
 
 }  // namespace fkg

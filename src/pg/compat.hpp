@@ -13,6 +13,14 @@ inline bool has_schema_usage(Oid nsp) {
 #endif
 }
 
+inline bool owns_relation(Oid rel) {
+#if PG_VERSION_NUM >= 160000
+  return object_ownercheck(RelationRelationId, rel, GetUserId());
+#else
+  return pg_class_ownercheck(rel, GetUserId());
+#endif
+}
+
 inline List *qualified_name_list(const char *s) {
 #if PG_VERSION_NUM >= 160000
   return stringToQualifiedNameList(s, NULL);

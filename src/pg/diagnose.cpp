@@ -71,6 +71,7 @@ struct RawMapping {
 // sessions."userId"); the best one, through the executor as the caller.
 RawMapping *best_mapping(Oid rel, AttrNumber att, Oid refrel, AttrNumber refatt) {
   RawMapping *best = NULL;
+  MemoryContext caller = CurrentMemoryContext;  // SPI_finish frees what SPI's context holds
   Oid type = getBaseType(get_atttype(rel, att));
   const char *table = quote_qualified_identifier(get_namespace_name(get_rel_namespace(rel)), get_rel_name(rel));
   const char *reftable =
@@ -94,13 +95,13 @@ RawMapping *best_mapping(Oid rel, AttrNumber att, Oid refrel, AttrNumber refatt)
         "SELECT pg_catalog.count(*) FILTER (WHERE EXISTS (SELECT 1 FROM %s r WHERE r.%s = t.%s)), "
         "pg_catalog.count(*) FROM %s t WHERE t.%s IS NOT NULL",
         reftable, cand, col, table, col);
-    if (SPI_execute(q, true, 1) != SPI_OK_SELECT || SPI_processed != 1) continue;
+    if (SPI_execute(q, false, 1) != SPI_OK_SELECT || SPI_processed != 1) continue;
     bool isnull;
     int64 covered = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
     int64 total = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
     if (covered > 0 && (best == NULL || covered > best->covered)) {
-      if (best == NULL) best = (RawMapping *)MemoryContextAllocZero(TopTransactionContext, sizeof(RawMapping));
-      best->column = MemoryContextStrdup(TopTransactionContext, cand);
+      if (best == NULL) best = (RawMapping *)MemoryContextAllocZero(caller, sizeof(RawMapping));
+      best->column = MemoryContextStrdup(caller, cand);
       best->covered = covered;
       best->total = total;
     }

@@ -3,6 +3,7 @@
 // engine and the same voice as diagnose_fk_mismatches(), and refuses an
 // incompatible one before PostgreSQL locks, rewrites or scans anything.
 #include "guard_collect.hpp"
+#include "catalog_scan.hpp"
 #include "profile.hpp"
 #include "render.hpp"
 
@@ -32,7 +33,11 @@ int profile_row_limit = 100000;
 
 // A session that turns the guard off leaves a trace in the server log.
 bool check_mode(int *newval, void **extra, GucSource source) {
-  if (*newval == MODE_OFF && source >= PGC_S_INTERACTIVE)
+  // A SET in the session, or a value the session starts with (connection
+  // options, role or database defaults); not the validation of a value stored
+  // for later (ALTER ROLE ... SET, CREATE FUNCTION ... SET: PGC_S_TEST).
+  bool session = source == PGC_S_SESSION || (source >= PGC_S_DATABASE && source <= PGC_S_CLIENT);
+  if (*newval == MODE_OFF && session)
     ereport(LOG, (errmsg("pg_fk_guard.mode set to off by role \"%s\": foreign keys are not checked in this session",
                          GetUserNameFromId(GetUserId(), true) ? GetUserNameFromId(GetUserId(), true) : "?")));
   return true;
@@ -90,13 +95,15 @@ Profile profile_for(const Judged &j) {
       CurrentResourceOwner = sub.owner;
     });
     prof.read = true;
-  } catch (const PgError &) {
+  } catch (const PgError &e) {
     // PostgreSQL's error state was already flushed by pg_guard.
     pg_guard([sub]() {
       RollbackAndReleaseCurrentSubTransaction();
       MemoryContextSwitchTo(sub.context);
       CurrentResourceOwner = sub.owner;
     });
+    // A cancel, timeout or deadlock is the statement's, not a missing profile.
+    if (must_propagate(e.edata()->sqlerrcode)) throw;
   }
   return prof;
 }

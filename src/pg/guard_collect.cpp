@@ -1,6 +1,7 @@
 #include "guard_collect.hpp"
 
 #include "catalog_scan.hpp"
+#include "compat.hpp"
 
 namespace fkg {
 
@@ -197,7 +198,10 @@ void collect_constraint(Target *t, Constraint *con, List *fk_attrs, int constrai
            (con->pktable->schemaname == NULL || get_namespace_oid(con->pktable->schemaname, true) == t->namespace_oid);
   }
   if (!self) {
-    pkrel = RangeVarGetRelid(con->pktable, NoLock, true);
+    // The lock PostgreSQL takes on the referenced table for a new foreign key
+    // (ATAddForeignKeyConstraint), taken now: the guard then waits for
+    // concurrent DDL exactly as PostgreSQL would, and judges what it will see.
+    pkrel = RangeVarGetRelid(con->pktable, ShareRowExclusiveLock, true);
     if (!OidIsValid(pkrel)) return;
     if (OidIsValid(t->relid) && pkrel == t->relid) self = true;
   }
@@ -418,7 +422,12 @@ ProposedPairs *collect_alter(AlterTableStmt *stmt, ProposedPairs *out) {
   if (stmt->relkind != OBJECT_TABLE) return out;
 #endif
   Target t = {};
-  t.relid = RangeVarGetRelid(stmt->relation, NoLock, true);
+  // Missing table, or one the user may not alter: PostgreSQL reports it.
+  Oid existing = RangeVarGetRelid(stmt->relation, NoLock, true);
+  if (!OidIsValid(existing) || !compat::owns_relation(existing)) return out;
+  // The lookup and lock PostgreSQL makes next (ProcessUtilitySlow), made now,
+  // so that the catalog the guard reads is the one PostgreSQL will act on.
+  t.relid = AlterTableLookupRelation(stmt, AlterTableGetLockLevel(stmt->cmds));
   if (!OidIsValid(t.relid)) return out;
   t.relname = get_rel_name(t.relid);
   t.namespace_oid = get_rel_namespace(t.relid);

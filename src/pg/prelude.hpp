@@ -23,6 +23,7 @@ extern "C" {
 #include "access/xact.h"
 #include "commands/event_trigger.h"
 #include "commands/extension.h"
+#include "commands/tablecmds.h"
 #include "executor/spi.h"
 #include "parser/parser.h"
 #include "tcop/tcopprot.h"

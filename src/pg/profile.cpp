@@ -5,6 +5,7 @@
 #include <unordered_set>
 
 #include "../core/input_check.hpp"
+#include "catalog_scan.hpp"
 
 namespace fkg {
 
@@ -193,7 +194,9 @@ void run_pass(const char *query, PassState *st) {
   st->row_context = AllocSetContextCreate(CurrentMemoryContext, "pg_fk_guard profile row", ALLOCSET_SMALL_SIZES);
   SPIExecuteOptions options;
   memset(&options, 0, sizeof(options));
-  options.read_only = true;
+  // Not read-only: each query takes a fresh snapshot, so data changed by a
+  // transaction the caller waited for (a lock the guard took) is seen.
+  options.read_only = false;
   options.dest = (DestReceiver *)st;
   int rc = SPI_execute_extended(query, &options);
   // With a receiver of our own, SPI reports a SELECT as SPI_OK_UTILITY.
@@ -253,7 +256,7 @@ RawValues *fetch_values(const char *query) {
   RawValues *out = (RawValues *)palloc0(sizeof(RawValues));
   uint64 cap = 0;
   MemoryContext caller = CurrentMemoryContext;
-  Portal portal = SPI_cursor_open_with_args(NULL, query, 0, NULL, NULL, NULL, true, 0);
+  Portal portal = SPI_cursor_open_with_args(NULL, query, 0, NULL, NULL, NULL, false, 0);
   for (;;) {
     SPI_cursor_fetch(portal, true, 10000);
     if (SPI_processed == 0) break;
@@ -272,60 +275,41 @@ RawValues *fetch_values(const char *query) {
   return out;
 }
 
+struct ConvertOne {
+  const char *query;
+  const char *value;
+  MemoryContext result_context;
+  const char *result;
+};
+
+void convert_one_body(void *arg) {
+  ConvertOne *c = (ConvertOne *)arg;
+  Oid argtype = TEXTOID;
+  Datum value = CStringGetTextDatum(c->value);
+  if (SPI_execute_with_args(c->query, 1, &argtype, &value, NULL, false, 1) == SPI_OK_SELECT && SPI_processed == 1) {
+    char *out = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+    c->result = MemoryContextStrdup(c->result_context, out ? out : "");
+  }
+}
+
 // Converts one value with `query` ($1 is the value's text) in its own
 // subtransaction; returns the converted value's text, or NULL if it fails.
 const char *convert_one(const char *query, const char *value) {
-  MemoryContext caller = CurrentMemoryContext;
-  ResourceOwner owner = CurrentResourceOwner;
-  const char *volatile result = NULL;
-  BeginInternalSubTransaction(NULL);
-  MemoryContextSwitchTo(caller);
-  PG_TRY();
-  {
-    Oid argtype = TEXTOID;
-    Datum arg = CStringGetTextDatum(value);
-    if (SPI_execute_with_args(query, 1, &argtype, &arg, NULL, true, 1) == SPI_OK_SELECT && SPI_processed == 1) {
-      char *out = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
-      result = MemoryContextStrdup(caller, out ? out : "");
-    }
-    ReleaseCurrentSubTransaction();
-  }
-  PG_CATCH();
-  {
-    MemoryContextSwitchTo(caller);
-    FlushErrorState();
-    RollbackAndReleaseCurrentSubTransaction();
-    result = NULL;
-  }
-  PG_END_TRY();
-  MemoryContextSwitchTo(caller);
-  CurrentResourceOwner = owner;
-  return result;
+  ConvertOne c{query, value, CurrentMemoryContext, NULL};
+  return try_in_subtransaction(convert_one_body, &c) ? c.result : NULL;
 }
+
+struct PassArgs {
+  const char *query;
+  PassState *state;
+};
+
+void run_pass_body(void *arg) { run_pass(((PassArgs *)arg)->query, ((PassArgs *)arg)->state); }
 
 // Runs a pass in a subtransaction; false if PostgreSQL raised an error.
 bool run_pass_in_subtransaction(const char *query, PassState *st) {
-  MemoryContext caller = CurrentMemoryContext;
-  ResourceOwner owner = CurrentResourceOwner;
-  volatile bool ok = true;
-  BeginInternalSubTransaction(NULL);
-  MemoryContextSwitchTo(caller);
-  PG_TRY();
-  {
-    run_pass(query, st);
-    ReleaseCurrentSubTransaction();
-  }
-  PG_CATCH();
-  {
-    MemoryContextSwitchTo(caller);
-    FlushErrorState();
-    RollbackAndReleaseCurrentSubTransaction();
-    ok = false;
-  }
-  PG_END_TRY();
-  MemoryContextSwitchTo(caller);
-  CurrentResourceOwner = owner;
-  return ok;
+  PassArgs a{query, st};
+  return try_in_subtransaction(run_pass_body, &a);
 }
 
 }  // namespace
