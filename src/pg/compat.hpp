@@ -29,6 +29,15 @@ inline List *qualified_name_list(const char *s) {
 #endif
 }
 
+// parseTypeString raising its errors (16 replaced missing_ok with an error-save context).
+inline void parse_type_string(const char *s, Oid *type, int32 *typmod) {
+#if PG_VERSION_NUM >= 160000
+  parseTypeString(s, type, typmod, NULL);
+#else
+  parseTypeString(s, type, typmod, false);
+#endif
+}
+
 // Sets up a materialized set-returning function (tuplestore in rsinfo).
 inline void init_materialized_srf(FunctionCallInfo fcinfo) {
 #if PG_VERSION_NUM >= 150000

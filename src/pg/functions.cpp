@@ -19,7 +19,7 @@ struct ParsedType {
 ParsedType parse_type(text *t) {
   return pg_guard([t]() {
     ParsedType p;
-    parseTypeString(text_to_cstring(t), &p.type, &p.typmod, false);
+    compat::parse_type_string(text_to_cstring(t), &p.type, &p.typmod);
     return p;
   });
 }

@@ -264,7 +264,17 @@ void raise(const Report &r) {
 // Constraints the start trigger judged in the current statement, so that the
 // end-of-statement check does not report them twice ("table\x1fconstraint").
 std::vector<std::string> judged_at_start;
-CommandId statement_start_cid = InvalidCommandId;
+
+// What the end-of-statement check must look at: set by the start trigger only
+// when it could not model everything the statement does to foreign keys.
+struct EndCheck {
+  bool active = false;
+  CommandId since = InvalidCommandId;  // catalog rows written from here on are the statement's
+  Oid rel = InvalidOid;                // the altered table, or
+  Oid nsp = InvalidOid;                // the namespace and name of the created one
+  std::string name;
+};
+EndCheck end_check;
 
 std::string judged_key(const char *table, const char *constraint) { return std::string(table) + "\x1f" + constraint; }
 
@@ -292,9 +302,8 @@ void judge_and_report(ProposedPairs *proposed, Node *tree, bool at_end) {
     r.message = std::string("foreign key constraint \"") + first.pair.constraint + "\" cannot be implemented";
     if (first.pair.rebuilt)
       r.detail = std::string("ALTER COLUMN TYPE makes PostgreSQL rebuild ") +
-                 (several ? "these foreign keys" : "this foreign key") +
-                 ", which it could not implement, after "
-                 "rewriting the table. ";
+                 (several ? "these foreign keys, which it could not implement. "
+                          : "this foreign key, which it could not implement. ");
     for (const Judged *j : bad)
       r.detail += (several ? std::string(j->pair.constraint) + ": " : std::string()) + pair_detail(*j) + " ";
     Profile prof = first.pair.rebuilt ? Profile{} : profile_for(first);
@@ -356,57 +365,43 @@ FKG_SQL_FUNCTION(guard_ddl_start) {
     throw UserError(ERRCODE_E_R_I_E_EVENT_TRIGGER_PROTOCOL_VIOLATED,
                     "guard_ddl_start() must be called as an event trigger");
   judged_at_start.clear();
-  statement_start_cid = InvalidCommandId;
+  end_check = EndCheck{};
   if (!guard_active()) return (Datum)0;
   Node *tree = ((EventTriggerData *)fcinfo->context)->parsetree;
   if (tree == NULL || !statement_may_add_foreign_keys(tree)) return (Datum)0;
   // Catalog rows this statement writes get command ids from here on.
-  statement_start_cid = pg_guard([]() { return GetCurrentCommandId(false); });
+  CommandId since = pg_guard([]() { return GetCurrentCommandId(false); });
   ProposedPairs *proposed = pg_guard([tree]() { return collect_proposed_pairs(tree); });
+  if (proposed->unsure) {
+    end_check.active = true;
+    end_check.since = since;
+    end_check.rel = proposed->target_rel;
+    end_check.nsp = proposed->target_namespace;
+    if (proposed->target_name) end_check.name = proposed->target_name;
+  }
   if (proposed->count > 0) judge_and_report(proposed, tree, false);
   return (Datum)0;
 }
 
-// fk_guard.guard_ddl_end(): the ddl_command_end safety net. Checks every
-// foreign key the command actually created or rebuilt on the tables it
-// touched, so paths the start trigger does not model still meet the soft
-// policy. Never refuses an incompatible pair: PostgreSQL has built it.
+// fk_guard.guard_ddl_end(): the ddl_command_end safety net. When the start
+// trigger could not model the whole statement, checks the foreign keys the
+// statement actually created on its table (catalog rows written since the
+// statement began) that the start trigger did not judge, so paths it does not
+// model still meet the soft policy. Never refuses an incompatible pair:
+// PostgreSQL has built it. Costs nothing when the start trigger was sure.
 FKG_SQL_FUNCTION(guard_ddl_end) {
   if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
     throw UserError(ERRCODE_E_R_I_E_EVENT_TRIGGER_PROTOCOL_VIOLATED,
                     "guard_ddl_end() must be called as an event trigger");
-  if (!guard_active() || soft_policy == SOFT_IGNORE || statement_start_cid == InvalidCommandId) return (Datum)0;
-  CommandId since = statement_start_cid;
-  statement_start_cid = InvalidCommandId;
+  EndCheck check = end_check;
+  end_check = EndCheck{};
+  if (!check.active || !guard_active() || soft_policy == SOFT_IGNORE) return (Datum)0;
+  const char *name = check.name.c_str();
+  Oid nsp = check.nsp;
+  Oid rel = OidIsValid(check.rel) ? check.rel : pg_guard([name, nsp]() { return get_relname_relid(name, nsp); });
+  if (!OidIsValid(rel)) return (Datum)0;
 
-  // The tables the command touched, from the collected commands.
-  struct Rels {
-    Oid *oids;
-    int count;
-  };
-  Rels *rels = pg_guard([]() {
-    MemoryContext caller = CurrentMemoryContext;
-    Rels *r = (Rels *)palloc0(sizeof(Rels));
-    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
-    if (SPI_execute("SELECT DISTINCT objid FROM pg_catalog.pg_event_trigger_ddl_commands() "
-                    "WHERE classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND objsubid = 0",
-                    true, 0) != SPI_OK_SELECT)
-      elog(ERROR, "could not read the collected commands");
-    r->oids = (Oid *)MemoryContextAlloc(caller, sizeof(Oid) * (SPI_processed + 1));
-    for (uint64 i = 0; i < SPI_processed; i++) {
-      bool isnull;
-      Datum d = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull);
-      if (!isnull) r->oids[r->count++] = DatumGetObjectId(d);
-    }
-    SPI_finish();
-    return r;
-  });
-
-  std::vector<KeyPair> created;
-  for (int i = 0; i < rels->count; i++) {
-    std::vector<KeyPair> pairs = key_pairs_created_since(rels->oids[i], since);
-    created.insert(created.end(), pairs.begin(), pairs.end());
-  }
+  std::vector<KeyPair> created = key_pairs_created_since(rel, check.since);
   if (created.empty()) return (Datum)0;
   const KeyPair *data = created.data();
   int n = (int)created.size();

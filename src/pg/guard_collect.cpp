@@ -185,9 +185,11 @@ ProposedPair *append_pair(ProposedPairs *out, int *capacity) {
   return p;
 }
 
-void collect_constraint(Target *t, Constraint *con, List *fk_attrs, int constraint_no, ProposedPairs *out,
+// Collects the pairs of one new foreign key; false when it could not be
+// modelled (the guard then says nothing about it at the start).
+bool collect_constraint(Target *t, Constraint *con, List *fk_attrs, int constraint_no, ProposedPairs *out,
                         int *capacity) {
-  if (con->contype != CONSTR_FOREIGN || con->pktable == NULL) return;
+  if (con->contype != CONSTR_FOREIGN || con->pktable == NULL) return true;
   if (fk_attrs == NIL) fk_attrs = con->fk_attrs;
 
   // The referenced table: this very table (self reference) or an existing one.
@@ -202,27 +204,27 @@ void collect_constraint(Target *t, Constraint *con, List *fk_attrs, int constrai
     // (ATAddForeignKeyConstraint), taken now: the guard then waits for
     // concurrent DDL exactly as PostgreSQL would, and judges what it will see.
     pkrel = RangeVarGetRelid(con->pktable, ShareRowExclusiveLock, true);
-    if (!OidIsValid(pkrel)) return;
+    if (!OidIsValid(pkrel)) return false;
     if (OidIsValid(t->relid) && pkrel == t->relid) self = true;
   }
   List *pk_attrs = con->pk_attrs;
   if (pk_attrs == NIL) pk_attrs = self && t->creating ? t->primary_key : primary_key_of(pkrel);
   int n = list_length(fk_attrs);
-  if (n == 0 || n != list_length(pk_attrs) || n > INDEX_MAX_KEYS) return;
+  if (n == 0 || n != list_length(pk_attrs) || n > INDEX_MAX_KEYS) return false;
 
   StmtColumn fk[INDEX_MAX_KEYS], pk[INDEX_MAX_KEYS];
   AttrNumber pkatts[INDEX_MAX_KEYS];
   Oid opclasses[INDEX_MAX_KEYS];
   bool pk_retyped = false;
   for (int i = 0; i < n; i++) {
-    if (!target_column(t, strVal(list_nth(fk_attrs, i)), &fk[i]) || !OidIsValid(fk[i].type)) return;
+    if (!target_column(t, strVal(list_nth(fk_attrs, i)), &fk[i]) || !OidIsValid(fk[i].type)) return false;
     const char *pkname = strVal(list_nth(pk_attrs, i));
     if (self) {
-      if (!target_column(t, pkname, &pk[i]) || !OidIsValid(pk[i].type)) return;
+      if (!target_column(t, pkname, &pk[i]) || !OidIsValid(pk[i].type)) return false;
       pk_retyped = pk_retyped || pk[i].type_changed || t->creating;
       pkatts[i] = OidIsValid(t->relid) ? get_attnum(t->relid, pkname) : InvalidAttrNumber;
     } else {
-      if (!catalog_column(pkrel, pkname, &pk[i])) return;
+      if (!catalog_column(pkrel, pkname, &pk[i])) return false;
       pkatts[i] = get_attnum(pkrel, pkname);
     }
   }
@@ -230,10 +232,10 @@ void collect_constraint(Target *t, Constraint *con, List *fk_attrs, int constrai
     // The referenced index is created or rebuilt by this statement: default classes.
     for (int i = 0; i < n; i++) {
       opclasses[i] = GetDefaultOpClass(pk[i].type, BTREE_AM_OID);
-      if (!OidIsValid(opclasses[i])) return;
+      if (!OidIsValid(opclasses[i])) return false;
     }
   } else if (!unique_index_opclasses(self ? t->relid : pkrel, pkatts, n, opclasses)) {
-    return;  // PostgreSQL will report the missing unique constraint itself
+    return false;  // PostgreSQL will report the missing unique constraint itself
   }
 
   const char *conname = con->conname ? con->conname : default_fk_name(t, fk_attrs);
@@ -256,6 +258,7 @@ void collect_constraint(Target *t, Constraint *con, List *fk_attrs, int constrai
     p->referencing_rel = t->relid;
     p->constraint_no = constraint_no;
   }
+  return true;
 }
 
 // Column-level constraints of a column definition.
@@ -263,8 +266,9 @@ void collect_column_constraints(Target *t, ColumnDef *def, int *constraint_no, P
   ListCell *lc;
   foreach (lc, def->constraints) {
     Constraint *con = (Constraint *)lfirst(lc);
-    if (con->contype == CONSTR_FOREIGN)
-      collect_constraint(t, con, list_make1(makeString(def->colname)), (*constraint_no)++, out, cap);
+    if (con->contype == CONSTR_FOREIGN &&
+        !collect_constraint(t, con, list_make1(makeString(def->colname)), (*constraint_no)++, out, cap))
+      out->unsure = true;
   }
 }
 
@@ -280,6 +284,8 @@ ProposedPairs *collect_create(CreateStmt *stmt, ProposedPairs *out) {
   t.relname = stmt->relation->relname;
   t.namespace_oid = RangeVarGetCreationNamespace(stmt->relation);
   t.display = new_table_display(stmt->relation);
+  out->target_namespace = t.namespace_oid;
+  out->target_name = t.relname;
   ListCell *lc;
   foreach (lc, stmt->inhRelations) {
     Oid parent = RangeVarGetRelid((RangeVar *)lfirst(lc), NoLock, true);
@@ -302,13 +308,14 @@ ProposedPairs *collect_create(CreateStmt *stmt, ProposedPairs *out) {
       return out;  // LIKE copies columns we do not model here; the end-of-command check covers it
     }
   }
+  out->unsure = false;  // modelled from here on, constraint by constraint
   int cap = 0, constraint_no = 0;
   foreach (lc, stmt->tableElts) {
     Node *elt = (Node *)lfirst(lc);
     if (IsA(elt, ColumnDef))
       collect_column_constraints(&t, (ColumnDef *)elt, &constraint_no, out, &cap);
     else if (IsA(elt, Constraint))
-      collect_constraint(&t, (Constraint *)elt, NIL, constraint_no++, out, &cap);
+      out->unsure |= !collect_constraint(&t, (Constraint *)elt, NIL, constraint_no++, out, &cap);
   }
   return out;
 }
@@ -327,18 +334,27 @@ void add_rebuilt_constraint(Target *t, HeapTuple tup, TupleDesc desc, int constr
   Form_pg_constraint con = (Form_pg_constraint)GETSTRUCT(tup);
   int16 *fkatts, *pkatts;
   int n = constraint_key_columns(tup, desc, &fkatts, &pkatts);
-  if (n == 0) return;
+  if (n == 0) {
+    out->unsure = true;
+    return;
+  }
   StmtColumn fk[INDEX_MAX_KEYS], pk[INDEX_MAX_KEYS];
   bool touched = false;
   for (int i = 0; i < n; i++) {
-    if (!side_column(t, con->conrelid, fkatts[i], &fk[i]) || !side_column(t, con->confrelid, pkatts[i], &pk[i])) return;
+    if (!side_column(t, con->conrelid, fkatts[i], &fk[i]) || !side_column(t, con->confrelid, pkatts[i], &pk[i])) {
+      out->unsure = true;
+      return;
+    }
     touched = touched || fk[i].type_changed || pk[i].type_changed;
   }
   if (!touched) return;
 
   Oid opclasses[INDEX_MAX_KEYS];
   HeapTuple idx = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(con->conindid));
-  if (!HeapTupleIsValid(idx)) return;
+  if (!HeapTupleIsValid(idx)) {
+    out->unsure = true;
+    return;
+  }
   Form_pg_index index = (Form_pg_index)GETSTRUCT(idx);
   bool isnull;
   oidvector *indclass = (oidvector *)DatumGetPointer(SysCacheGetAttr(INDEXRELID, idx, Anum_pg_index_indclass, &isnull));
@@ -354,7 +370,10 @@ void add_rebuilt_constraint(Target *t, HeapTuple tup, TupleDesc desc, int constr
   }
   ReleaseSysCache(idx);
   for (int i = 0; i < n; i++)
-    if (!OidIsValid(opclasses[i])) return;
+    if (!OidIsValid(opclasses[i])) {
+      out->unsure = true;
+      return;
+    }
 
   const char *conname = pstrdup(NameStr(con->conname));
   const char *fkdisplay = relation_display(con->conrelid);
@@ -429,6 +448,7 @@ ProposedPairs *collect_alter(AlterTableStmt *stmt, ProposedPairs *out) {
   // so that the catalog the guard reads is the one PostgreSQL will act on.
   t.relid = AlterTableLookupRelation(stmt, AlterTableGetLockLevel(stmt->cmds));
   if (!OidIsValid(t.relid)) return out;
+  out->target_rel = t.relid;
   t.relname = get_rel_name(t.relid);
   t.namespace_oid = get_rel_namespace(t.relid);
   t.display = relation_display(t.relid);
@@ -452,12 +472,13 @@ ProposedPairs *collect_alter(AlterTableStmt *stmt, ProposedPairs *out) {
     }
     if (cmd->subtype == AT_AlterColumnType) any_retype = true;
   }
+  out->unsure = false;  // modelled from here on, constraint by constraint
   int cap = 0, constraint_no = 0;
   if (any_retype) collect_rebuilt(&t, dropped, &constraint_no, out, &cap);
   foreach (lc, stmt->cmds) {
     AlterTableCmd *cmd = (AlterTableCmd *)lfirst(lc);
     if (cmd->subtype == AT_AddConstraint && IsA(cmd->def, Constraint))
-      collect_constraint(&t, (Constraint *)cmd->def, NIL, constraint_no++, out, &cap);
+      out->unsure |= !collect_constraint(&t, (Constraint *)cmd->def, NIL, constraint_no++, out, &cap);
     else if (cmd->subtype == AT_AddColumn)
       collect_column_constraints(&t, (ColumnDef *)cmd->def, &constraint_no, out, &cap);
   }
@@ -524,6 +545,7 @@ ProposedPairs *proposed_from_key_pairs(const KeyPair *pairs, int n) {
 
 ProposedPairs *collect_proposed_pairs(Node *parsetree) {
   ProposedPairs *out = (ProposedPairs *)palloc0(sizeof(ProposedPairs));
+  out->unsure = true;  // until a statement shape is recognised and modelled
   if (parsetree == NULL) return out;
   if (IsA(parsetree, CreateStmt)) return collect_create((CreateStmt *)parsetree, out);
   if (IsA(parsetree, AlterTableStmt)) return collect_alter((AlterTableStmt *)parsetree, out);

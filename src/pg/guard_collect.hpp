@@ -30,6 +30,14 @@ struct ProposedPair {
 struct ProposedPairs {
   ProposedPair *items;
   int count;
+  // Something the statement does to foreign keys was not modelled (a name
+  // that did not resolve, LIKE, a typed table ...): the end-of-statement
+  // check then looks at what PostgreSQL actually built.
+  bool unsure;
+  // The table the statement creates or alters, for that check.
+  Oid target_rel;           // ALTER TABLE: the table; CREATE TABLE: InvalidOid
+  Oid target_namespace;     // CREATE TABLE: where the new table goes
+  const char *target_name;  // CREATE TABLE: its name
 };
 
 // From the parse tree alone (no catalog access): can this statement create or
