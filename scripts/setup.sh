@@ -6,6 +6,7 @@ set -euo pipefail
 PACKAGES=(
   g++ make cmake libgtest-dev
   postgresql-15 postgresql-client-15 postgresql-server-dev-15 postgresql-contrib
+  libipc-run-perl # the TAP tests (PostgreSQL::Test::Cluster)
 )
 
 missing=()

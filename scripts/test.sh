@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test: C++ unit tests (GoogleTest via CTest) and the pg_regress
-# suite against a throwaway cluster. Installs what it needs first.
+# Runs every test: C++ unit tests (GoogleTest via CTest), the isolation suite
+# (pg_isolation_regress), the TAP suite (prove) and the pg_regress suite, each
+# against throwaway clusters. Installs what it needs first.
 # Ends with one line: "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -25,6 +26,20 @@ u_fail=$((u_total - u_pass))
 [ "$u_fail" -gt 0 ] && grep -E "Failed|FAILED" build/ctest.log
 passed=$((passed + u_pass)); failed=$((failed + u_fail))
 summary+=("unit: $u_pass passed, $u_fail failed")
+
+echo "== isolation (pg_isolation_regress) =="
+test/run_isolation.sh | tee build/isolation-summary.log
+read -r i_pass i_fail < <(sed -nE 's/^isolation: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/p' build/isolation-summary.log)
+: "${i_pass:=0}" "${i_fail:=1}"
+passed=$((passed + i_pass)); failed=$((failed + i_fail))
+summary+=("isolation: $i_pass passed, $i_fail failed")
+
+echo "== TAP (prove) =="
+test/run_tap.sh | tee build/tap-summary.log
+read -r t_pass t_fail < <(sed -nE 's/^tap: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/p' build/tap-summary.log)
+: "${t_pass:=0}" "${t_fail:=1}"
+passed=$((passed + t_pass)); failed=$((failed + t_fail))
+summary+=("tap: $t_pass passed, $t_fail failed")
 
 echo "== pg_regress =="
 test/run_regress.sh | tee build/regress-summary.log
