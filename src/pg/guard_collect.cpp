@@ -434,6 +434,15 @@ void collect_rebuilt(Target *t, List *dropped, int *constraint_no, ProposedPairs
   for_each_foreign_key(FkScope::ReferencingTable, t->relid, visit_rebuilt, &r);
 }
 
+bool statement_recurses_early(AlterTableStmt *stmt) {
+  ListCell *lc;
+  foreach (lc, stmt->cmds) {
+    AlterTableCmd *cmd = (AlterTableCmd *)lfirst(lc);
+    if (cmd->subtype == AT_AddColumn || cmd->subtype == AT_AlterColumnType) return true;
+  }
+  return false;
+}
+
 ProposedPairs *collect_alter(AlterTableStmt *stmt, ProposedPairs *out) {
 #if PG_VERSION_NUM >= 140000
   if (stmt->objtype != OBJECT_TABLE) return out;
@@ -446,9 +455,14 @@ ProposedPairs *collect_alter(AlterTableStmt *stmt, ProposedPairs *out) {
   if (!OidIsValid(existing) || !compat::owns_relation(existing)) return out;
   // The lookup and lock PostgreSQL makes next (ProcessUtilitySlow), made now,
   // so that the catalog the guard reads is the one PostgreSQL will act on.
-  t.relid = AlterTableLookupRelation(stmt, AlterTableGetLockLevel(stmt->cmds));
+  LOCKMODE lockmode = AlterTableGetLockLevel(stmt->cmds);
+  t.relid = AlterTableLookupRelation(stmt, lockmode);
   if (!OidIsValid(t.relid)) return out;
   out->target_rel = t.relid;
+  // ADD COLUMN and ALTER COLUMN TYPE recurse to inheritors and partitions in
+  // ALTER TABLE's preparation phase, which locks them all before any
+  // referenced table; lock them the same way now, to keep PostgreSQL's order.
+  if (stmt->relation->inh && statement_recurses_early(stmt)) (void)find_all_inheritors(t.relid, lockmode, NULL);
   t.relname = get_rel_name(t.relid);
   t.namespace_oid = get_rel_namespace(t.relid);
   t.display = relation_display(t.relid);
