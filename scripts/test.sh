@@ -49,6 +49,15 @@ if grep -q "server log shows a crash" build/regress-summary.log; then r_fail=$((
 passed=$((passed + r_pass)); failed=$((failed + r_fail))
 summary+=("pg_regress: $r_pass passed, $r_fail failed")
 
+# PostgreSQL 17 and 18 (15 is the suite above): the same pg_regress suite
+# against downloaded servers, plus 18's own tests. See test/matrix.sh.
+echo "== matrix (test/matrix.sh 17 18) =="
+test/matrix.sh 17 18 | tee build/matrix-summary.log
+read -r m_pass m_fail < <(sed -nE 's/^matrix: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/p' build/matrix-summary.log)
+: "${m_pass:=0}" "${m_fail:=1}"
+passed=$((passed + m_pass)); failed=$((failed + m_fail))
+summary+=("matrix (17, 18): $m_pass passed, $m_fail failed")
+
 echo "== summary =="
 printf '%s\n' "${summary[@]}"
 echo "$passed passed, $failed failed"

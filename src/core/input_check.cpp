@@ -17,11 +17,11 @@ namespace {
 // What the input function would do with a value.
 enum class Outcome {
   Ok,
-  Syntax,          // invalid input syntax for type T: "V"
-  IntRange,        // value "V" is out of range for type T
-  NumericFormat,   // value overflows numeric format
-  NumericField,    // numeric field overflow
-  TooLong,         // value too long for type character varying(n) / character(n)
+  Syntax,         // invalid input syntax for type T: "V"
+  IntRange,       // value "V" is out of range for type T
+  NumericFormat,  // value overflows numeric format
+  NumericField,   // numeric field overflow
+  TooLong,        // value too long for type character varying(n) / character(n)
 };
 
 // isspace() of the C and UTF-8 locales on one byte.
@@ -87,9 +87,9 @@ int64_t floor_div4(int64_t x) { return x >= 0 ? x / 4 : -((-x + 3) / 4); }
 // (0-based, leading zeros included) has the decimal weight dweight - k.
 struct Digits {
   std::string_view s;
-  size_t first = 0;                            // index in s of the first digit
-  size_t count = 0;                            // number of digits
-  size_t point = std::string_view::npos;       // index in s of an embedded '.', if any
+  size_t first = 0;                       // index in s of the first digit
+  size_t count = 0;                       // number of digits
+  size_t point = std::string_view::npos;  // index in s of an embedded '.', if any
   int digit(size_t k) const {
     size_t at = first + k;
     if (point != std::string_view::npos && at >= point) ++at;
@@ -404,23 +404,12 @@ std::optional<CheckType> check_type_for(std::string_view name) {
     CheckType type;
   };
   static const Entry kNames[] = {
-      {"int2", CheckType::Int2},
-      {"smallint", CheckType::Int2},
-      {"int4", CheckType::Int4},
-      {"integer", CheckType::Int4},
-      {"int", CheckType::Int4},
-      {"int8", CheckType::Int8},
-      {"bigint", CheckType::Int8},
-      {"numeric", CheckType::Numeric},
-      {"decimal", CheckType::Numeric},
-      {"uuid", CheckType::Uuid},
-      {"bool", CheckType::Bool},
-      {"boolean", CheckType::Bool},
-      {"text", CheckType::Text},
-      {"varchar", CheckType::Varchar},
-      {"character varying", CheckType::Varchar},
-      {"bpchar", CheckType::Bpchar},
-      {"character", CheckType::Bpchar},
+      {"int2", CheckType::Int2},     {"smallint", CheckType::Int2},    {"int4", CheckType::Int4},
+      {"integer", CheckType::Int4},  {"int", CheckType::Int4},         {"int8", CheckType::Int8},
+      {"bigint", CheckType::Int8},   {"numeric", CheckType::Numeric},  {"decimal", CheckType::Numeric},
+      {"uuid", CheckType::Uuid},     {"bool", CheckType::Bool},        {"boolean", CheckType::Bool},
+      {"text", CheckType::Text},     {"varchar", CheckType::Varchar},  {"character varying", CheckType::Varchar},
+      {"bpchar", CheckType::Bpchar}, {"character", CheckType::Bpchar},
   };
   for (const Entry &e : kNames)
     if (name == e.name) return e.type;

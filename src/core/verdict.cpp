@@ -1,6 +1,7 @@
 #include "verdict.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <limits>
 #include <optional>
@@ -356,12 +357,23 @@ Verdict classify(const PairFacts &f) {
   const ColumnType &pk = f.referenced;
 
   if (!f.accepted) {
-    std::string s = "No equality operator of operator family " + f.opfamily + " compares " + fk.base_display +
-                    " with " + pk.base_display + ", and ";
-    if (f.compared_as.rfind("any", 0) == 0)  // polymorphic: arrays, enums, ranges
-      s += "the two types are not the same " + f.compared_as + " type.";
-    else
-      s += fk.base_display + " has no implicit cast to " + f.compared_as + ".";
+    std::string s;
+    if (f.refusal == Refusal::NotBothCollatable) {
+      s = (fk.collation.empty() ? fk.display + " has no collation and " + pk.display + " has one"
+                                : fk.display + " has a collation and " + pk.display + " has none") +
+          ": PostgreSQL refuses a foreign key whose key columns are not both collatable.";
+      s[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(s[0])));
+    } else if (f.refusal == Refusal::NondeterministicCollation) {
+      s = "The columns use different collations (" + fk.collation + " and " + pk.collation +
+          "), and PostgreSQL refuses different collations when either is nondeterministic: both must be the same.";
+    } else {
+      s = "No equality operator of operator family " + f.opfamily + " compares " + fk.base_display + " with " +
+          pk.base_display + ", and ";
+      if (f.compared_as.rfind("any", 0) == 0)  // polymorphic: arrays, enums, ranges
+        s += "the two types are not the same " + f.compared_as + " type.";
+      else
+        s += fk.base_display + " has no implicit cast to " + f.compared_as + ".";
+    }
     out.add(Kind::Incompatible, std::move(s));
     return out.finish();
   }

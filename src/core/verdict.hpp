@@ -58,10 +58,19 @@ enum class Comparison {
   None,              // no equality: PostgreSQL refuses the constraint
 };
 
+// Why PostgreSQL refuses a pair.
+enum class Refusal {
+  None,
+  NoEquality,                // no equality operator and no implicit coercion (every version)
+  NotBothCollatable,         // PostgreSQL 18+: one key column collatable, the other not
+  NondeterministicCollation  // PostgreSQL 18+: different collations, one nondeterministic
+};
+
 struct PairFacts {
   ColumnType referencing;
   ColumnType referenced;
-  bool accepted = true;  // PostgreSQL's ATAddForeignKeyConstraint rule
+  bool accepted = true;             // PostgreSQL's ATAddForeignKeyConstraint rule
+  Refusal refusal = Refusal::None;  // when !accepted: why
   Comparison comparison = Comparison::Operator;
   bool referencing_index_usable = true;  // referencing type's default btree family == index family
   std::string opfamily;                  // operator family of the referenced index column

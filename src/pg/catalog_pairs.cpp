@@ -59,6 +59,7 @@ namespace {
 // for it, the way transformFkeyCheckAttrs pairs them.
 void add_constraint_pairs(HeapTuple tup, TupleDesc desc, RawPairs *out) {
   Form_pg_constraint con = (Form_pg_constraint)GETSTRUCT(tup);
+  if (compat::constraint_uses_period(con)) return;  // temporal: no btree equality to judge
   bool isnull;
   int16 *fkatts, *pkatts;
   int nfk = constraint_key_columns(tup, desc, &fkatts, &pkatts);

@@ -38,6 +38,46 @@ inline void parse_type_string(const char *s, Oid *type, int32 *typmod) {
 #endif
 }
 
+// The relation's primary key index, never a DEFERRABLE one (as before 18,
+// where the flag appeared; a foreign key cannot use a deferrable key anyway).
+inline Oid primary_key_index(Relation rel) {
+#if PG_VERSION_NUM >= 180000
+  return RelationGetPrimaryKeyIndex(rel, false);
+#else
+  return RelationGetPrimaryKeyIndex(rel);
+#endif
+}
+
+// Temporal foreign keys (PostgreSQL 18: FOREIGN KEY (..., PERIOD p)
+// REFERENCES t (..., PERIOD p)) compare their last column by overlap through a
+// WITHOUT OVERLAPS index, not by btree equality: the engine has no verdict for
+// them, so the guard and the diagnostics leave them alone.
+inline bool fk_uses_period(const Constraint *con) {
+#if PG_VERSION_NUM >= 180000
+  return con->fk_with_period || con->pk_with_period;
+#else
+  return false;
+#endif
+}
+
+inline bool constraint_uses_period(Form_pg_constraint con) {
+#if PG_VERSION_NUM >= 180000
+  return con->conperiod;
+#else
+  return false;
+#endif
+}
+
+// A WITHOUT OVERLAPS primary key or unique constraint (18): its index is
+// unique and an exclusion index; only a PERIOD foreign key may use it.
+inline bool index_without_overlaps(Form_pg_index index) {
+#if PG_VERSION_NUM >= 180000
+  return index->indisexclusion;
+#else
+  return false;
+#endif
+}
+
 // Sets up a materialized set-returning function (tuplestore in rsinfo).
 inline void init_materialized_srf(FunctionCallInfo fcinfo) {
 #if PG_VERSION_NUM >= 150000

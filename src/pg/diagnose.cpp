@@ -379,7 +379,7 @@ int severity_rank(Severity s) {
 AttrNumber primary_key_column(Oid rel) {
   return pg_guard([rel]() {
     Relation r = table_open(rel, AccessShareLock);
-    Oid pkindex = RelationGetPrimaryKeyIndex(r);
+    Oid pkindex = compat::primary_key_index(r);
     AttrNumber att = InvalidAttrNumber;
     if (OidIsValid(pkindex)) {
       HeapTuple idx = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(pkindex));

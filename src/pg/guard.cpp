@@ -197,6 +197,14 @@ std::string incompatible_hint(const Judged &j, const Profile &prof, Node *tree) 
   const ColumnType &fk = j.judged.facts.referencing;
   const ColumnType &pk = j.judged.facts.referenced;
   std::string col = std::string(p.referencing_table) + "." + p.referencing_column;
+  if (j.judged.collation_refusal && !p.rebuilt && fk.base_display == pk.base_display && !pk.collation.empty()) {
+    // PostgreSQL 18+ refused the collations, not the types.
+    std::string target = fk.display + " COLLATE " + pk.collation;
+    std::string of = std::string(", the collation of ") + p.referenced_table + "." + p.referenced_column;
+    if (p.declared_here) return "Declare " + std::string(p.referencing_column) + " as " + target + of + ".";
+    return "Give " + col + " " + of.substr(2) + ": ALTER TABLE " + p.referencing_table + " ALTER COLUMN " +
+           p.referencing_column + " TYPE " + target + "; then add the foreign key.";
+  }
   if (p.declared_here)
     return "Declare " + std::string(p.referencing_column) + " as " + pk.display + ", the type of " +
            p.referenced_table + "." + p.referenced_column + ".";
@@ -298,7 +306,7 @@ void judge_and_report(ProposedPairs *proposed, Node *tree, bool at_end) {
                                [&](const Judged *j) { return j->pair.constraint_no != first.pair.constraint_no; });
     Report r;
     r.elevel = guard_mode == MODE_ENFORCE ? ERROR : WARNING;
-    r.sqlstate = ERRCODE_DATATYPE_MISMATCH;
+    r.sqlstate = first.judged.sqlstate;  // PostgreSQL's own code for what it refuses first
     r.message = std::string("foreign key constraint \"") + first.pair.constraint + "\" cannot be implemented";
     if (first.pair.rebuilt)
       r.detail = std::string("ALTER COLUMN TYPE makes PostgreSQL rebuild ") +

@@ -138,7 +138,8 @@ struct KeyColumns {
 bool visit_unique_index(HeapTuple tup, Form_pg_index index, oidvector *indclass, void *arg) {
   KeyColumns *k = (KeyColumns *)arg;
   if (index->indnkeyatts != k->n || !index->indisunique || !index->indimmediate ||
-      !heap_attisnull(tup, Anum_pg_index_indpred, NULL) || !heap_attisnull(tup, Anum_pg_index_indexprs, NULL))
+      compat::index_without_overlaps(index) || !heap_attisnull(tup, Anum_pg_index_indpred, NULL) ||
+      !heap_attisnull(tup, Anum_pg_index_indexprs, NULL))
     return true;
   int matched = 0;
   for (int i = 0; i < k->n; i++)
@@ -190,6 +191,7 @@ ProposedPair *append_pair(ProposedPairs *out, int *capacity) {
 bool collect_constraint(Target *t, Constraint *con, List *fk_attrs, int constraint_no, ProposedPairs *out,
                         int *capacity) {
   if (con->contype != CONSTR_FOREIGN || con->pktable == NULL) return true;
+  if (compat::fk_uses_period(con)) return true;  // temporal (PERIOD): not judged, PostgreSQL decides
   if (fk_attrs == NIL) fk_attrs = con->fk_attrs;
 
   // The referenced table: this very table (self reference) or an existing one.
@@ -332,6 +334,7 @@ bool side_column(Target *t, Oid rel, AttrNumber att, StmtColumn *out) {
 // rebuild it after the rewrite. Its pairs, with the new types.
 void add_rebuilt_constraint(Target *t, HeapTuple tup, TupleDesc desc, int constraint_no, ProposedPairs *out, int *cap) {
   Form_pg_constraint con = (Form_pg_constraint)GETSTRUCT(tup);
+  if (compat::constraint_uses_period(con)) return;  // temporal: not judged
   int16 *fkatts, *pkatts;
   int n = constraint_key_columns(tup, desc, &fkatts, &pkatts);
   if (n == 0) {

@@ -21,12 +21,15 @@ struct RawColumn {
 struct RawFacts {
   RawColumn fk, pk;
   bool accepted;
-  int comparison;  // Comparison
+  int collation_refusal;  // CollationRefusal
+  int comparison;         // Comparison
   bool index_usable;
   int conversion;  // Conversion
   const char *opfamily;
   const char *compared_as;
 };
+
+enum CollationRefusal { COLL_OK, COLL_NOT_BOTH_COLLATABLE, COLL_NONDETERMINISTIC };
 
 const char *type_name(Oid type) {
   HeapTuple tup = SearchSysCache1(TYPEOID, ObjectIdGetDatum(type));
@@ -84,6 +87,20 @@ void apply_postgres_rule(const PgColumn &fk, const PgColumn &pk, Oid opclass, Ra
   }
   out->accepted = OidIsValid(pfeqop) && OidIsValid(ffeqop);
   if (!out->accepted) out->comparison = (int)Comparison::None;
+#if PG_VERSION_NUM >= 180000
+  // PostgreSQL 18 then checks the pair's collations (the columns'
+  // attcollation): a collatable column cannot pair with one that is not
+  // ("key columns are not both collatable", e.g. "char" -> text), and two
+  // different collations are refused when either is nondeterministic.
+  if (out->accepted) {
+    if (OidIsValid(fk.collation) != OidIsValid(pk.collation))
+      out->collation_refusal = COLL_NOT_BOTH_COLLATABLE;
+    else if (OidIsValid(fk.collation) && fk.collation != pk.collation &&
+             (!get_collation_isdeterministic(fk.collation) || !get_collation_isdeterministic(pk.collation)))
+      out->collation_refusal = COLL_NONDETERMINISTIC;
+    out->accepted = out->collation_refusal == COLL_OK;
+  }
+#endif
 
   Oid fk_opclass = GetDefaultOpClass(fktyped, BTREE_AM_OID);
   out->index_usable = OidIsValid(fk_opclass) && get_opclass_family(fk_opclass) == opfamily;
@@ -138,7 +155,15 @@ JudgedPair judge_pair(const PgColumn &referencing, const PgColumn &referenced, O
   j.facts.opfamily = raw.opfamily;
   j.facts.compared_as = raw.compared_as;
   j.conversion = static_cast<Conversion>(raw.conversion);
+  if (!raw.accepted)
+    j.facts.refusal = raw.collation_refusal == COLL_NOT_BOTH_COLLATABLE ? Refusal::NotBothCollatable
+                      : raw.collation_refusal == COLL_NONDETERMINISTIC  ? Refusal::NondeterministicCollation
+                                                                        : Refusal::NoEquality;
   j.verdict = classify(j.facts);
+  j.collation_refusal = raw.collation_refusal != COLL_OK;
+  // PostgreSQL's own codes: 42P21 for the collations; for "not both
+  // collatable" it raises an internal error (XX000), reported as 42804 here.
+  if (raw.collation_refusal == COLL_NONDETERMINISTIC) j.sqlstate = ERRCODE_COLLATION_MISMATCH;
   return j;
 }
 

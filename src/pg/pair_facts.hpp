@@ -19,6 +19,10 @@ struct JudgedPair {
   PairFacts facts;
   Verdict verdict;
   Conversion conversion = Conversion::None;  // referencing type -> referenced type
+  // When PostgreSQL refuses the pair (kind incompatible): its SQLSTATE, and
+  // whether it is the key columns' collations (18+) rather than their types.
+  int sqlstate = ERRCODE_DATATYPE_MISMATCH;
+  bool collation_refusal = false;
 };
 
 // Judges one key pair: the referencing column against the referenced column

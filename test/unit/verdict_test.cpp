@@ -207,3 +207,28 @@ TEST(Severity, ParsesNames) {
 
 }  // namespace
 }  // namespace fkg
+
+namespace fkg {
+namespace {
+
+TEST(Verdict, CollationRefusalsOfPostgres18AreExplained) {
+  PairFacts f = pair(col("char", "\"char\""), col("text", "text", -1, 25, 100), Comparison::FunctionCoercion, false);
+  f.accepted = false;
+  f.refusal = Refusal::NotBothCollatable;
+  Verdict v = classify(f);
+  EXPECT_EQ(v.kind, Kind::Incompatible);
+  EXPECT_EQ(v.explanation(),
+            "\"char\" has no collation and text has one: PostgreSQL refuses a foreign key whose key columns are not "
+            "both collatable.");
+
+  ColumnType ci = col("text", "text", -1, 25, 60000);
+  ci.collation = "public.case_insensitive";
+  ci.collation_deterministic = false;
+  PairFacts g = pair(col("text", "text", -1, 25, 100), ci);
+  g.accepted = false;
+  g.refusal = Refusal::NondeterministicCollation;
+  EXPECT_NE(classify(g).explanation().find("nondeterministic: both must be the same"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace fkg
