@@ -46,6 +46,9 @@ extern "C" {
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
+#if PG_VERSION_NUM >= 160000
+#include "nodes/miscnodes.h"
+#endif
 #include "parser/parse_coerce.h"
 #include "parser/parse_type.h"
 #include "utils/acl.h"

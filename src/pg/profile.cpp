@@ -52,7 +52,16 @@ Plan plan_for(Oid source, Oid target, int32 target_typmod) {
   if (io_equivalent) {
     p.check = check_type_for(type_name_of(target));
     // Casts to varchar(n)/char(n) truncate instead of failing: leave those to PostgreSQL.
-    if (p.check && !((target == VARCHAROID || target == BPCHAROID) && target_typmod >= 0)) p.method = Method::Validate;
+    bool truncating = (target == VARCHAROID || target == BPCHAROID) && target_typmod >= 0;
+#if PG_VERSION_NUM >= 160000
+    // PostgreSQL 16+ reports input errors softly: its own input function
+    // decides, for any type, still without a subtransaction.
+    if (!truncating) p.method = Method::Validate;
+#else
+    // Before 16 an input error can only be caught with a subtransaction:
+    // decide in C++ with PostgreSQL 15's rules, for the types that have them.
+    if (p.check && !truncating) p.method = Method::Validate;
+#endif
   }
   return p;
 }
@@ -95,6 +104,7 @@ struct Tally {
   std::string failure;
 };
 
+#if PG_VERSION_NUM < 160000
 // C++ side, called from the callback. noexcept: a failure is recorded and the
 // callback stops the scan; the caller raises it after the executor returns.
 int check_value(Tally *t, const char *s, size_t len) noexcept {
@@ -108,6 +118,7 @@ int check_value(Tally *t, const char *s, size_t len) noexcept {
   }
   return -1;
 }
+#endif
 
 bool record_value(Tally *t, int verdict, const char *s, size_t len, const char *canonical) noexcept {
   try {
@@ -161,9 +172,22 @@ extern "C" bool receive_slot(TupleTableSlot *slot, DestReceiver *self) {
     s = OutputFunctionCall(&st->source_out, d);
     len = strlen(s);
   }
-  int verdict = st->tally->collect ? 1 : check_value(st->tally, s, len);
+  int verdict = 1;
   const char *canonical = NULL;
-  if (verdict == 1 && st->canonicalise) {
+  if (!st->tally->collect && st->tally->plan->method == Method::Validate) {
+#if PG_VERSION_NUM >= 160000
+    ErrorSaveContext escontext = {T_ErrorSaveContext};
+    Datum v;
+    verdict = InputFunctionCallSafe(&st->target_in, pnstrdup(s, len), st->target_ioparam, st->target_typmod,
+                                    (Node *)&escontext, &v)
+                  ? 1
+                  : 0;
+    if (verdict == 1 && st->canonicalise) canonical = OutputFunctionCall(&st->target_out, v);
+#else
+    verdict = check_value(st->tally, s, len);
+#endif
+  }
+  if (verdict == 1 && st->canonicalise && canonical == NULL) {
     if (st->target_identical) {
       canonical = st->source_is_text || st->source_is_name ? pnstrdup(s, len) : s;
     } else {
@@ -326,7 +350,21 @@ bool value_converts(Oid source, Datum value, Oid target, int32 target_typmod) {
     getTypeOutputInfo(source, &out, &varlena);
     return (const char *)OidOutputFunctionCall(out, value);
   });
-  if (plan.method == Method::Validate) return input_ok(*plan.check, value_text, target_typmod);
+  if (plan.method == Method::Validate) {
+#if PG_VERSION_NUM >= 160000
+    return pg_guard([target, target_typmod, value_text]() {
+      Oid in, ioparam;
+      getTypeInputInfo(target, &in, &ioparam);
+      FmgrInfo finfo;
+      fmgr_info(in, &finfo);
+      ErrorSaveContext escontext = {T_ErrorSaveContext};
+      Datum v;
+      return InputFunctionCallSafe(&finfo, pstrdup(value_text), ioparam, target_typmod, (Node *)&escontext, &v);
+    });
+#else
+    return input_ok(*plan.check, value_text, target_typmod);
+#endif
+  }
   std::string one = "SELECT (($1::text)::" + type_sql(source, -1) + (plan.via_text ? ")::text::" : ")::") +
                     type_sql(target, target_typmod) + "::text";
   const char *oq = one.c_str();
