@@ -11,8 +11,8 @@ GRANT USAGE ON SCHEMA @extschema@ TO PUBLIC;
 -- through thin SQL wrappers that hand them the caller's search_path, since
 -- inside a function with SET search_path it is no longer visible. The
 -- wrappers' bodies name everything schema-qualified.
-CREATE FUNCTION diagnose_fk_mismatches_in(include_implied boolean, check_data boolean, search_path name[])
-RETURNS TABLE (
+-- One row of diagnose_fk_mismatches().
+CREATE TYPE mismatch AS (
   source text,
   constraint_name name,
   referencing_table regclass,
@@ -32,33 +32,16 @@ RETURNS TABLE (
   rows_orphaned bigint,
   sample_unconvertible text[],
   sample_orphaned text[],
-  conversion text)
+  conversion text);
+
+CREATE FUNCTION diagnose_fk_mismatches_in(include_implied boolean, check_data boolean, search_path name[])
+RETURNS SETOF mismatch
 LANGUAGE c STABLE STRICT SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
 AS 'MODULE_PATHNAME', 'diagnose_fk_mismatches_in';
 
 CREATE FUNCTION diagnose_fk_mismatches(include_implied boolean DEFAULT true, check_data boolean DEFAULT false)
-RETURNS TABLE (
-  source text,
-  constraint_name name,
-  referencing_table regclass,
-  referencing_column name,
-  referencing_type text,
-  referenced_table regclass,
-  referenced_column name,
-  referenced_type text,
-  kind text,
-  severity text,
-  detail text,
-  suggested_fix text,
-  rows_total bigint,
-  rows_null bigint,
-  rows_convertible bigint,
-  rows_unconvertible bigint,
-  rows_orphaned bigint,
-  sample_unconvertible text[],
-  sample_orphaned text[],
-  conversion text)
+RETURNS SETOF mismatch
 LANGUAGE sql STABLE SECURITY INVOKER
 AS $$
   SELECT * FROM @extschema@.diagnose_fk_mismatches_in($1, $2, pg_catalog.current_schemas(true))

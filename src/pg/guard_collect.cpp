@@ -186,6 +186,25 @@ ProposedPair *append_pair(ProposedPairs *out, int *capacity) {
   return p;
 }
 
+// One column pair of a constraint, as the statement will leave the columns.
+ProposedPair *append_column_pair(ProposedPairs *out, int *capacity, const StmtColumn *fk, const StmtColumn *pk,
+                                 Oid opclass, const char *constraint, const char *fk_table, const char *pk_table,
+                                 int constraint_no) {
+  ProposedPair *p = append_pair(out, capacity);
+  p->referencing = PgColumn{fk->type, fk->typmod, fk->collation};
+  p->referenced = PgColumn{pk->type, pk->typmod, pk->collation};
+  p->opclass = opclass;
+  p->constraint = constraint;
+  p->referencing_table = fk_table;
+  p->referencing_column = quote_identifier(fk->name);
+  p->referencing_attname = fk->name;
+  p->referenced_table = pk_table;
+  p->referenced_column = quote_identifier(pk->name);
+  p->type_changed = fk->type_changed;
+  p->constraint_no = constraint_no;
+  return p;
+}
+
 // Collects the pairs of one new foreign key; false when it could not be
 // modelled (the guard then says nothing about it at the start).
 bool collect_constraint(Target *t, Constraint *con, List *fk_attrs, int constraint_no, ProposedPairs *out,
@@ -243,22 +262,12 @@ bool collect_constraint(Target *t, Constraint *con, List *fk_attrs, int constrai
   const char *conname = con->conname ? con->conname : default_fk_name(t, fk_attrs);
   const char *pkdisplay = self ? t->display : relation_display(pkrel);
   for (int i = 0; i < n; i++) {
-    ProposedPair *p = append_pair(out, capacity);
-    p->referencing = PgColumn{fk[i].type, fk[i].typmod, fk[i].collation};
-    p->referenced = PgColumn{pk[i].type, pk[i].typmod, pk[i].collation};
-    p->opclass = opclasses[i];
-    p->constraint = conname;
-    p->referencing_table = t->display;
-    p->referencing_column = quote_identifier(fk[i].name);
-    p->referencing_attname = fk[i].name;
-    p->referenced_table = pkdisplay;
-    p->referenced_column = quote_identifier(pk[i].name);
+    ProposedPair *p =
+        append_column_pair(out, capacity, &fk[i], &pk[i], opclasses[i], conname, t->display, pkdisplay, constraint_no);
     p->referenced_rel = self && t->creating ? InvalidOid : pkrel;
-    p->declared_here = fk[i].defined_here;
-    p->type_changed = fk[i].type_changed;
-    p->referenced_retyped = self && pk[i].type_changed;
     p->referencing_rel = t->relid;
-    p->constraint_no = constraint_no;
+    p->declared_here = fk[i].defined_here;
+    p->referenced_retyped = self && pk[i].type_changed;
   }
   return true;
 }
@@ -382,22 +391,12 @@ void add_rebuilt_constraint(Target *t, HeapTuple tup, TupleDesc desc, int constr
   const char *fkdisplay = relation_display(con->conrelid);
   const char *pkdisplay = relation_display(con->confrelid);
   for (int i = 0; i < n; i++) {
-    ProposedPair *p = append_pair(out, cap);
-    p->referencing = PgColumn{fk[i].type, fk[i].typmod, fk[i].collation};
-    p->referenced = PgColumn{pk[i].type, pk[i].typmod, pk[i].collation};
-    p->opclass = opclasses[i];
-    p->constraint = conname;
-    p->referencing_table = fkdisplay;
-    p->referencing_column = quote_identifier(fk[i].name);
-    p->referencing_attname = fk[i].name;
-    p->referenced_table = pkdisplay;
-    p->referenced_column = quote_identifier(pk[i].name);
+    ProposedPair *p =
+        append_column_pair(out, cap, &fk[i], &pk[i], opclasses[i], conname, fkdisplay, pkdisplay, constraint_no);
     p->referenced_rel = con->confrelid;
     p->referencing_rel = con->conrelid;
-    p->type_changed = fk[i].type_changed;
     p->referenced_retyped = pk[i].type_changed;
     p->rebuilt = true;
-    p->constraint_no = constraint_no;
   }
 }
 
