@@ -32,10 +32,16 @@ SELECT * FROM fk_guard.classify_key_pair('uuid', 'integer');
 \x off
 
 \echo
-\echo '== Every declared foreign key whose column types do not match =='
-SELECT constraint_name, referencing_table AS "table", referencing_column AS "column",
+\echo '== Every key pair whose column types do not match, declared or implied by its name =='
+SELECT source, constraint_name, referencing_table AS "table", referencing_column AS "column",
        referencing_type, referenced_table, referenced_type, kind, severity
 FROM fk_guard.diagnose_fk_mismatches();
+
+\echo
+\echo '== What the story''s column holds =='
+\x on
+SELECT * FROM fk_guard.profile_column('sessions', 'userId', 'integer', 'users');
+\x off
 
 \echo
 \echo '== The explanation and the fix for one of them =='
@@ -43,3 +49,17 @@ FROM fk_guard.diagnose_fk_mismatches();
 SELECT detail, suggested_fix FROM fk_guard.diagnose_fk_mismatches()
 WHERE constraint_name = 'payments_invoiceId_fkey';
 \x off
+
+\echo
+\echo '== The repair: a fix plan that maps the uuids through users.legacy_uuid =='
+SELECT fk_guard.fix_plan('sessions', 'userId', 'users', on_unconvertible => 'map') AS plan \gset
+\echo :plan
+BEGIN;
+:plan
+COMMIT;
+
+\echo
+\echo '== After the repair =='
+SELECT s.sid, s."userId", u.email FROM sessions s LEFT JOIN users u ON u.id = s."userId" ORDER BY s.sid;
+SELECT count(*) AS mismatches_left_on_sessions FROM fk_guard.diagnose_fk_mismatches()
+WHERE referencing_table = 'sessions'::regclass;
