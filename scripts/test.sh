@@ -41,6 +41,14 @@ read -r t_pass t_fail < <(sed -nE 's/^tap: ([0-9]+) passed, ([0-9]+) failed$/\1 
 passed=$((passed + t_pass)); failed=$((failed + t_fail))
 summary+=("tap: $t_pass passed, $t_fail failed")
 
+echo "== input rules vs PostgreSQL 15's input functions (test/input_check_differential.sh) =="
+test/input_check_differential.sh >build/input-check.log 2>&1
+d_rc=$?
+tail -n 12 build/input-check.log
+if [ "$d_rc" -eq 0 ]; then d_pass=1; d_fail=0; else d_pass=0; d_fail=1; fi
+passed=$((passed + d_pass)); failed=$((failed + d_fail))
+summary+=("input rules differential: $d_pass passed, $d_fail failed")
+
 echo "== pg_regress =="
 test/run_regress.sh | tee build/regress-summary.log
 r_pass=$(grep -cE "^(ok|test) .*\.\.\. ok|^ok " build/regress-summary.log)
