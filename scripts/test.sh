@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: C++ unit tests (GoogleTest via CTest), the isolation suite
-# (pg_isolation_regress), the TAP suite (prove) and the pg_regress suite, each
-# against throwaway clusters. Installs what it needs first.
+# (pg_isolation_regress), the TAP suite (prove), the end-to-end suite through
+# the migration tools (test/run_e2e.sh, node --test) and the pg_regress suite,
+# each against throwaway clusters. Installs what it needs first.
 # Ends with one line: "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -48,6 +49,15 @@ tail -n 12 build/input-check.log
 if [ "$d_rc" -eq 0 ]; then d_pass=1; d_fail=0; else d_pass=0; d_fail=1; fi
 passed=$((passed + d_pass)); failed=$((failed + d_fail))
 summary+=("input rules differential: $d_pass passed, $d_fail failed")
+
+# The migration tools people use (Sequelize + umzug, knex, TypeORM,
+# node-pg-migrate) against the installed extension. See test/run_e2e.sh.
+echo "== e2e (node --test: Sequelize, knex, TypeORM, node-pg-migrate) =="
+test/run_e2e.sh | tee build/e2e-summary.log
+read -r e_pass e_fail < <(sed -nE 's/^e2e: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/p' build/e2e-summary.log)
+: "${e_pass:=0}" "${e_fail:=1}"
+passed=$((passed + e_pass)); failed=$((failed + e_fail))
+summary+=("e2e: $e_pass passed, $e_fail failed")
 
 echo "== pg_regress =="
 test/run_regress.sh | tee build/regress-summary.log
