@@ -16,6 +16,21 @@ passed=0
 failed=0
 summary=()
 
+# Runs a suite whose last lines include "<name>: N passed, N failed", prints
+# its output, and adds its counts to the totals (a suite that prints no counts
+# counts as one failure).
+run_suite() {
+  local label="$1" name="$2" summary_name="$3"
+  shift 3
+  echo "== $label =="
+  local log="build/suite-$name.log" p f
+  "$@" | tee "$log"
+  read -r p f < <(sed -nE "s/^$name: ([0-9]+) passed, ([0-9]+) failed\$/\\1 \\2/p" "$log")
+  : "${p:=0}" "${f:=1}"
+  passed=$((passed + p)); failed=$((failed + f))
+  summary+=("$summary_name: $p passed, $f failed")
+}
+
 echo "== unit tests (ctest) =="
 cmake -S . -B build/cmake -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPG_CONFIG="$(command -v "$PG_CONFIG")" >build/cmake.log 2>&1 &&
   cmake --build build/cmake -j"$(nproc)" >>build/cmake.log 2>&1 || { cat build/cmake.log; exit 1; }
@@ -28,19 +43,9 @@ u_fail=$((u_total - u_pass))
 passed=$((passed + u_pass)); failed=$((failed + u_fail))
 summary+=("unit: $u_pass passed, $u_fail failed")
 
-echo "== isolation (pg_isolation_regress) =="
-test/run_isolation.sh | tee build/isolation-summary.log
-read -r i_pass i_fail < <(sed -nE 's/^isolation: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/p' build/isolation-summary.log)
-: "${i_pass:=0}" "${i_fail:=1}"
-passed=$((passed + i_pass)); failed=$((failed + i_fail))
-summary+=("isolation: $i_pass passed, $i_fail failed")
+run_suite "isolation (pg_isolation_regress)" "isolation" "isolation" test/run_isolation.sh
 
-echo "== TAP (prove) =="
-test/run_tap.sh | tee build/tap-summary.log
-read -r t_pass t_fail < <(sed -nE 's/^tap: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/p' build/tap-summary.log)
-: "${t_pass:=0}" "${t_fail:=1}"
-passed=$((passed + t_pass)); failed=$((failed + t_fail))
-summary+=("tap: $t_pass passed, $t_fail failed")
+run_suite "TAP (prove)" "tap" "tap" test/run_tap.sh
 
 echo "== input rules vs PostgreSQL 15's input functions (test/input_check_differential.sh) =="
 test/input_check_differential.sh >build/input-check.log 2>&1
@@ -52,12 +57,7 @@ summary+=("input rules differential: $d_pass passed, $d_fail failed")
 
 # The migration tools people use (Sequelize + umzug, knex, TypeORM,
 # node-pg-migrate) against the installed extension. See test/run_e2e.sh.
-echo "== e2e (node --test: Sequelize, knex, TypeORM, node-pg-migrate) =="
-test/run_e2e.sh | tee build/e2e-summary.log
-read -r e_pass e_fail < <(sed -nE 's/^e2e: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/p' build/e2e-summary.log)
-: "${e_pass:=0}" "${e_fail:=1}"
-passed=$((passed + e_pass)); failed=$((failed + e_fail))
-summary+=("e2e: $e_pass passed, $e_fail failed")
+run_suite "e2e (node --test: Sequelize, knex, TypeORM, node-pg-migrate)" "e2e" "e2e" test/run_e2e.sh
 
 echo "== pg_regress =="
 test/run_regress.sh | tee build/regress-summary.log
@@ -69,12 +69,7 @@ summary+=("pg_regress: $r_pass passed, $r_fail failed")
 
 # PostgreSQL 17 and 18 (15 is the suite above): the same pg_regress suite
 # against downloaded servers, plus 18's own tests. See test/matrix.sh.
-echo "== matrix (test/matrix.sh 17 18) =="
-test/matrix.sh 17 18 | tee build/matrix-summary.log
-read -r m_pass m_fail < <(sed -nE 's/^matrix: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/p' build/matrix-summary.log)
-: "${m_pass:=0}" "${m_fail:=1}"
-passed=$((passed + m_pass)); failed=$((failed + m_fail))
-summary+=("matrix (17, 18): $m_pass passed, $m_fail failed")
+run_suite "matrix (test/matrix.sh 17 18)" "matrix" "matrix (17, 18)" test/matrix.sh 17 18
 
 echo "== summary =="
 printf '%s\n' "${summary[@]}"

@@ -4,21 +4,13 @@
 
 namespace fkg {
 
-namespace {
-
-std::string using_clause(const FixTarget &t) {
-  switch (t.conversion) {
-    case Conversion::Assignment:
-      return "";
-    case Conversion::Explicit:
-      return " USING " + t.referencing_column + "::" + t.target_type;
-    case Conversion::None:
-      return "";
-  }
-  return "";
+std::string alter_column_type_sql(const std::string &table, const std::string &column, const std::string &type,
+                                  const std::string &collation, Conversion conversion) {
+  std::string sql = "ALTER TABLE " + table + " ALTER COLUMN " + column + " TYPE " + type;
+  if (!collation.empty()) sql += " COLLATE " + collation;
+  if (conversion == Conversion::Explicit) sql += " USING " + column + "::" + type;
+  return sql;
 }
-
-}  // namespace
 
 std::string write_type_fix(const FixTarget &t, const Verdict &v) {
   std::string col = t.referencing_table + "." + t.referencing_column;
@@ -36,9 +28,9 @@ std::string write_type_fix(const FixTarget &t, const Verdict &v) {
   out += "-- Convert " + col + " to " + t.target_type + " (rewrites " + t.referencing_table;
   if (!t.constraint_name.empty()) out += " and re-checks " + t.constraint_name;
   out += ").\n";
-  out += "ALTER TABLE " + t.referencing_table + " ALTER COLUMN " + t.referencing_column + " TYPE " + t.target_type;
-  if (!t.target_collation.empty()) out += " COLLATE " + t.target_collation;
-  out += using_clause(t) + ";\n";
+  out += alter_column_type_sql(t.referencing_table, t.referencing_column, t.target_type, t.target_collation,
+                               t.conversion) +
+         ";\n";
   out += "RESET lock_timeout;";
   return out;
 }

@@ -27,6 +27,12 @@ struct FixTarget {
   Conversion conversion = Conversion::Assignment;
 };
 
+// "ALTER TABLE t ALTER COLUMN c TYPE type [COLLATE coll] [USING c::type]": the
+// one statement that converts a column, with USING only when no assignment
+// cast exists. Names and types arrive quoted.
+std::string alter_column_type_sql(const std::string &table, const std::string &column, const std::string &type,
+                                  const std::string &collation, Conversion conversion);
+
 // A runnable script, in a safe order, that converts the referencing column to
 // the referenced column's type so the pair matches exactly.
 std::string write_type_fix(const FixTarget &t, const Verdict &v);

@@ -184,11 +184,8 @@ std::string pair_detail(const Judged &j) {
 }
 
 std::string alter_type_sql(const Judged &j) {
-  const ProposedPair &p = j.pair;
-  const std::string pk = j.judged.facts.referenced.display;
-  return std::string("ALTER TABLE ") + p.referencing_table + " ALTER COLUMN " + p.referencing_column + " TYPE " + pk +
-         (j.judged.conversion == Conversion::Explicit ? std::string(" USING ") + p.referencing_column + "::" + pk
-                                                      : std::string());
+  return alter_column_type_sql(j.pair.referencing_table, j.pair.referencing_column, j.judged.facts.referenced.display,
+                               "", j.judged.conversion);
 }
 
 // The fix for an incompatible pair, for these types and this data.
@@ -202,8 +199,10 @@ std::string incompatible_hint(const Judged &j, const Profile &prof, Node *tree) 
     std::string target = fk.display + " COLLATE " + pk.collation;
     std::string of = std::string(", the collation of ") + p.referenced_table + "." + p.referenced_column;
     if (p.declared_here) return "Declare " + std::string(p.referencing_column) + " as " + target + of + ".";
-    return "Give " + col + " " + of.substr(2) + ": ALTER TABLE " + p.referencing_table + " ALTER COLUMN " +
-           p.referencing_column + " TYPE " + target + "; then add the foreign key.";
+    return "Give " + col + " " + of.substr(2) + ": " +
+           alter_column_type_sql(p.referencing_table, p.referencing_column, fk.display, pk.collation,
+                                 Conversion::Assignment) +
+           "; then add the foreign key.";
   }
   if (p.declared_here)
     return "Declare " + std::string(p.referencing_column) + " as " + pk.display + ", the type of " +
