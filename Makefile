@@ -1,6 +1,7 @@
 # PGXS build: make && make install && make installcheck
 EXTENSION = pg_fk_guard
-EXTVERSION = 1.0
+# The newest version: the control file's default_version.
+EXTVERSION = $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" $(EXTENSION).control)
 MODULE_big = pg_fk_guard
 
 CORE_OBJS = src/core/verdict.o src/core/sql_writer.o src/core/fix_writer.o src/core/naming.o src/core/input_check.o
@@ -8,7 +9,11 @@ PG_OBJS = src/pg/boundary.o src/pg/pair_facts.o src/pg/catalog_scan.o src/pg/cat
           src/pg/functions.o src/pg/guard_collect.o src/pg/guard.o src/pg/module.o
 OBJS = $(CORE_OBJS) $(PG_OBJS)
 
+# extension/pg_fk_guard.sql is the newest version's script, installed as
+# pg_fk_guard--$(EXTVERSION).sql; released versions' scripts, upgrade scripts
+# and auxiliary control files are installed as they are.
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql
+DATA = $(wildcard extension/$(EXTENSION)--*.sql) $(wildcard extension/$(EXTENSION)--*.control)
 EXTRA_CLEAN = $(EXTENSION)--$(EXTVERSION).sql
 
 REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))

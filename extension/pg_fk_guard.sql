@@ -1,10 +1,24 @@
--- pg_fk_guard: the SQL interface. The versioned script
--- pg_fk_guard--<version>.sql is built from this file by the Makefile.
+-- pg_fk_guard: the SQL interface of the newest version (1.1). The Makefile
+-- installs this file as pg_fk_guard--<default_version>.sql.
+--
+-- CHANGING THE SQL INTERFACE: every change made here must also go into the
+-- upgrade script to the newest version (extension/pg_fk_guard--1.0--1.1.sql
+-- today), so that ALTER EXTENSION pg_fk_guard UPDATE ends with exactly what a
+-- fresh install has. sql/oldextversions.sql compares the two and fails on
+-- any difference. Released scripts (pg_fk_guard--1.0.sql, ...) never change.
+--
+-- The control file installs the extension itself in pg_catalog and this
+-- script creates schema fk_guard, so the schema is a member of the extension
+-- (pg_dump then writes no CREATE SCHEMA of its own). Name every object
+-- fk_guard.<name>: the script runs with search_path = pg_catalog, where
+-- nothing may be created.
 
 \echo Use "CREATE EXTENSION pg_fk_guard" to load this file. \quit
 
+CREATE SCHEMA fk_guard;
+
 -- Everyone may call the diagnostic functions; they run as the caller.
-GRANT USAGE ON SCHEMA @extschema@ TO PUBLIC;
+GRANT USAGE ON SCHEMA fk_guard TO PUBLIC;
 
 -- The diagnostic functions are C functions with SET search_path; the two
 -- that look tables up "on the search_path" (implied foreign keys) are called
@@ -12,7 +26,7 @@ GRANT USAGE ON SCHEMA @extschema@ TO PUBLIC;
 -- inside a function with SET search_path it is no longer visible. The
 -- wrappers' bodies name everything schema-qualified.
 -- One row of diagnose_fk_mismatches().
-CREATE TYPE mismatch AS (
+CREATE TYPE fk_guard.mismatch AS (
   source text,
   constraint_name name,
   referencing_table regclass,
@@ -34,39 +48,39 @@ CREATE TYPE mismatch AS (
   sample_orphaned text[],
   conversion text);
 
-CREATE FUNCTION diagnose_fk_mismatches_in(include_implied boolean, check_data boolean, search_path name[])
-RETURNS SETOF mismatch
+CREATE FUNCTION fk_guard.diagnose_fk_mismatches_in(include_implied boolean, check_data boolean, search_path name[])
+RETURNS SETOF fk_guard.mismatch
 LANGUAGE c STABLE STRICT SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
 AS 'MODULE_PATHNAME', 'diagnose_fk_mismatches_in';
 
-CREATE FUNCTION diagnose_fk_mismatches(include_implied boolean DEFAULT true, check_data boolean DEFAULT false)
-RETURNS SETOF mismatch
+CREATE FUNCTION fk_guard.diagnose_fk_mismatches(include_implied boolean DEFAULT true, check_data boolean DEFAULT false)
+RETURNS SETOF fk_guard.mismatch
 LANGUAGE sql STABLE SECURITY INVOKER
 AS $$
-  SELECT * FROM @extschema@.diagnose_fk_mismatches_in($1, $2, pg_catalog.current_schemas(true))
+  SELECT * FROM fk_guard.diagnose_fk_mismatches_in($1, $2, pg_catalog.current_schemas(true))
 $$;
 
-COMMENT ON FUNCTION diagnose_fk_mismatches(boolean, boolean) IS
+COMMENT ON FUNCTION fk_guard.diagnose_fk_mismatches(boolean, boolean) IS
 'one row per foreign-key column pair (declared, or implied by naming) whose types do not match: kind, severity, explanation, fix, and with check_data the data profile';
 
-CREATE FUNCTION assert_no_mismatches_in(min_severity text, search_path name[])
+CREATE FUNCTION fk_guard.assert_no_mismatches_in(min_severity text, search_path name[])
 RETURNS void
 LANGUAGE c STABLE STRICT SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
 AS 'MODULE_PATHNAME', 'assert_no_mismatches_in';
 
-CREATE FUNCTION assert_no_mismatches(min_severity text DEFAULT 'warning')
+CREATE FUNCTION fk_guard.assert_no_mismatches(min_severity text DEFAULT 'warning')
 RETURNS void
 LANGUAGE sql STABLE SECURITY INVOKER
 AS $$
-  SELECT @extschema@.assert_no_mismatches_in($1, pg_catalog.current_schemas(true))
+  SELECT fk_guard.assert_no_mismatches_in($1, pg_catalog.current_schemas(true))
 $$;
 
-COMMENT ON FUNCTION assert_no_mismatches(text) IS
+COMMENT ON FUNCTION fk_guard.assert_no_mismatches(text) IS
 'raises an error listing every foreign-key mismatch at or above min_severity (error, warning, notice), for CI pipelines';
 
-CREATE FUNCTION profile_column(
+CREATE FUNCTION fk_guard.profile_column(
   tbl regclass,
   col name,
   target regtype,
@@ -86,10 +100,10 @@ LANGUAGE c VOLATILE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
 AS 'MODULE_PATHNAME', 'profile_column';
 
-COMMENT ON FUNCTION profile_column(regclass, name, regtype, regclass, name, integer) IS
+COMMENT ON FUNCTION fk_guard.profile_column(regclass, name, regtype, regclass, name, integer) IS
 'what a column holds with respect to a target type and a referenced key: NULLs, values that convert, values that do not, orphans';
 
-CREATE FUNCTION fix_plan(
+CREATE FUNCTION fk_guard.fix_plan(
   referencing_table regclass,
   referencing_column name,
   referenced_table regclass,
@@ -100,19 +114,19 @@ LANGUAGE c VOLATILE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
 AS 'MODULE_PATHNAME', 'fix_plan';
 
-COMMENT ON FUNCTION fix_plan(regclass, name, regclass, name, text) IS
+COMMENT ON FUNCTION fk_guard.fix_plan(regclass, name, regclass, name, text) IS
 'a SQL script, in a safe order, that converts a column and adds its foreign key; on_unconvertible: fail, null, delete or map';
 
-CREATE FUNCTION converts(value anyelement, target regtype, target_typmod integer DEFAULT -1)
+CREATE FUNCTION fk_guard.converts(value anyelement, target regtype, target_typmod integer DEFAULT -1)
 RETURNS boolean
 LANGUAGE c VOLATILE STRICT SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
 AS 'MODULE_PATHNAME', 'converts';
 
-COMMENT ON FUNCTION converts(anyelement, regtype, integer) IS
+COMMENT ON FUNCTION fk_guard.converts(anyelement, regtype, integer) IS
 'does the conversion that profile_column() and fix_plan() use succeed for this value?';
 
-CREATE FUNCTION classify_key_pair(
+CREATE FUNCTION fk_guard.classify_key_pair(
   referencing_type text,
   referenced_type text,
   referencing_collation text DEFAULT NULL,
@@ -127,41 +141,41 @@ LANGUAGE c STABLE PARALLEL SAFE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
 AS 'MODULE_PATHNAME', 'classify_key_pair';
 
-COMMENT ON FUNCTION classify_key_pair(text, text, text, text, text) IS
+COMMENT ON FUNCTION fk_guard.classify_key_pair(text, text, text, text, text) IS
 'the verdict for a what-if key pair: a column of referencing_type referencing a unique key of referenced_type';
 
-CREATE FUNCTION selftest_error_boundary(failure text)
+CREATE FUNCTION fk_guard.selftest_error_boundary(failure text)
 RETURNS text
 LANGUAGE c VOLATILE STRICT SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
 AS 'MODULE_PATHNAME', 'selftest_error_boundary';
 
-COMMENT ON FUNCTION selftest_error_boundary(text) IS
+COMMENT ON FUNCTION fk_guard.selftest_error_boundary(text) IS
 'support: raises a C++ or PostgreSQL failure under C++ frames to show it surfaces as a clean ERROR';
 
-REVOKE ALL ON FUNCTION selftest_error_boundary(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION fk_guard.selftest_error_boundary(text) FROM PUBLIC;
 
 -- The migration guard. Its function has no SET search_path on purpose: it
 -- resolves the statement's names with the session's search_path, exactly as
 -- PostgreSQL is about to.
-CREATE FUNCTION guard_ddl_start()
+CREATE FUNCTION fk_guard.guard_ddl_start()
 RETURNS event_trigger
 LANGUAGE c SECURITY INVOKER
 AS 'MODULE_PATHNAME', 'guard_ddl_start';
 
-REVOKE ALL ON FUNCTION guard_ddl_start() FROM PUBLIC;
+REVOKE ALL ON FUNCTION fk_guard.guard_ddl_start() FROM PUBLIC;
 
 CREATE EVENT TRIGGER pg_fk_guard_ddl_start ON ddl_command_start
   WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE')
-  EXECUTE FUNCTION guard_ddl_start();
+  EXECUTE FUNCTION fk_guard.guard_ddl_start();
 
-CREATE FUNCTION guard_ddl_end()
+CREATE FUNCTION fk_guard.guard_ddl_end()
 RETURNS event_trigger
 LANGUAGE c SECURITY INVOKER
 AS 'MODULE_PATHNAME', 'guard_ddl_end';
 
-REVOKE ALL ON FUNCTION guard_ddl_end() FROM PUBLIC;
+REVOKE ALL ON FUNCTION fk_guard.guard_ddl_end() FROM PUBLIC;
 
 CREATE EVENT TRIGGER pg_fk_guard_ddl_end ON ddl_command_end
   WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE')
-  EXECUTE FUNCTION guard_ddl_end();
+  EXECUTE FUNCTION fk_guard.guard_ddl_end();

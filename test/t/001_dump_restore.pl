@@ -3,8 +3,8 @@
 # default settings, into a new database where pg_fk_guard is created first:
 # the guard warns while the restore adds the constraints, every constraint is
 # in place afterwards and diagnose_fk_mismatches() gives the same rows.
-# Known problem (TODO below): the restore reports one error, from the dump's
-# CREATE SCHEMA fk_guard; restoring into an empty database has none.
+# Schema fk_guard is a member of the extension, so the dump holds no CREATE
+# SCHEMA fk_guard and the restore reports no error at all.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -75,18 +75,12 @@ like($src_diagnose, qr/items_code_ref.*narrower/, 'diagnosis in the source: varc
 
 my $tmp = PostgreSQL::Test::Utils::tempdir;
 
-# Every error line of a restore's output that is not the one known problem:
-# pg_dump writes "CREATE SCHEMA fk_guard" (CREATE EXTENSION made the schema
-# named in the control file, so it is not a member of the extension), and a
-# database where the extension was created first already has it.
-sub other_errors
+# Every error line of a restore's output.
+sub errors_in
 {
 	my ($stderr) = @_;
-	return grep { /error/i && !/schema "fk_guard" already exists|errors ignored on restore: 1$/ }
-	  split /\n/, $stderr;
+	return grep { /error/i } split /\n/, $stderr;
 }
-my $schema_todo = 'pg_dump dumps CREATE SCHEMA fk_guard (created by CREATE EXTENSION from the control file\'s '
-  . 'schema = fk_guard, so not an extension member); it fails where the extension exists';
 
 # Custom format, pg_restore, into a database where the extension was created first.
 ($rc, $out, $err) = client('pg_dump', '-Fc', '-f', "$tmp/src.dump", '-d', 'src');
@@ -95,13 +89,8 @@ is($rc, 0, 'pg_dump -Fc') or diag($err);
 $node->safe_psql('postgres', 'CREATE DATABASE dst');
 $node->safe_psql('dst', 'CREATE EXTENSION pg_fk_guard');
 ($rc, $out, $err) = client('pg_restore', '-d', 'dst', "$tmp/src.dump");
-TODO:
-{
-	local $TODO = $schema_todo;
-	is($rc, 0, 'pg_restore into a database where the extension exists: exit code 0');
-	unlike($err, qr/error/i, 'pg_restore into a database where the extension exists: no error');
-}
-is_deeply([ other_errors($err) ], [], 'pg_restore: no error but the CREATE SCHEMA fk_guard one');
+is($rc, 0, 'pg_restore into a database where the extension exists: exit code 0');
+is_deeply([ errors_in($err) ], [], 'pg_restore into a database where the extension exists: no error');
 is($node->safe_psql('dst', $fk_query), $src_fks, 'pg_restore: every constraint exists, validated, as in the source');
 is($node->safe_psql('dst', "SET search_path = app, public; $diagnose_query"),
 	$src_diagnose, 'pg_restore: diagnose_fk_mismatches() gives the same rows in both databases');
@@ -122,12 +111,8 @@ $node->safe_psql('postgres', 'CREATE DATABASE dst_plain');
 $node->safe_psql('dst_plain', 'CREATE EXTENSION pg_fk_guard');
 ($rc, $out, $err) = client('psql', '-X', '-q', '-d', 'dst_plain', '-f', "$tmp/src.sql");
 is($rc, 0, 'psql replays the plain dump') or diag($err);
-TODO:
-{
-	local $TODO = $schema_todo;
-	unlike($err, qr/ERROR/, 'plain restore into a database where the extension exists: no ERROR');
-}
-is_deeply([ other_errors($err) ], [], 'plain restore: no error but the CREATE SCHEMA fk_guard one');
+unlike($err, qr/ERROR/, 'plain restore into a database where the extension exists: no ERROR');
+is_deeply([ errors_in($err) ], [], 'plain restore: no error');
 like($err, qr/WARNING:  foreign key constraint "orders_account_id_fkey" pairs integer with bigint \(narrower\)/,
 	'the guard warns while the restore adds the constraints: integer -> bigint');
 like($err, qr/WARNING:  foreign key constraint "bookings_starts_at_fkey" pairs timestamp without time zone with timestamp with time zone/,

@@ -1,0 +1,36 @@
+-- pg_fk_guard: upgrade from 1.0 to 1.1 (ALTER EXTENSION pg_fk_guard UPDATE).
+--
+-- CHANGING THE SQL INTERFACE: until 1.1 is released, every change made to
+-- extension/pg_fk_guard.sql (the newest version's script) must also be made
+-- here, so that an updated 1.0 installation ends with exactly what a fresh
+-- install of 1.1 has. sql/oldextversions.sql compares the two and fails on
+-- any difference.
+--
+-- The script runs with search_path = fk_guard, pg_temp (1.0's schema): name
+-- every object fk_guard.<name> all the same.
+
+\echo Use "ALTER EXTENSION pg_fk_guard UPDATE TO '1.1'" to load this file. \quit
+
+-- Schema fk_guard becomes a member of the extension, as in a fresh 1.1
+-- install, so that pg_dump stops writing a CREATE SCHEMA fk_guard of its own.
+-- 1.0 was installed "in" fk_guard (the control file named it), and a schema
+-- that holds its own extension cannot be a member of it; 1.1 is installed in
+-- pg_catalog, as the control file now says. ALTER EXTENSION SET SCHEMA
+-- cannot move an extension that is not relocatable, so the catalog rows are
+-- changed directly: the extension's home becomes pg_catalog (on which, being
+-- pinned, no dependency is recorded, just as CREATE EXTENSION records none),
+-- then fk_guard joins the extension. Nothing else moves: every object stays
+-- in fk_guard with its name, OID, owner and privileges.
+DELETE FROM pg_catalog.pg_depend
+ WHERE classid = 'pg_catalog.pg_extension'::pg_catalog.regclass
+   AND objid = (SELECT oid FROM pg_catalog.pg_extension WHERE extname = 'pg_fk_guard')
+   AND objsubid = 0
+   AND refclassid = 'pg_catalog.pg_namespace'::pg_catalog.regclass
+   AND refobjid = 'fk_guard'::pg_catalog.regnamespace
+   AND deptype = 'n';
+
+UPDATE pg_catalog.pg_extension
+   SET extnamespace = 'pg_catalog'::pg_catalog.regnamespace
+ WHERE extname = 'pg_fk_guard';
+
+ALTER EXTENSION pg_fk_guard ADD SCHEMA fk_guard;

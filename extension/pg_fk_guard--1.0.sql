@@ -1,0 +1,167 @@
+-- pg_fk_guard: the SQL interface. The versioned script
+-- pg_fk_guard--<version>.sql is built from this file by the Makefile.
+
+\echo Use "CREATE EXTENSION pg_fk_guard" to load this file. \quit
+
+-- Everyone may call the diagnostic functions; they run as the caller.
+GRANT USAGE ON SCHEMA @extschema@ TO PUBLIC;
+
+-- The diagnostic functions are C functions with SET search_path; the two
+-- that look tables up "on the search_path" (implied foreign keys) are called
+-- through thin SQL wrappers that hand them the caller's search_path, since
+-- inside a function with SET search_path it is no longer visible. The
+-- wrappers' bodies name everything schema-qualified.
+-- One row of diagnose_fk_mismatches().
+CREATE TYPE mismatch AS (
+  source text,
+  constraint_name name,
+  referencing_table regclass,
+  referencing_column name,
+  referencing_type text,
+  referenced_table regclass,
+  referenced_column name,
+  referenced_type text,
+  kind text,
+  severity text,
+  detail text,
+  suggested_fix text,
+  rows_total bigint,
+  rows_null bigint,
+  rows_convertible bigint,
+  rows_unconvertible bigint,
+  rows_orphaned bigint,
+  sample_unconvertible text[],
+  sample_orphaned text[],
+  conversion text);
+
+CREATE FUNCTION diagnose_fk_mismatches_in(include_implied boolean, check_data boolean, search_path name[])
+RETURNS SETOF mismatch
+LANGUAGE c STABLE STRICT SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'diagnose_fk_mismatches_in';
+
+CREATE FUNCTION diagnose_fk_mismatches(include_implied boolean DEFAULT true, check_data boolean DEFAULT false)
+RETURNS SETOF mismatch
+LANGUAGE sql STABLE SECURITY INVOKER
+AS $$
+  SELECT * FROM @extschema@.diagnose_fk_mismatches_in($1, $2, pg_catalog.current_schemas(true))
+$$;
+
+COMMENT ON FUNCTION diagnose_fk_mismatches(boolean, boolean) IS
+'one row per foreign-key column pair (declared, or implied by naming) whose types do not match: kind, severity, explanation, fix, and with check_data the data profile';
+
+CREATE FUNCTION assert_no_mismatches_in(min_severity text, search_path name[])
+RETURNS void
+LANGUAGE c STABLE STRICT SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'assert_no_mismatches_in';
+
+CREATE FUNCTION assert_no_mismatches(min_severity text DEFAULT 'warning')
+RETURNS void
+LANGUAGE sql STABLE SECURITY INVOKER
+AS $$
+  SELECT @extschema@.assert_no_mismatches_in($1, pg_catalog.current_schemas(true))
+$$;
+
+COMMENT ON FUNCTION assert_no_mismatches(text) IS
+'raises an error listing every foreign-key mismatch at or above min_severity (error, warning, notice), for CI pipelines';
+
+CREATE FUNCTION profile_column(
+  tbl regclass,
+  col name,
+  target regtype,
+  referenced_table regclass DEFAULT NULL,
+  referenced_column name DEFAULT NULL,
+  samples integer DEFAULT 3,
+  OUT rows_total bigint,
+  OUT rows_null bigint,
+  OUT rows_convertible bigint,
+  OUT rows_unconvertible bigint,
+  OUT rows_orphaned bigint,
+  OUT sample_unconvertible text[],
+  OUT sample_orphaned text[],
+  OUT conversion text)
+RETURNS record
+LANGUAGE c VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'profile_column';
+
+COMMENT ON FUNCTION profile_column(regclass, name, regtype, regclass, name, integer) IS
+'what a column holds with respect to a target type and a referenced key: NULLs, values that convert, values that do not, orphans';
+
+CREATE FUNCTION fix_plan(
+  referencing_table regclass,
+  referencing_column name,
+  referenced_table regclass,
+  referenced_column name DEFAULT NULL,
+  on_unconvertible text DEFAULT 'fail')
+RETURNS text
+LANGUAGE c VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'fix_plan';
+
+COMMENT ON FUNCTION fix_plan(regclass, name, regclass, name, text) IS
+'a SQL script, in a safe order, that converts a column and adds its foreign key; on_unconvertible: fail, null, delete or map';
+
+CREATE FUNCTION converts(value anyelement, target regtype, target_typmod integer DEFAULT -1)
+RETURNS boolean
+LANGUAGE c VOLATILE STRICT SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'converts';
+
+COMMENT ON FUNCTION converts(anyelement, regtype, integer) IS
+'does the conversion that profile_column() and fix_plan() use succeed for this value?';
+
+CREATE FUNCTION classify_key_pair(
+  referencing_type text,
+  referenced_type text,
+  referencing_collation text DEFAULT NULL,
+  referenced_collation text DEFAULT NULL,
+  referenced_opclass text DEFAULT NULL,
+  OUT kind text,
+  OUT severity text,
+  OUT detail text,
+  OUT kinds text[])
+RETURNS record
+LANGUAGE c STABLE PARALLEL SAFE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'classify_key_pair';
+
+COMMENT ON FUNCTION classify_key_pair(text, text, text, text, text) IS
+'the verdict for a what-if key pair: a column of referencing_type referencing a unique key of referenced_type';
+
+CREATE FUNCTION selftest_error_boundary(failure text)
+RETURNS text
+LANGUAGE c VOLATILE STRICT SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'selftest_error_boundary';
+
+COMMENT ON FUNCTION selftest_error_boundary(text) IS
+'support: raises a C++ or PostgreSQL failure under C++ frames to show it surfaces as a clean ERROR';
+
+REVOKE ALL ON FUNCTION selftest_error_boundary(text) FROM PUBLIC;
+
+-- The migration guard. Its function has no SET search_path on purpose: it
+-- resolves the statement's names with the session's search_path, exactly as
+-- PostgreSQL is about to.
+CREATE FUNCTION guard_ddl_start()
+RETURNS event_trigger
+LANGUAGE c SECURITY INVOKER
+AS 'MODULE_PATHNAME', 'guard_ddl_start';
+
+REVOKE ALL ON FUNCTION guard_ddl_start() FROM PUBLIC;
+
+CREATE EVENT TRIGGER pg_fk_guard_ddl_start ON ddl_command_start
+  WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE')
+  EXECUTE FUNCTION guard_ddl_start();
+
+CREATE FUNCTION guard_ddl_end()
+RETURNS event_trigger
+LANGUAGE c SECURITY INVOKER
+AS 'MODULE_PATHNAME', 'guard_ddl_end';
+
+REVOKE ALL ON FUNCTION guard_ddl_end() FROM PUBLIC;
+
+CREATE EVENT TRIGGER pg_fk_guard_ddl_end ON ddl_command_end
+  WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE')
+  EXECUTE FUNCTION guard_ddl_end();
