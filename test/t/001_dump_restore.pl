@@ -1,10 +1,18 @@
-# pg_dump / pg_restore of a database whose foreign keys hold soft mismatches
+# pg_dump / pg_restore of databases whose foreign keys hold soft mismatches
 # (integer -> bigint, timestamp -> timestamptz, varchar(36) -> text), with the
-# default settings, into a new database where pg_fk_guard is created first:
-# the guard warns while the restore adds the constraints, every constraint is
-# in place afterwards and diagnose_fk_mismatches() gives the same rows.
-# Schema fk_guard is a member of the extension, so the dump holds no CREATE
-# SCHEMA fk_guard and the restore reports no error at all.
+# default settings and with every client told to stop at the first error:
+# pg_restore --exit-on-error (custom format, also in one transaction) and
+# psql -v ON_ERROR_STOP=1 (plain format). Two sources: a database created
+# with the newest version, and one created with 1.0 and then updated
+# (ALTER EXTENSION pg_fk_guard UPDATE). Two kinds of target: an empty
+# database, and one created from a template that already has the extension
+# (so every new database is guarded). Every restore must end without an
+# error, with the same constraints, data, diagnosis and extension objects.
+#
+# Schema fk_guard is a member of the extension and the extension itself is
+# installed in pg_catalog, so the dump holds only
+#   CREATE EXTENSION IF NOT EXISTS pg_fk_guard WITH SCHEMA pg_catalog;
+# and no CREATE SCHEMA fk_guard: a target that has the extension skips it.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -26,10 +34,8 @@ sub client
 	return ($? >> 8, $out, $err);
 }
 
-$node->safe_psql('postgres', 'CREATE DATABASE src');
-my ($rc, $out, $err);
-$rc = $node->psql('src', <<'SQL', stdout => \$out, stderr => \$err);
-CREATE EXTENSION pg_fk_guard;
+# The application: three soft mismatches and a clean key, with data.
+my $app_sql = <<'SQL';
 CREATE SCHEMA app;
 SET search_path = app;
 -- integer -> bigint (narrower)
@@ -54,74 +60,149 @@ INSERT INTO items VALUES (1, 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'), (2, 'b');
 INSERT INTO owners VALUES (1);
 INSERT INTO pets VALUES (1, 1);
 SQL
-is($rc, 0, 'source database built');
-like($err, qr/WARNING:  foreign key constraint "orders_account_id_fkey" pairs integer with bigint \(narrower\)/,
-	'the guard warns on the soft mismatches in the source database');
 
 # Every constraint of the application's tables, with its definition and state.
 my $fk_query = q{
   SELECT conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid) || ' ' || convalidated
     FROM pg_constraint WHERE connamespace = 'app'::regnamespace ORDER BY conrelid::regclass::text, conname};
 my $diagnose_query = q{
+  SET search_path = app, public;
   SELECT d::text FROM fk_guard.diagnose_fk_mismatches() AS d ORDER BY d::text};
+# Every row of every application table.
+my $data_query = q{
+  SELECT string_agg(t, E'\n' ORDER BY t) FROM (
+    SELECT 'accounts ' || a::text AS t FROM app.accounts a UNION ALL SELECT 'orders ' || o::text FROM app.orders o
+    UNION ALL SELECT 'slots ' || (s.starts_at AT TIME ZONE 'UTC')::text FROM app.slots s
+    UNION ALL SELECT 'bookings ' || b::text FROM app.bookings b UNION ALL SELECT 'codes ' || c::text FROM app.codes c
+    UNION ALL SELECT 'items ' || i::text FROM app.items i UNION ALL SELECT 'owners ' || o::text FROM app.owners o
+    UNION ALL SELECT 'pets ' || p::text FROM app.pets p) x};
+# The extension: its version, home and every member object.
+my $extension_query = q{
+  SELECT e.extversion || ' in ' || e.extnamespace::regnamespace::text || E'\n'
+         || (SELECT string_agg(pg_describe_object(d.classid, d.objid, d.objsubid), E'\n'
+                               ORDER BY pg_describe_object(d.classid, d.objid, d.objsubid))
+               FROM pg_depend d
+              WHERE d.refclassid = 'pg_extension'::regclass AND d.refobjid = e.oid AND d.deptype = 'e')
+    FROM pg_extension e WHERE e.extname = 'pg_fk_guard'};
 
-my $src_fks      = $node->safe_psql('src', $fk_query);
-my $src_diagnose = $node->safe_psql('src', "SET search_path = app, public; $diagnose_query");
-my @src_fks = grep { /FOREIGN KEY/ } split /\n/, $src_fks;
-is(scalar @src_fks, 4, 'the source database has four foreign keys');
-like($src_diagnose, qr/orders_account_id_fkey.*narrower/, 'diagnosis in the source: integer -> bigint');
-like($src_diagnose, qr/bookings_starts_at_fkey.*timezone_dependent/, 'diagnosis in the source: timestamp -> timestamptz');
-like($src_diagnose, qr/items_code_ref.*narrower/, 'diagnosis in the source: varchar(36) -> text');
+# What a database looks like, for comparing a restore with its source.
+sub state_of
+{
+	my ($db) = @_;
+	return {
+		constraints => $node->safe_psql($db, $fk_query),
+		data        => $node->safe_psql($db, $data_query),
+		diagnosis   => $node->safe_psql($db, $diagnose_query),
+		extension   => $node->safe_psql($db, $extension_query),
+	};
+}
 
-my $tmp = PostgreSQL::Test::Utils::tempdir;
-
-# Every error line of a restore's output.
+# Every error line of a client's output.
 sub errors_in
 {
 	my ($stderr) = @_;
 	return grep { /error/i } split /\n/, $stderr;
 }
 
-# Custom format, pg_restore, into a database where the extension was created first.
-($rc, $out, $err) = client('pg_dump', '-Fc', '-f', "$tmp/src.dump", '-d', 'src');
-is($rc, 0, 'pg_dump -Fc') or diag($err);
-
-$node->safe_psql('postgres', 'CREATE DATABASE dst');
-$node->safe_psql('dst', 'CREATE EXTENSION pg_fk_guard');
-($rc, $out, $err) = client('pg_restore', '-d', 'dst', "$tmp/src.dump");
-is($rc, 0, 'pg_restore into a database where the extension exists: exit code 0');
-is_deeply([ errors_in($err) ], [], 'pg_restore into a database where the extension exists: no error');
-is($node->safe_psql('dst', $fk_query), $src_fks, 'pg_restore: every constraint exists, validated, as in the source');
-is($node->safe_psql('dst', "SET search_path = app, public; $diagnose_query"),
-	$src_diagnose, 'pg_restore: diagnose_fk_mismatches() gives the same rows in both databases');
-
-# The same dump into an empty database: the restore creates the extension
-# (pre-data), so the guard is in place when it adds the foreign keys (post-data).
-$node->safe_psql('postgres', 'CREATE DATABASE dst_empty');
-($rc, $out, $err) = client('pg_restore', '-d', 'dst_empty', "$tmp/src.dump");
-is($rc, 0, 'pg_restore into an empty database succeeds') or diag($err);
-is($node->safe_psql('dst_empty', $fk_query), $src_fks, 'pg_restore into an empty database: every constraint exists');
-is($node->safe_psql('dst_empty', "SET search_path = app, public; $diagnose_query"),
-	$src_diagnose, 'pg_restore into an empty database: the same diagnosis');
-
-# Plain format, replayed by psql (default settings: it goes on after an error).
-($rc, $out, $err) = client('pg_dump', '-f', "$tmp/src.sql", '-d', 'src');
-is($rc, 0, 'pg_dump plain') or diag($err);
-$node->safe_psql('postgres', 'CREATE DATABASE dst_plain');
-$node->safe_psql('dst_plain', 'CREATE EXTENSION pg_fk_guard');
-($rc, $out, $err) = client('psql', '-X', '-q', '-d', 'dst_plain', '-f', "$tmp/src.sql");
-is($rc, 0, 'psql replays the plain dump') or diag($err);
-unlike($err, qr/ERROR/, 'plain restore into a database where the extension exists: no ERROR');
-is_deeply([ errors_in($err) ], [], 'plain restore: no error');
+# The sources: one created with the newest version, one created with 1.0 and
+# updated.
+my ($rc, $out, $err);
+$node->safe_psql('postgres', 'CREATE DATABASE src');
+$rc = $node->psql('src', "CREATE EXTENSION pg_fk_guard;\n$app_sql", stdout => \$out, stderr => \$err);
+is($rc, 0, 'source database built');
 like($err, qr/WARNING:  foreign key constraint "orders_account_id_fkey" pairs integer with bigint \(narrower\)/,
-	'the guard warns while the restore adds the constraints: integer -> bigint');
-like($err, qr/WARNING:  foreign key constraint "bookings_starts_at_fkey" pairs timestamp without time zone with timestamp with time zone/,
-	'... timestamp -> timestamptz');
-like($err, qr/WARNING:  foreign key constraint "items_code_ref" pairs character varying\(36\) with text/,
-	'... varchar(36) -> text');
-is($node->safe_psql('dst_plain', $fk_query), $src_fks, 'plain restore: every constraint exists, validated');
-is($node->safe_psql('dst_plain', "SET search_path = app, public; $diagnose_query"),
-	$src_diagnose, 'plain restore: diagnose_fk_mismatches() gives the same rows');
+	'the guard warns on the soft mismatches in the source database');
+
+$node->safe_psql('postgres', 'CREATE DATABASE src_updated');
+$rc = $node->psql('src_updated', "CREATE EXTENSION pg_fk_guard VERSION '1.0';\n$app_sql", stderr => \$err);
+is($rc, 0, 'source database built with 1.0');
+$node->safe_psql('src_updated', 'ALTER EXTENSION pg_fk_guard UPDATE');
+
+my %source = (src => state_of('src'), src_updated => state_of('src_updated'));
+my @src_fks = grep { /FOREIGN KEY/ } split /\n/, $source{src}{constraints};
+is(scalar @src_fks, 4, 'the source database has four foreign keys');
+like($source{src}{diagnosis}, qr/orders_account_id_fkey.*narrower/, 'diagnosis in the source: integer -> bigint');
+like($source{src}{diagnosis}, qr/bookings_starts_at_fkey.*timezone_dependent/,
+	'diagnosis in the source: timestamp -> timestamptz');
+like($source{src}{diagnosis}, qr/items_code_ref.*narrower/, 'diagnosis in the source: varchar(36) -> text');
+like($source{src}{extension}, qr/^\S+ in pg_catalog\n.*^schema fk_guard$/ms,
+	'schema fk_guard is a member of the extension, which lives in pg_catalog');
+is_deeply($source{src_updated}, $source{src}, 'the updated source has the same objects, data and diagnosis');
+
+# A template with the extension, so that every database made from it is guarded.
+$node->safe_psql('postgres', 'CREATE DATABASE tmpl_guarded');
+$node->safe_psql('tmpl_guarded', 'CREATE EXTENSION pg_fk_guard');
+
+my $tmp = PostgreSQL::Test::Utils::tempdir;
+my $n = 0;
+for my $src (qw(src src_updated))
+{
+	($rc, $out, $err) = client('pg_dump', '-Fc', '-f', "$tmp/$src.dump", '-d', $src);
+	is($rc, 0, "$src: pg_dump -Fc") or diag($err);
+	($rc, $out, $err) = client('pg_dump', '-f', "$tmp/$src.sql", '-d', $src);
+	is($rc, 0, "$src: pg_dump plain") or diag($err);
+
+	# How pg_dump writes the extension.
+	my $plain = slurp_file("$tmp/$src.sql");
+	my @ext_lines = grep { /EXTENSION|fk_guard/ && !/^--/ } split /\n/, $plain;
+	is_deeply(\@ext_lines, [
+			'CREATE EXTENSION IF NOT EXISTS pg_fk_guard WITH SCHEMA pg_catalog;',
+			q{COMMENT ON EXTENSION pg_fk_guard IS 'find and stop foreign keys whose column types do not match';} ],
+		"$src: the dump creates the extension, and neither schema fk_guard nor any of its objects");
+
+	for my $target (qw(empty template))
+	{
+		my @create = $target eq 'template' ? ('TEMPLATE tmpl_guarded') : ();
+		my @restores = (
+			[ 'pg_restore --exit-on-error', [ 'pg_restore', '--exit-on-error', "$tmp/$src.dump" ] ],
+			[ 'pg_restore --exit-on-error --single-transaction',
+				[ 'pg_restore', '--exit-on-error', '--single-transaction', "$tmp/$src.dump" ] ],
+			[ 'psql -v ON_ERROR_STOP=1 (plain)',
+				[ 'psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-f', "$tmp/$src.sql" ] ]);
+		for my $restore (@restores)
+		{
+			my ($how, $cmd) = @$restore;
+			my $dst = 'dst_' . ++$n;
+			$node->safe_psql('postgres', "CREATE DATABASE $dst @create");
+			my $label = "$src -> $target database, $how";
+			($rc, $out, $err) = client(@$cmd, '-d', $dst);
+			is($rc, 0, "$label: exit code 0") or diag($err);
+			is_deeply([ errors_in($err) ], [], "$label: no error");
+			is_deeply(state_of($dst), $source{$src}, "$label: the same constraints, data, diagnosis and extension");
+			if ($how =~ /plain/)
+			{
+				like($err,
+					qr/WARNING:  foreign key constraint "orders_account_id_fkey" pairs integer with bigint \(narrower\)/,
+					"$label: the guard warns while the restore adds the constraints: integer -> bigint");
+				like($err,
+					qr/WARNING:  foreign key constraint "bookings_starts_at_fkey" pairs timestamp without time zone with timestamp with time zone/,
+					"$label: ... timestamp -> timestamptz");
+				like($err, qr/WARNING:  foreign key constraint "items_code_ref" pairs character varying\(36\) with text/,
+					"$label: ... varchar(36) -> text");
+			}
+		}
+	}
+}
+
+# A dump taken while the database was still at 1.0 holds CREATE SCHEMA
+# fk_guard and CREATE EXTENSION ... WITH SCHEMA fk_guard, which the newest
+# version refuses (it is installed in pg_catalog). The documented way to
+# restore it: leave those entries out and create the extension first.
+$node->safe_psql('postgres', 'CREATE DATABASE src_10');
+$node->psql('src_10', "CREATE EXTENSION pg_fk_guard VERSION '1.0';\n$app_sql");
+($rc, $out, $err) = client('pg_dump', '-Fc', '-f', "$tmp/src_10.dump", '-d', 'src_10');
+is($rc, 0, '1.0: pg_dump -Fc') or diag($err);
+($rc, $out, $err) = client('pg_restore', '-l', "$tmp/src_10.dump");
+my @list = grep { !/ SCHEMA - fk_guard | EXTENSION - pg_fk_guard / } split /\n/, $out;
+isnt(scalar @list, scalar(split /\n/, $out), '1.0 dump: its list names schema fk_guard and the extension');
+open my $fh, '>', "$tmp/src_10.list" or die;
+print $fh join("\n", @list), "\n";
+close $fh;
+$node->safe_psql('postgres', 'CREATE DATABASE restored_from_10');
+$node->safe_psql('restored_from_10', 'CREATE EXTENSION pg_fk_guard');
+($rc, $out, $err) = client('pg_restore', '--exit-on-error', '-L', "$tmp/src_10.list", '-d', 'restored_from_10', "$tmp/src_10.dump");
+is($rc, 0, '1.0 dump restored with the extension left out of its list') or diag($err);
+is_deeply(state_of('restored_from_10'), $source{src}, '1.0 dump: the same constraints, data and diagnosis as a 1.1 source');
 
 $node->stop;
 my $log = slurp_file($node->logfile);
