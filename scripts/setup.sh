@@ -5,6 +5,7 @@ set -euo pipefail
 
 PACKAGES=(
   g++ make cmake libgtest-dev
+  libpg-query-dev # PostgreSQL's parser as a library: the unit property tests parse generated SQL
   postgresql-15 postgresql-client-15 postgresql-server-dev-15 postgresql-contrib
   libipc-run-perl # the TAP tests (PostgreSQL::Test::Cluster)
 )
