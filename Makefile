@@ -36,3 +36,11 @@ $(EXTENSION)--$(EXTVERSION).sql: extension/$(EXTENSION).sql
 installcheck: | build/regress
 build/regress:
 	mkdir -p $@
+
+# Release tarball of the committed tree (HEAD): pg_fk_guard-<version>.tar.gz,
+# unpacking to pg_fk_guard-<version>/, with META.json at its top for PGXN.
+DIST = $(EXTENSION)-$(EXTVERSION)
+.PHONY: dist
+dist:
+	git archive --format=tar.gz --prefix=$(DIST)/ -o $(DIST).tar.gz HEAD
+	@echo "dist: $(DIST).tar.gz (from $$(git rev-parse --short HEAD))"

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Runs every test: C++ unit tests (GoogleTest via CTest), the isolation suite
 # (pg_isolation_regress), the TAP suite (prove), the end-to-end suite through
-# the migration tools (test/run_e2e.sh, node --test) and the pg_regress suite,
-# each against throwaway clusters. Installs what it needs first.
+# the migration tools (test/run_e2e.sh, node --test), the pg_regress suite
+# (with the 1.0 -> newest upgrade test), PostgreSQL 17 and 18 (test/matrix.sh),
+# the release metadata and the Debian package, each against throwaway
+# clusters. Installs what it needs first.
 # Ends with one line: "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -70,6 +72,12 @@ summary+=("pg_regress: $r_pass passed, $r_fail failed")
 # PostgreSQL 17 and 18 (15 is the suite above): the same pg_regress suite
 # against downloaded servers, plus 18's own tests. See test/matrix.sh.
 run_suite "matrix (test/matrix.sh 17 18)" "matrix" "matrix (17, 18)" test/matrix.sh 17 18
+
+# Release metadata (META.json, changelogs, debian/control, make dist) and the
+# Debian package: built with dpkg-buildpackage, installed with dpkg -i, used
+# on a throwaway cluster, purged, and the work tree's build installed again.
+run_suite "release metadata and make dist (test/run_release_checks.sh)" "release" "release" test/run_release_checks.sh
+run_suite "Debian package (test/run_package.sh)" "package" "package" test/run_package.sh
 
 echo "== summary =="
 printf '%s\n' "${summary[@]}"
