@@ -5,7 +5,7 @@ EXTVERSION = $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" $(EXTENSION).
 MODULE_big = pg_fk_guard
 
 CORE_OBJS = src/core/verdict.o src/core/sql_writer.o src/core/fix_writer.o src/core/naming.o src/core/input_check.o
-PG_OBJS = src/pg/boundary.o src/pg/pair_facts.o src/pg/catalog_scan.o src/pg/catalog_pairs.o src/pg/render.o src/pg/profile.o src/pg/diagnose.o \
+PG_OBJS = src/pg/boundary.o src/pg/pair_facts.o src/pg/catalog_scan.o src/pg/catalog_pairs.o src/pg/render.o src/pg/profile.o src/pg/diagnose.o src/pg/fix_plan.o \
           src/pg/functions.o src/pg/guard_collect.o src/pg/guard.o src/pg/module.o
 OBJS = $(CORE_OBJS) $(PG_OBJS)
 

@@ -34,3 +34,24 @@ UPDATE pg_catalog.pg_extension
  WHERE extname = 'pg_fk_guard';
 
 ALTER EXTENSION pg_fk_guard ADD SCHEMA fk_guard;
+
+-- fix_plan() gains allow_cascade (on_unconvertible => 'delete' stops when
+-- ON DELETE actions would change rows of other tables, unless allowed). A
+-- second overload would make calls with five or fewer arguments ambiguous,
+-- so the five-argument function is replaced.
+DROP FUNCTION fk_guard.fix_plan(regclass, name, regclass, name, text);
+
+CREATE FUNCTION fk_guard.fix_plan(
+  referencing_table regclass,
+  referencing_column name,
+  referenced_table regclass,
+  referenced_column name DEFAULT NULL,
+  on_unconvertible text DEFAULT 'fail',
+  allow_cascade boolean DEFAULT false)
+RETURNS text
+LANGUAGE c VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'fix_plan';
+
+COMMENT ON FUNCTION fk_guard.fix_plan(regclass, name, regclass, name, text, boolean) IS
+'a SQL script, in a safe order, that converts a column in place and adds its foreign key; on_unconvertible: fail, null, delete or map; allow_cascade: let delete change rows of other tables through ON DELETE';

@@ -4,35 +4,46 @@
 
 namespace fkg {
 
+using sql::Ident;
+using sql::Script;
+using sql::Statement;
+
 std::string alter_column_type_sql(const std::string &table, const std::string &column, const std::string &type,
                                   const std::string &collation, Conversion conversion) {
-  std::string sql = "ALTER TABLE " + table + " ALTER COLUMN " + column + " TYPE " + type;
-  if (!collation.empty()) sql += " COLLATE " + collation;
-  if (conversion == Conversion::Explicit) sql += " USING " + column + "::" + type;
+  const std::string t = Ident::checked(table).str();
+  const std::string c = Ident::checked(column).str();
+  std::string sql = "ALTER TABLE " + t + " ALTER COLUMN " + c + " TYPE " + type;
+  if (!collation.empty()) sql += " COLLATE " + Ident::checked(collation).str();
+  if (conversion == Conversion::Explicit) sql += " USING " + c + "::" + type;
   return sql;
 }
 
 std::string write_type_fix(const FixTarget &t, const Verdict &v) {
   std::string col = t.referencing_table + "." + t.referencing_column;
+  Script s;
   if (t.conversion == Conversion::None) {
-    return "-- No cast turns the values of " + col + " into " + t.target_type +
-           ", so ALTER COLUMN ... TYPE cannot convert it.\n"
-           "-- Map each value to a key of " +
-           t.referenced_table + " through another column, or NULL or delete the rows that cannot be mapped.\n";
+    s.header("No cast turns the values of " + col + " into " + t.target_type +
+             ", so ALTER COLUMN ... TYPE cannot convert it.");
+    s.header("Map each value to a key of " + t.referenced_table +
+             " through another column, or NULL or delete the rows that cannot be mapped: fk_guard.fix_plan() "
+             "writes that script.");
+    return s.render(false);
   }
-  std::string out = "SET lock_timeout = '5s';\n";
   if (v.has(Kind::TimezoneDependent))
-    out +=
-        "-- The conversion reads the values in the session TimeZone (SHOW TimeZone): set it to the zone the "
-        "values were written in first.\n";
-  out += "-- Convert " + col + " to " + t.target_type + " (rewrites " + t.referencing_table;
-  if (!t.constraint_name.empty()) out += " and re-checks " + t.constraint_name;
-  out += ").\n";
-  out += alter_column_type_sql(t.referencing_table, t.referencing_column, t.target_type, t.target_collation,
-                               t.conversion) +
-         ";\n";
-  out += "RESET lock_timeout;";
-  return out;
+    s.header(
+        "The conversion reads the values in the session TimeZone (SHOW TimeZone): set it to the zone the "
+        "values were written in first.");
+  s.add({"SET", "SET lock_timeout = '5s'", "", "", ""});
+  std::string what = "Convert " + col + " to " + t.target_type + " (rewrites " + t.referencing_table;
+  if (!t.constraint_name.empty())
+    what += "; PostgreSQL rebuilds " + t.constraint_name + " with its whole definition and re-checks it";
+  what += ").";
+  s.add({"ALTER TABLE",
+         alter_column_type_sql(t.referencing_table, t.referencing_column, t.target_type, t.target_collation,
+                               t.conversion),
+         what, "", ""});
+  s.add({"RESET", "RESET lock_timeout", "", "", ""});
+  return s.render(false);
 }
 
 }  // namespace fkg
@@ -55,109 +66,175 @@ bool parse_on_unconvertible(const std::string &s, OnUnconvertible *out) {
 
 namespace {
 
+std::string rows(long long n) { return std::to_string(n) + (n == 1 ? " row" : " rows"); }
+
 std::string count_text(const PlanCounts *c, long long PlanCounts::*field, const char *what) {
   if (!c) return std::string("(not counted)");
-  long long n = c->*field;
-  return std::to_string(n) + " " + (n == 1 ? "row" : "rows") + " " + what;
+  return rows(c->*field) + " " + what;
 }
 
-std::string sql_literal(const std::string &s) {
-  std::string out = "'";
-  for (char ch : s) {
-    if (ch == '\'') out += '\'';
-    out += ch;
-  }
-  return out + "'";
+// Everything in a plan compares with PostgreSQL's own equality operator,
+// whatever operators the caller's search_path would otherwise find.
+const char *kEq = " OPERATOR(pg_catalog.=) ";
+
+std::string raise(const std::string &message, const std::string &hint) {
+  std::string s = "    RAISE EXCEPTION USING ERRCODE = 'check_violation', MESSAGE = " + sql::literal(message);
+  if (!hint.empty()) s += ",\n      HINT = " + sql::literal(hint);
+  return s + ";\n";
 }
+
+std::string do_block(const std::string &body) { return "DO " + sql::dollar_quoted("\nBEGIN\n" + body + "END\n"); }
 
 }  // namespace
 
+std::string lost_rows_predicate(const PlanInput &in) {
+  const std::string &column = in.column.str();
+  const std::string type_lit = sql::literal(in.target_type) + "::pg_catalog.regtype";
+  const std::string converted = "CASE WHEN " + in.converts_function.str() + "(t." + column + ", " + type_lit + ", " +
+                                std::to_string(in.target_typmod) + ") THEN " + in.conversion + " END";
+  return "t." + column + " IS NOT NULL AND NOT EXISTS (SELECT 1 FROM " + in.referenced_table.str() + " r WHERE r." +
+         in.referenced_column.str() + kEq + converted + ")";
+}
+
 std::string write_fix_plan(const PlanInput &in) {
-  const std::string col = in.table + "." + in.column;
-  const std::string ref = in.referenced_table + "." + in.referenced_column;
-  // The rows that would break the foreign key: not convertible, or no such key.
-  const std::string converted = "CASE WHEN " + in.converts_function + "(" + in.column + ", " +
-                                sql_literal(in.target_type) + ") THEN " + in.conversion + " END";
-  const std::string lost_rows = in.column + " IS NOT NULL AND NOT EXISTS (SELECT 1 FROM " + in.referenced_table +
-                                " r WHERE r." + in.referenced_column + " = " + converted + ")";
-  std::string s;
-  s += "-- pg_fk_guard fix plan: " + col + " (" + in.source_type + ") -> " + ref + " (" + in.target_type + ")\n";
+  const std::string &table = in.table.str();
+  const std::string &column = in.column.str();
+  const std::string &ref = in.referenced_table.str();
+  const std::string &refcol = in.referenced_column.str();
+  const std::string col = table + "." + column;
+  const std::string refname = ref + "." + refcol;
+  const std::string lost_rows = lost_rows_predicate(in);
+  const bool mapping = in.mode == OnUnconvertible::Map && in.mapping;
+  const std::string lock_table = "ACCESS EXCLUSIVE on " + table;
+
+  Script s;
+  s.header("pg_fk_guard fix plan: " + col + " (" + in.source_type + ") -> " + refname + " (" + in.target_type + ")");
   if (in.counts) {
     const PlanCounts &c = *in.counts;
-    s += "-- Data when planned: " + std::to_string(c.rows) + " rows, " + std::to_string(c.nulls) + " NULL, " +
-         std::to_string(c.convertible) + " convert to " + in.target_type + " (" + std::to_string(c.orphaned) +
-         " of them reference no key), " + std::to_string(c.unconvertible) + " cannot.\n";
+    s.header("Data when planned: " + rows(c.rows) + ", " + std::to_string(c.nulls) + " NULL, " +
+             std::to_string(c.convertible) + " convert to " + in.target_type + " (" + std::to_string(c.orphaned) +
+             " of them reference no key), " + std::to_string(c.unconvertible) + " cannot.");
   }
-  if (in.mapping)
-    s += "-- " + in.referenced_table + "." + in.mapping->column + " holds " + std::to_string(in.mapping->covered) +
-         " of the " + std::to_string(in.mapping->total) + " non-NULL values of " + col + ".\n";
-  for (const std::string &n : in.notes) s += "-- " + n + "\n";
-  s += "-- Run it in one transaction (BEGIN; ... COMMIT;): a step that fails then changes nothing.\n";
-  s += "SET lock_timeout = '5s';\n";
+  if (in.mapping) {
+    const PlanMapping &m = *in.mapping;
+    s.header(ref + "." + m.column.str() + " holds " + std::to_string(m.covered) + " of the " +
+             std::to_string(m.total) + " non-NULL values of " + col + ".");
+    if (m.ambiguous > 0) {
+      std::string samples;
+      for (const std::string &v : m.ambiguous_samples) samples += (samples.empty() ? "" : ", ") + v;
+      s.header(std::to_string(m.ambiguous) + (m.ambiguous == 1 ? " value matches" : " values match") +
+               " several rows of " + ref + " (" + samples + "): the mapping is not unique.");
+    }
+  }
+  for (const std::string &n : in.notes) s.header(n);
+  if (in.kept_constraint)
+    s.header("Kept: " + in.kept_constraint->str() +
+             " already declares this foreign key; converting the column makes PostgreSQL rebuild it with its whole "
+             "definition (actions, MATCH, deferrability) and check it again.");
+  s.header(
+      "Kept: the column is converted in place, so its position, NOT NULL, comment and privileges stay, and "
+      "PostgreSQL rebuilds its indexes, UNIQUE, CHECK and foreign-key constraints and extended statistics (one "
+      "that does not fit the new type stops the plan). Run ANALYZE afterwards.");
+  if (!in.lost_default.empty())
+    s.header("Cannot keep: DEFAULT " + in.lost_default + " does not fit " + in.target_type +
+             "; the plan drops it (set a new one afterwards if needed).");
+  if (in.mode == OnUnconvertible::Delete)
+    for (const CascadeEffect &c : in.cascades)
+      s.header("Also changes " + rows(c.rows) + " of " + c.table + " through " + c.constraint + " (ON DELETE " +
+               c.action + ").");
+  s.header("Run it in one transaction (BEGIN; ... COMMIT;): a step that fails then changes nothing.");
 
-  bool mapping = in.mode == OnUnconvertible::Map && in.mapping;
+  s.add({"SET", "SET lock_timeout = '5s'", "", "", ""});
+
+  const std::string hint_other = "Plan again with on_unconvertible => 'null', 'delete' or 'map'.";
   if (mapping) {
-    const std::string tmp = in.column.back() == '"' ? in.column.substr(0, in.column.size() - 1) + "__fk_guard\""
-                                                    : "\"" + in.column + "__fk_guard\"";
-    s += "-- Step 1: a new " + in.target_type + " column, filled through " + in.referenced_table + "." +
-         in.mapping->column + " (" + std::to_string(in.mapping->covered) + " rows map).\n";
-    s += "ALTER TABLE " + in.table + " ADD COLUMN " + tmp + " " + in.target_type + ";\n";
-    s += "UPDATE " + in.table + " t SET " + tmp + " = r." + in.referenced_column + " FROM " + in.referenced_table +
-         " r WHERE r." + in.mapping->column + " = t." + in.column + ";\n";
-    s += "-- Step 2: stop, before anything is lost, if a value found no match.\n";
-    s += "DO $fk_guard$\nBEGIN\n  IF EXISTS (SELECT 1 FROM " + in.table + " WHERE " + in.column + " IS NOT NULL AND " +
-         tmp + " IS NULL) THEN\n    RAISE EXCEPTION 'pg_fk_guard fix plan: some values of " + col +
-         " have no match in " + in.referenced_table + "." + in.mapping->column + "';\n  END IF;\nEND\n$fk_guard$;\n";
-    for (const std::string &c : in.drop_constraints) s += "ALTER TABLE " + in.table + " DROP CONSTRAINT " + c + ";\n";
-    s += "-- Step 3: swap the columns (the old column's indexes and defaults go with it).\n";
-    s += "ALTER TABLE " + in.table + " DROP COLUMN " + in.column + ";\n";
-    s += "ALTER TABLE " + in.table + " RENAME COLUMN " + tmp + " TO " + in.column + ";\n";
+    const std::string &mc = in.mapping->column.str();
+    std::string body =
+        "  IF EXISTS (SELECT 1 FROM " + table + " t WHERE t." + column + " IS NOT NULL AND NOT EXISTS (SELECT 1 FROM " +
+        ref + " r WHERE r." + mc + kEq + "t." + column + ")) THEN\n" +
+        raise("pg_fk_guard fix plan: some values of " + col + " have no match in " + ref + "." + mc,
+              "Plan again with on_unconvertible => 'null' or 'delete' for them, or add the missing keys.") +
+        "  END IF;\n"
+        "  IF EXISTS (SELECT 1 FROM " +
+        table + " t WHERE t." + column + " IS NOT NULL AND (SELECT pg_catalog.count(*) FROM " + ref + " r WHERE r." +
+        mc + kEq + "t." + column + ") OPERATOR(pg_catalog.>) 1) THEN\n" +
+        raise("pg_fk_guard fix plan: some values of " + col + " match several rows of " + ref + " through " + mc,
+              "Map through a column whose values are unique.") +
+        "  END IF;\n";
+    s.add({"DO", do_block(body),
+           "stop, before anything changes, unless every value of " + col + " matches exactly one row of " + ref +
+               " through " + mc + ".",
+           "ACCESS SHARE on " + table + " and " + ref, ""});
+    s.add({"CREATE FUNCTION",
+           "CREATE FUNCTION pg_temp.fk_guard_map(" + in.source_type + ") RETURNS " + in.target_type +
+               " LANGUAGE sql STABLE STRICT AS " +
+               sql::dollar_quoted("SELECT r." + refcol + " FROM " + ref + " r WHERE r." + mc + kEq + "$1"),
+           "a temporary function that maps a value to its key (ALTER COLUMN ... USING cannot hold a subquery).", "",
+           ""});
   } else {
+    long long lost = in.counts ? in.counts->unconvertible + in.counts->orphaned : -1;
+    std::string lost_text = lost >= 0 ? rows(lost) : std::string("not counted");
     switch (in.mode) {
       case OnUnconvertible::Null:
-        s += "-- Step 1: set " + col + " to NULL where it cannot become " + in.target_type + " or references no key (" +
-             (in.counts ? std::to_string(in.counts->unconvertible + in.counts->orphaned) + " rows"
-                        : std::string("not counted")) +
-             ").\n";
-        s += "UPDATE " + in.table + " SET " + in.column + " = NULL WHERE " + lost_rows + ";\n";
+        s.add({"UPDATE", "UPDATE " + table + " t SET " + column + " = NULL WHERE " + lost_rows,
+               "set " + col + " to NULL where it cannot become " + in.target_type + " or references no key (" +
+                   lost_text + ").",
+               "ROW EXCLUSIVE on " + table, ""});
         break;
-      case OnUnconvertible::Delete:
-        s += "-- Step 1: delete the rows whose " + in.column + " cannot become " + in.target_type +
-             " or references no key (" +
-             (in.counts ? std::to_string(in.counts->unconvertible + in.counts->orphaned) + " rows"
-                        : std::string("not counted")) +
-             ").\n";
-        s += "DELETE FROM " + in.table + " WHERE " + lost_rows + ";\n";
+      case OnUnconvertible::Delete: {
+        std::string locks = "ROW EXCLUSIVE on " + table;
+        for (const CascadeEffect &c : in.cascades) locks += ", " + c.table;
+        s.add({"DELETE", "DELETE FROM " + table + " t WHERE " + lost_rows,
+               "delete the rows of " + table + " whose " + column + " cannot become " + in.target_type +
+                   " or references no key (" + lost_text + ")" +
+                   (in.cascades.empty() ? std::string(".") : std::string(", and what ON DELETE does to the others.")),
+               locks, ""});
         break;
+      }
       case OnUnconvertible::Fail:
       case OnUnconvertible::Map:
-        s += "-- Step 1: stop before changing anything if a row would be lost: " +
-             count_text(in.counts, &PlanCounts::unconvertible, "cannot convert") + ", " +
-             count_text(in.counts, &PlanCounts::orphaned, "reference no key") + ".\n";
-        s += "DO $fk_guard$\nBEGIN\n  IF EXISTS (SELECT 1 FROM " + in.table + " WHERE " + lost_rows +
-             ") THEN\n    RAISE EXCEPTION 'pg_fk_guard fix plan: some rows of " + in.table +
-             " would be lost: " + in.column + " cannot become " + in.target_type + " or references no key in " +
-             in.referenced_table +
-             "'\n      USING HINT = 'Plan again with on_unconvertible => ''null'', ''delete'' or ''map''.';\n"
-             "  END IF;\nEND\n$fk_guard$;\n";
+        s.add({"DO",
+               do_block("  IF EXISTS (SELECT 1 FROM " + table + " t WHERE " + lost_rows + ") THEN\n" +
+                        raise("pg_fk_guard fix plan: some rows of " + table + " would be lost: " + column +
+                                  " cannot become " + in.target_type + " or references no key in " + ref,
+                              hint_other) +
+                        "  END IF;\n"),
+               "stop before changing anything if a row would be lost: " +
+                   count_text(in.counts, &PlanCounts::unconvertible, "cannot convert") + ", " +
+                   count_text(in.counts, &PlanCounts::orphaned, "reference no key") + ".",
+               "ACCESS SHARE on " + table + " and " + ref, ""});
         break;
     }
-    for (const std::string &c : in.drop_constraints)
-      s += "-- Drop " + c + ", which the new foreign key replaces.\nALTER TABLE " + in.table + " DROP CONSTRAINT " + c +
-           ";\n";
-    if (in.conversion_needed) {
-      s += "-- Step 2: convert " + col + " to " + in.target_type + " (rewrites " + in.table + ": " +
-           count_text(in.counts, &PlanCounts::rows, "in all") + ").\n";
-      s += "ALTER TABLE " + in.table + " ALTER COLUMN " + in.column + " TYPE " + in.target_type + " USING " +
-           in.conversion + ";\n";
-    }
   }
-  s += "-- Add the foreign key without scanning " + in.table + " under a heavy lock, then validate it.\n";
-  s += "ALTER TABLE " + in.table + " ADD CONSTRAINT " + in.constraint + " FOREIGN KEY (" + in.column + ") REFERENCES " +
-       in.referenced_table + " (" + in.referenced_column + ") NOT VALID;\n";
-  s += "ALTER TABLE " + in.table + " VALIDATE CONSTRAINT " + in.constraint + ";\n";
-  s += "RESET lock_timeout;\n";
-  return s;
+  if (!in.lost_default.empty())
+    s.add({"ALTER TABLE", "ALTER TABLE " + table + " ALTER COLUMN " + column + " DROP DEFAULT",
+           "drop the DEFAULT that cannot become " + in.target_type + ".", lock_table, ""});
+  if (in.conversion_needed || mapping) {
+    std::string using_expr = mapping ? "pg_temp.fk_guard_map(" + column + ")" : in.using_expression;
+    std::string rewrite = in.rewrites || mapping ? table : std::string();
+    s.add({"ALTER TABLE",
+           "ALTER TABLE " + table + " ALTER COLUMN " + column + " TYPE " + in.target_type + " USING " + using_expr,
+           "convert " + col + " to " + in.target_type + (mapping ? " through the mapping" : "") + " (" +
+               count_text(in.counts, &PlanCounts::rows, "in all") + "; indexes on it are rebuilt" +
+               (in.kept_constraint ? ", " + in.kept_constraint->str() + " is rebuilt and checked" : std::string()) +
+               ").",
+           lock_table, rewrite});
+  }
+  if (mapping)
+    s.add({"DROP FUNCTION", "DROP FUNCTION pg_temp.fk_guard_map(" + in.source_type + ")",
+           "the temporary function is no longer needed.", "", ""});
+  if (!in.kept_constraint && in.constraint) {
+    const std::string &con = in.constraint->str();
+    s.add({"ALTER TABLE",
+           "ALTER TABLE " + table + " ADD CONSTRAINT " + con + " FOREIGN KEY (" + column + ") REFERENCES " + ref +
+               " (" + refcol + ") NOT VALID",
+           "add the foreign key without scanning " + table + " under a heavy lock.",
+           "SHARE ROW EXCLUSIVE on " + table + " and " + ref, ""});
+    s.add({"ALTER TABLE", "ALTER TABLE " + table + " VALIDATE CONSTRAINT " + con, "then validate it.",
+           "SHARE UPDATE EXCLUSIVE on " + table + ", ROW SHARE on " + ref, ""});
+  }
+  s.add({"RESET", "RESET lock_timeout", "", "", ""});
+  return s.render();
 }
 
 }  // namespace fkg

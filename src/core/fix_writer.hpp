@@ -1,10 +1,12 @@
 // The fix writer: SQL text that repairs one mismatched key pair. Pure C++;
-// names arrive already quoted the way PostgreSQL quotes them.
+// every name and literal goes through the one SQL writer (sql_writer.hpp).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "sql_writer.hpp"
 #include "verdict.hpp"
 
 namespace fkg {
@@ -29,12 +31,14 @@ struct FixTarget {
 
 // "ALTER TABLE t ALTER COLUMN c TYPE type [COLLATE coll] [USING c::type]": the
 // one statement that converts a column, with USING only when no assignment
-// cast exists. Names and types arrive quoted.
+// cast exists. Table, column and collation are checked to be quoted
+// identifiers (throws otherwise); the type is format_type's text.
 std::string alter_column_type_sql(const std::string &table, const std::string &column, const std::string &type,
                                   const std::string &collation, Conversion conversion);
 
 // A runnable script, in a safe order, that converts the referencing column to
-// the referenced column's type so the pair matches exactly.
+// the referenced column's type so the pair matches exactly. PostgreSQL
+// rebuilds the declared constraint itself, with its whole definition.
 std::string write_type_fix(const FixTarget &t, const Verdict &v);
 
 }  // namespace fkg
@@ -51,31 +55,54 @@ struct PlanCounts {
 };
 
 struct PlanMapping {
-  std::string column;  // quoted column of the referenced table holding the referencing values
+  sql::Ident column;  // column of the referenced table holding the referencing values
   long long covered = 0, total = 0;
+  long long ambiguous = 0;                   // values with more than one candidate key
+  std::vector<std::string> ambiguous_samples;
+};
+
+// Rows of another table that deleting the lost rows changes through an
+// ON DELETE action.
+struct CascadeEffect {
+  std::string table;       // qualified and quoted
+  std::string constraint;  // quoted
+  std::string action;      // "CASCADE", "SET NULL", "SET DEFAULT"
+  long long rows = 0;
 };
 
 struct PlanInput {
-  std::string table;                          // referencing table, qualified and quoted
-  std::string column;                         // quoted
-  std::string source_type;                    // current type of the column
-  std::string referenced_table;               // qualified and quoted
-  std::string referenced_column;              // quoted
-  std::string target_type;                    // the referenced column's type
-  std::string conversion;                     // USING expression, e.g. "userId"::text::integer
-  bool conversion_needed = true;              // false when the column already has the target type
-  std::string constraint;                     // quoted name of the constraint to add
-  std::vector<std::string> drop_constraints;  // quoted names of constraints on the column to drop first
-  std::vector<std::string> notes;             // extra comment lines
-  std::string converts_function;              // qualified name of the converts() function
+  sql::Ident table;              // referencing table, qualified
+  sql::Ident column;
+  sql::Ident referenced_table;   // qualified
+  sql::Ident referenced_column;
+  std::string source_type;       // format_type of the column (type names are quoted by format_type)
+  std::string target_type;       // the referenced column's type
+  int target_typmod = -1;
+  std::string conversion;        // the conversion on alias t, e.g. t."userId"::text::integer
+  std::string using_expression;  // the same for ALTER COLUMN ... USING, e.g. "userId"::text::integer
+  bool conversion_needed = true; // false when the column already has the target type
+  bool rewrites = true;          // the conversion rewrites the table (false: binary-compatible)
+  std::optional<sql::Ident> kept_constraint;  // a foreign key on exactly this pair: PostgreSQL rebuilds it
+  std::optional<sql::Ident> constraint;       // the name of the one to add otherwise
+  std::string lost_default;      // a DEFAULT that cannot become the target type (dropped, announced)
+  std::vector<std::string> notes;             // extra header lines
+  sql::Ident converts_function;               // qualified name of the converts() function
   OnUnconvertible mode = OnUnconvertible::Fail;
   const PlanCounts *counts = nullptr;    // data when planned, if read
   const PlanMapping *mapping = nullptr;  // a mapping column, if one was found
+  std::vector<CascadeEffect> cascades;   // for delete
 };
 
-// A runnable script in a safe order: lock_timeout; stop or repair rows that
-// would be lost; drop blocking constraints; convert the column (or map it
-// through another column); add the foreign key NOT VALID; validate it.
+// A runnable script in a safe order: search_path and lock_timeout; stop or
+// repair rows that would be lost; convert the column in place (or map it
+// through another column, still in place); add the foreign key NOT VALID and
+// validate it, unless PostgreSQL rebuilds an existing one. Its header names
+// every statement, the lock each takes and the table each rewrites, and
+// anything the repair cannot keep.
 std::string write_fix_plan(const PlanInput &in);
+
+// The rows that would break the foreign key (the column cannot convert, or
+// the converted value is no key), as a condition on the table under alias t.
+std::string lost_rows_predicate(const PlanInput &in);
 
 }  // namespace fkg

@@ -9,8 +9,6 @@ namespace fkg::sql {
 
 namespace {
 
-Quoter g_quoter = nullptr;
-
 bool bare_start(unsigned char c) { return (c >= 'a' && c <= 'z') || c == '_'; }
 bool bare_rest(unsigned char c) { return bare_start(c) || (c >= '0' && c <= '9') || c == '$'; }
 
@@ -56,8 +54,6 @@ bool unsafe_code_point(unsigned cp) {
 
 }  // namespace
 
-void set_identifier_quoter(Quoter q) { g_quoter = q; }
-
 std::string always_quoted(std::string_view raw) {
   std::string out = "\"";
   for (char c : raw) {
@@ -81,13 +77,16 @@ bool is_quoted_identifier_chain(std::string_view text) {
 
 Ident Ident::quote(std::string_view raw) {
   if (raw.empty()) throw std::invalid_argument("empty identifier");
-  std::string q = g_quoter ? g_quoter(raw) : always_quoted(raw);
-  if (identifier_length(q) != q.size()) throw std::logic_error("identifier quoter returned a malformed identifier");
-  return Ident(std::move(q));
+  return Ident(always_quoted(raw));
 }
 
 Ident Ident::qualified(std::string_view schema, std::string_view name) {
   return Ident(quote(schema).str() + "." + quote(name).str());
+}
+
+const std::string &Ident::str() const {
+  if (text_.empty()) throw std::logic_error("an identifier was used before it was set");
+  return text_;
 }
 
 Ident Ident::checked(std::string_view quoted) {

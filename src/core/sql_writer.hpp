@@ -11,22 +11,18 @@
 
 namespace fkg::sql {
 
-// How raw names become identifiers. The module installs PostgreSQL's own
-// quote_identifier (which leaves plain lower-case, non-keyword names bare);
-// without it every name is double-quoted, which is always correct.
-using Quoter = std::string (*)(std::string_view raw);
-void set_identifier_quoter(Quoter q);
-
 // A quoted identifier, or a dotted chain of them (schema.table). Made only
-// from raw names, or from text that is checked to be exactly quoted
-// identifiers separated by dots (what quote_identifier and
-// quote_qualified_identifier return); anything else throws.
+// from raw names (always double-quoted), or from text that is checked to be
+// exactly quoted identifiers separated by dots (what PostgreSQL's
+// quote_identifier and quote_qualified_identifier return); anything else
+// throws.
 class Ident {
  public:
   static Ident quote(std::string_view raw);
   static Ident qualified(std::string_view schema, std::string_view name);
   static Ident checked(std::string_view quoted);
-  const std::string &str() const { return text_; }
+  Ident() = default;  // empty until assigned; str() throws on an empty one
+  const std::string &str() const;
 
  private:
   explicit Ident(std::string t) : text_(std::move(t)) {}

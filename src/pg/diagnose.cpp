@@ -6,6 +6,7 @@
 
 #include "catalog_scan.hpp"
 #include "compat.hpp"
+#include "fix_plan.hpp"
 #include "profile.hpp"
 #include "render.hpp"
 
@@ -35,191 +36,6 @@ std::vector<Oid> namespaces_of(ArrayType *names) {
     return r;
   });
   return std::vector<Oid>(raw->oids, raw->oids + raw->n);
-}
-
-struct Names {
-  const char *table_q;   // qualified, quoted
-  const char *column_q;  // quoted
-  const char *relname;
-  Oid nsp;
-  bool not_null;
-};
-
-Names names_of(Oid rel, AttrNumber att) {
-  return pg_guard([rel, att]() {
-    Names n;
-    n.nsp = get_rel_namespace(rel);
-    n.relname = get_rel_name(rel);
-    n.table_q = quote_qualified_identifier(get_namespace_name(n.nsp), n.relname);
-    n.column_q = quote_identifier(get_attname(rel, att, false));
-    HeapTuple tup = SearchSysCache2(ATTNUM, ObjectIdGetDatum(rel), Int16GetDatum(att));
-    n.not_null = HeapTupleIsValid(tup) && ((Form_pg_attribute)GETSTRUCT(tup))->attnotnull;
-    if (HeapTupleIsValid(tup)) ReleaseSysCache(tup);
-    return n;
-  });
-}
-
-// ---- Mapping discovery ----
-
-struct RawMapping {
-  const char *column;  // quoted
-  int64 covered, total;
-};
-
-// Columns of the referenced table with the referencing column's type whose
-// values cover the referencing values (e.g. users.legacy_uuid for uuids in
-// sessions."userId"); the best one, through the executor as the caller.
-RawMapping *best_mapping(Oid rel, AttrNumber att, Oid refrel, AttrNumber refatt) {
-  RawMapping *best = NULL;
-  MemoryContext caller = CurrentMemoryContext;  // SPI_finish frees what SPI's context holds
-  Oid type = getBaseType(get_atttype(rel, att));
-  const char *table = quote_qualified_identifier(get_namespace_name(get_rel_namespace(rel)), get_rel_name(rel));
-  const char *reftable =
-      quote_qualified_identifier(get_namespace_name(get_rel_namespace(refrel)), get_rel_name(refrel));
-  const char *col = quote_identifier(get_attname(rel, att, false));
-  HeapTuple reltup = SearchSysCache1(RELOID, ObjectIdGetDatum(refrel));
-  if (!HeapTupleIsValid(reltup)) elog(ERROR, "cache lookup failed for relation %u", refrel);
-  int natts = ((Form_pg_class)GETSTRUCT(reltup))->relnatts;
-  ReleaseSysCache(reltup);
-  if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
-  for (AttrNumber a = 1; a <= natts; a++) {
-    if (a == refatt) continue;
-    HeapTuple tup = SearchSysCache2(ATTNUM, ObjectIdGetDatum(refrel), Int16GetDatum(a));
-    if (!HeapTupleIsValid(tup)) continue;
-    Form_pg_attribute attr = (Form_pg_attribute)GETSTRUCT(tup);
-    bool usable = !attr->attisdropped && getBaseType(attr->atttypid) == type;
-    const char *cand = quote_identifier(pstrdup(NameStr(attr->attname)));
-    ReleaseSysCache(tup);
-    if (!usable) continue;
-    char *q = psprintf(
-        "SELECT pg_catalog.count(*) FILTER (WHERE EXISTS (SELECT 1 FROM %s r WHERE r.%s = t.%s)), "
-        "pg_catalog.count(*) FROM %s t WHERE t.%s IS NOT NULL",
-        reftable, cand, col, table, col);
-    if (SPI_execute(q, false, 1) != SPI_OK_SELECT || SPI_processed != 1) continue;
-    bool isnull;
-    int64 covered = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-    int64 total = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
-    if (covered > 0 && (best == NULL || covered > best->covered)) {
-      if (best == NULL) best = (RawMapping *)MemoryContextAllocZero(caller, sizeof(RawMapping));
-      best->column = MemoryContextStrdup(caller, cand);
-      best->covered = covered;
-      best->total = total;
-    }
-  }
-  SPI_finish();
-  return best;
-}
-
-// ---- Fix plans ----
-
-struct RawPlanFacts {
-  const char *source_type;
-  const char *target_type;
-  Oid target;
-  int32 target_typmod;
-  Oid source;
-  const char *constraint;  // quoted: an existing one to the same table, or PostgreSQL's default name
-  const char **drop;       // quoted names of single-column foreign keys on the column to the same table
-  int ndrop;
-  const char **notes;  // other constraints that involve the column
-  int nnotes;
-};
-
-struct PlanScan {
-  RawPlanFacts *facts;
-  AttrNumber att;
-  Oid refrel;
-};
-
-// Foreign keys that use the column: one to the same table is replaced by the
-// plan (dropped first); others are noted, PostgreSQL rebuilds them.
-bool visit_plan_constraint(HeapTuple tup, TupleDesc desc, void *arg) {
-  PlanScan *p = (PlanScan *)arg;
-  RawPlanFacts *f = p->facts;
-  Form_pg_constraint con = (Form_pg_constraint)GETSTRUCT(tup);
-  int16 *fk, *pk;
-  int n = constraint_key_columns(tup, desc, &fk, &pk);
-  bool uses = false;
-  for (int i = 0; i < n; i++) uses = uses || fk[i] == p->att;
-  if (!uses) return true;
-  const char *name = quote_identifier(pstrdup(NameStr(con->conname)));
-  if (n == 1 && con->confrelid == p->refrel && f->ndrop < 63) {
-    f->drop[f->ndrop++] = name;
-    if (f->constraint == NULL) f->constraint = name;
-  } else if (f->nnotes < 63) {
-    f->notes[f->nnotes++] = psprintf("%s also uses this column; PostgreSQL rebuilds it when the type changes.", name);
-  }
-  return true;
-}
-
-RawPlanFacts *plan_facts(Oid rel, AttrNumber att, Oid refrel, AttrNumber refatt) {
-  RawPlanFacts *f = (RawPlanFacts *)palloc0(sizeof(RawPlanFacts));
-  int32 typmod;
-  Oid coll;
-  get_atttypetypmodcoll(rel, att, &f->source, &typmod, &coll);
-  f->source_type = format_type_with_typemod(f->source, typmod);
-  get_atttypetypmodcoll(refrel, refatt, &f->target, &f->target_typmod, &coll);
-  f->target_type = format_type_with_typemod(f->target, f->target_typmod);
-  f->drop = (const char **)palloc0(sizeof(char *) * 64);
-  f->notes = (const char **)palloc0(sizeof(char *) * 64);
-  PlanScan scan{f, att, refrel};
-  for_each_foreign_key(FkScope::OnTable, rel, visit_plan_constraint, &scan);
-  if (f->constraint == NULL)
-    f->constraint = quote_identifier(
-        ChooseConstraintName(get_rel_name(rel), get_attname(rel, att, false), "fkey", get_rel_namespace(rel), NIL));
-  return f;
-}
-
-std::string build_fix_plan(Oid rel, AttrNumber att, Oid refrel, AttrNumber refatt, OnUnconvertible mode,
-                           const ColumnProfile *prof) {
-  Names fk = names_of(rel, att);
-  Names pk = names_of(refrel, refatt);
-  RawPlanFacts *f = pg_guard([rel, att, refrel, refatt]() { return plan_facts(rel, att, refrel, refatt); });
-  if (mode == OnUnconvertible::Null && fk.not_null)
-    throw UserError(ERRCODE_INVALID_PARAMETER_VALUE,
-                    std::string("on_unconvertible => 'null' needs a nullable column, and ") + fk.table_q + "." +
-                        fk.column_q + " is NOT NULL",
-                    "", "Use 'delete' to remove those rows, 'map' to map them, or 'fail' to stop.");
-  RawMapping *mapping = nullptr;
-  bool want_mapping = mode == OnUnconvertible::Map || (prof && prof->rows_unconvertible > 0);
-  if (want_mapping) mapping = pg_guard([rel, att, refrel, refatt]() { return best_mapping(rel, att, refrel, refatt); });
-  if (mode == OnUnconvertible::Map && mapping == nullptr)
-    throw UserError(
-        ERRCODE_INVALID_PARAMETER_VALUE,
-        std::string("no column of ") + pk.table_q + " holds the values of " + fk.table_q + "." + fk.column_q,
-        std::string("on_unconvertible => 'map' needs a column of ") + pk.table_q + " of type " + f->source_type +
-            " whose values match.",
-        "Use 'null' or 'delete' for the rows that cannot be converted, or 'fail' to stop.");
-
-  PlanInput in;
-  in.table = fk.table_q;
-  in.column = fk.column_q;
-  in.source_type = f->source_type;
-  in.referenced_table = pk.table_q;
-  in.referenced_column = pk.column_q;
-  in.target_type = f->target_type;
-  in.conversion = conversion_expression(f->source, f->target, f->target_typmod, fk.column_q);
-  in.conversion_needed = in.conversion != std::string(fk.column_q);
-  in.constraint = f->constraint;
-  for (int i = 0; i < f->ndrop; i++) in.drop_constraints.push_back(f->drop[i]);
-  for (int i = 0; i < f->nnotes; i++) in.notes.push_back(f->notes[i]);
-  in.converts_function = "fk_guard.converts";
-  in.mode = mode;
-  PlanCounts counts;
-  if (prof) {
-    counts = PlanCounts{prof->rows_total, prof->rows_null, prof->rows_convertible, prof->rows_unconvertible,
-                        prof->rows_orphaned};
-    in.counts = &counts;
-  }
-  PlanMapping map;
-  if (mapping) {
-    map = PlanMapping{mapping->column, mapping->covered, mapping->total};
-    in.mapping = &map;
-  }
-  if (mapping && mode != OnUnconvertible::Map)
-    in.notes.push_back(std::string("With on_unconvertible => 'map' the values are mapped through ") + pk.table_q + "." +
-                       mapping->column + " instead.");
-  return write_fix_plan(in);
 }
 
 // ---- diagnose rows ----
@@ -296,7 +112,7 @@ std::vector<Row> collect_rows(bool include_implied, const std::vector<Oid> &sear
     if (row.implied || row.verdict.kind == Kind::Incompatible)
       row.rendered.suggested_fix =
           build_fix_plan(p.referencing_rel, p.referencing_att, p.referenced_rel, p.referenced_att,
-                         OnUnconvertible::Fail, row.profile ? &*row.profile : nullptr);
+                         OnUnconvertible::Fail, row.profile ? &*row.profile : nullptr, false);
   }
   std::stable_sort(rows.begin(), rows.end(), [](const Row &a, const Row &b) { return a.sort_key < b.sort_key; });
   return rows;
@@ -508,7 +324,8 @@ FKG_SQL_FUNCTION(profile_column) {
 }
 
 // fk_guard.fix_plan(referencing_table, referencing_column, referenced_table,
-//                   referenced_column, on_unconvertible)
+//                   referenced_column, on_unconvertible, allow_cascade)
+// (1.0's five-argument declaration calls the same entry point.)
 FKG_SQL_FUNCTION(fix_plan) {
   for (int i : {0, 1, 2, 4})
     if (PG_ARGISNULL(i))
@@ -534,8 +351,9 @@ FKG_SQL_FUNCTION(fix_plan) {
     r.type = getBaseType(r.type);
     return r;
   });
+  bool allow_cascade = PG_NARGS() > 5 && !PG_ARGISNULL(5) && PG_GETARG_BOOL(5);
   ColumnProfile prof = profile_column(rel, att, t.type, t.typmod, refrel, refatt, 3);
-  std::string plan = build_fix_plan(rel, att, refrel, refatt, mode, &prof);
+  std::string plan = build_fix_plan(rel, att, refrel, refatt, mode, &prof, allow_cascade);
   const char *s = plan.c_str();
   return pg_guard([s]() { return CStringGetTextDatum(s); });
 }

@@ -61,6 +61,7 @@ extern "C" {
 #include "utils/syscache.h"
 #include "utils/ruleutils.h"
 #include "utils/tuplestore.h"
+#include "utils/typcache.h"
 #include "utils/regproc.h"
 #include "utils/varlena.h"
 }

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "fix_writer.hpp"
+#include "sql_writer.hpp"
 
 namespace fkg {
 namespace {
@@ -27,11 +28,12 @@ Verdict verdict_of(Kind k) {
 
 TEST(FixWriter, WidensWithPlainAlterType) {
   EXPECT_EQ(write_type_fix(sessions_to("bigint"), verdict_of(Kind::Narrower)),
+            "-- Statements: SET, ALTER TABLE, RESET\n"
             "SET lock_timeout = '5s';\n"
-            "-- Convert public.sessions.\"userId\" to bigint (rewrites public.sessions and re-checks "
-            "\"sessions_userId_fkey\").\n"
+            "-- Convert public.sessions.\"userId\" to bigint (rewrites public.sessions; PostgreSQL rebuilds "
+            "\"sessions_userId_fkey\" with its whole definition and re-checks it).\n"
             "ALTER TABLE public.sessions ALTER COLUMN \"userId\" TYPE bigint;\n"
-            "RESET lock_timeout;");
+            "RESET lock_timeout;\n");
 }
 
 TEST(FixWriter, UsesUsingWhenOnlyAnExplicitCastExists) {
@@ -65,15 +67,16 @@ namespace {
 
 PlanInput story_plan(OnUnconvertible mode) {
   PlanInput in;
-  in.table = "public.sessions";
-  in.column = "\"userId\"";
+  in.table = sql::Ident::checked("public.sessions");
+  in.column = sql::Ident::checked("\"userId\"");
   in.source_type = "uuid";
-  in.referenced_table = "public.users";
-  in.referenced_column = "id";
+  in.referenced_table = sql::Ident::checked("public.users");
+  in.referenced_column = sql::Ident::checked("id");
   in.target_type = "integer";
-  in.conversion = "\"userId\"::text::integer";
-  in.constraint = "\"sessions_userId_fkey\"";
-  in.converts_function = "fk_guard.converts";
+  in.conversion = "t.\"userId\"::text::integer";
+  in.using_expression = "\"userId\"::text::integer";
+  in.constraint = sql::Ident::checked("\"sessions_userId_fkey\"");
+  in.converts_function = sql::Ident::checked("fk_guard.converts");
   in.mode = mode;
   return in;
 }
@@ -88,53 +91,85 @@ TEST(FixPlan, SafeOrder) {
   PlanCounts counts{9, 3, 0, 6, 0};
   PlanInput in = story_plan(OnUnconvertible::Fail);
   in.counts = &counts;
-  in.drop_constraints = {"\"old_fkey\""};
   std::string s = write_fix_plan(in);
   size_t lock = at(s, "SET lock_timeout");
   size_t stop = at(s, "RAISE EXCEPTION");
-  size_t drop = at(s, "DROP CONSTRAINT \"old_fkey\"");
   size_t convert = at(s, "ALTER COLUMN \"userId\" TYPE integer USING \"userId\"::text::integer");
   size_t add = at(s, "FOREIGN KEY (\"userId\") REFERENCES public.users (id) NOT VALID");
   size_t validate = at(s, "VALIDATE CONSTRAINT \"sessions_userId_fkey\"");
   EXPECT_LT(lock, stop);
-  EXPECT_LT(stop, drop);
-  EXPECT_LT(drop, convert);
+  EXPECT_LT(stop, convert);
   EXPECT_LT(convert, add);
   EXPECT_LT(add, validate);
   at(s, "6 rows cannot convert");
+  at(s, "-- Statements: SET, DO, ALTER TABLE, ALTER TABLE, ALTER TABLE, RESET\n");
+  at(s, "lock ACCESS EXCLUSIVE on public.sessions; rewrites public.sessions");
+}
+
+TEST(FixPlan, KeepsADeclaredKeyInsteadOfReAddingIt) {
+  PlanInput in = story_plan(OnUnconvertible::Fail);
+  in.kept_constraint = sql::Ident::checked("old_fkey");
+  std::string s = write_fix_plan(in);
+  EXPECT_EQ(s.find("DROP CONSTRAINT"), std::string::npos) << s;
+  EXPECT_EQ(s.find("ADD CONSTRAINT"), std::string::npos) << s;
+  at(s, "Kept: old_fkey already declares this foreign key");
 }
 
 TEST(FixPlan, NullAndDeleteTouchOnlyRowsThatWouldBreak) {
   std::string n = write_fix_plan(story_plan(OnUnconvertible::Null));
-  at(n, "UPDATE public.sessions SET \"userId\" = NULL WHERE \"userId\" IS NOT NULL AND NOT EXISTS");
-  at(n, "CASE WHEN fk_guard.converts(\"userId\", 'integer') THEN \"userId\"::text::integer END");
-  std::string d = write_fix_plan(story_plan(OnUnconvertible::Delete));
-  at(d, "DELETE FROM public.sessions WHERE \"userId\" IS NOT NULL AND NOT EXISTS");
+  at(n, "UPDATE public.sessions t SET \"userId\" = NULL WHERE t.\"userId\" IS NOT NULL AND NOT EXISTS");
+  at(n, "CASE WHEN fk_guard.converts(t.\"userId\", 'integer'::pg_catalog.regtype, -1) THEN "
+        "t.\"userId\"::text::integer END");
+  at(n, "r.id OPERATOR(pg_catalog.=) CASE");
+  PlanInput d_in = story_plan(OnUnconvertible::Delete);
+  d_in.cascades.push_back({"public.visits", "visits_fkey", "CASCADE", 4});
+  std::string d = write_fix_plan(d_in);
+  at(d, "DELETE FROM public.sessions t WHERE t.\"userId\" IS NOT NULL AND NOT EXISTS");
+  at(d, "Also changes 4 rows of public.visits through visits_fkey (ON DELETE CASCADE).");
   EXPECT_EQ(d.find("RAISE EXCEPTION"), std::string::npos);
 }
 
-TEST(FixPlan, MapSwapsColumnsAndStopsOnUnmatchedValues) {
-  PlanMapping m{"legacy_uuid", 6, 6};
+TEST(FixPlan, MapConvertsInPlaceThroughATemporaryFunction) {
+  PlanMapping m;
+  m.column = sql::Ident::checked("legacy_uuid");
+  m.covered = m.total = 6;
   PlanInput in = story_plan(OnUnconvertible::Map);
   in.mapping = &m;
+  in.lost_default = "gen_random_uuid()";
   std::string s = write_fix_plan(in);
-  size_t add = at(s, "ADD COLUMN \"userId__fk_guard\" integer");
-  size_t fill = at(s, "SET \"userId__fk_guard\" = r.id FROM public.users r WHERE r.legacy_uuid = t.\"userId\"");
   size_t stop = at(s, "have no match");
-  size_t drop = at(s, "DROP COLUMN \"userId\"");
-  size_t rename = at(s, "RENAME COLUMN \"userId__fk_guard\" TO \"userId\"");
-  EXPECT_LT(add, fill);
-  EXPECT_LT(fill, stop);
-  EXPECT_LT(stop, drop);
-  EXPECT_LT(drop, rename);
-  EXPECT_EQ(s.find("ALTER COLUMN \"userId\" TYPE"), std::string::npos);
+  size_t unique = at(s, "match several rows");
+  size_t fn = at(s, "CREATE FUNCTION pg_temp.fk_guard_map(uuid) RETURNS integer");
+  size_t drop_default = at(s, "ALTER COLUMN \"userId\" DROP DEFAULT");
+  size_t convert = at(s, "ALTER COLUMN \"userId\" TYPE integer USING pg_temp.fk_guard_map(\"userId\")");
+  size_t drop_fn = at(s, "DROP FUNCTION pg_temp.fk_guard_map(uuid)");
+  EXPECT_LT(stop, unique);
+  EXPECT_LT(unique, fn);
+  EXPECT_LT(fn, drop_default);
+  EXPECT_LT(drop_default, convert);
+  EXPECT_LT(convert, drop_fn);
+  at(s, "Cannot keep: DEFAULT gen_random_uuid() does not fit integer");
+  EXPECT_EQ(s.find("DROP COLUMN"), std::string::npos);
+  EXPECT_EQ(s.find("RENAME COLUMN"), std::string::npos);
 }
 
 TEST(FixPlan, NoConversionWhenTypesAlreadyMatch) {
   PlanInput in = story_plan(OnUnconvertible::Fail);
-  in.conversion = "\"userId\"";
+  in.conversion = "t.\"userId\"";
+  in.using_expression = "\"userId\"";
   in.conversion_needed = false;
   EXPECT_EQ(write_fix_plan(in).find("TYPE integer"), std::string::npos);
+}
+
+TEST(FixPlan, HostileNamesNeverLeaveTheirQuotes) {
+  PlanInput in = story_plan(OnUnconvertible::Fail);
+  in.table = sql::Ident::qualified("s'; --", "t$fk_guard$\nDROP ROLE x; --");
+  in.column = sql::Ident::quote("c%s\\'\r\u2028");
+  std::string s = write_fix_plan(in);
+  // Every line that starts outside a quoted name is ours: a comment, or SQL we wrote.
+  EXPECT_EQ(s.find("\nDROP ROLE"), s.find("\nDROP ROLE x; --\"")) << s;
+  EXPECT_NE(s.find("DO $fk_guard_1$"), std::string::npos) << s;
+  EXPECT_NE(s.find("MESSAGE = E'"), std::string::npos) << s;  // the backslash forces E'' quoting
 }
 
 TEST(FixPlan, ParsesOptions) {

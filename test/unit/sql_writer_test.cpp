@@ -7,7 +7,7 @@
 namespace fkg::sql {
 namespace {
 
-TEST(SqlWriter, QuotesEveryNameWithoutAQuoter) {
+TEST(SqlWriter, QuotesEveryRawName) {
   EXPECT_EQ(Ident::quote("users").str(), "\"users\"");
   EXPECT_EQ(Ident::quote("a\"b").str(), "\"a\"\"b\"");
   EXPECT_EQ(Ident::qualified("s", "t\nx").str(), "\"s\".\"t\nx\"");

@@ -170,7 +170,7 @@ test('scenario 5 (repair): the fix_plan(null) script as a migration, then the st
   const plan = await planFor(db, 'null');
   t.diagnostic(plan);
   assert.match(plan, /^-- Data when planned: 6 rows, 2 NULL, 0 convert to integer \(0 of them reference no key\), 4 cannot\.$/m);
-  const step = plan.match(/^-- Step 1: set public\.sessions\."userId" to NULL where it cannot become integer or references no key \((\d+) rows?\)\.$/m);
+  const step = plan.match(/^-- Step \d+: set public\.sessions\."userId" to NULL where it cannot become integer or references no key \((\d+) rows?\)\.$/m);
   assert.ok(step, 'the plan says how many rows become NULL');
   const promisedNulls = Number(step[1]);
   assert.equal(promisedNulls, before.filter((r) => r.userId !== null).length);
@@ -208,7 +208,8 @@ test('scenario 5 (repair): the fix_plan(map) script maps the uuids through users
   const plan = await planFor(db, 'map');
   t.diagnostic(plan);
   assert.match(plan, /^-- public\.users\.legacy_uuid holds 4 of the 4 non-NULL values of public\.sessions\."userId"\.$/m);
-  assert.match(plan, /^-- Step 1: a new integer column, filled through public\.users\.legacy_uuid \(4 rows map\)\.$/m);
+  assert.match(plan, /^-- Step \d+: convert public\.sessions\."userId" to integer through the mapping \(6 rows in all; indexes on it are rebuilt\)\.$/m);
+  assert.doesNotMatch(plan, /DROP COLUMN|RENAME COLUMN/, 'the column is converted in place');
 
   const dir = repair(t, plan, 'map');
   const { umzug } = makeUmzug(sequelize, dir);

@@ -1,0 +1,381 @@
+#include "fix_plan.hpp"
+
+#include <stdexcept>
+
+#include "catalog_pairs.hpp"
+#include "catalog_scan.hpp"
+
+namespace fkg {
+
+using sql::Ident;
+
+namespace {
+
+struct RawNames {
+  const char *table_q;   // qualified, quoted
+  const char *column_q;  // quoted
+  bool not_null;
+};
+
+RawNames *read_names(Oid rel, AttrNumber att) {
+  RawNames *n = (RawNames *)palloc0(sizeof(RawNames));
+  n->table_q = quote_qualified_identifier(get_namespace_name(get_rel_namespace(rel)), get_rel_name(rel));
+  n->column_q = quote_identifier(get_attname(rel, att, false));
+  HeapTuple tup = SearchSysCache2(ATTNUM, ObjectIdGetDatum(rel), Int16GetDatum(att));
+  n->not_null = HeapTupleIsValid(tup) && ((Form_pg_attribute)GETSTRUCT(tup))->attnotnull;
+  if (HeapTupleIsValid(tup)) ReleaseSysCache(tup);
+  return n;
+}
+
+// ---- Mapping discovery ----
+
+struct RawMapping {
+  const char *column;  // quoted
+  int64 covered, total, ambiguous;
+  const char *samples[3];  // values with several candidate keys
+  int nsamples;
+};
+
+// Is equality on this type PostgreSQL's own code (not an operator someone
+// created)? Mapping only compares through such operators.
+bool system_equality(Oid type) {
+  TypeCacheEntry *tc = lookup_type_cache(type, TYPECACHE_EQ_OPR);
+  return OidIsValid(tc->eq_opr) && tc->eq_opr < FirstNormalObjectId && get_opcode(tc->eq_opr) < FirstNormalObjectId;
+}
+
+// Columns of the referenced table with the referencing column's type whose
+// values cover the referencing values (e.g. users.legacy_uuid for uuids in
+// sessions."userId"); the best one, through the executor as the caller, with
+// the values that match several rows counted.
+RawMapping *best_mapping(Oid rel, AttrNumber att, Oid refrel, AttrNumber refatt) {
+  RawMapping *best = NULL;
+  MemoryContext caller = CurrentMemoryContext;  // SPI_finish frees what SPI's context holds
+  Oid type = getBaseType(get_atttype(rel, att));
+  if (!system_equality(type)) return NULL;
+  const char *table = quote_qualified_identifier(get_namespace_name(get_rel_namespace(rel)), get_rel_name(rel));
+  const char *reftable =
+      quote_qualified_identifier(get_namespace_name(get_rel_namespace(refrel)), get_rel_name(refrel));
+  const char *col = quote_identifier(get_attname(rel, att, false));
+  HeapTuple reltup = SearchSysCache1(RELOID, ObjectIdGetDatum(refrel));
+  if (!HeapTupleIsValid(reltup)) return NULL;
+  int natts = ((Form_pg_class)GETSTRUCT(reltup))->relnatts;
+  ReleaseSysCache(reltup);
+  if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+  for (AttrNumber a = 1; a <= natts; a++) {
+    if (a == refatt) continue;
+    HeapTuple tup = SearchSysCache2(ATTNUM, ObjectIdGetDatum(refrel), Int16GetDatum(a));
+    if (!HeapTupleIsValid(tup)) continue;
+    Form_pg_attribute attr = (Form_pg_attribute)GETSTRUCT(tup);
+    bool usable = !attr->attisdropped && getBaseType(attr->atttypid) == type;
+    const char *cand = quote_identifier(pstrdup(NameStr(attr->attname)));
+    ReleaseSysCache(tup);
+    if (!usable) continue;
+    const char *matches = psprintf("(SELECT pg_catalog.count(*) FROM %s r WHERE r.%s OPERATOR(pg_catalog.=) t.%s)",
+                                   reftable, cand, col);
+    char *q = psprintf(
+        "SELECT pg_catalog.count(*) FILTER (WHERE m >= 1), pg_catalog.count(*), "
+        "pg_catalog.count(*) FILTER (WHERE m > 1) FROM (SELECT %s AS m FROM %s t WHERE t.%s IS NOT NULL) s",
+        matches, table, col);
+    if (SPI_execute(q, false, 1) != SPI_OK_SELECT || SPI_processed != 1) continue;
+    bool isnull;
+    int64 covered = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+    int64 total = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
+    int64 ambiguous = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &isnull));
+    if (covered > 0 && (best == NULL || covered > best->covered)) {
+      if (best == NULL) best = (RawMapping *)MemoryContextAllocZero(caller, sizeof(RawMapping));
+      best->column = MemoryContextStrdup(caller, cand);
+      best->covered = covered;
+      best->total = total;
+      best->ambiguous = ambiguous;
+      best->nsamples = 0;
+      if (ambiguous > 0 &&
+          SPI_execute(psprintf("SELECT DISTINCT t.%s FROM %s t WHERE %s > 1 LIMIT 3", col, table, matches), false, 3) ==
+              SPI_OK_SELECT) {
+        for (uint64 i = 0; i < SPI_processed && i < 3; i++) {
+          char *v = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
+          if (v) best->samples[best->nsamples++] = MemoryContextStrdup(caller, v);
+        }
+      }
+    }
+  }
+  SPI_finish();
+  return best;
+}
+
+// ---- Catalog facts ----
+
+struct RawPlanFacts {
+  const char *source_type;
+  const char *target_type;
+  Oid source, target;
+  int32 source_typmod, target_typmod;
+  bool rewrites;
+  const char *kept;        // quoted: a foreign key on exactly this pair, kept and rebuilt by PostgreSQL
+  const char *add;         // quoted: the name for a new one
+  const char *lost_default;  // the DEFAULT that cannot become the target type
+  const char **notes;      // other constraints that involve the column
+  int nnotes;
+};
+
+struct PlanScan {
+  RawPlanFacts *facts;
+  AttrNumber att;
+  Oid refrel;
+  AttrNumber refatt;
+};
+
+bool visit_plan_constraint(HeapTuple tup, TupleDesc desc, void *arg) {
+  PlanScan *p = (PlanScan *)arg;
+  RawPlanFacts *f = p->facts;
+  Form_pg_constraint con = (Form_pg_constraint)GETSTRUCT(tup);
+  int16 *fk, *pk;
+  int n = constraint_key_columns(tup, desc, &fk, &pk);
+  bool uses = false;
+  for (int i = 0; i < n; i++) uses = uses || fk[i] == p->att;
+  if (!uses) return true;
+  const char *name = quote_identifier(pstrdup(NameStr(con->conname)));
+  if (n == 1 && con->confrelid == p->refrel && pk[0] == p->refatt && f->kept == NULL) {
+    f->kept = name;
+  } else if (f->nnotes < 63) {
+    f->notes[f->nnotes++] =
+        psprintf("Kept: %s also uses this column; PostgreSQL rebuilds it when the type changes.", name);
+  }
+  return true;
+}
+
+const char *default_that_cannot_stay(Oid rel, AttrNumber att, Oid source, Oid target) {
+  Relation r = table_open(rel, AccessShareLock);
+  TupleDesc desc = RelationGetDescr(r);
+  const char *lost = NULL;
+  if (desc->constr && TupleDescAttr(desc, att - 1)->atthasdef) {
+    for (int i = 0; i < desc->constr->num_defval; i++) {
+      AttrDefault *d = &desc->constr->defval[i];
+      if (d->adnum != att) continue;
+      Oid from = source;
+      Oid to = target;
+      if (!can_coerce_type(1, &from, &to, COERCION_ASSIGNMENT))
+        lost = TextDatumGetCString(
+            DirectFunctionCall2(pg_get_expr, CStringGetTextDatum(d->adbin), ObjectIdGetDatum(rel)));
+    }
+  }
+  table_close(r, AccessShareLock);
+  return lost;
+}
+
+RawPlanFacts *plan_facts(Oid rel, AttrNumber att, Oid refrel, AttrNumber refatt) {
+  RawPlanFacts *f = (RawPlanFacts *)palloc0(sizeof(RawPlanFacts));
+  Oid coll;
+  get_atttypetypmodcoll(rel, att, &f->source, &f->source_typmod, &coll);
+  f->source_type = format_type_with_typemod(f->source, f->source_typmod);
+  get_atttypetypmodcoll(refrel, refatt, &f->target, &f->target_typmod, &coll);
+  f->target = getBaseType(f->target);
+  f->target_type = format_type_with_typemod(f->target, f->target_typmod);
+  f->rewrites = !(IsBinaryCoercible(f->source, f->target) &&
+                  (f->target_typmod < 0 || f->target_typmod == f->source_typmod));
+  f->notes = (const char **)palloc0(sizeof(char *) * 64);
+  PlanScan scan{f, att, refrel, refatt};
+  for_each_foreign_key(FkScope::OnTable, rel, visit_plan_constraint, &scan);
+  if (f->kept == NULL)
+    f->add = quote_identifier(
+        ChooseConstraintName(get_rel_name(rel), get_attname(rel, att, false), "fkey", get_rel_namespace(rel), NIL));
+  if (getBaseType(f->source) != f->target)
+    f->lost_default = default_that_cannot_stay(rel, att, f->source, f->target);
+  return f;
+}
+
+// ---- What ON DELETE does to other tables ----
+
+struct RawReferrer {
+  Oid rel;
+  const char *constraint;  // quoted
+  char action;             // confdeltype
+  int n;
+  int16 fk[INDEX_MAX_KEYS], pk[INDEX_MAX_KEYS];
+};
+
+struct RawReferrers {
+  RawReferrer items[64];
+  int n;
+};
+
+bool visit_referrer(HeapTuple tup, TupleDesc desc, void *arg) {
+  RawReferrers *out = (RawReferrers *)arg;
+  Form_pg_constraint con = (Form_pg_constraint)GETSTRUCT(tup);
+  if (OidIsValid(con->conparentid)) return true;  // a partition's clone: its parent speaks for it
+  char a = con->confdeltype;
+  if (a != FKCONSTR_ACTION_CASCADE && a != FKCONSTR_ACTION_SETNULL && a != FKCONSTR_ACTION_SETDEFAULT) return true;
+  if (out->n >= 64) return false;
+  RawReferrer *r = &out->items[out->n++];
+  r->rel = con->conrelid;
+  r->constraint = quote_identifier(pstrdup(NameStr(con->conname)));
+  r->action = a;
+  int16 *fk, *pk;
+  r->n = constraint_key_columns(tup, desc, &fk, &pk);
+  for (int i = 0; i < r->n; i++) {
+    r->fk[i] = fk[i];
+    r->pk[i] = pk[i];
+  }
+  return true;
+}
+
+RawReferrers *referrers_of(Oid rel) {
+  RawReferrers *out = (RawReferrers *)palloc0(sizeof(RawReferrers));
+  for_each_foreign_key(FkScope::ReferencingTable, rel, visit_referrer, out);
+  return out;
+}
+
+std::string qualified(Oid rel) {
+  return pg_guard([rel]() {
+    return (const char *)quote_qualified_identifier(get_namespace_name(get_rel_namespace(rel)), get_rel_name(rel));
+  });
+}
+
+std::string column_list(Oid rel, const int16 *atts, int n, const std::string &alias) {
+  std::string out;
+  for (int i = 0; i < n; i++) {
+    AttrNumber a = atts[i];
+    const char *name = pg_guard([rel, a]() { return (const char *)quote_identifier(get_attname(rel, a, false)); });
+    out += (i ? ", " : "") + alias + "." + name;
+  }
+  return out;
+}
+
+int64 count_rows(const std::string &query) {
+  const char *q = query.c_str();
+  return pg_guard([q]() {
+    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+    int64 n = 0;
+    bool isnull = true;
+    if (SPI_execute(q, true, 1) == SPI_OK_SELECT && SPI_processed == 1)
+      n = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+    SPI_finish();
+    return isnull ? (int64)0 : n;
+  });
+}
+
+// Rows of other tables that deleting `rows_sql` (a FROM ... WHERE ... over
+// `parent` under alias `alias`) changes, following ON DELETE CASCADE down.
+void collect_cascades(Oid parent, const std::string &from_where, const std::string &alias, int depth,
+                      std::vector<Oid> &path, std::vector<CascadeEffect> &out) {
+  RawReferrers *refs = pg_guard([parent]() { return referrers_of(parent); });
+  for (int i = 0; i < refs->n; i++) {
+    const RawReferrer &r = refs->items[i];
+    std::string child_alias = "c" + std::to_string(depth);
+    std::string child_from_where = "FROM " + qualified(r.rel) + " " + child_alias + " WHERE (" +
+                                   column_list(r.rel, r.fk, r.n, child_alias) + ") IN (SELECT " +
+                                   column_list(parent, r.pk, r.n, alias) + " " + from_where + ")";
+    CascadeEffect e;
+    e.table = qualified(r.rel);
+    e.constraint = r.constraint;
+    e.action = r.action == FKCONSTR_ACTION_CASCADE ? "CASCADE"
+               : r.action == FKCONSTR_ACTION_SETNULL ? "SET NULL"
+                                                     : "SET DEFAULT";
+    e.rows = count_rows("SELECT pg_catalog.count(*) " + child_from_where);
+    if (e.rows == 0) continue;
+    out.push_back(e);
+    bool cycle = false;
+    for (Oid seen : path) cycle = cycle || seen == r.rel;
+    if (r.action == FKCONSTR_ACTION_CASCADE && !cycle && depth < 8) {
+      path.push_back(r.rel);
+      collect_cascades(r.rel, child_from_where, child_alias, depth + 1, path, out);
+      path.pop_back();
+    }
+  }
+}
+
+std::string conversion_suffix(const std::string &conversion, const std::string &column) {
+  // conversion_expression() writes the column followed by its casts.
+  if (conversion.compare(0, column.size(), column) != 0)
+    throw std::logic_error("unexpected conversion expression: " + sql::comment_safe(conversion));
+  return conversion.substr(column.size());
+}
+
+}  // namespace
+
+std::string build_fix_plan(Oid rel, AttrNumber att, Oid refrel, AttrNumber refatt, OnUnconvertible mode,
+                           const ColumnProfile *prof, bool allow_cascade) {
+  RawNames *fk = pg_guard([rel, att]() { return read_names(rel, att); });
+  RawNames *pk = pg_guard([refrel, refatt]() { return read_names(refrel, refatt); });
+  RawPlanFacts *f = pg_guard([rel, att, refrel, refatt]() { return plan_facts(rel, att, refrel, refatt); });
+  const std::string fkcol = std::string(fk->table_q) + "." + fk->column_q;
+  if (mode == OnUnconvertible::Null && fk->not_null)
+    throw UserError(ERRCODE_INVALID_PARAMETER_VALUE,
+                    "on_unconvertible => 'null' needs a nullable column, and " + fkcol + " is NOT NULL", "",
+                    "Use 'delete' to remove those rows, 'map' to map them, or 'fail' to stop.");
+  RawMapping *mapping = nullptr;
+  bool want_mapping = mode == OnUnconvertible::Map || (prof && prof->rows_unconvertible > 0);
+  if (want_mapping) mapping = pg_guard([rel, att, refrel, refatt]() { return best_mapping(rel, att, refrel, refatt); });
+  if (mode == OnUnconvertible::Map && mapping == nullptr)
+    throw UserError(ERRCODE_INVALID_PARAMETER_VALUE,
+                    std::string("no column of ") + pk->table_q + " holds the values of " + fkcol,
+                    std::string("on_unconvertible => 'map' needs a column of ") + pk->table_q + " of type " +
+                        f->source_type + " whose values match, compared with PostgreSQL's own equality.",
+                    "Use 'null' or 'delete' for the rows that cannot be converted, or 'fail' to stop.");
+  if (mode == OnUnconvertible::Map && mapping->ambiguous > 0) {
+    std::string samples;
+    for (int i = 0; i < mapping->nsamples; i++) samples += (i ? ", " : "") + std::string(mapping->samples[i]);
+    throw UserError(ERRCODE_INVALID_PARAMETER_VALUE,
+                    std::string("the mapping through ") + pk->table_q + "." + mapping->column + " is not unique",
+                    std::to_string(mapping->ambiguous) +
+                        (mapping->ambiguous == 1 ? " value of " : " values of ") + fkcol +
+                        (mapping->ambiguous == 1 ? " matches" : " match") + " several rows of " +
+                        pk->table_q + " (for example " + samples + "), so no single key can be chosen for them.",
+                    "Make the mapping column unique, or resolve those values first.");
+  }
+
+  PlanInput in;
+  in.table = Ident::checked(fk->table_q);
+  in.column = Ident::checked(fk->column_q);
+  in.referenced_table = Ident::checked(pk->table_q);
+  in.referenced_column = Ident::checked(pk->column_q);
+  in.source_type = f->source_type;
+  in.target_type = f->target_type;
+  in.target_typmod = f->target_typmod;
+  std::string conversion = conversion_expression(f->source, f->target, f->target_typmod, fk->column_q);
+  in.conversion_needed = conversion != std::string(fk->column_q);
+  in.conversion = "t." + in.column.str() + conversion_suffix(conversion, fk->column_q);
+  in.using_expression = conversion;
+  in.rewrites = f->rewrites;
+  if (f->kept) in.kept_constraint = Ident::checked(f->kept);
+  if (f->add) in.constraint = Ident::checked(f->add);
+  if (f->lost_default) in.lost_default = f->lost_default;
+  for (int i = 0; i < f->nnotes; i++) in.notes.push_back(f->notes[i]);
+  in.converts_function = Ident::checked("fk_guard.converts");
+  in.mode = mode;
+  PlanCounts counts;
+  if (prof) {
+    counts = PlanCounts{prof->rows_total, prof->rows_null, prof->rows_convertible, prof->rows_unconvertible,
+                        prof->rows_orphaned};
+    in.counts = &counts;
+  }
+  PlanMapping map;
+  if (mapping) {
+    map.column = Ident::checked(mapping->column);
+    map.covered = mapping->covered;
+    map.total = mapping->total;
+    map.ambiguous = mapping->ambiguous;
+    for (int i = 0; i < mapping->nsamples; i++) map.ambiguous_samples.push_back(mapping->samples[i]);
+    in.mapping = &map;
+  }
+  if (mapping && mode != OnUnconvertible::Map && mapping->ambiguous == 0)
+    in.notes.push_back(std::string("With on_unconvertible => 'map' the values are mapped through ") + pk->table_q +
+                       "." + mapping->column + " instead.");
+  if (mode == OnUnconvertible::Delete) {
+    std::vector<Oid> path{rel};
+    collect_cascades(rel, "FROM " + in.table.str() + " t WHERE " + lost_rows_predicate(in), "t", 1, path,
+                     in.cascades);
+    if (!in.cascades.empty() && !allow_cascade) {
+      std::string detail;
+      for (const CascadeEffect &c : in.cascades)
+        detail += (detail.empty() ? "" : "\n") + std::to_string(c.rows) + (c.rows == 1 ? " row of " : " rows of ") +
+                  c.table + " through " + c.constraint + " (ON DELETE " + c.action + ")";
+      throw UserError(ERRCODE_INVALID_PARAMETER_VALUE,
+                      "on_unconvertible => 'delete' would also change rows of other tables",
+                      "Deleting the rows of " + in.table.str() + " that cannot be kept also changes:\n" + detail,
+                      "Pass allow_cascade => true to accept that, or use 'null', 'map' or 'fail'.");
+    }
+  }
+  return write_fix_plan(in);
+}
+
+}  // namespace fkg

@@ -1,0 +1,21 @@
+// Fix plans: the facts a plan needs from the catalog and the data (mapping
+// columns, the constraint to keep or add, a DEFAULT that cannot stay, rows
+// other tables lose through ON DELETE), handed to the pure writer.
+#pragma once
+
+#include <string>
+
+#include "../core/fix_writer.hpp"
+#include "profile.hpp"
+
+namespace fkg {
+
+// The script that converts rel.att to refrel.refatt's type and adds (or
+// keeps) the foreign key. prof: the column's profile, or null. Throws
+// UserError when the mode cannot be honoured (a NOT NULL column for 'null',
+// no unique mapping for 'map', other tables' rows for 'delete' without
+// allow_cascade).
+std::string build_fix_plan(Oid rel, AttrNumber att, Oid refrel, AttrNumber refatt, OnUnconvertible mode,
+                           const ColumnProfile *prof, bool allow_cascade);
+
+}  // namespace fkg
