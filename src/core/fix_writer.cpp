@@ -15,6 +15,7 @@ std::string alter_column_type_sql(const std::string &table, const std::string &c
   std::string sql = "ALTER TABLE " + t + " ALTER COLUMN " + c + " TYPE " + type;
   if (!collation.empty()) sql += " COLLATE " + Ident::checked(collation).str();
   if (conversion == Conversion::Explicit) sql += " USING " + c + "::" + type;
+  if (conversion == Conversion::ToNull) sql += " USING NULL";
   return sql;
 }
 

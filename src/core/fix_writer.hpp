@@ -16,6 +16,7 @@ enum class Conversion {
   Assignment,  // ALTER COLUMN ... TYPE works without USING
   Explicit,    // needs USING col::type
   None,        // no conversion exists (e.g. uuid -> integer)
+  ToNull,      // every value is NULL: USING NULL
 };
 
 struct FixTarget {

@@ -213,8 +213,9 @@ std::string incompatible_hint(const Judged &j, const Profile &prof, Node *tree) 
   std::string hint;
   if (prof.read && prof.data.rows_total == prof.data.rows_null) {
     hint = (prof.data.rows_total == 0 ? std::string(p.referencing_table) + " is empty" : "Every " + col + " is NULL") +
-           ", so the type can change without losing anything: ALTER TABLE " + p.referencing_table + " ALTER COLUMN " +
-           p.referencing_column + " TYPE " + pk.display + " USING NULL; then add the foreign key.";
+           ", so the type can change without losing anything: " +
+           alter_column_type_sql(p.referencing_table, p.referencing_column, pk.display, "", Conversion::ToNull) +
+           "; then add the foreign key.";
   } else if (j.judged.conversion == Conversion::None) {
     hint = "There is no cast from " + fk.display + " to " + pk.display + ", so no USING expression can convert " + col +
            ": map its values to keys of " + p.referenced_table +
