@@ -4,10 +4,9 @@ EXTENSION = pg_fk_guard
 EXTVERSION = $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" $(EXTENSION).control)
 MODULE_big = pg_fk_guard
 
-CORE_OBJS = src/core/verdict.o src/core/sql_writer.o src/core/fix_writer.o src/core/naming.o src/core/input_check.o
-PG_OBJS = src/pg/boundary.o src/pg/pair_facts.o src/pg/catalog_scan.o src/pg/catalog_pairs.o src/pg/render.o src/pg/profile.o src/pg/diagnose.o src/pg/fix_plan.o \
-          src/pg/functions.o src/pg/guard_collect.o src/pg/guard.o src/pg/module.o
-OBJS = $(CORE_OBJS) $(PG_OBJS)
+# The source files: src/sources.mk (shared with CMakeLists.txt).
+include $(dir $(firstword $(MAKEFILE_LIST)))src/sources.mk
+OBJS = $(patsubst %.cpp,%.o,$(FKG_CORE_SOURCES) $(FKG_PG_SOURCES))
 
 # extension/pg_fk_guard.sql is the newest version's script, installed as
 # pg_fk_guard--$(EXTVERSION).sql; released versions' scripts, upgrade scripts
@@ -16,8 +15,18 @@ DATA_built = $(EXTENSION)--$(EXTVERSION).sql
 DATA = $(wildcard extension/$(EXTENSION)--*.sql) $(wildcard extension/$(EXTENSION)--*.control)
 EXTRA_CLEAN = $(EXTENSION)--$(EXTVERSION).sql
 
+# make installcheck runs all three suites against the running server named by
+# PGHOST/PGPORT, as contrib modules do: pg_regress (sql/, expected/),
+# pg_isolation_regress (test/isolation/specs, test/isolation/expected) and the
+# TAP tests (test/t, prove; they start their own servers and, like
+# PostgreSQL's, refuse to run as root). Outputs go to build/.
+# One suite alone: make installcheck ISOLATION= TAP_TESTS= (pg_regress only).
 REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
 REGRESS_OPTS = --inputdir=. --outputdir=build/regress
+ISOLATION = $(patsubst test/isolation/specs/%.spec,%,$(sort $(wildcard test/isolation/specs/*.spec)))
+ISOLATION_OPTS = --inputdir=test/isolation --outputdir=build/isolation
+TAP_TESTS = 1
+PROVE_TESTS = $(sort $(wildcard test/t/*.pl))
 
 PG_CONFIG ?= pg_config
 PG_CXXFLAGS = -std=c++17 -fPIC -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-register \
@@ -33,8 +42,8 @@ include $(PGXS)
 $(EXTENSION)--$(EXTVERSION).sql: extension/$(EXTENSION).sql
 	cp $< $@
 
-installcheck: | build/regress
-build/regress:
+installcheck: | build/regress build/isolation
+build/regress build/isolation:
 	mkdir -p $@
 
 # Release tarball of the committed tree (HEAD): pg_fk_guard-<version>.tar.gz,

@@ -8,6 +8,7 @@ PACKAGES=(
   libpg-query-dev # PostgreSQL's parser as a library: the unit property tests parse generated SQL
   postgresql-15 postgresql-client-15 postgresql-server-dev-15 postgresql-contrib
   libipc-run-perl # the TAP tests (PostgreSQL::Test::Cluster)
+  clang-format-14 # the format check (test/run_style_checks.sh)
 )
 
 missing=()

@@ -33,6 +33,9 @@ run_suite() {
   summary+=("$summary_name: $p passed, $f failed")
 }
 
+# clang-format and src/sources.mk (no server).
+run_suite "style (test/run_style_checks.sh)" "style" "style" test/run_style_checks.sh
+
 echo "== unit tests (ctest) =="
 cmake -S . -B build/cmake -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPG_CONFIG="$(command -v "$PG_CONFIG")" >build/cmake.log 2>&1 &&
   cmake --build build/cmake -j"$(nproc)" >>build/cmake.log 2>&1 || { cat build/cmake.log; exit 1; }
@@ -68,6 +71,9 @@ r_fail=$(grep -cE "\.\.\. FAILED|^not ok " build/regress-summary.log)
 if grep -q "server log shows a crash" build/regress-summary.log; then r_fail=$((r_fail + 1)); fi
 passed=$((passed + r_pass)); failed=$((failed + r_fail))
 summary+=("pg_regress: $r_pass passed, $r_fail failed")
+
+# The same three suites the way a PGXS user runs them: make installcheck.
+run_suite "make installcheck (regress, isolation, TAP through PGXS)" "installcheck" "make installcheck" test/run_installcheck.sh
 
 # PostgreSQL 17 and 18 (15 is the suite above): the same pg_regress suite
 # against downloaded servers, plus 18's own tests. See test/matrix.sh.

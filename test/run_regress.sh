@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 : "${FKG_PORT:=54329}"
 source test/lib/cluster.sh
 cluster_start || exit 1
-make -s installcheck PG_CONFIG="$PG_CONFIG" >build/regress.log 2>&1
+make -s installcheck ISOLATION= TAP_TESTS= PG_CONFIG="$PG_CONFIG" >build/regress.log 2>&1
 rc=$?
 sed -n '/^test /,$p' build/regress.log | grep -E "^(test |ok |not ok |#|=+| *[0-9]+ of| *All )" || cat build/regress.log
 if [ $rc -ne 0 ] && [ -f build/regress/regression.diffs ]; then

@@ -1,0 +1,25 @@
+# The module's source files: the one list that both the Makefile (PGXS) and
+# CMakeLists.txt read. Adding a source file is one line here, nothing else.
+# One file per line, in the form "FKG_<LAYER>_SOURCES += path".
+#
+# src/core: pure logic, no PostgreSQL header (CMake builds it without
+# PostgreSQL's include directories; the unit tests link it).
+FKG_CORE_SOURCES += src/core/verdict.cpp
+FKG_CORE_SOURCES += src/core/sql_writer.cpp
+FKG_CORE_SOURCES += src/core/fix_writer.cpp
+FKG_CORE_SOURCES += src/core/naming.cpp
+FKG_CORE_SOURCES += src/core/input_check.cpp
+#
+# src/pg: the PostgreSQL side (catalog, executor, event triggers, SQL entry points).
+FKG_PG_SOURCES += src/pg/boundary.cpp
+FKG_PG_SOURCES += src/pg/pair_facts.cpp
+FKG_PG_SOURCES += src/pg/catalog_scan.cpp
+FKG_PG_SOURCES += src/pg/catalog_pairs.cpp
+FKG_PG_SOURCES += src/pg/render.cpp
+FKG_PG_SOURCES += src/pg/profile.cpp
+FKG_PG_SOURCES += src/pg/diagnose.cpp
+FKG_PG_SOURCES += src/pg/fix_plan.cpp
+FKG_PG_SOURCES += src/pg/functions.cpp
+FKG_PG_SOURCES += src/pg/guard_collect.cpp
+FKG_PG_SOURCES += src/pg/guard.cpp
+FKG_PG_SOURCES += src/pg/module.cpp
