@@ -5,6 +5,7 @@
 # src/core: pure logic, no PostgreSQL header (CMake builds it without
 # PostgreSQL's include directories; the unit tests link it).
 FKG_CORE_SOURCES += src/core/verdict.cpp
+FKG_CORE_SOURCES += src/core/tool_notes.cpp
 FKG_CORE_SOURCES += src/core/sql_writer.cpp
 FKG_CORE_SOURCES += src/core/fix_writer.cpp
 FKG_CORE_SOURCES += src/core/naming.cpp

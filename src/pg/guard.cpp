@@ -6,14 +6,10 @@
 #include "catalog_scan.hpp"
 #include "profile.hpp"
 #include "render.hpp"
+#include "../core/tool_notes.hpp"
 
 #include <algorithm>
 #include <climits>
-
-extern "C" {
-#include "commands/event_trigger.h"
-#include "utils/guc.h"
-}
 
 namespace {
 
@@ -183,6 +179,25 @@ std::string pair_detail(const Judged &j) {
          j.judged.verdict.explanation();
 }
 
+// What the tool that sent the statement should do, when its shape tells
+// which tool it is; a general sentence otherwise.
+std::string tool_note(const ProposedPair &p) {
+  struct RawShape {
+    const char *query;
+    const char *app;
+  };
+  RawShape raw = pg_guard([]() {
+    RawShape r;
+    r.query = debug_query_string ? debug_query_string : "";
+    r.app = GetConfigOption("application_name", true, false);
+    if (r.app == NULL) r.app = "";
+    return r;
+  });
+  StatementShape shape{raw.query, p.constraint ? p.constraint : "", raw.app};
+  const ToolNote *note = recognise_tool(shape);
+  return note ? std::string(note->note) : std::string(generic_tool_note());
+}
+
 std::string alter_type_sql(const Judged &j) {
   return alter_column_type_sql(j.pair.referencing_table, j.pair.referencing_column, j.judged.facts.referenced.display,
                                "", j.judged.conversion);
@@ -232,9 +247,7 @@ std::string incompatible_hint(const Judged &j, const Profile &prof, Node *tree) 
       hint += " A later statement in the same query string changes the type of " + col +
               ": run it before adding the foreign key.";
     else
-      hint += " " + col + " is still " + fk.display +
-              ": nothing so far has changed its type. Some ORM change-column helpers drop the type change when a "
-              "reference is given and send only ADD FOREIGN KEY (Sequelize v6 changeColumn does).";
+      hint += " " + col + " is still " + fk.display + ": nothing so far has changed its type. " + tool_note(p);
   }
   return hint;
 }
