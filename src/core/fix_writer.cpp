@@ -118,8 +118,8 @@ std::string write_fix_plan(const PlanInput &in) {
   }
   if (in.mapping) {
     const PlanMapping &m = *in.mapping;
-    s.header(ref + "." + m.column.str() + " holds " + std::to_string(m.covered) + " of the " +
-             std::to_string(m.total) + " non-NULL values of " + col + ".");
+    s.header(ref + "." + m.column.str() + " holds " + std::to_string(m.covered) + " of the " + std::to_string(m.total) +
+             " non-NULL values of " + col + ".");
     if (m.ambiguous > 0) {
       std::string samples;
       for (const std::string &v : m.ambiguous_samples) samples += (samples.empty() ? "" : ", ") + v;

@@ -58,7 +58,7 @@ struct PlanCounts {
 struct PlanMapping {
   sql::Ident column;  // column of the referenced table holding the referencing values
   long long covered = 0, total = 0;
-  long long ambiguous = 0;                   // values with more than one candidate key
+  long long ambiguous = 0;  // values with more than one candidate key
   std::vector<std::string> ambiguous_samples;
 };
 
@@ -72,20 +72,20 @@ struct CascadeEffect {
 };
 
 struct PlanInput {
-  sql::Ident table;              // referencing table, qualified
+  sql::Ident table;  // referencing table, qualified
   sql::Ident column;
-  sql::Ident referenced_table;   // qualified
+  sql::Ident referenced_table;  // qualified
   sql::Ident referenced_column;
-  std::string source_type;       // format_type of the column (type names are quoted by format_type)
-  std::string target_type;       // the referenced column's type
+  std::string source_type;  // format_type of the column (type names are quoted by format_type)
+  std::string target_type;  // the referenced column's type
   int target_typmod = -1;
-  std::string conversion;        // the conversion on alias t, e.g. t."userId"::text::integer
-  std::string using_expression;  // the same for ALTER COLUMN ... USING, e.g. "userId"::text::integer
-  bool conversion_needed = true; // false when the column already has the target type
-  bool rewrites = true;          // the conversion rewrites the table (false: binary-compatible)
+  std::string conversion;                     // the conversion on alias t, e.g. t."userId"::text::integer
+  std::string using_expression;               // the same for ALTER COLUMN ... USING, e.g. "userId"::text::integer
+  bool conversion_needed = true;              // false when the column already has the target type
+  bool rewrites = true;                       // the conversion rewrites the table (false: binary-compatible)
   std::optional<sql::Ident> kept_constraint;  // a foreign key on exactly this pair: PostgreSQL rebuilds it
   std::optional<sql::Ident> constraint;       // the name of the one to add otherwise
-  std::string lost_default;      // a DEFAULT that cannot become the target type (dropped, announced)
+  std::string lost_default;                   // a DEFAULT that cannot become the target type (dropped, announced)
   std::vector<std::string> notes;             // extra header lines
   sql::Ident converts_function;               // qualified name of the converts() function
   OnUnconvertible mode = OnUnconvertible::Fail;

@@ -195,8 +195,7 @@ std::string Script::render(bool with_steps) const {
   out += comment("Statements: " + (tags.empty() ? std::string("(none)") : tags));
   for (size_t i = 0; i < statements_.size(); i++) {
     const Statement &s = statements_[i];
-    if (!s.what.empty())
-      out += comment(with_steps ? "Step " + std::to_string(i + 1) + ": " + s.what : s.what);
+    if (!s.what.empty()) out += comment(with_steps ? "Step " + std::to_string(i + 1) + ": " + s.what : s.what);
     out += s.sql + ";\n";
   }
   return out;

@@ -62,8 +62,8 @@ struct Statement {
   std::string tag;
   std::string sql;  // without the final semicolon
   std::string what;
-  std::string lock;       // e.g. "ACCESS EXCLUSIVE on public.sessions"; empty: none
-  std::string rewrites;   // table rewritten, empty: none
+  std::string lock;      // e.g. "ACCESS EXCLUSIVE on public.sessions"; empty: none
+  std::string rewrites;  // table rewritten, empty: none
 };
 
 // A script: header comment lines, then the statements, each preceded by

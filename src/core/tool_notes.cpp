@@ -55,15 +55,14 @@ const Row kTools[] = {
       "@db.Uuid, then run prisma migrate dev again."},
      [](const StatementShape &s) {
        return app_is(s, "prisma") ||
-              (matches(s.query, R"(ADD CONSTRAINT "[^"]+_fkey" FOREIGN KEY \("[^"]+"\) REFERENCES "[^"]+"\("[^"]+"\))") &&
+              (matches(s.query,
+                       R"(ADD CONSTRAINT "[^"]+_fkey" FOREIGN KEY \("[^"]+"\) REFERENCES "[^"]+"\("[^"]+"\))") &&
                matches(s.query, R"(ON DELETE (RESTRICT|SET NULL|CASCADE) ON UPDATE CASCADE)"));
      }},
     {{"Hibernate",
       "Hibernate: map the join column with the referenced id's type (the id field's Java type, or "
       "@JoinColumn(columnDefinition = ...)) before the schema is generated again."},
-     [](const StatementShape &s) {
-       return app_is(s, "hibernate") || matches(s.constraint, R"(^FK[0-9a-z]{25}$)");
-     }},
+     [](const StatementShape &s) { return app_is(s, "hibernate") || matches(s.constraint, R"(^FK[0-9a-z]{25}$)"); }},
     {{"knex or Laravel",
       "knex: declare the column with the key's type (table.uuid('userId') or table.integer('userId'), .alter() "
       "for an existing one) before .foreign(); Laravel: use foreignUuid() or foreignId() to match the key."},

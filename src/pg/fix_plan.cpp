@@ -70,8 +70,8 @@ RawMapping *best_mapping(Oid rel, AttrNumber att, Oid refrel, AttrNumber refatt)
     const char *cand = quote_identifier(pstrdup(NameStr(attr->attname)));
     ReleaseSysCache(tup);
     if (!usable) continue;
-    const char *matches = psprintf("(SELECT pg_catalog.count(*) FROM %s r WHERE r.%s OPERATOR(pg_catalog.=) t.%s)",
-                                   reftable, cand, col);
+    const char *matches =
+        psprintf("(SELECT pg_catalog.count(*) FROM %s r WHERE r.%s OPERATOR(pg_catalog.=) t.%s)", reftable, cand, col);
     char *q = psprintf(
         "SELECT pg_catalog.count(*) FILTER (WHERE m >= 1), pg_catalog.count(*), "
         "pg_catalog.count(*) FILTER (WHERE m > 1) FROM (SELECT %s AS m FROM %s t WHERE t.%s IS NOT NULL) s",
@@ -110,10 +110,10 @@ struct RawPlanFacts {
   Oid source, target;
   int32 source_typmod, target_typmod;
   bool rewrites;
-  const char *kept;        // quoted: a foreign key on exactly this pair, kept and rebuilt by PostgreSQL
-  const char *add;         // quoted: the name for a new one
+  const char *kept;          // quoted: a foreign key on exactly this pair, kept and rebuilt by PostgreSQL
+  const char *add;           // quoted: the name for a new one
   const char *lost_default;  // the DEFAULT that cannot become the target type
-  const char **notes;      // other constraints that involve the column
+  const char **notes;        // other constraints that involve the column
   int nnotes;
 };
 
@@ -154,8 +154,8 @@ const char *default_that_cannot_stay(Oid rel, AttrNumber att, Oid source, Oid ta
       Oid from = source;
       Oid to = target;
       if (!can_coerce_type(1, &from, &to, COERCION_ASSIGNMENT))
-        lost = TextDatumGetCString(
-            DirectFunctionCall2(pg_get_expr, CStringGetTextDatum(d->adbin), ObjectIdGetDatum(rel)));
+        lost =
+            TextDatumGetCString(DirectFunctionCall2(pg_get_expr, CStringGetTextDatum(d->adbin), ObjectIdGetDatum(rel)));
     }
   }
   table_close(r, AccessShareLock);
@@ -170,16 +170,15 @@ RawPlanFacts *plan_facts(Oid rel, AttrNumber att, Oid refrel, AttrNumber refatt)
   get_atttypetypmodcoll(refrel, refatt, &f->target, &f->target_typmod, &coll);
   f->target = getBaseType(f->target);
   f->target_type = format_type_with_typemod(f->target, f->target_typmod);
-  f->rewrites = !(IsBinaryCoercible(f->source, f->target) &&
-                  (f->target_typmod < 0 || f->target_typmod == f->source_typmod));
+  f->rewrites =
+      !(IsBinaryCoercible(f->source, f->target) && (f->target_typmod < 0 || f->target_typmod == f->source_typmod));
   f->notes = (const char **)palloc0(sizeof(char *) * 64);
   PlanScan scan{f, att, refrel, refatt};
   for_each_foreign_key(FkScope::OnTable, rel, visit_plan_constraint, &scan);
   if (f->kept == NULL)
     f->add = quote_identifier(
         ChooseConstraintName(get_rel_name(rel), get_attname(rel, att, false), "fkey", get_rel_namespace(rel), NIL));
-  if (getBaseType(f->source) != f->target)
-    f->lost_default = default_that_cannot_stay(rel, att, f->source, f->target);
+  if (getBaseType(f->source) != f->target) f->lost_default = default_that_cannot_stay(rel, att, f->source, f->target);
   return f;
 }
 
@@ -267,7 +266,7 @@ void collect_cascades(Oid parent, const std::string &from_where, const std::stri
     CascadeEffect e;
     e.table = qualified(r.rel);
     e.constraint = r.constraint;
-    e.action = r.action == FKCONSTR_ACTION_CASCADE ? "CASCADE"
+    e.action = r.action == FKCONSTR_ACTION_CASCADE   ? "CASCADE"
                : r.action == FKCONSTR_ACTION_SETNULL ? "SET NULL"
                                                      : "SET DEFAULT";
     e.rows = count_rows("SELECT pg_catalog.count(*) " + child_from_where);
@@ -316,10 +315,9 @@ std::string build_fix_plan(Oid rel, AttrNumber att, Oid refrel, AttrNumber refat
     for (int i = 0; i < mapping->nsamples; i++) samples += (i ? ", " : "") + std::string(mapping->samples[i]);
     throw UserError(ERRCODE_INVALID_PARAMETER_VALUE,
                     std::string("the mapping through ") + pk->table_q + "." + mapping->column + " is not unique",
-                    std::to_string(mapping->ambiguous) +
-                        (mapping->ambiguous == 1 ? " value of " : " values of ") + fkcol +
-                        (mapping->ambiguous == 1 ? " matches" : " match") + " several rows of " +
-                        pk->table_q + " (for example " + samples + "), so no single key can be chosen for them.",
+                    std::to_string(mapping->ambiguous) + (mapping->ambiguous == 1 ? " value of " : " values of ") +
+                        fkcol + (mapping->ambiguous == 1 ? " matches" : " match") + " several rows of " + pk->table_q +
+                        " (for example " + samples + "), so no single key can be chosen for them.",
                     "Make the mapping column unique, or resolve those values first.");
   }
 
@@ -362,8 +360,7 @@ std::string build_fix_plan(Oid rel, AttrNumber att, Oid refrel, AttrNumber refat
                        "." + mapping->column + " instead.");
   if (mode == OnUnconvertible::Delete) {
     std::vector<Oid> path{rel};
-    collect_cascades(rel, "FROM " + in.table.str() + " t WHERE " + lost_rows_predicate(in), "t", 1, path,
-                     in.cascades);
+    collect_cascades(rel, "FROM " + in.table.str() + " t WHERE " + lost_rows_predicate(in), "t", 1, path, in.cascades);
     if (!in.cascades.empty() && !allow_cascade) {
       std::string detail;
       for (const CascadeEffect &c : in.cascades)

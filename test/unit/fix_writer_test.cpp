@@ -118,8 +118,9 @@ TEST(FixPlan, KeepsADeclaredKeyInsteadOfReAddingIt) {
 TEST(FixPlan, NullAndDeleteTouchOnlyRowsThatWouldBreak) {
   std::string n = write_fix_plan(story_plan(OnUnconvertible::Null));
   at(n, "UPDATE public.sessions t SET \"userId\" = NULL WHERE t.\"userId\" IS NOT NULL AND NOT EXISTS");
-  at(n, "CASE WHEN fk_guard.converts(t.\"userId\", 'integer'::pg_catalog.regtype, -1) THEN "
-        "t.\"userId\"::text::integer END");
+  at(n,
+     "CASE WHEN fk_guard.converts(t.\"userId\", 'integer'::pg_catalog.regtype, -1) THEN "
+     "t.\"userId\"::text::integer END");
   at(n, "r.id OPERATOR(pg_catalog.=) CASE");
   PlanInput d_in = story_plan(OnUnconvertible::Delete);
   d_in.cascades.push_back({"public.visits", "visits_fkey", "CASCADE", 4});
