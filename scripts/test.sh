@@ -72,6 +72,11 @@ if grep -q "server log shows a crash" build/regress-summary.log; then r_fail=$((
 passed=$((passed + r_pass)); failed=$((failed + r_fail))
 summary+=("pg_regress: $r_pass passed, $r_fail failed")
 
+# Every script fix_plan() and suggested_fix generate for names from a hostile
+# alphabet: parsed, run in a rolled-back transaction, compared with a catalog
+# snapshot, then run through psql -f for the canaries. See test/run_proptest.sh.
+run_suite "property test of generated SQL (test/run_proptest.sh)" "proptest" "proptest" test/run_proptest.sh
+
 # The same three suites the way a PGXS user runs them: make installcheck.
 run_suite "make installcheck (regress, isolation, TAP through PGXS)" "installcheck" "make installcheck" test/run_installcheck.sh
 

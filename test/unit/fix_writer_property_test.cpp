@@ -3,12 +3,12 @@
 // every script has exactly one "-- Statements:" line, parses (with
 // standard_conforming_strings on and off) to exactly the announced
 // statements, its DO bodies compile as PL/pgSQL, and every table and column
-// it names is the one it was given. FKG_PROPTEST_SEED / FKG_PROPTEST_CASES as
-// in sql_writer_property_test.cpp.
+// it names is the one it was given: with mappings (ambiguous ones too),
+// cascades, lost defaults and kept constraints. FKG_PROPTEST_SEED /
+// FKG_PROPTEST_CASES as in sql_writer_property_test.cpp.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -45,18 +45,6 @@ std::string show(const std::string &s) {
     }
   }
   return out;
-}
-
-// Fields that are quoted text in one version of the fix writer's input and
-// sql::Ident in another.
-[[maybe_unused]] void set(std::string &field, const Ident &id) { field = id.str(); }
-template <class I, class = decltype(std::declval<I &>() = std::declval<const I &>())>
-void set(I &field, const Ident &id) {
-  field = id;
-}
-template <class I>
-void set(std::optional<I> &field, const Ident &id) {
-  field = id;
 }
 
 struct Names {
@@ -100,15 +88,16 @@ std::string check(const std::string &script, const Names &n) {
 
 PlanInput plan_input(const Names &n, OnUnconvertible mode) {
   PlanInput in;
-  set(in.table, Ident::qualified(n.schema, n.table));
-  set(in.column, Ident::quote(n.column));
-  set(in.referenced_table, Ident::qualified(n.rschema, n.rtable));
-  set(in.referenced_column, Ident::quote(n.rcolumn));
-  set(in.constraint, Ident::quote(n.constraint));
-  set(in.converts_function, Ident::qualified("fk_guard", "converts"));
+  in.table = Ident::qualified(n.schema, n.table);
+  in.column = Ident::quote(n.column);
+  in.referenced_table = Ident::qualified(n.rschema, n.rtable);
+  in.referenced_column = Ident::quote(n.rcolumn);
+  in.constraint = Ident::quote(n.constraint);
+  in.converts_function = Ident::qualified("fk_guard", "converts");
   in.source_type = "uuid";
   in.target_type = "integer";
-  in.conversion = Ident::quote(n.column).str() + "::text::integer";
+  in.conversion = "t." + Ident::quote(n.column).str() + "::text::integer";
+  in.using_expression = Ident::quote(n.column).str() + "::text::integer";
   in.mode = mode;
   return in;
 }
@@ -124,16 +113,34 @@ TEST(FixWriterProperty, FixPlansWithHostileNamesAreExactlyWhatTheyAnnounce) {
     PlanInput in = plan_input(n, mode);
     PlanCounts counts{9, 3, 2, 4, 1};
     PlanMapping m;
-    set(m.column, Ident::quote(n.mapcol));
+    m.column = Ident::quote(n.mapcol);
     m.covered = 5;
     m.total = 6;
+    if (h.chance(20)) {
+      m.ambiguous = 1 + (long long)h.next(3);
+      for (long long k = 0; k < m.ambiguous; k++) m.ambiguous_samples.push_back(h.text(60, h.chance(20)));
+    }
     if (h.chance(70)) in.counts = &counts;
     if (mode == OnUnconvertible::Map || h.chance(30)) in.mapping = &m;
     if (h.chance(20)) {
-      in.conversion = Ident::quote(n.column).str();
+      in.conversion = "t." + Ident::quote(n.column).str();
+      in.using_expression = Ident::quote(n.column).str();
       in.conversion_needed = false;
       in.source_type = "integer";
     }
+    if (h.chance(20)) {
+      // A declared key on the pair: PostgreSQL rebuilds it.
+      in.kept_constraint = Ident::quote(n.constraint);
+      in.constraint.reset();
+      in.source_type = "integer";
+      in.target_type = "bigint";
+    }
+    if (h.chance(25)) in.lost_default = "DEFAULT " + sql::literal(h.text(60)) + "::uuid";
+    if (h.chance(30)) in.rewrites = false;
+    int cascades = mode == OnUnconvertible::Delete && h.chance(40) ? 1 + (int)h.next(3) : 0;
+    for (int k = 0; k < cascades; k++)
+      in.cascades.push_back({Ident::qualified(h.name(), h.name()).str(), Ident::quote(h.name()).str(),
+                             k % 2 ? "SET NULL" : "CASCADE", (long long)h.next(100)});
     if (h.chance(30)) in.notes.push_back(h.text(200, h.chance(20)));
     std::string script;
     try {

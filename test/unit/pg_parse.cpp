@@ -48,10 +48,14 @@ struct JsonReader {
     for (int k = 0; k < 4; k++) {
       char c = s[i++];
       v <<= 4;
-      if (c >= '0' && c <= '9') v |= c - '0';
-      else if (c >= 'a' && c <= 'f') v |= c - 'a' + 10;
-      else if (c >= 'A' && c <= 'F') v |= c - 'A' + 10;
-      else fail("bad \\u escape");
+      if (c >= '0' && c <= '9')
+        v |= c - '0';
+      else if (c >= 'a' && c <= 'f')
+        v |= c - 'a' + 10;
+      else if (c >= 'A' && c <= 'F')
+        v |= c - 'A' + 10;
+      else
+        fail("bad \\u escape");
     }
     return v;
   }
@@ -70,14 +74,30 @@ struct JsonReader {
       if (i >= s.size()) fail("unterminated escape");
       char e = s[i++];
       switch (e) {
-        case '"': out += '"'; break;
-        case '\\': out += '\\'; break;
-        case '/': out += '/'; break;
-        case 'b': out += '\b'; break;
-        case 'f': out += '\f'; break;
-        case 'n': out += '\n'; break;
-        case 'r': out += '\r'; break;
-        case 't': out += '\t'; break;
+        case '"':
+          out += '"';
+          break;
+        case '\\':
+          out += '\\';
+          break;
+        case '/':
+          out += '/';
+          break;
+        case 'b':
+          out += '\b';
+          break;
+        case 'f':
+          out += '\f';
+          break;
+        case 'n':
+          out += '\n';
+          break;
+        case 'r':
+          out += '\r';
+          break;
+        case 't':
+          out += '\t';
+          break;
         case 'u': {
           unsigned cp = hex4();
           if (cp >= 0xD800 && cp <= 0xDBFF && i + 6 <= s.size() && s[i] == '\\' && s[i + 1] == 'u') {
@@ -88,7 +108,8 @@ struct JsonReader {
           put_utf8(out, cp);
           break;
         }
-        default: fail("bad escape");
+        default:
+          fail("bad escape");
       }
     }
     return out;
@@ -168,8 +189,8 @@ struct JsonReader {
       return v;
     }
     size_t start = i;
-    while (i < s.size() && (isdigit((unsigned char)s[i]) || s[i] == '-' || s[i] == '+' || s[i] == '.' ||
-                            s[i] == 'e' || s[i] == 'E'))
+    while (i < s.size() &&
+           (isdigit((unsigned char)s[i]) || s[i] == '-' || s[i] == '+' || s[i] == '.' || s[i] == 'e' || s[i] == 'E'))
       i++;
     if (i == start) fail("unexpected character");
     v.kind = Json::Number;
@@ -197,10 +218,18 @@ void quote_json(std::string &out, const std::string &t) {
 
 void shape_into(const Json &v, std::string &out) {
   switch (v.kind) {
-    case Json::Null: out += "null"; break;
-    case Json::Bool: out += v.b ? "true" : "false"; break;
-    case Json::Number: out += v.text; break;
-    case Json::String: quote_json(out, v.text); break;
+    case Json::Null:
+      out += "null";
+      break;
+    case Json::Bool:
+      out += v.b ? "true" : "false";
+      break;
+    case Json::Number:
+      out += v.text;
+      break;
+    case Json::String:
+      quote_json(out, v.text);
+      break;
     case Json::Array:
       out += '[';
       for (size_t k = 0; k < v.items.size(); k++) {
@@ -231,21 +260,36 @@ std::string enum_at(const Json &tree, const char *key) { return tree.at(key).tex
 // AlterObjectTypeCommandTag() of utility.c, for the object types that occur.
 std::string alter_tag(const std::string &objtype) {
   static const std::map<std::string, std::string> tags = {
-      {"OBJECT_TABLE", "ALTER TABLE"},          {"OBJECT_COLUMN", "ALTER TABLE"},
-      {"OBJECT_TABCONSTRAINT", "ALTER TABLE"},  {"OBJECT_INDEX", "ALTER INDEX"},
-      {"OBJECT_SEQUENCE", "ALTER SEQUENCE"},    {"OBJECT_VIEW", "ALTER VIEW"},
-      {"OBJECT_MATVIEW", "ALTER MATERIALIZED VIEW"}, {"OBJECT_FOREIGN_TABLE", "ALTER FOREIGN TABLE"},
-      {"OBJECT_TYPE", "ALTER TYPE"},            {"OBJECT_ATTRIBUTE", "ALTER TYPE"},
-      {"OBJECT_DOMAIN", "ALTER DOMAIN"},        {"OBJECT_DOMCONSTRAINT", "ALTER DOMAIN"},
-      {"OBJECT_FUNCTION", "ALTER FUNCTION"},    {"OBJECT_PROCEDURE", "ALTER PROCEDURE"},
-      {"OBJECT_ROUTINE", "ALTER ROUTINE"},      {"OBJECT_SCHEMA", "ALTER SCHEMA"},
-      {"OBJECT_ROLE", "ALTER ROLE"},            {"OBJECT_TRIGGER", "ALTER TRIGGER"},
-      {"OBJECT_RULE", "ALTER RULE"},            {"OBJECT_DATABASE", "ALTER DATABASE"},
-      {"OBJECT_EXTENSION", "ALTER EXTENSION"},  {"OBJECT_STATISTIC_EXT", "ALTER STATISTICS"},
-      {"OBJECT_POLICY", "ALTER POLICY"},        {"OBJECT_EVENT_TRIGGER", "ALTER EVENT TRIGGER"},
-      {"OBJECT_COLLATION", "ALTER COLLATION"},  {"OBJECT_CONVERSION", "ALTER CONVERSION"},
-      {"OBJECT_OPERATOR", "ALTER OPERATOR"},    {"OBJECT_AGGREGATE", "ALTER AGGREGATE"},
-      {"OBJECT_TABLESPACE", "ALTER TABLESPACE"}, {"OBJECT_LANGUAGE", "ALTER LANGUAGE"},
+      {"OBJECT_TABLE", "ALTER TABLE"},
+      {"OBJECT_COLUMN", "ALTER TABLE"},
+      {"OBJECT_TABCONSTRAINT", "ALTER TABLE"},
+      {"OBJECT_INDEX", "ALTER INDEX"},
+      {"OBJECT_SEQUENCE", "ALTER SEQUENCE"},
+      {"OBJECT_VIEW", "ALTER VIEW"},
+      {"OBJECT_MATVIEW", "ALTER MATERIALIZED VIEW"},
+      {"OBJECT_FOREIGN_TABLE", "ALTER FOREIGN TABLE"},
+      {"OBJECT_TYPE", "ALTER TYPE"},
+      {"OBJECT_ATTRIBUTE", "ALTER TYPE"},
+      {"OBJECT_DOMAIN", "ALTER DOMAIN"},
+      {"OBJECT_DOMCONSTRAINT", "ALTER DOMAIN"},
+      {"OBJECT_FUNCTION", "ALTER FUNCTION"},
+      {"OBJECT_PROCEDURE", "ALTER PROCEDURE"},
+      {"OBJECT_ROUTINE", "ALTER ROUTINE"},
+      {"OBJECT_SCHEMA", "ALTER SCHEMA"},
+      {"OBJECT_ROLE", "ALTER ROLE"},
+      {"OBJECT_TRIGGER", "ALTER TRIGGER"},
+      {"OBJECT_RULE", "ALTER RULE"},
+      {"OBJECT_DATABASE", "ALTER DATABASE"},
+      {"OBJECT_EXTENSION", "ALTER EXTENSION"},
+      {"OBJECT_STATISTIC_EXT", "ALTER STATISTICS"},
+      {"OBJECT_POLICY", "ALTER POLICY"},
+      {"OBJECT_EVENT_TRIGGER", "ALTER EVENT TRIGGER"},
+      {"OBJECT_COLLATION", "ALTER COLLATION"},
+      {"OBJECT_CONVERSION", "ALTER CONVERSION"},
+      {"OBJECT_OPERATOR", "ALTER OPERATOR"},
+      {"OBJECT_AGGREGATE", "ALTER AGGREGATE"},
+      {"OBJECT_TABLESPACE", "ALTER TABLESPACE"},
+      {"OBJECT_LANGUAGE", "ALTER LANGUAGE"},
   };
   auto it = tags.find(objtype);
   return it == tags.end() ? "?ALTER " + objtype : it->second;
@@ -253,17 +297,28 @@ std::string alter_tag(const std::string &objtype) {
 
 std::string drop_tag(const std::string &objtype) {
   static const std::map<std::string, std::string> tags = {
-      {"OBJECT_TABLE", "DROP TABLE"},       {"OBJECT_SEQUENCE", "DROP SEQUENCE"},
-      {"OBJECT_VIEW", "DROP VIEW"},         {"OBJECT_MATVIEW", "DROP MATERIALIZED VIEW"},
-      {"OBJECT_INDEX", "DROP INDEX"},       {"OBJECT_TYPE", "DROP TYPE"},
-      {"OBJECT_DOMAIN", "DROP DOMAIN"},     {"OBJECT_COLLATION", "DROP COLLATION"},
-      {"OBJECT_SCHEMA", "DROP SCHEMA"},     {"OBJECT_FOREIGN_TABLE", "DROP FOREIGN TABLE"},
-      {"OBJECT_FUNCTION", "DROP FUNCTION"}, {"OBJECT_PROCEDURE", "DROP PROCEDURE"},
-      {"OBJECT_ROUTINE", "DROP ROUTINE"},   {"OBJECT_AGGREGATE", "DROP AGGREGATE"},
-      {"OBJECT_OPERATOR", "DROP OPERATOR"}, {"OBJECT_TRIGGER", "DROP TRIGGER"},
-      {"OBJECT_RULE", "DROP RULE"},         {"OBJECT_CAST", "DROP CAST"},
-      {"OBJECT_EXTENSION", "DROP EXTENSION"}, {"OBJECT_POLICY", "DROP POLICY"},
-      {"OBJECT_STATISTIC_EXT", "DROP STATISTICS"}, {"OBJECT_EVENT_TRIGGER", "DROP EVENT TRIGGER"},
+      {"OBJECT_TABLE", "DROP TABLE"},
+      {"OBJECT_SEQUENCE", "DROP SEQUENCE"},
+      {"OBJECT_VIEW", "DROP VIEW"},
+      {"OBJECT_MATVIEW", "DROP MATERIALIZED VIEW"},
+      {"OBJECT_INDEX", "DROP INDEX"},
+      {"OBJECT_TYPE", "DROP TYPE"},
+      {"OBJECT_DOMAIN", "DROP DOMAIN"},
+      {"OBJECT_COLLATION", "DROP COLLATION"},
+      {"OBJECT_SCHEMA", "DROP SCHEMA"},
+      {"OBJECT_FOREIGN_TABLE", "DROP FOREIGN TABLE"},
+      {"OBJECT_FUNCTION", "DROP FUNCTION"},
+      {"OBJECT_PROCEDURE", "DROP PROCEDURE"},
+      {"OBJECT_ROUTINE", "DROP ROUTINE"},
+      {"OBJECT_AGGREGATE", "DROP AGGREGATE"},
+      {"OBJECT_OPERATOR", "DROP OPERATOR"},
+      {"OBJECT_TRIGGER", "DROP TRIGGER"},
+      {"OBJECT_RULE", "DROP RULE"},
+      {"OBJECT_CAST", "DROP CAST"},
+      {"OBJECT_EXTENSION", "DROP EXTENSION"},
+      {"OBJECT_POLICY", "DROP POLICY"},
+      {"OBJECT_STATISTIC_EXT", "DROP STATISTICS"},
+      {"OBJECT_EVENT_TRIGGER", "DROP EVENT TRIGGER"},
   };
   auto it = tags.find(objtype);
   return it == tags.end() ? "?DROP " + objtype : it->second;
@@ -302,13 +357,16 @@ std::string command_tag(const std::string &node, const Json &t) {
     return (k == "VAR_RESET" || k == "VAR_RESET_ALL") ? "RESET" : "SET";
   }
   if (node == "TransactionStmt") {
-    static const std::map<std::string, std::string> tags = {
-        {"TRANS_STMT_BEGIN", "BEGIN"},       {"TRANS_STMT_START", "START TRANSACTION"},
-        {"TRANS_STMT_COMMIT", "COMMIT"},     {"TRANS_STMT_ROLLBACK", "ROLLBACK"},
-        {"TRANS_STMT_SAVEPOINT", "SAVEPOINT"}, {"TRANS_STMT_RELEASE", "RELEASE"},
-        {"TRANS_STMT_ROLLBACK_TO", "ROLLBACK"}, {"TRANS_STMT_PREPARE", "PREPARE TRANSACTION"},
-        {"TRANS_STMT_COMMIT_PREPARED", "COMMIT PREPARED"},
-        {"TRANS_STMT_ROLLBACK_PREPARED", "ROLLBACK PREPARED"}};
+    static const std::map<std::string, std::string> tags = {{"TRANS_STMT_BEGIN", "BEGIN"},
+                                                            {"TRANS_STMT_START", "START TRANSACTION"},
+                                                            {"TRANS_STMT_COMMIT", "COMMIT"},
+                                                            {"TRANS_STMT_ROLLBACK", "ROLLBACK"},
+                                                            {"TRANS_STMT_SAVEPOINT", "SAVEPOINT"},
+                                                            {"TRANS_STMT_RELEASE", "RELEASE"},
+                                                            {"TRANS_STMT_ROLLBACK_TO", "ROLLBACK"},
+                                                            {"TRANS_STMT_PREPARE", "PREPARE TRANSACTION"},
+                                                            {"TRANS_STMT_COMMIT_PREPARED", "COMMIT PREPARED"},
+                                                            {"TRANS_STMT_ROLLBACK_PREPARED", "ROLLBACK PREPARED"}};
     auto it = tags.find(enum_at(t, "kind"));
     return it == tags.end() ? "?TransactionStmt" : it->second;
   }
@@ -335,27 +393,48 @@ std::string command_tag(const std::string &node, const Json &t) {
     return "DISCARD ALL";
   }
   static const std::map<std::string, std::string> simple = {
-      {"InsertStmt", "INSERT"},          {"UpdateStmt", "UPDATE"},
-      {"DeleteStmt", "DELETE"},          {"MergeStmt", "MERGE"},
-      {"DoStmt", "DO"},                  {"VariableShowStmt", "SHOW"},
-      {"CreateStmt", "CREATE TABLE"},    {"CreateSchemaStmt", "CREATE SCHEMA"},
-      {"IndexStmt", "CREATE INDEX"},     {"ViewStmt", "CREATE VIEW"},
-      {"CreateRoleStmt", "CREATE ROLE"}, {"AlterRoleStmt", "ALTER ROLE"},
-      {"AlterRoleSetStmt", "ALTER ROLE"}, {"DropRoleStmt", "DROP ROLE"},
-      {"CommentStmt", "COMMENT"},        {"LockStmt", "LOCK TABLE"},
-      {"CopyStmt", "COPY"},              {"TruncateStmt", "TRUNCATE TABLE"},
-      {"CreateTrigStmt", "CREATE TRIGGER"}, {"ExecuteStmt", "EXECUTE"},
-      {"PrepareStmt", "PREPARE"},        {"DeallocateStmt", "DEALLOCATE"},
-      {"CallStmt", "CALL"},              {"ExplainStmt", "EXPLAIN"},
-      {"NotifyStmt", "NOTIFY"},          {"ListenStmt", "LISTEN"},
-      {"CreateSeqStmt", "CREATE SEQUENCE"}, {"AlterSeqStmt", "ALTER SEQUENCE"},
-      {"CreateDomainStmt", "CREATE DOMAIN"}, {"CreateCastStmt", "CREATE CAST"},
-      {"CreateExtensionStmt", "CREATE EXTENSION"}, {"AlterFunctionStmt", "ALTER FUNCTION"},
-      {"CheckPointStmt", "CHECKPOINT"},  {"LoadStmt", "LOAD"},
-      {"ClusterStmt", "CLUSTER"},        {"ReindexStmt", "REINDEX"},
-      {"CreateStatsStmt", "CREATE STATISTICS"}, {"CreatePolicyStmt", "CREATE POLICY"},
-      {"RuleStmt", "CREATE RULE"},       {"CreateEventTrigStmt", "CREATE EVENT TRIGGER"},
-      {"AlterSystemStmt", "ALTER SYSTEM"}, {"ConstraintsSetStmt", "SET CONSTRAINTS"},
+      {"InsertStmt", "INSERT"},
+      {"UpdateStmt", "UPDATE"},
+      {"DeleteStmt", "DELETE"},
+      {"MergeStmt", "MERGE"},
+      {"DoStmt", "DO"},
+      {"VariableShowStmt", "SHOW"},
+      {"CreateStmt", "CREATE TABLE"},
+      {"CreateSchemaStmt", "CREATE SCHEMA"},
+      {"IndexStmt", "CREATE INDEX"},
+      {"ViewStmt", "CREATE VIEW"},
+      {"CreateRoleStmt", "CREATE ROLE"},
+      {"AlterRoleStmt", "ALTER ROLE"},
+      {"AlterRoleSetStmt", "ALTER ROLE"},
+      {"DropRoleStmt", "DROP ROLE"},
+      {"CommentStmt", "COMMENT"},
+      {"LockStmt", "LOCK TABLE"},
+      {"CopyStmt", "COPY"},
+      {"TruncateStmt", "TRUNCATE TABLE"},
+      {"CreateTrigStmt", "CREATE TRIGGER"},
+      {"ExecuteStmt", "EXECUTE"},
+      {"PrepareStmt", "PREPARE"},
+      {"DeallocateStmt", "DEALLOCATE"},
+      {"CallStmt", "CALL"},
+      {"ExplainStmt", "EXPLAIN"},
+      {"NotifyStmt", "NOTIFY"},
+      {"ListenStmt", "LISTEN"},
+      {"CreateSeqStmt", "CREATE SEQUENCE"},
+      {"AlterSeqStmt", "ALTER SEQUENCE"},
+      {"CreateDomainStmt", "CREATE DOMAIN"},
+      {"CreateCastStmt", "CREATE CAST"},
+      {"CreateExtensionStmt", "CREATE EXTENSION"},
+      {"AlterFunctionStmt", "ALTER FUNCTION"},
+      {"CheckPointStmt", "CHECKPOINT"},
+      {"LoadStmt", "LOAD"},
+      {"ClusterStmt", "CLUSTER"},
+      {"ReindexStmt", "REINDEX"},
+      {"CreateStatsStmt", "CREATE STATISTICS"},
+      {"CreatePolicyStmt", "CREATE POLICY"},
+      {"RuleStmt", "CREATE RULE"},
+      {"CreateEventTrigStmt", "CREATE EVENT TRIGGER"},
+      {"AlterSystemStmt", "ALTER SYSTEM"},
+      {"ConstraintsSetStmt", "SET CONSTRAINTS"},
   };
   auto it = simple.find(node);
   return it == simple.end() ? "?" + node : it->second;
@@ -452,8 +531,7 @@ std::string check_script(const std::string &script, const std::vector<std::strin
       std::string a, b;
       for (auto &x : announced) a += x + "|";
       for (auto &x : tags) b += x + "|";
-      return "announces " + a + " but parses to " + b +
-             (scs ? "" : " (standard_conforming_strings off)");
+      return "announces " + a + " but parses to " + b + (scs ? "" : " (standard_conforming_strings off)");
     }
     if (expected) {
       if (expected->size() != p.statements.size()) return "statement count differs from the statements added";

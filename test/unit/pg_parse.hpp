@@ -29,11 +29,11 @@ struct Json {
 Json parse_json(const std::string &text);  // throws std::runtime_error
 
 struct Statement {
-  std::string node;      // parse node name: "DoStmt", "AlterTableStmt", ...
-  std::string tag;       // command tag, as GetCommandTagName(CreateCommandTag(stmt)) names it
-  Json tree;             // the node's members
+  std::string node;  // parse node name: "DoStmt", "AlterTableStmt", ...
+  std::string tag;   // command tag, as GetCommandTagName(CreateCommandTag(stmt)) names it
+  Json tree;         // the node's members
   bool is_do = false;
-  std::string do_body;   // DO: the body (the "as" argument)
+  std::string do_body;  // DO: the body (the "as" argument)
   std::string do_language = "plpgsql";
 };
 

@@ -67,8 +67,8 @@ TEST(SqlWriterProperty, LiteralsParseToExactlyTheirValue) {
       if (!ok) {
         failures++;
         ADD_FAILURE() << "literal of " << show(x) << " is " << show(lit)
-                      << " (standard_conforming_strings=" << (scs ? "on" : "off") << "): "
-                      << (p.ok ? "parses to something else" : p.error);
+                      << " (standard_conforming_strings=" << (scs ? "on" : "off")
+                      << "): " << (p.ok ? "parses to something else" : p.error);
       }
     }
     // And as a RAISE message inside a PL/pgSQL block.
@@ -94,14 +94,13 @@ TEST(SqlWriterProperty, IdentifiersParseToExactlyTheirName) {
     Ident q = Ident::qualified(s, x);
     Parsed r = testing::parse("SELECT * FROM " + q.str());
     const testing::Json *rv = nullptr;
-    if (r.ok && r.statements.size() == 1)
-      rv = &r.statements[0].tree.at("fromClause").items.at(0).at("RangeVar");
+    if (r.ok && r.statements.size() == 1) rv = &r.statements[0].tree.at("fromClause").items.at(0).at("RangeVar");
     bool ok2 = rv && rv->at("schemaname").text == s && rv->at("relname").text == x;
     bool ok3 = Ident::checked(id.str()).str() == id.str() && Ident::checked(q.str()).str() == q.str();
     if (!ok || !ok2 || !ok3) {
       failures++;
-      ADD_FAILURE() << "name " << show(x) << " (schema " << show(s) << "): " << show(id.str()) << " / "
-                    << show(q.str()) << " " << (p.ok ? "" : p.error) << (r.ok ? "" : r.error);
+      ADD_FAILURE() << "name " << show(x) << " (schema " << show(s) << "): " << show(id.str()) << " / " << show(q.str())
+                    << " " << (p.ok ? "" : p.error) << (r.ok ? "" : r.error);
     }
   }
 }
@@ -126,8 +125,7 @@ TEST(SqlWriterProperty, CommentsEndAtTheirLine) {
     Parsed p = testing::parse(c + "SELECT 1");
     Parsed q = testing::parse("SELECT 1;\n" + c + "SELECT 2;\n" + c);
     bool ok = p.ok && p.statements.size() == 1 && p.statements[0].node == "SelectStmt";
-    bool ok2 = q.ok && q.statements.size() == 2 &&
-               select_value(q).at("A_Const").at("ival").at("ival").text == "1";
+    bool ok2 = q.ok && q.statements.size() == 2 && select_value(q).at("A_Const").at("ival").at("ival").text == "1";
     // Inside a PL/pgSQL body too.
     std::string err = testing::plpgsql_error("BEGIN\n" + c + "PERFORM 1;\nEND");
     if (!one_line || !ok || !ok2 || !err.empty()) {
@@ -175,9 +173,18 @@ Built random_statement(Hostile &h) {
   b.st.lock = h.chance(50) ? "ACCESS EXCLUSIVE on " + h.name() : "";
   b.st.rewrites = h.chance(30) ? h.name() : "";
   switch (h.next(15)) {
-    case 0: b.st.tag = "SET"; b.st.sql = "SET lock_timeout = " + literal("5s"); break;
-    case 1: b.st.tag = "SET"; b.st.sql = "SET search_path = pg_catalog, pg_temp"; break;
-    case 2: b.st.tag = "RESET"; b.st.sql = "RESET lock_timeout"; break;
+    case 0:
+      b.st.tag = "SET";
+      b.st.sql = "SET lock_timeout = " + literal("5s");
+      break;
+    case 1:
+      b.st.tag = "SET";
+      b.st.sql = "SET search_path = pg_catalog, pg_temp";
+      break;
+    case 2:
+      b.st.tag = "RESET";
+      b.st.sql = "RESET lock_timeout";
+      break;
     case 3:
       b.st.tag = "ALTER TABLE";
       b.st.sql = "ALTER TABLE " + t.str() + " ALTER COLUMN " + c.str() + " TYPE integer USING " + f.str() + "(" +
@@ -189,7 +196,10 @@ Built random_statement(Hostile &h) {
                  ") REFERENCES " + r.str() + " (" + rc.str() +
                  ") MATCH FULL ON DELETE SET NULL DEFERRABLE INITIALLY DEFERRED NOT VALID";
       break;
-    case 5: b.st.tag = "ALTER TABLE"; b.st.sql = "ALTER TABLE " + t.str() + " VALIDATE CONSTRAINT " + k.str(); break;
+    case 5:
+      b.st.tag = "ALTER TABLE";
+      b.st.sql = "ALTER TABLE " + t.str() + " VALIDATE CONSTRAINT " + k.str();
+      break;
     case 6:
       b.st.tag = "ALTER TABLE";
       b.st.sql = "ALTER TABLE " + t.str() + " ALTER COLUMN " + c.str() + " DROP DEFAULT";
@@ -198,7 +208,10 @@ Built random_statement(Hostile &h) {
       b.st.tag = "UPDATE";
       b.st.sql = "UPDATE " + t.str() + " SET " + c.str() + " = NULL WHERE " + c.str() + " = " + l;
       break;
-    case 8: b.st.tag = "DELETE"; b.st.sql = "DELETE FROM " + t.str() + " WHERE " + c.str() + " IN (" + l + ", " + l2 + ")"; break;
+    case 8:
+      b.st.tag = "DELETE";
+      b.st.sql = "DELETE FROM " + t.str() + " WHERE " + c.str() + " IN (" + l + ", " + l2 + ")";
+      break;
     case 9: {
       std::string body = "\nBEGIN\n  " + comment(h.text(100)) + "  IF EXISTS (SELECT 1 FROM " + t.str() + " WHERE " +
                          c.str() + " = " + l + ") THEN\n    RAISE EXCEPTION USING MESSAGE = " + l2 +
@@ -213,9 +226,18 @@ Built random_statement(Hostile &h) {
       b.st.sql = "CREATE FUNCTION " + f.str() + "(v text) RETURNS integer LANGUAGE sql STABLE AS " +
                  dollar_quoted("SELECT r." + rc.str() + " FROM " + r.str() + " r WHERE r." + c.str() + "::text = v");
       break;
-    case 11: b.st.tag = "DROP FUNCTION"; b.st.sql = "DROP FUNCTION " + f.str() + "(text)"; break;
-    case 12: b.st.tag = "COMMENT"; b.st.sql = "COMMENT ON COLUMN " + t.str() + "." + c.str() + " IS " + l2; break;
-    case 13: b.st.tag = "LOCK TABLE"; b.st.sql = "LOCK TABLE " + t.str() + " IN SHARE ROW EXCLUSIVE MODE"; break;
+    case 11:
+      b.st.tag = "DROP FUNCTION";
+      b.st.sql = "DROP FUNCTION " + f.str() + "(text)";
+      break;
+    case 12:
+      b.st.tag = "COMMENT";
+      b.st.sql = "COMMENT ON COLUMN " + t.str() + "." + c.str() + " IS " + l2;
+      break;
+    case 13:
+      b.st.tag = "LOCK TABLE";
+      b.st.sql = "LOCK TABLE " + t.str() + " IN SHARE ROW EXCLUSIVE MODE";
+      break;
     default:
       b.st.tag = "ALTER TABLE";
       b.st.sql = "ALTER TABLE " + t.str() + " ALTER COLUMN " + c.str() + " SET DEFAULT " + l;
