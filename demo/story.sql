@@ -1,4 +1,5 @@
--- The story from DEVELOPERS.md, replayed on a throwaway cluster.
+-- The story from the README (a Sequelize changeColumn that sends only ADD
+-- FOREIGN KEY), replayed on a throwaway cluster.
 \set ON_ERROR_STOP 0
 \pset null '(null)'
 CREATE EXTENSION pg_fk_guard;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The demo: builds and installs pg_fk_guard, starts a throwaway cluster,
-# replays the story from DEVELOPERS.md and shows the diagnostics (psql,
+# replays the README's story and shows the diagnostics (psql,
 # demo/story.sql), then replays it as the application runs it: the Sequelize
 # v6 migration through umzug, what the application gets back, and the repair
 # with fix_plan() as a migration (demo/sequelize_story.mjs, with test/e2e's
