@@ -9,15 +9,22 @@ hostile alphabet, holding one kind of key mismatch:
            of the referenced table (some cases hold a uuid nothing maps, some
            a uuid that two keys hold)
   text     text -> integer with convertible, unconvertible and orphan values
-           (or, clean, only convertible values that reference a key)
+           (or, clean, only convertible values that reference a key); some
+           with domains with hostile names on either side, and DEFAULTs
+           holding hostile text
   bigint   integer -> bigint, a declared soft mismatch with ON DELETE SET
            NULL / DEFERRABLE INITIALLY DEFERRED / MATCH FULL
-  varchar  varchar(36) -> text, declared, with ON UPDATE CASCADE
+  varchar  varchar(36) -> text, declared, with ON UPDATE CASCADE (some
+           referencing a column with a collation that has a hostile name)
+
+Some uuid and text cases name the column <referenced table>_id, so that
+diagnose_fk_mismatches() reports the pair as implied.
 
 and attachments on the referencing column (NOT NULL, a DEFAULT that fits or
 not, CHECK, UNIQUE and plain indexes, a comment, column privileges, extended
 statistics), sometimes a third table whose rows go with the referencing
-table's through ON DELETE CASCADE, and records, per fix_plan() mode (and
+table's through ON DELETE CASCADE, sometimes the owner's code waiting for a superuser (a CHECK function, a
+row trigger, a domain CHECK), and records, per fix_plan() mode (and
 delete with allow_cascade) and for suggested_fix, which
 outcomes are allowed (success, stop with the plan's error, refusal by
 fix_plan) and the data a success must leave.
@@ -134,6 +141,12 @@ for case in range(1, CASES + 1):
     if rnsp == nsp and rtbl == tbl:
         rtbl = tbl + "2"
     pk, col, other = names(3)
+    implied = False
+    if kind in ("uuid", "text") and rnsp == nsp and rng.random() < 0.4:
+        # Named so that diagnose_fk_mismatches() implies the pair: <table>_id.
+        cand = rtbl + "_id"
+        if len(cand.encode()) <= 63 and cand not in (pk, other):
+            col, implied = cand, True
     rcol, rlegacy, rlabel = names(3)
     con_check, con_fk = names(2)
     notnull = kind in ("bigint", "varchar") and rng.random() < 0.4 or kind == "text" and rng.random() < 0.15
@@ -145,6 +158,18 @@ for case in range(1, CASES + 1):
         emit(f"CREATE SCHEMA {ident(rnsp)} AUTHORIZATION fkg_tester;")
     emit("SET ROLE fkg_tester;")
     T, R = qual(nsp, tbl), qual(rnsp, rtbl)
+    # The owner's code, waiting for a superuser: called as one, it moves the
+    # trap sequence (as an attacker would do something worse).
+    traps = rng.random() < 0.35
+    trap_fn = qual(nsp, names(1)[0])
+    if traps:
+        emit(f"CREATE FUNCTION {trap_fn}(boolean) RETURNS boolean LANGUAGE plpgsql AS $trap$BEGIN "
+             "IF (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user) THEN "
+             "PERFORM pg_catalog.nextval('public.fkg_trap'); END IF; RETURN true; END$trap$;")
+        emit(f"CREATE FUNCTION {trap_fn}() RETURNS trigger LANGUAGE plpgsql AS $trap$BEGIN "
+             "IF (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user) THEN "
+             "PERFORM pg_catalog.nextval('public.fkg_trap'); END IF; "
+             "IF TG_OP = 'DELETE' THEN RETURN OLD; END IF; RETURN NEW; END$trap$;")
     expect = {}
     rows = {}  # pk -> value as stored
     ambiguous = kind == "uuid" and rng.random() < 0.25
@@ -168,11 +193,23 @@ for case in range(1, CASES + 1):
             "ok": not dirty,
         }
     elif kind == "text":
-        emit(f"CREATE TABLE {R} ({ident(rcol)} int PRIMARY KEY, {ident(rlabel)} text);")
+        # Sometimes the key is a domain over integer, and the column a domain
+        # over text, both with hostile names (the plan converts to the base type).
+        rtype, ctype = "int", "text"
+        if rng.random() < 0.25:
+            rdom = names(1)[0]
+            check = f" CHECK ({trap_fn}(VALUE IS NULL))" if traps and rng.random() < 0.5 else ""
+            emit(f"CREATE DOMAIN {qual(rnsp, rdom)} AS integer{check};")
+            rtype = qual(rnsp, rdom)
+        if rng.random() < 0.25:
+            cdom = names(1)[0]
+            emit(f"CREATE DOMAIN {qual(nsp, cdom)} AS text;")
+            ctype = qual(nsp, cdom)
+        emit(f"CREATE TABLE {R} ({ident(rcol)} {rtype} PRIMARY KEY, {ident(rlabel)} text);")
         emit(f"INSERT INTO {R} VALUES (1, {lit(name())}), (2, {lit(name())}), (3, {lit(name())});")
-        default = rng.choice([None, "DEFAULT '1'", "DEFAULT NULL"])
+        default = rng.choice([None, "DEFAULT '1'", "DEFAULT NULL", "DEFAULT " + lit(name())])
         nn = " NOT NULL" if notnull else ""
-        emit(f"CREATE TABLE {T} ({ident(pk)} int PRIMARY KEY, {ident(col)} text{nn} {default or ''}, {ident(other)} int);")
+        emit(f"CREATE TABLE {T} ({ident(pk)} int PRIMARY KEY, {ident(col)} {ctype}{nn} {default or ''}, {ident(other)} int);")
         good = ["1", "2", " 3", "3 ", "+2", "0001"]
         bad = ["99", "x", "1.5", "", "2147483648", "'; ALTER ROLE fkg_tester SUPERUSER; --"]
         values = [rng.choice(good + ([] if notnull else [None])) for _ in range(2 + rng.randrange(4))]
@@ -201,7 +238,13 @@ for case in range(1, CASES + 1):
         target = "bigint"
         kind_map = None
     else:  # varchar
-        emit(f"CREATE TABLE {R} ({ident(rcol)} text PRIMARY KEY);")
+        collate = ""
+        if rng.random() < 0.4:
+            # The referenced column has a collation with a hostile name: the fix converts with COLLATE.
+            coll = names(1)[0]
+            emit(f"CREATE COLLATION {qual(rnsp, coll)} FROM \"C\";")
+            collate = f" COLLATE {qual(rnsp, coll)}"
+        emit(f"CREATE TABLE {R} ({ident(rcol)} text{collate} PRIMARY KEY);")
         keys = ["a", "b", "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", "it's", "x\\y"]
         emit(f"INSERT INTO {R} VALUES " + ", ".join(f"({lit(k)})" for k in keys) + ";")
         action = rng.choice(["MATCH FULL ON UPDATE CASCADE", "ON DELETE SET NULL", "DEFERRABLE INITIALLY IMMEDIATE"])
@@ -223,6 +266,10 @@ for case in range(1, CASES + 1):
              + ", ".join(f"({k}, {'NULL' if v is None else lit(str(v))}, {k * 10})" for k, v in rows.items()) + ";")
     # Attachments on the referencing column.
     attached = []
+    if traps:
+        attached.append("owner's CHECK function and row trigger")
+        emit(f"ALTER TABLE {T} ADD CONSTRAINT {ident(names(1, {con_check, con_fk})[0])} CHECK ({trap_fn}({ident(col)} IS NULL));")
+        emit(f"CREATE TRIGGER {ident(names(1)[0])} BEFORE UPDATE OR DELETE ON {T} FOR EACH ROW EXECUTE FUNCTION {trap_fn}();")
     if notnull:
         attached.append("NOT NULL")
     if default and default != "DEFAULT NULL":
@@ -310,7 +357,7 @@ for case in range(1, CASES + 1):
         exp["map"] = ({"outcomes": ["refuse", "stop"]} if has_lost else
                       {"outcomes": ["refuse", "stop", "success"], "data": data_after(False, False)})
     exp["suggested"] = exp["fail"]
-    exp["attached"] = attached
+    exp["attached"] = attached + (["implied by its name"] if implied else [])
     emit("INSERT INTO fkg_pt.cases VALUES (%d, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s);" % (
         case, lit(kind), lit(nsp), lit(tbl), lit(col), lit(pk), lit(rnsp), lit(rtbl), lit(rcol),
         "true" if declared else "false", lit(json.dumps(exp))))
