@@ -55,3 +55,10 @@ AS 'MODULE_PATHNAME', 'fix_plan';
 
 COMMENT ON FUNCTION fk_guard.fix_plan(regclass, name, regclass, name, text, boolean) IS
 'a SQL script, in a safe order, that converts a column in place and adds its foreign key; on_unconvertible: fail, null, delete or map; allow_cascade: let delete change rows of other tables through ON DELETE';
+
+-- NULL arguments are errors that name the argument (a NULL value given to
+-- converts() gives NULL), not an empty result or a silent pass: the C bodies
+-- check them, so the functions are no longer STRICT.
+ALTER FUNCTION fk_guard.diagnose_fk_mismatches_in(boolean, boolean, name[]) CALLED ON NULL INPUT;
+ALTER FUNCTION fk_guard.assert_no_mismatches_in(text, name[]) CALLED ON NULL INPUT;
+ALTER FUNCTION fk_guard.converts(anyelement, regtype, integer) CALLED ON NULL INPUT;

@@ -48,9 +48,10 @@ CREATE TYPE fk_guard.mismatch AS (
   sample_orphaned text[],
   conversion text);
 
+-- Not STRICT: a NULL argument is an error that names it, never an empty result.
 CREATE FUNCTION fk_guard.diagnose_fk_mismatches_in(include_implied boolean, check_data boolean, search_path name[])
 RETURNS SETOF fk_guard.mismatch
-LANGUAGE c STABLE STRICT SECURITY INVOKER
+LANGUAGE c STABLE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
 AS 'MODULE_PATHNAME', 'diagnose_fk_mismatches_in';
 
@@ -64,9 +65,10 @@ $$;
 COMMENT ON FUNCTION fk_guard.diagnose_fk_mismatches(boolean, boolean) IS
 'one row per foreign-key column pair (declared, or implied by naming) whose types do not match: kind, severity, explanation, fix, and with check_data the data profile';
 
+-- Not STRICT: assert_no_mismatches(NULL) is an error, never a silent pass.
 CREATE FUNCTION fk_guard.assert_no_mismatches_in(min_severity text, search_path name[])
 RETURNS void
-LANGUAGE c STABLE STRICT SECURITY INVOKER
+LANGUAGE c STABLE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
 AS 'MODULE_PATHNAME', 'assert_no_mismatches_in';
 
@@ -118,9 +120,10 @@ AS 'MODULE_PATHNAME', 'fix_plan';
 COMMENT ON FUNCTION fk_guard.fix_plan(regclass, name, regclass, name, text, boolean) IS
 'a SQL script, in a safe order, that converts a column in place and adds its foreign key; on_unconvertible: fail, null, delete or map; allow_cascade: let delete change rows of other tables through ON DELETE';
 
+-- Not STRICT: a NULL value gives NULL; a NULL target or target_typmod is an error.
 CREATE FUNCTION fk_guard.converts(value anyelement, target regtype, target_typmod integer DEFAULT -1)
 RETURNS boolean
-LANGUAGE c VOLATILE STRICT SECURITY INVOKER
+LANGUAGE c VOLATILE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
 AS 'MODULE_PATHNAME', 'converts';
 

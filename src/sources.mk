@@ -18,6 +18,7 @@ FKG_PG_SOURCES += src/pg/catalog_scan.cpp
 FKG_PG_SOURCES += src/pg/catalog_pairs.cpp
 FKG_PG_SOURCES += src/pg/render.cpp
 FKG_PG_SOURCES += src/pg/profile.cpp
+FKG_PG_SOURCES += src/pg/trust.cpp
 FKG_PG_SOURCES += src/pg/diagnose.cpp
 FKG_PG_SOURCES += src/pg/fix_plan.cpp
 FKG_PG_SOURCES += src/pg/functions.cpp

@@ -3,6 +3,10 @@
 
 #include "prelude.hpp"
 
+extern "C" {
+#include "parser/analyze.h"
+}
+
 namespace fkg::compat {
 
 inline bool has_schema_usage(Oid nsp) {
@@ -94,6 +98,23 @@ inline void init_materialized_srf(FunctionCallInfo fcinfo) {
   rsinfo->setResult = tuplestore_begin_heap(true, false, work_mem);
   rsinfo->setDesc = CreateTupleDescCopy(tupdesc);
   MemoryContextSwitchTo(old);
+#endif
+}
+
+// Walker callbacks for expression_tree_walker / query_tree_walker (16 made
+// them macros taking a typed callback; before, C declared them as "bool (*)()").
+#if PG_VERSION_NUM >= 160000
+#define FKG_WALKER(fn) ((tree_walker_callback)(void (*)(void))(fn))
+#else
+#define FKG_WALKER(fn) ((bool (*)())(void (*)(void))(fn))
+#endif
+
+// Parse analysis of one raw statement with fixed parameter types (15 renamed it).
+inline Query *analyze_query(RawStmt *stmt, const char *sql, const Oid *argtypes, int nargs) {
+#if PG_VERSION_NUM >= 150000
+  return parse_analyze_fixedparams(stmt, sql, argtypes, nargs, NULL);
+#else
+  return parse_analyze(stmt, sql, (Oid *)argtypes, nargs, NULL);
 #endif
 }
 

@@ -10,6 +10,11 @@
 #include "profile.hpp"
 #include "render.hpp"
 
+extern "C" {
+#include "catalog/catalog.h"
+#include "storage/lmgr.h"
+}
+
 using namespace fkg;
 
 namespace {
@@ -36,6 +41,156 @@ std::vector<Oid> namespaces_of(ArrayType *names) {
     return r;
   });
   return std::vector<Oid>(raw->oids, raw->oids + raw->n);
+}
+
+// ---- Arguments: what each public function accepts ----
+
+// Why the caller may not read a column (schema USAGE, then SELECT on the
+// table or the column), or NULL. Plain PostgreSQL code (call under pg_guard).
+const char *unreadable_column(Oid rel, AttrNumber att) {
+  Oid nsp = get_rel_namespace(rel);
+  const char *role = quote_identifier(GetUserNameFromId(GetUserId(), false));
+  if (!compat::has_schema_usage(nsp))
+    return psprintf("role %s has no USAGE privilege on schema %s", role, quote_identifier(get_namespace_name(nsp)));
+  if (pg_class_aclcheck(rel, GetUserId(), ACL_SELECT) != ACLCHECK_OK &&
+      pg_attribute_aclcheck(rel, att, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
+    return psprintf("role %s may not read %s.%s (no SELECT privilege)", role,
+                    quote_qualified_identifier(get_namespace_name(nsp), get_rel_name(rel)),
+                    quote_identifier(get_attname(rel, att, false)));
+  return NULL;
+}
+
+// An error naming the argument when it is NULL.
+void require_arg(FunctionCallInfo fcinfo, int n, const char *name, const char *function) {
+  if (PG_ARGISNULL(n))
+    throw UserError(ERRCODE_NULL_VALUE_NOT_ALLOWED,
+                    std::string("argument ") + name + " of fk_guard." + function + "() must not be null");
+}
+
+// A table argument: it exists (a regclass can outlive its table), is locked
+// against being dropped while we read it (AccessShareLock, as a SELECT takes),
+// and is a user's ordinary or partitioned table; anything else is refused with
+// a sentence that says why.
+void check_table_arg(Oid rel, const char *name, const char *function) {
+  pg_guard([rel, name, function]() {
+    for (int attempt = 0; attempt < 2; attempt++) {
+      if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(rel)))
+        ereport(ERROR, (errcode(ERRCODE_UNDEFINED_TABLE), errmsg("relation with OID %u does not exist", rel),
+                        errdetail("Argument %s of fk_guard.%s() names no table; it may have been dropped.", name,
+                                  function)));
+      if (attempt == 0) LockRelationOid(rel, AccessShareLock);
+    }
+    HeapTuple tup = SearchSysCache1(RELOID, ObjectIdGetDatum(rel));
+    if (!HeapTupleIsValid(tup)) elog(ERROR, "relation with OID %u does not exist", rel);
+    Form_pg_class c = (Form_pg_class)GETSTRUCT(tup);
+    char relkind = c->relkind;
+    Oid nsp = c->relnamespace;
+    const char *nspname = get_namespace_name(nsp);
+    const char *qualified = quote_qualified_identifier(nspname, pstrdup(NameStr(c->relname)));
+    ReleaseSysCache(tup);
+    if (IsCatalogNamespace(nsp) || IsToastNamespace(nsp) || strcmp(nspname, "information_schema") == 0)
+      ereport(ERROR, (errcode(ERRCODE_WRONG_OBJECT_TYPE), errmsg("%s is a system catalog", qualified),
+                      errdetail("pg_fk_guard works on user tables: system catalogs belong to PostgreSQL, cannot "
+                                "have foreign keys, and their column types are not to be changed.")));
+    const char *what = NULL, *why = NULL;
+    switch (relkind) {
+      case RELKIND_RELATION:
+      case RELKIND_PARTITIONED_TABLE:
+        return;
+      case RELKIND_VIEW:
+        what = "a view";
+        why = "A view holds no data of its own and cannot have foreign keys; pass the table it reads from.";
+        break;
+      case RELKIND_MATVIEW:
+        what = "a materialized view";
+        why = "A materialized view cannot have foreign keys and its columns cannot be converted in place; pass the "
+              "table it is built from.";
+        break;
+      case RELKIND_FOREIGN_TABLE:
+        what = "a foreign table";
+        why = "A foreign table cannot have foreign keys, and its data lives on another server.";
+        break;
+      case RELKIND_SEQUENCE:
+        what = "a sequence";
+        why = "Only tables have foreign keys.";
+        break;
+      case RELKIND_INDEX:
+      case RELKIND_PARTITIONED_INDEX:
+        what = "an index";
+        why = "Only tables have foreign keys; pass the table the index is on.";
+        break;
+      default:
+        what = "not a table";
+        why = "Only tables have foreign keys.";
+        break;
+    }
+    ereport(ERROR, (errcode(ERRCODE_WRONG_OBJECT_TYPE),
+                    errmsg("%s is %s", qualified, what), errdetail("%s", why)));
+  });
+}
+
+// A type argument: it exists and values can have it.
+void check_type_arg(Oid type, const char *name, const char *function) {
+  pg_guard([type, name, function]() {
+    HeapTuple tup = SearchSysCache1(TYPEOID, ObjectIdGetDatum(type));
+    if (!HeapTupleIsValid(tup))
+      ereport(ERROR, (errcode(ERRCODE_UNDEFINED_OBJECT), errmsg("type with OID %u does not exist", type),
+                      errdetail("Argument %s of fk_guard.%s() names no type; it may have been dropped.", name,
+                                function)));
+    Form_pg_type t = (Form_pg_type)GETSTRUCT(tup);
+    bool defined = t->typisdefined;
+    char typtype = t->typtype;
+    ReleaseSysCache(tup);
+    if (!defined)
+      ereport(ERROR, (errcode(ERRCODE_UNDEFINED_OBJECT), errmsg("type %s is only a shell", format_type_be(type))));
+    if (typtype == TYPTYPE_PSEUDO)
+      ereport(ERROR, (errcode(ERRCODE_WRONG_OBJECT_TYPE), errmsg("%s is a pseudo-type", format_type_be(type)),
+                      errdetail("No column has a pseudo-type, so no key can be converted to one.")));
+  });
+}
+
+struct TypmodCheck {
+  Oid type;
+  int32 typmod;
+  int32 parsed;
+};
+
+void parse_typmod_body(void *arg) {
+  TypmodCheck *c = (TypmodCheck *)arg;
+  Oid t;
+  compat::parse_type_string(format_type_with_typemod(c->type, c->typmod), &t, &c->parsed);
+}
+
+// A type modifier: -1 (none), or one the type's own modifier syntax gives
+// (numeric(10,2), varchar(36) ...): it must survive printing and parsing back.
+void check_typmod_arg(Oid type, int32 typmod, const char *name, const char *function) {
+  if (typmod == -1) return;
+  pg_guard([type, typmod, name, function]() {
+    const char *tname = format_type_be(type);
+    if (!OidIsValid(get_typmodin(type)))
+      ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                      errmsg("type %s takes no type modifier, but %s is %d", tname, name, typmod),
+                      errhint("Pass -1 (the default) for no modifier.")));
+    TypmodCheck c{type, typmod, -1};
+    bool ok = typmod >= 0 && try_in_subtransaction(parse_typmod_body, &c) && c.parsed == typmod;
+    if (!ok)
+      ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                      errmsg("%d is not a valid type modifier for type %s", typmod, tname),
+                      errdetail("Argument %s of fk_guard.%s() must be -1 or a modifier that %s accepts.", name,
+                                function, tname),
+                      errhint("Take it from the column: pg_attribute.atttypmod, or format_type() to see it.")));
+  });
+}
+
+// profile_column() and fix_plan() need the figures: an error that names the
+// code they would have had to run, and its owner.
+UserError not_profiled_error(const ColumnProfile &p, const char *function) {
+  return UserError(ERRCODE_INSUFFICIENT_PRIVILEGE,
+                   std::string("fk_guard.") + function + "() does not run code owned by another role",
+                   "The data was not profiled: " + p.not_profiled_reason +
+                       ". pg_fk_guard runs only code built into PostgreSQL or owned by a superuser or by the "
+                       "calling role.",
+                   "Run it as the role that owns that code (SET ROLE), which then runs with its own privileges.");
 }
 
 // ---- diagnose rows ----
@@ -103,16 +258,32 @@ std::vector<Row> collect_rows(bool include_implied, const std::vector<Oid> &sear
   for (Row &row : rows) {
     row.sort_key = sort_key_of(row.pair);
     const KeyPair &p = row.pair;
-    if (check_data)
-      row.profile = profile_column(p.referencing_rel, p.referencing_att, p.referenced.type, p.referenced.typmod,
-                                   p.referenced_rel, p.referenced_att, 3);
+    if (check_data) {
+      // A table the caller may not read leaves this row's data columns NULL,
+      // and so does code the profile would have to run that is not trusted;
+      // the detail says which.
+      const char *unreadable = pg_guard([&p]() {
+        const char *r = unreadable_column(p.referencing_rel, p.referencing_att);
+        return r ? r : unreadable_column(p.referenced_rel, p.referenced_att);
+      });
+      if (unreadable) {
+        row.profile = ColumnProfile{};
+        row.profile->not_profiled_reason = unreadable;
+      } else {
+        row.profile = profile_column(p.referencing_rel, p.referencing_att, p.referenced.type, p.referenced.typmod,
+                                     p.referenced_rel, p.referenced_att, 3);
+      }
+      if (!row.profile->profiled)
+        row.rendered.detail += " The data was not profiled: " + row.profile->not_profiled_reason + ".";
+    }
+    const ColumnProfile *profiled = row.profile && row.profile->profiled ? &*row.profile : nullptr;
     // Implied pairs and incompatible ones need the full plan (data, then the
     // constraint); a declared soft mismatch is fixed by converting the column,
     // which makes PostgreSQL rebuild the constraint itself.
     if (row.implied || row.verdict.kind == Kind::Incompatible)
       row.rendered.suggested_fix =
           build_fix_plan(p.referencing_rel, p.referencing_att, p.referenced_rel, p.referenced_att,
-                         OnUnconvertible::Fail, row.profile ? &*row.profile : nullptr, false);
+                         OnUnconvertible::Fail, profiled, false);
   }
   std::stable_sort(rows.begin(), rows.end(), [](const Row &a, const Row &b) { return a.sort_key < b.sort_key; });
   return rows;
@@ -140,7 +311,8 @@ void put_row(ReturnSetInfo *rsinfo, const Row &row) {
   Datum values[kDiagnoseColumns];
   bool nulls[kDiagnoseColumns] = {false};
   const Row *r = &row;
-  if (r->profile) {
+  bool profiled = r->profile && r->profile->profiled;
+  if (profiled) {
     const ColumnProfile &pr = *r->profile;
     values[12] = Int64GetDatum(pr.rows_total);
     values[13] = Int64GetDatum(pr.rows_null);
@@ -154,7 +326,7 @@ void put_row(ReturnSetInfo *rsinfo, const Row &row) {
   }
   Datum *vp = values;
   bool *np = nulls;
-  pg_guard([rsinfo, r, vp, np]() {
+  pg_guard([rsinfo, r, vp, np, profiled]() {
     const KeyPair &p = r->pair;
     vp[0] = CStringGetTextDatum(r->implied ? "implied" : "declared");
     char *conname = OidIsValid(p.constraint) ? get_constraint_name(p.constraint) : NULL;
@@ -172,7 +344,7 @@ void put_row(ReturnSetInfo *rsinfo, const Row &row) {
     vp[9] = CStringGetTextDatum(severity_name(r->verdict.severity()));
     vp[10] = CStringGetTextDatum(r->rendered.detail.c_str());
     vp[11] = CStringGetTextDatum(r->rendered.suggested_fix.c_str());
-    if (r->profile) vp[19] = CStringGetTextDatum(r->profile->conversion.c_str());
+    if (profiled) vp[19] = CStringGetTextDatum(r->profile->conversion.c_str());
     tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, vp, np);
   });
 }
@@ -229,6 +401,9 @@ AttrNumber column_of(Oid rel, Name col) {
 // fk_guard.diagnose_fk_mismatches_in(include_implied, check_data, search_path):
 // the body of diagnose_fk_mismatches(), which passes the caller's search_path.
 FKG_SQL_FUNCTION(diagnose_fk_mismatches_in) {
+  require_arg(fcinfo, 0, "include_implied", "diagnose_fk_mismatches");
+  require_arg(fcinfo, 1, "check_data", "diagnose_fk_mismatches");
+  require_arg(fcinfo, 2, "search_path", "diagnose_fk_mismatches_in");
   bool include_implied = PG_GETARG_BOOL(0);
   bool check_data = PG_GETARG_BOOL(1);
   std::vector<Oid> path = namespaces_of(PG_GETARG_ARRAYTYPE_P(2));
@@ -241,6 +416,8 @@ FKG_SQL_FUNCTION(diagnose_fk_mismatches_in) {
 // fk_guard.assert_no_mismatches_in(min_severity, search_path): raises an
 // error listing every mismatch at or above the severity.
 FKG_SQL_FUNCTION(assert_no_mismatches_in) {
+  require_arg(fcinfo, 0, "min_severity", "assert_no_mismatches");
+  require_arg(fcinfo, 1, "search_path", "assert_no_mismatches_in");
   std::string min = pg_guard([fcinfo]() { return text_to_cstring(PG_GETARG_TEXT_PP(0)); });
   Severity threshold;
   if (!parse_severity(min, &threshold))
@@ -277,14 +454,23 @@ FKG_SQL_FUNCTION(assert_no_mismatches_in) {
 
 // fk_guard.profile_column(tbl, col, target, referenced_table, referenced_column, samples)
 FKG_SQL_FUNCTION(profile_column) {
-  if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2))
-    throw UserError(ERRCODE_NULL_VALUE_NOT_ALLOWED, "tbl, col and target must not be null");
+  require_arg(fcinfo, 0, "tbl", "profile_column");
+  require_arg(fcinfo, 1, "col", "profile_column");
+  require_arg(fcinfo, 2, "target", "profile_column");
+  require_arg(fcinfo, 5, "samples", "profile_column");
+  if (PG_ARGISNULL(3) && !PG_ARGISNULL(4))
+    throw UserError(ERRCODE_NULL_VALUE_NOT_ALLOWED,
+                    "argument referenced_column of fk_guard.profile_column() needs referenced_table", "",
+                    "Pass referenced_table too, or neither to count no orphans.");
   Oid rel = PG_GETARG_OID(0);
+  check_table_arg(rel, "tbl", "profile_column");
   AttrNumber att = column_of(rel, PG_GETARG_NAME(1));
   Oid target = PG_GETARG_OID(2);
+  check_type_arg(target, "target", "profile_column");
   int32 typmod = -1;
   Oid refrel = PG_ARGISNULL(3) ? InvalidOid : PG_GETARG_OID(3);
   AttrNumber refatt = InvalidAttrNumber;
+  if (!PG_ARGISNULL(3)) check_table_arg(refrel, "referenced_table", "profile_column");
   if (OidIsValid(refrel)) {
     refatt = PG_ARGISNULL(4) ? primary_key_column(refrel) : column_of(refrel, PG_GETARG_NAME(4));
     pg_guard([refrel, refatt, target, &typmod]() {
@@ -295,10 +481,11 @@ FKG_SQL_FUNCTION(profile_column) {
       if (getBaseType(t) == target) typmod = tm;
     });
   }
-  int samples = PG_ARGISNULL(5) ? 3 : PG_GETARG_INT32(5);
+  int samples = PG_GETARG_INT32(5);
   if (samples < 0 || samples > 1000)
     throw UserError(ERRCODE_INVALID_PARAMETER_VALUE, "samples must be between 0 and 1000");
   ColumnProfile p = profile_column(rel, att, target, typmod, refrel, refatt, samples);
+  if (!p.profiled) throw not_profiled_error(p, "profile_column");
 
   Datum values[8];
   bool nulls[8] = {false};
@@ -327,13 +514,16 @@ FKG_SQL_FUNCTION(profile_column) {
 //                   referenced_column, on_unconvertible, allow_cascade)
 // (1.0's five-argument declaration calls the same entry point.)
 FKG_SQL_FUNCTION(fix_plan) {
-  for (int i : {0, 1, 2, 4})
-    if (PG_ARGISNULL(i))
-      throw UserError(ERRCODE_NULL_VALUE_NOT_ALLOWED,
-                      "referencing_table, referencing_column, referenced_table and on_unconvertible must not be null");
+  require_arg(fcinfo, 0, "referencing_table", "fix_plan");
+  require_arg(fcinfo, 1, "referencing_column", "fix_plan");
+  require_arg(fcinfo, 2, "referenced_table", "fix_plan");
+  require_arg(fcinfo, 4, "on_unconvertible", "fix_plan");
+  if (PG_NARGS() > 5) require_arg(fcinfo, 5, "allow_cascade", "fix_plan");
   Oid rel = PG_GETARG_OID(0);
+  check_table_arg(rel, "referencing_table", "fix_plan");
   AttrNumber att = column_of(rel, PG_GETARG_NAME(1));
   Oid refrel = PG_GETARG_OID(2);
+  check_table_arg(refrel, "referenced_table", "fix_plan");
   AttrNumber refatt = PG_ARGISNULL(3) ? primary_key_column(refrel) : column_of(refrel, PG_GETARG_NAME(3));
   std::string mode_name = pg_guard([fcinfo]() { return text_to_cstring(PG_GETARG_TEXT_PP(4)); });
   OnUnconvertible mode;
@@ -351,8 +541,9 @@ FKG_SQL_FUNCTION(fix_plan) {
     r.type = getBaseType(r.type);
     return r;
   });
-  bool allow_cascade = PG_NARGS() > 5 && !PG_ARGISNULL(5) && PG_GETARG_BOOL(5);
+  bool allow_cascade = PG_NARGS() > 5 && PG_GETARG_BOOL(5);
   ColumnProfile prof = profile_column(rel, att, t.type, t.typmod, refrel, refatt, 3);
+  if (!prof.profiled) throw not_profiled_error(prof, "fix_plan");
   std::string plan = build_fix_plan(rel, att, refrel, refatt, mode, &prof, allow_cascade);
   const char *s = plan.c_str();
   return pg_guard([s]() { return CStringGetTextDatum(s); });
@@ -360,9 +551,15 @@ FKG_SQL_FUNCTION(fix_plan) {
 
 // fk_guard.converts(value anyelement, target regtype, target_typmod int):
 // does the conversion profile_column() and fix_plan() use succeed for this value?
+// A NULL value gives NULL (the fix scripts rely on it: NULLs are left alone).
 FKG_SQL_FUNCTION(converts) {
-  Oid source = pg_guard([fcinfo]() { return getBaseType(get_fn_expr_argtype(fcinfo->flinfo, 0)); });
+  require_arg(fcinfo, 1, "target", "converts");
+  require_arg(fcinfo, 2, "target_typmod", "converts");
   Oid target = PG_GETARG_OID(1);
-  int32 typmod = PG_ARGISNULL(2) ? -1 : PG_GETARG_INT32(2);
+  int32 typmod = PG_GETARG_INT32(2);
+  check_type_arg(target, "target", "converts");
+  check_typmod_arg(target, typmod, "target_typmod", "converts");
+  if (PG_ARGISNULL(0)) PG_RETURN_NULL();
+  Oid source = pg_guard([fcinfo]() { return getBaseType(get_fn_expr_argtype(fcinfo->flinfo, 0)); });
   PG_RETURN_BOOL(value_converts(source, PG_GETARG_DATUM(0), target, typmod));
 }

@@ -16,10 +16,21 @@ struct ParsedType {
   int32 typmod;
 };
 
+// A type given as text: parsed as SQL, and one a column can have (no
+// pseudo-type such as anyelement or record, no shell).
 ParsedType parse_type(text *t) {
   return pg_guard([t]() {
     ParsedType p;
     compat::parse_type_string(text_to_cstring(t), &p.type, &p.typmod);
+    HeapTuple tup = SearchSysCache1(TYPEOID, ObjectIdGetDatum(p.type));
+    if (!HeapTupleIsValid(tup)) elog(ERROR, "type with OID %u does not exist", p.type);
+    Form_pg_type typ = (Form_pg_type)GETSTRUCT(tup);
+    bool pseudo = typ->typtype == TYPTYPE_PSEUDO, shell = !typ->typisdefined;
+    ReleaseSysCache(tup);
+    if (shell) ereport(ERROR, (errcode(ERRCODE_UNDEFINED_OBJECT), errmsg("type %s is only a shell", format_type_be(p.type))));
+    if (pseudo)
+      ereport(ERROR, (errcode(ERRCODE_WRONG_OBJECT_TYPE), errmsg("%s is a pseudo-type", format_type_be(p.type)),
+                      errdetail("No column has a pseudo-type, so no key pair can have one.")));
     return p;
   });
 }
@@ -56,8 +67,11 @@ text *arg_text(FunctionCallInfo fcinfo, int n) { return PG_ARGISNULL(n) ? NULL :
 // the verdict engine on a what-if pair, as a primary key on the referenced
 // type (with its default btree operator class, or the one given) would see it.
 FKG_SQL_FUNCTION(classify_key_pair) {
-  if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
-    throw UserError(ERRCODE_NULL_VALUE_NOT_ALLOWED, "referencing_type and referenced_type must not be null");
+  for (int i : {0, 1})
+    if (PG_ARGISNULL(i))
+      throw UserError(ERRCODE_NULL_VALUE_NOT_ALLOWED, std::string("argument ") +
+                                                          (i == 0 ? "referencing_type" : "referenced_type") +
+                                                          " of fk_guard.classify_key_pair() must not be null");
   ParsedType fk = parse_type(PG_GETARG_TEXT_PP(0));
   ParsedType pk = parse_type(PG_GETARG_TEXT_PP(1));
   PgColumn fkcol{fk.type, fk.typmod, collation_for(fk.type, arg_text(fcinfo, 2))};

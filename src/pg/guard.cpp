@@ -47,8 +47,9 @@ struct Judged {
 // ---- What the data holds (only when about to refuse, only for small tables) ----
 
 struct Profile {
-  bool read = false;      // false: not read (too big, new table, or the read failed)
+  bool read = false;      // false: not read (too big, new table, untrusted code, or the read failed)
   double estimated = -1;  // estimated rows
+  std::string not_read;   // why not, when that is worth saying: "the cast from ... is user-defined (...)"
   ColumnProfile data;
 };
 
@@ -84,13 +85,18 @@ Profile profile_for(const Judged &j) {
     return st;
   });
   try {
-    prof.data = profile_column(rel, att, p.referenced.type, p.referenced.typmod, InvalidOid, InvalidAttrNumber, 2);
+    // Only code built into PostgreSQL or a superuser's: never a table or type
+    // owner's cast, domain CHECK or I/O function, not even the caller's own,
+    // for a statement PostgreSQL refuses without running any of it.
+    prof.data = profile_column(rel, att, p.referenced.type, p.referenced.typmod, InvalidOid, InvalidAttrNumber, 2,
+                               TrustCaller::No);
     pg_guard([sub]() {
       ReleaseCurrentSubTransaction();
       MemoryContextSwitchTo(sub.context);
       CurrentResourceOwner = sub.owner;
     });
-    prof.read = true;
+    prof.read = prof.data.profiled;
+    prof.not_read = prof.data.not_profiled_reason;
   } catch (const PgError &e) {
     // PostgreSQL's error state was already flushed by pg_guard.
     pg_guard([sub]() {
@@ -116,6 +122,8 @@ std::string profile_sentence(const Judged &j, const Profile &prof) {
     if (prof.estimated > profile_row_limit)
       return std::string(p.referencing_table) + " has about " + std::to_string((long long)prof.estimated) +
              " rows, more than pg_fk_guard.profile_row_limit, so its data was not read.";
+    if (!prof.not_read.empty())
+      return "The data of " + std::string(p.referencing_table) + " was not profiled: " + prof.not_read + ".";
     return "";
   }
   const ColumnProfile &d = prof.data;
@@ -241,6 +249,9 @@ std::string incompatible_hint(const Judged &j, const Profile &prof, Node *tree) 
     hint = "Change the column's type first: " + alter_type_sql(j) + "; then add the foreign key.";
     if (prof.read && prof.data.rows_unconvertible > 0)
       hint += " First fix, NULL or delete the values that cannot convert; fk_guard.fix_plan() writes the script.";
+    if (!prof.not_read.empty())
+      hint += " That conversion runs the user-defined code named in DETAIL: review it before "
+              "running the conversion as a privileged role.";
   }
   if (!p.type_changed) {
     if (later_statement_retypes(tree, p.referencing_rel, p.referencing_column))

@@ -336,11 +336,55 @@ bool run_pass_in_subtransaction(const char *query, PassState *st) {
   return try_in_subtransaction(run_pass_body, &a);
 }
 
+// What a profile or a conversion may run: the source type's output, the
+// target's input and output, and the queries (one of which may take the value's
+// text as $1). NULL if all of it is trusted, else why not.
+struct TrustCheck {
+  Oid types[2];
+  const char *queries[4];
+  int nqueries;
+  const char *param_query;  // NULL, or a query whose $1 is text
+  TrustCaller caller;
+};
+
+const char *untrusted_code(const TrustCheck *c) {
+  for (Oid type : c->types) {
+    const char *r = untrusted_code_in_type_io(type, c->caller);
+    if (r) return r;
+  }
+  for (int i = 0; i < c->nqueries; i++) {
+    const char *r = untrusted_code_in_query(c->queries[i], 0, NULL, c->caller);
+    if (r) return r;
+  }
+  if (c->param_query) {
+    Oid text = TEXTOID;
+    return untrusted_code_in_query(c->param_query, 1, &text, c->caller);
+  }
+  return NULL;
+}
+
+std::string one_value_query(Oid source, bool via_text, const std::string &type) {
+  return "SELECT (($1::text)::" + type_sql(source, -1) + (via_text ? ")::text::" : ")::") + type + "::text";
+}
+
 }  // namespace
 
 bool value_converts(Oid source, Datum value, Oid target, int32 target_typmod) {
   Plan plan = plan_for(source, target, target_typmod);
   if (plan.method == Method::Identical) return true;
+  std::string one = one_value_query(source, plan.via_text, type_sql(target, target_typmod));
+  TrustCheck check{{source, target}, {}, 0, one.c_str(), TrustCaller::Yes};
+  const TrustCheck *cp = &check;
+  const char *why = pg_guard([cp]() { return untrusted_code(cp); });
+  if (why)
+    throw UserError(ERRCODE_INSUFFICIENT_PRIVILEGE,
+                    "converting " + std::string(type_sql(source, -1)) + " to " + type_sql(target, target_typmod) +
+                        " would run code owned by another role",
+                    "Converting " + std::string(type_sql(source, -1)) + " to " + type_sql(target, target_typmod) +
+                        " is not tried: " + why +
+                        ". pg_fk_guard runs only code built into PostgreSQL or owned by a superuser or by the "
+                        "calling role.",
+                    "Run it as the role that owns that code (SET ROLE), which then runs with its own privileges.");
   const char *value_text = pg_guard([source, value]() {
     if (source == NAMEOID) return (const char *)pstrdup(NameStr(*DatumGetName(value)));
     if (source == TEXTOID || source == VARCHAROID || source == BPCHAROID)
@@ -365,8 +409,6 @@ bool value_converts(Oid source, Datum value, Oid target, int32 target_typmod) {
     return input_ok(*plan.check, value_text, target_typmod);
 #endif
   }
-  std::string one = "SELECT (($1::text)::" + type_sql(source, -1) + (plan.via_text ? ")::text::" : ")::") +
-                    type_sql(target, target_typmod) + "::text";
   const char *oq = one.c_str();
   return pg_guard([oq, value_text]() {
     if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
@@ -383,7 +425,7 @@ std::string conversion_expression(Oid source, Oid target, int32 target_typmod, c
 }
 
 ColumnProfile profile_column(Oid rel, AttrNumber att, Oid target, int32 target_typmod, Oid referenced_rel,
-                             AttrNumber referenced_att, int samples) {
+                             AttrNumber referenced_att, int samples, TrustCaller caller) {
   ColumnProfile prof;
   Names n = names_of(rel, att);
   Plan plan = plan_for(n.type, target, target_typmod);
@@ -393,6 +435,29 @@ ColumnProfile profile_column(Oid rel, AttrNumber att, Oid target, int32 target_t
                         : std::string(n.column) + (plan.via_text ? "::text::" : "::") + type;
   bool check_orphans = OidIsValid(referenced_rel);
 
+  // Every query this profile may run, checked before any of them runs.
+  std::string keys_query;
+  if (check_orphans) {
+    Names r = names_of(referenced_rel, referenced_att);
+    keys_query =
+        "SELECT (" + std::string(r.column) + ")::" + type + " FROM " + r.table + " WHERE " + r.column + " IS NOT NULL";
+  }
+  std::string values_query = std::string("SELECT ") + n.column + " FROM " + n.table;
+  std::string cast_query = "SELECT (" + prof.conversion + ") FROM " + n.table;
+  std::string text_query = std::string("SELECT ") + n.column + "::text FROM " + n.table;
+  std::string one_query = one_value_query(n.type, plan.via_text, type);
+  TrustCheck check{{n.type, target},
+                   {values_query.c_str(), cast_query.c_str(), text_query.c_str(), keys_query.c_str()},
+                   check_orphans ? 4 : 3,
+                   one_query.c_str(),
+                   caller};
+  const TrustCheck *cp = &check;
+  const char *why = pg_guard([cp]() { return untrusted_code(cp); });
+  if (why) {
+    prof.not_profiled_reason = why;
+    return prof;
+  }
+
   pg_guard([]() {
     if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
   });
@@ -400,9 +465,7 @@ ColumnProfile profile_column(Oid rel, AttrNumber att, Oid target, int32 target_t
   // The referenced keys, as the target type prints them.
   std::unordered_set<std::string> keys;
   if (check_orphans) {
-    Names r = names_of(referenced_rel, referenced_att);
-    std::string q =
-        "SELECT (" + std::string(r.column) + ")::" + type + " FROM " + r.table + " WHERE " + r.column + " IS NOT NULL";
+    const std::string &q = keys_query;
     Tally t{&plan, target_typmod, &prof, samples, nullptr, &keys, {}};
     PassState *st = (PassState *)palloc0(sizeof(PassState));
     Tally *tp = &t;
@@ -416,7 +479,7 @@ ColumnProfile profile_column(Oid rel, AttrNumber att, Oid target, int32 target_t
   }
 
   if (plan.method != Method::Cast) {
-    std::string q = std::string("SELECT ") + n.column + " FROM " + n.table;
+    const std::string &q = values_query;
     Tally t{&plan, target_typmod, &prof, samples, check_orphans ? &keys : nullptr, nullptr, {}};
     PassState *st = (PassState *)palloc0(sizeof(PassState));
     Tally *tp = &t;
@@ -432,8 +495,7 @@ ColumnProfile profile_column(Oid rel, AttrNumber att, Oid target, int32 target_t
     prof.method = "cast";
     // One statement converts the whole column; if it succeeds, every value
     // converts, and the same pass collects the converted values.
-    std::string converted = "(" + prof.conversion + ")";
-    std::string q = "SELECT " + converted + " FROM " + n.table;
+    const std::string &q = cast_query;
     Plan identical{Method::Identical, false, std::nullopt};
     Tally t{&identical, target_typmod, &prof, samples, check_orphans ? &keys : nullptr, nullptr, {}};
     PassState *st = (PassState *)palloc0(sizeof(PassState));
@@ -449,11 +511,8 @@ ColumnProfile profile_column(Oid rel, AttrNumber att, Oid target, int32 target_t
       // Value by value, each in its own subtransaction.
       prof = before;
       prof.method = "cast, value by value";
-      std::string all = std::string("SELECT ") + n.column + "::text FROM " + n.table;
-      std::string one =
-          "SELECT (($1::text)::" + type_sql(n.type, -1) + (plan.via_text ? ")::text::" : ")::") + type + "::text";
-      const char *aq = all.c_str();
-      const char *oq = one.c_str();
+      const char *aq = text_query.c_str();
+      const char *oq = one_query.c_str();
       RawValues *values = pg_guard([aq]() { return fetch_values(aq); });
       for (uint64 i = 0; i < values->count; i++) {
         const char *val = values->items[i];
@@ -477,6 +536,7 @@ ColumnProfile profile_column(Oid rel, AttrNumber att, Oid target, int32 target_t
     }
   }
   pg_guard([]() { SPI_finish(); });
+  prof.profiled = true;
   return prof;
 }
 

@@ -7,10 +7,16 @@
 #include <vector>
 
 #include "boundary.hpp"
+#include "trust.hpp"
 
 namespace fkg {
 
 struct ColumnProfile {
+  // false: the data was not read, and the counts below mean nothing;
+  // not_profiled_reason says why ("the cast from mood to integer is
+  // user-defined (function public.f(mood), owned by alice)").
+  bool profiled = false;
+  std::string not_profiled_reason;
   int64_t rows_total = 0;
   int64_t rows_null = 0;
   int64_t rows_convertible = 0;
@@ -23,12 +29,18 @@ struct ColumnProfile {
   std::string method;      // how convertibility was decided (for tests and benchmarks)
 };
 
-// referenced_rel may be InvalidOid (no orphan check).
+// referenced_rel may be InvalidOid (no orphan check). Reads nothing, and
+// returns profiled = false with the reason, when the conversion (or reading
+// the values, or comparing them with the keys) would run code that is not
+// trusted (see trust.hpp): built in, a superuser's, or with
+// TrustCaller::Yes the calling role's own.
 ColumnProfile profile_column(Oid rel, AttrNumber att, Oid target, int32 target_typmod, Oid referenced_rel,
-                             AttrNumber referenced_att, int samples);
+                             AttrNumber referenced_att, int samples, TrustCaller caller = TrustCaller::Yes);
 
 // Does the conversion succeed for one value of type `source`? The same rule
 // as profile_column(): C++ input rules where they apply, else PostgreSQL.
+// Raises an error naming the code and its owner instead of running code that
+// is not trusted (built in, a superuser's or the calling role's own).
 bool value_converts(Oid source, Datum value, Oid target, int32 target_typmod);
 
 // The conversion expression for a column (quoted name) to a target type, as
