@@ -45,6 +45,9 @@ SELECT * FROM fk_guard.profile_column('hd.invoices', 'account', 'hd.account_id')
 SELECT fk_guard.converts('1'::text, 'hd.account_id');
 SELECT fk_guard.converts(1, 'hd.account_id');
 SELECT fk_guard.converts('(1)'::text, 'hd.wrapped');
+-- fix_plan(): it profiles against the domain's base type, which runs no
+-- CHECK; making the plan calls nothing of the owner's.
+SELECT fk_guard.fix_plan('hd.invoices', 'account', 'hd.accounts') IS NOT NULL AS planned;
 -- diagnose_fk_mismatches(check_data => true): a declared integer -> domain key.
 SET search_path = hd, public;
 SELECT referencing_table, kind, rows_total, conversion, substring(detail from 'The data was not profiled: .*') AS why
