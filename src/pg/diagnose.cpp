@@ -75,9 +75,9 @@ void check_table_arg(Oid rel, const char *name, const char *function) {
   pg_guard([rel, name, function]() {
     for (int attempt = 0; attempt < 2; attempt++) {
       if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(rel)))
-        ereport(ERROR, (errcode(ERRCODE_UNDEFINED_TABLE), errmsg("relation with OID %u does not exist", rel),
-                        errdetail("Argument %s of fk_guard.%s() names no table; it may have been dropped.", name,
-                                  function)));
+        ereport(ERROR,
+                (errcode(ERRCODE_UNDEFINED_TABLE), errmsg("relation with OID %u does not exist", rel),
+                 errdetail("Argument %s of fk_guard.%s() names no table; it may have been dropped.", name, function)));
       if (attempt == 0) LockRelationOid(rel, AccessShareLock);
     }
     HeapTuple tup = SearchSysCache1(RELOID, ObjectIdGetDatum(rel));
@@ -103,8 +103,9 @@ void check_table_arg(Oid rel, const char *name, const char *function) {
         break;
       case RELKIND_MATVIEW:
         what = "a materialized view";
-        why = "A materialized view cannot have foreign keys and its columns cannot be converted in place; pass the "
-              "table it is built from.";
+        why =
+            "A materialized view cannot have foreign keys and its columns cannot be converted in place; pass the "
+            "table it is built from.";
         break;
       case RELKIND_FOREIGN_TABLE:
         what = "a foreign table";
@@ -124,8 +125,7 @@ void check_table_arg(Oid rel, const char *name, const char *function) {
         why = "Only tables have foreign keys.";
         break;
     }
-    ereport(ERROR, (errcode(ERRCODE_WRONG_OBJECT_TYPE),
-                    errmsg("%s is %s", qualified, what), errdetail("%s", why)));
+    ereport(ERROR, (errcode(ERRCODE_WRONG_OBJECT_TYPE), errmsg("%s is %s", qualified, what), errdetail("%s", why)));
   });
 }
 
@@ -134,9 +134,9 @@ void check_type_arg(Oid type, const char *name, const char *function) {
   pg_guard([type, name, function]() {
     HeapTuple tup = SearchSysCache1(TYPEOID, ObjectIdGetDatum(type));
     if (!HeapTupleIsValid(tup))
-      ereport(ERROR, (errcode(ERRCODE_UNDEFINED_OBJECT), errmsg("type with OID %u does not exist", type),
-                      errdetail("Argument %s of fk_guard.%s() names no type; it may have been dropped.", name,
-                                function)));
+      ereport(ERROR,
+              (errcode(ERRCODE_UNDEFINED_OBJECT), errmsg("type with OID %u does not exist", type),
+               errdetail("Argument %s of fk_guard.%s() names no type; it may have been dropped.", name, function)));
     Form_pg_type t = (Form_pg_type)GETSTRUCT(tup);
     bool defined = t->typisdefined;
     char typtype = t->typtype;
@@ -281,9 +281,8 @@ std::vector<Row> collect_rows(bool include_implied, const std::vector<Oid> &sear
     // constraint); a declared soft mismatch is fixed by converting the column,
     // which makes PostgreSQL rebuild the constraint itself.
     if (row.implied || row.verdict.kind == Kind::Incompatible)
-      row.rendered.suggested_fix =
-          build_fix_plan(p.referencing_rel, p.referencing_att, p.referenced_rel, p.referenced_att,
-                         OnUnconvertible::Fail, profiled, false);
+      row.rendered.suggested_fix = build_fix_plan(p.referencing_rel, p.referencing_att, p.referenced_rel,
+                                                  p.referenced_att, OnUnconvertible::Fail, profiled, false);
   }
   std::stable_sort(rows.begin(), rows.end(), [](const Row &a, const Row &b) { return a.sort_key < b.sort_key; });
   return rows;

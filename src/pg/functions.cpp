@@ -27,7 +27,8 @@ ParsedType parse_type(text *t) {
     Form_pg_type typ = (Form_pg_type)GETSTRUCT(tup);
     bool pseudo = typ->typtype == TYPTYPE_PSEUDO, shell = !typ->typisdefined;
     ReleaseSysCache(tup);
-    if (shell) ereport(ERROR, (errcode(ERRCODE_UNDEFINED_OBJECT), errmsg("type %s is only a shell", format_type_be(p.type))));
+    if (shell)
+      ereport(ERROR, (errcode(ERRCODE_UNDEFINED_OBJECT), errmsg("type %s is only a shell", format_type_be(p.type))));
     if (pseudo)
       ereport(ERROR, (errcode(ERRCODE_WRONG_OBJECT_TYPE), errmsg("%s is a pseudo-type", format_type_be(p.type)),
                       errdetail("No column has a pseudo-type, so no key pair can have one.")));

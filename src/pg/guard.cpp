@@ -250,8 +250,9 @@ std::string incompatible_hint(const Judged &j, const Profile &prof, Node *tree) 
     if (prof.read && prof.data.rows_unconvertible > 0)
       hint += " First fix, NULL or delete the values that cannot convert; fk_guard.fix_plan() writes the script.";
     if (!prof.not_read.empty())
-      hint += " That conversion runs the user-defined code named in DETAIL: review it before "
-              "running the conversion as a privileged role.";
+      hint +=
+          " That conversion runs the user-defined code named in DETAIL: review it before "
+          "running the conversion as a privileged role.";
   }
   if (!p.type_changed) {
     if (later_statement_retypes(tree, p.referencing_rel, p.referencing_column))
