@@ -9,6 +9,20 @@ SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS pg_fk_guard;
 RESET client_min_messages;
 \set VERBOSITY default
+-- The guard's refusal of a statement: SQLSTATE, DETAIL, and the HINT's
+-- sentence about the conversion (the rest of the HINT is the guard's own test).
+CREATE FUNCTION pg_temp.refusal(stmt text) RETURNS TABLE (sqlstate text, detail text, hint text)
+LANGUAGE plpgsql AS $$
+DECLARE
+  d text;
+  h text;
+BEGIN
+  EXECUTE stmt;
+  RETURN QUERY SELECT 'none'::text, NULL::text, NULL::text;
+EXCEPTION WHEN OTHERS THEN
+  GET STACKED DIAGNOSTICS d = PG_EXCEPTION_DETAIL, h = PG_EXCEPTION_HINT;
+  RETURN QUERY SELECT SQLSTATE::text, d, substring(h from 'That conversion runs[^.]*\.');
+END $$;
 CREATE ROLE fkg_cast_owner;
 CREATE TABLE public.cast_canary (who text, via text);
 GRANT INSERT ON public.cast_canary TO PUBLIC;
@@ -56,7 +70,9 @@ FROM fk_guard.diagnose_fk_mismatches(check_data => true)
 WHERE referencing_table::text LIKE '%boxes';
 -- The guard: PostgreSQL refuses this foreign key without calling the cast,
 -- and so does the guard; its DETAIL says the data was not profiled, and why.
-ALTER TABLE hc.feelings ADD FOREIGN KEY (m) REFERENCES hc.users (id);
+\x on
+SELECT * FROM pg_temp.refusal('ALTER TABLE hc.feelings ADD FOREIGN KEY (m) REFERENCES hc.users (id)');
+\x off
 RESET search_path;
 
 SELECT count(*) AS canary_rows FROM public.cast_canary;
@@ -70,7 +86,9 @@ FROM fk_guard.profile_column('hc.feelings', 'm', 'integer');
 SELECT fk_guard.converts('2'::hc.mood, 'integer');
 -- The guard is stricter: for a statement PostgreSQL refuses without running
 -- any user code, it runs none, not even the caller's own.
-ALTER TABLE hc.feelings ADD FOREIGN KEY (m) REFERENCES hc.users (id);
+\x on
+SELECT * FROM pg_temp.refusal('ALTER TABLE hc.feelings ADD FOREIGN KEY (m) REFERENCES hc.users (id)');
+\x off
 RESET ROLE;
 SELECT who, via, count(*) FROM public.cast_canary GROUP BY 1, 2 ORDER BY 1, 2;
 SELECT rolsuper FROM pg_roles WHERE rolname = 'fkg_cast_owner';

@@ -9,6 +9,20 @@ SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS pg_fk_guard;
 RESET client_min_messages;
 \set VERBOSITY default
+-- The guard's refusal of a statement: SQLSTATE, DETAIL, and the HINT's
+-- sentence about the conversion (the rest of the HINT is the guard's own test).
+CREATE FUNCTION pg_temp.refusal(stmt text) RETURNS TABLE (sqlstate text, detail text, hint text)
+LANGUAGE plpgsql AS $$
+DECLARE
+  d text;
+  h text;
+BEGIN
+  EXECUTE stmt;
+  RETURN QUERY SELECT 'none'::text, NULL::text, NULL::text;
+EXCEPTION WHEN OTHERS THEN
+  GET STACKED DIAGNOSTICS d = PG_EXCEPTION_DETAIL, h = PG_EXCEPTION_HINT;
+  RETURN QUERY SELECT SQLSTATE::text, d, substring(h from 'That conversion runs[^.]*\.');
+END $$;
 CREATE ROLE fkg_domain_owner;
 CREATE TABLE public.domain_canary (who text, via text);
 GRANT INSERT ON public.domain_canary TO PUBLIC;
@@ -55,7 +69,9 @@ FROM fk_guard.diagnose_fk_mismatches(check_data => true)
 WHERE referencing_table::text LIKE '%orders';
 -- The guard: text -> a domain over integer, refused by PostgreSQL without
 -- converting anything.
-ALTER TABLE hd.invoices ADD FOREIGN KEY (account) REFERENCES hd.accounts (id);
+\x on
+SELECT * FROM pg_temp.refusal('ALTER TABLE hd.invoices ADD FOREIGN KEY (account) REFERENCES hd.accounts (id)');
+\x off
 RESET search_path;
 SELECT count(*) AS canary_rows FROM public.domain_canary;
 SELECT rolsuper FROM pg_roles WHERE rolname = 'fkg_domain_owner';
