@@ -75,6 +75,8 @@ cls AS (
     WHEN problem LIKE 'OWNER CODE%' THEN 'no_owner_code_as_caller'
     WHEN problem LIKE 'PLANNING RAN OWNER CODE%' THEN 'planning_runs_no_owner_code'
     WHEN problem LIKE 'column is % with collation %' THEN 'collation_as_referenced'
+    WHEN problem LIKE 'fails: cannot alter type of a column used %' THEN 'refuses_columns_it_cannot_convert'
+    WHEN problem LIKE 'fails: cannot add NOT VALID foreign key on partitioned table %' THEN 'partitioned_tables'
     WHEN problem LIKE 'does not parse%' OR problem LIKE 'parses differently%' THEN 'parses'
     WHEN problem LIKE '%"-- Statements:" lines' OR problem LIKE 'announces%' THEN 'announced_statements'
     WHEN problem LIKE 'DO block%' THEN 'do_blocks_compile'
@@ -87,7 +89,8 @@ cls AS (
 SELECT name, (SELECT count(*) FROM cls WHERE cls.property = name)
 FROM unnest(ARRAY['parses', 'announced_statements', 'do_blocks_compile', 'no_injection', 'outcome_as_expected',
                   'key_and_type', 'collation_as_referenced', 'data_as_promised', 'catalog_only_announced',
-                  'no_owner_code_as_caller', 'planning_runs_no_owner_code', 'harness_selftest']) AS name;
+                  'no_owner_code_as_caller', 'planning_runs_no_owner_code', 'refuses_columns_it_cannot_convert',
+                  'partitioned_tables', 'harness_selftest']) AS name;
 SQL
 
 "${PSQL[@]}" -At >"$OUT/figures.txt" <<'SQL'

@@ -18,7 +18,10 @@ hostile alphabet, holding one kind of key mismatch:
            referencing a column with a collation that has a hostile name)
 
 Some uuid and text cases name the column <referenced table>_id, so that
-diagnose_fk_mismatches() reports the pair as implied.
+diagnose_fk_mismatches() reports the pair as implied; some have a
+partitioned referencing table; some have a view, a policy or a generated
+column on the column (which ALTER COLUMN ... TYPE cannot go through: the
+plan must refuse, or handle them).
 
 and attachments on the referencing column (NOT NULL, a DEFAULT that fits or
 not, CHECK, UNIQUE and plain indexes, a comment, column privileges, extended
@@ -158,6 +161,15 @@ for case in range(1, CASES + 1):
         emit(f"CREATE SCHEMA {ident(rnsp)} AUTHORIZATION fkg_tester;")
     emit("SET ROLE fkg_tester;")
     T, R = qual(nsp, tbl), qual(rnsp, rtbl)
+    # Sometimes the referencing table is partitioned (uuid and text kinds).
+    partitioned = kind in ("uuid", "text") and rng.random() < 0.15
+    part = f" PARTITION BY RANGE ({ident(pk)})" if partitioned else ""
+    part_names = names(2, {tbl, rtbl, idx1, idx2, idx3, stx})
+
+    def emit_partitions():
+        if partitioned:
+            emit(f"CREATE TABLE {qual(nsp, part_names[0])} PARTITION OF {T} FOR VALUES FROM (MINVALUE) TO (3);")
+            emit(f"CREATE TABLE {qual(nsp, part_names[1])} PARTITION OF {T} FOR VALUES FROM (3) TO (MAXVALUE);")
     # The owner's code, waiting for a superuser: called as one, it moves the
     # trap sequence (as an attacker would do something worse).
     traps = rng.random() < 0.35
@@ -179,7 +191,8 @@ for case in range(1, CASES + 1):
         emit(f"INSERT INTO {R} ({ident(rlegacy)}, {ident(rlabel)}) VALUES "
              + ", ".join(f"({lit(u)}, {lit(name())})" for u in UUIDS + (UUIDS[:1] if ambiguous else [])) + ";")
         default = rng.choice([None, f"DEFAULT {lit(UUIDS[0])}::uuid", "DEFAULT gen_random_uuid()"])
-        emit(f"CREATE TABLE {T} ({ident(pk)} int PRIMARY KEY, {ident(col)} uuid {default or ''}, {ident(other)} int);")
+        emit(f"CREATE TABLE {T} ({ident(pk)} int PRIMARY KEY, {ident(col)} uuid {default or ''}, {ident(other)} int){part};")
+        emit_partitions()
         values = [rng.choice(UUIDS + [None]) for _ in range(2 + rng.randrange(5))]
         if dirty:
             values.append(UNMAPPED)
@@ -209,7 +222,8 @@ for case in range(1, CASES + 1):
         emit(f"INSERT INTO {R} VALUES (1, {lit(name())}), (2, {lit(name())}), (3, {lit(name())});")
         default = rng.choice([None, "DEFAULT '1'", "DEFAULT NULL", "DEFAULT " + lit(name())])
         nn = " NOT NULL" if notnull else ""
-        emit(f"CREATE TABLE {T} ({ident(pk)} int PRIMARY KEY, {ident(col)} {ctype}{nn} {default or ''}, {ident(other)} int);")
+        emit(f"CREATE TABLE {T} ({ident(pk)} int PRIMARY KEY, {ident(col)} {ctype}{nn} {default or ''}, {ident(other)} int){part};")
+        emit_partitions()
         good = ["1", "2", " 3", "3 ", "+2", "0001"]
         bad = ["99", "x", "1.5", "", "2147483648", "'; ALTER ROLE fkg_tester SUPERUSER; --"]
         values = [rng.choice(good + ([] if notnull else [None])) for _ in range(2 + rng.randrange(4))]
@@ -311,6 +325,23 @@ for case in range(1, CASES + 1):
              f" REFERENCES {T} ({ident(pk)}) ON DELETE CASCADE);")
         if rows:
             emit(f"INSERT INTO {qual(nsp, gtbl)} SELECT {ident(pk)}, {ident(pk)} FROM {T};")
+    # Sometimes something that ALTER COLUMN ... TYPE cannot go through: a
+    # view, a generated column or a policy on the column. The plan must
+    # refuse, or handle it; a plan that fails when run is a finding.
+    blocker = rng.choice([None] * 9 + ["view", "generated column", "policy"])
+    if blocker == "view":
+        emit(f"CREATE VIEW {qual(nsp, names(1, {tbl, rtbl, idx1, idx2, idx3, stx, gtbl or ''} | set(part_names))[0])}"
+             f" AS SELECT {ident(pk)}, {ident(col)} FROM {T};")
+    elif blocker == "generated column":
+        emit(f"ALTER TABLE {T} ADD COLUMN {ident(names(1, {pk, col, other})[0])} int"
+             f" GENERATED ALWAYS AS (length({ident(col)}::text)) STORED;")
+    elif blocker == "policy":
+        emit(f"ALTER TABLE {T} ENABLE ROW LEVEL SECURITY;")
+        emit(f"CREATE POLICY {ident(names(1)[0])} ON {T} USING ({ident(col)} IS NOT NULL OR {ident(other)} > 0);")
+    if blocker:
+        attached.append(blocker)
+    if partitioned:
+        attached.append("partitioned table")
     emit("RESET ROLE;")
 
     # What each mode may do, and the data a success leaves.
@@ -357,6 +388,9 @@ for case in range(1, CASES + 1):
         exp["map"] = ({"outcomes": ["refuse", "stop"]} if has_lost else
                       {"outcomes": ["refuse", "stop", "success"], "data": data_after(False, False)})
     exp["suggested"] = exp["fail"]
+    if blocker:
+        for m in ("fail", "null", "delete", "delete_cascade", "map", "suggested"):
+            exp[m]["outcomes"] = sorted(set(exp[m]["outcomes"]) | {"refuse"})
     exp["attached"] = attached + (["implied by its name"] if implied else [])
     emit("INSERT INTO fkg_pt.cases VALUES (%d, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s);" % (
         case, lit(kind), lit(nsp), lit(tbl), lit(col), lit(pk), lit(rnsp), lit(rtbl), lit(rcol),
