@@ -78,6 +78,14 @@ CREATE TABLE public.orders (id int PRIMARY KEY, account_id integer REFERENCES pu
 INSERT INTO public.accounts VALUES (1), (2);
 INSERT INTO public.orders VALUES (1, 1), (2, 2), (3, NULL);
 SELECT constraint_name, kind, severity, rows_total FROM fk_guard.diagnose_fk_mismatches(check_data => true);
+-- The new module serves 1.0's functions until the update: every C entry
+-- point 1.0's script names still works, with 1.0's argument lists.
+SELECT kind FROM fk_guard.classify_key_pair('integer', 'bigint');
+SELECT rows_total, rows_null, rows_convertible, rows_orphaned
+  FROM fk_guard.profile_column('public.orders', 'account_id', 'bigint', 'public.accounts');
+SELECT fk_guard.converts('12'::text, 'integer') AS converts;
+SELECT fk_guard.fix_plan('public.orders', 'account_id', 'public.accounts') LIKE '-- pg_fk_guard fix plan: %' AS fix_plan_written;
+SELECT fk_guard.assert_no_mismatches('error');
 -- 1.0's schema is not a member of the extension (so pg_dump dumps it).
 SELECT count(*) AS schema_is_member FROM pg_depend
  WHERE classid = 'pg_namespace'::regclass AND objid = 'fk_guard'::regnamespace AND deptype = 'e';
