@@ -35,7 +35,7 @@ UPDATE pg_catalog.pg_extension
 
 ALTER EXTENSION pg_fk_guard ADD SCHEMA fk_guard;
 
--- fix_plan() gains allow_cascade (on_unconvertible => 'delete' stops when
+-- fix_plan() gains allow_cascade and constraint_name (on_unconvertible => 'delete' stops when
 -- ON DELETE actions would change rows of other tables, unless allowed). A
 -- second overload would make calls with five or fewer arguments ambiguous,
 -- so the five-argument function is replaced.
@@ -47,14 +47,15 @@ CREATE FUNCTION fk_guard.fix_plan(
   referenced_table regclass,
   referenced_column name DEFAULT NULL,
   on_unconvertible text DEFAULT 'fail',
-  allow_cascade boolean DEFAULT false)
+  allow_cascade boolean DEFAULT false,
+  constraint_name name DEFAULT NULL)
 RETURNS text
 LANGUAGE c VOLATILE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
 AS 'MODULE_PATHNAME', 'fix_plan';
 
-COMMENT ON FUNCTION fk_guard.fix_plan(regclass, name, regclass, name, text, boolean) IS
-'a SQL script, in a safe order, that converts a column in place and adds its foreign key; on_unconvertible: fail, null, delete or map; allow_cascade: let delete change rows of other tables through ON DELETE';
+COMMENT ON FUNCTION fk_guard.fix_plan(regclass, name, regclass, name, text, boolean, name) IS
+'a SQL script, in a safe order, that converts a column in place and adds its foreign key; on_unconvertible: fail, null, delete or map; allow_cascade: let delete change rows of other tables through ON DELETE; constraint_name: the name the key must have';
 
 -- NULL arguments are errors that name the argument (a NULL value given to
 -- converts() gives NULL), not an empty result or a silent pass: the C bodies

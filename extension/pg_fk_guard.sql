@@ -111,14 +111,15 @@ CREATE FUNCTION fk_guard.fix_plan(
   referenced_table regclass,
   referenced_column name DEFAULT NULL,
   on_unconvertible text DEFAULT 'fail',
-  allow_cascade boolean DEFAULT false)
+  allow_cascade boolean DEFAULT false,
+  constraint_name name DEFAULT NULL)
 RETURNS text
 LANGUAGE c VOLATILE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
 AS 'MODULE_PATHNAME', 'fix_plan';
 
-COMMENT ON FUNCTION fk_guard.fix_plan(regclass, name, regclass, name, text, boolean) IS
-'a SQL script, in a safe order, that converts a column in place and adds its foreign key; on_unconvertible: fail, null, delete or map; allow_cascade: let delete change rows of other tables through ON DELETE';
+COMMENT ON FUNCTION fk_guard.fix_plan(regclass, name, regclass, name, text, boolean, name) IS
+'a SQL script, in a safe order, that converts a column in place and adds its foreign key; on_unconvertible: fail, null, delete or map; allow_cascade: let delete change rows of other tables through ON DELETE; constraint_name: the name the key must have';
 
 -- Not STRICT: a NULL value gives NULL; a NULL target or target_typmod is an error.
 CREATE FUNCTION fk_guard.converts(value anyelement, target regtype, target_typmod integer DEFAULT -1)

@@ -22,6 +22,10 @@ std::string alter_column_type_sql(const std::string &table, const std::string &c
 std::string write_type_fix(const FixTarget &t, const Verdict &v) {
   std::string col = t.referencing_table + "." + t.referencing_column;
   Script s;
+  if (!t.whole_value.empty()) {
+    s.header(t.whole_value);
+    return s.render(false);
+  }
   if (t.conversion == Conversion::None) {
     s.header("No cast turns the values of " + col + " into " + t.target_type +
              ", so ALTER COLUMN ... TYPE cannot convert it.");
@@ -221,6 +225,11 @@ std::string write_fix_plan(const PlanInput &in) {
                ").",
            lock_table, rewrite});
   }
+  if (in.kept_constraint && in.rename_kept_to)
+    s.add(
+        {"ALTER TABLE",
+         "ALTER TABLE " + table + " RENAME CONSTRAINT " + in.kept_constraint->str() + " TO " + in.rename_kept_to->str(),
+         "give the kept foreign key the name asked for.", lock_table, ""});
   if (mapping)
     s.add({"DROP FUNCTION", "DROP FUNCTION pg_temp.fk_guard_map(" + in.source_type + ")",
            "the temporary function is no longer needed.", "", ""});

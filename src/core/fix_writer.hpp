@@ -28,6 +28,7 @@ struct FixTarget {
   std::string target_collation;  // quoted collation to add, empty if none is needed
   std::string constraint_name;   // quoted; empty if there is no declared constraint
   Conversion conversion = Conversion::Assignment;
+  std::string whole_value;  // whole_value_problem() of the pair: no conversion is proposed
 };
 
 // "ALTER TABLE t ALTER COLUMN c TYPE type [COLLATE coll] [USING c::type]": the
@@ -85,6 +86,7 @@ struct PlanInput {
   bool rewrites = true;                       // the conversion rewrites the table (false: binary-compatible)
   std::optional<sql::Ident> kept_constraint;  // a foreign key on exactly this pair: PostgreSQL rebuilds it
   std::optional<sql::Ident> constraint;       // the name of the one to add otherwise
+  std::optional<sql::Ident> rename_kept_to;   // the name the kept one must have
   std::string lost_default;                   // a DEFAULT that cannot become the target type (dropped, announced)
   std::vector<std::string> notes;             // extra header lines
   sql::Ident converts_function;               // qualified name of the converts() function

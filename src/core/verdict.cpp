@@ -408,4 +408,27 @@ Verdict classify(const PairFacts &f) {
   return out.finish();
 }
 
+std::string whole_value_problem(const ColumnType &fk, const ColumnType &pk) {
+  auto kind_of = [](const ColumnType &c) -> std::string {
+    if (c.category == 'A') return "an array";
+    if (c.category == 'C') return "a composite value";
+    if (c.category == 'R') return "a range";
+    if (c.base == "json" || c.base == "jsonb" || c.base == "xml") return "a " + c.base + " document";
+    return "";
+  };
+  std::string what = kind_of(fk);
+  if (what.empty() || !kind_of(pk).empty()) return "";
+  std::string s = "A foreign key compares whole values, and each value of " + fk.display + " is " + what +
+                  ", never one " + pk.display +
+                  " key: converting it would store its text form (such as {\"a\",\"b\"}), "
+                  "which references nothing. ";
+  if (fk.category == 'A')
+    s += "To reference the key once per element, keep the elements in a join table, one row each, with a column of "
+         "type " +
+         pk.display + " that references the key.";
+  else
+    s += "Store the key in a column of its own, of type " + pk.display + ", and reference the key from that column.";
+  return s;
+}
+
 }  // namespace fkg

@@ -48,6 +48,7 @@ struct ColumnType {
   std::string domain;          // the domain's display name; empty if not a domain
   std::string collation;       // quoted collation name; empty if not collatable
   bool collation_deterministic = true;
+  char category = 0;  // typcategory of the base type ('A' array, 'C' composite, 'R' range, ...)
 };
 
 // How the equality PostgreSQL would use for the constraint compares the pair.
@@ -96,5 +97,12 @@ Verdict classify(const PairFacts &facts);
 
 // True when two column types are the same type, typmod and collation.
 bool identical(const ColumnType &a, const ColumnType &b);
+
+// When the referencing type holds values whose text form is not a key value
+// (an array, a composite, a range, a json/jsonb/xml document) and the key is
+// not of that kind: why no conversion can make it reference the key, and
+// what to do instead. Empty otherwise. A fix must never convert such a
+// column to the key's type through its text form.
+std::string whole_value_problem(const ColumnType &referencing, const ColumnType &referenced);
 
 }  // namespace fkg

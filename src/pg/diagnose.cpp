@@ -540,10 +540,11 @@ FKG_SQL_FUNCTION(fix_plan) {
     r.type = getBaseType(r.type);
     return r;
   });
-  bool allow_cascade = PG_NARGS() > 5 && PG_GETARG_BOOL(5);
+  bool allow_cascade = PG_NARGS() > 5 && !PG_ARGISNULL(5) && PG_GETARG_BOOL(5);
+  const char *constraint_name = PG_NARGS() > 6 && !PG_ARGISNULL(6) ? NameStr(*PG_GETARG_NAME(6)) : nullptr;
   ColumnProfile prof = profile_column(rel, att, t.type, t.typmod, refrel, refatt, 3);
   if (!prof.profiled) throw not_profiled_error(prof, "fix_plan");
-  std::string plan = build_fix_plan(rel, att, refrel, refatt, mode, &prof, allow_cascade);
+  std::string plan = build_fix_plan(rel, att, refrel, refatt, mode, &prof, allow_cascade, constraint_name);
   const char *s = plan.c_str();
   return pg_guard([s]() { return CStringGetTextDatum(s); });
 }

@@ -113,7 +113,9 @@ struct RawPlanFacts {
   const char *kept;          // quoted: a foreign key on exactly this pair, kept and rebuilt by PostgreSQL
   const char *add;           // quoted: the name for a new one
   const char *lost_default;  // the DEFAULT that cannot become the target type
-  const char **notes;        // other constraints that involve the column
+  char source_category, target_category;
+  const char *source_base, *target_base;  // typnames of the base types
+  const char **notes;                     // other constraints that involve the column
   int nnotes;
 };
 
@@ -170,6 +172,11 @@ RawPlanFacts *plan_facts(Oid rel, AttrNumber att, Oid refrel, AttrNumber refatt)
   get_atttypetypmodcoll(refrel, refatt, &f->target, &f->target_typmod, &coll);
   f->target = getBaseType(f->target);
   f->target_type = format_type_with_typemod(f->target, f->target_typmod);
+  Oid source_base = getBaseType(f->source);
+  f->source_category = TypeCategory(source_base);
+  f->target_category = TypeCategory(f->target);
+  f->source_base = format_type_be(source_base);
+  f->target_base = format_type_be(f->target);
   f->rewrites =
       !(IsBinaryCoercible(f->source, f->target) && (f->target_typmod < 0 || f->target_typmod == f->source_typmod));
   f->notes = (const char **)palloc0(sizeof(char *) * 64);
@@ -292,11 +299,22 @@ std::string conversion_suffix(const std::string &conversion, const std::string &
 }  // namespace
 
 std::string build_fix_plan(Oid rel, AttrNumber att, Oid refrel, AttrNumber refatt, OnUnconvertible mode,
-                           const ColumnProfile *prof, bool allow_cascade) {
+                           const ColumnProfile *prof, bool allow_cascade, const char *constraint_name) {
   RawNames *fk = pg_guard([rel, att]() { return read_names(rel, att); });
   RawNames *pk = pg_guard([refrel, refatt]() { return read_names(refrel, refatt); });
   RawPlanFacts *f = pg_guard([rel, att, refrel, refatt]() { return plan_facts(rel, att, refrel, refatt); });
   const std::string fkcol = std::string(fk->table_q) + "." + fk->column_q;
+  ColumnType from, to;
+  from.display = f->source_type;
+  from.base = f->source_base;
+  from.category = f->source_category;
+  to.display = f->target_type;
+  to.base = f->target_base;
+  to.category = f->target_category;
+  std::string whole = whole_value_problem(from, to);
+  if (!whole.empty())
+    throw UserError(ERRCODE_DATATYPE_MISMATCH,
+                    "no fix plan can convert " + fkcol + " (" + f->source_type + ") to " + f->target_type, whole);
   if (mode == OnUnconvertible::Null && fk->not_null)
     throw UserError(ERRCODE_INVALID_PARAMETER_VALUE,
                     "on_unconvertible => 'null' needs a nullable column, and " + fkcol + " is NOT NULL", "",
@@ -336,6 +354,13 @@ std::string build_fix_plan(Oid rel, AttrNumber att, Oid refrel, AttrNumber refat
   in.rewrites = f->rewrites;
   if (f->kept) in.kept_constraint = Ident::checked(f->kept);
   if (f->add) in.constraint = Ident::checked(f->add);
+  if (constraint_name) {
+    Ident wanted = Ident::checked(pg_guard([constraint_name]() { return quote_identifier(constraint_name); }));
+    if (in.kept_constraint && in.kept_constraint->str() != wanted.str())
+      in.rename_kept_to = wanted;
+    else if (!in.kept_constraint)
+      in.constraint = wanted;
+  }
   if (f->lost_default) in.lost_default = f->lost_default;
   for (int i = 0; i < f->nnotes; i++) in.notes.push_back(f->notes[i]);
   in.converts_function = Ident::checked("fk_guard.converts");

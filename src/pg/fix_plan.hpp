@@ -14,8 +14,9 @@ namespace fkg {
 // keeps) the foreign key. prof: the column's profile, or null. Throws
 // UserError when the mode cannot be honoured (a NOT NULL column for 'null',
 // no unique mapping for 'map', other tables' rows for 'delete' without
-// allow_cascade).
+// allow_cascade). constraint_name: the name the foreign key must have (the
+// one a refused statement asked for); null for the existing or default name.
 std::string build_fix_plan(Oid rel, AttrNumber att, Oid refrel, AttrNumber refatt, OnUnconvertible mode,
-                           const ColumnProfile *prof, bool allow_cascade);
+                           const ColumnProfile *prof, bool allow_cascade, const char *constraint_name = nullptr);
 
 }  // namespace fkg

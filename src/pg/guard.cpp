@@ -206,6 +206,28 @@ std::string tool_note(const ProposedPair &p) {
   return note ? std::string(note->note) : std::string(generic_tool_note());
 }
 
+// A name as stored, from its quote_identifier form.
+std::string unquoted(const char *quoted) {
+  std::string q = quoted ? quoted : "";
+  if (q.size() < 2 || q.front() != '"') return q;
+  std::string out;
+  for (size_t i = 1; i + 1 < q.size(); i++) {
+    out += q[i];
+    if (q[i] == '"') i++;  // a doubled quote stands for one
+  }
+  return out;
+}
+
+// The fix_plan() call for this pair, keeping the constraint name the
+// statement asked for (tools that compare names would add the key again).
+std::string fix_plan_call(const ProposedPair &p) {
+  std::string call = "SELECT fk_guard.fix_plan(" + sql::literal(p.referencing_table) + ", " +
+                     sql::literal(p.referencing_attname ? p.referencing_attname : "") + ", " +
+                     sql::literal(p.referenced_table) + ", " + sql::literal(unquoted(p.referenced_column));
+  if (p.constraint) call += ", constraint_name => " + sql::literal(p.constraint);
+  return call + ")";
+}
+
 std::string alter_type_sql(const Judged &j) {
   return alter_column_type_sql(j.pair.referencing_table, j.pair.referencing_column, j.judged.facts.referenced.display,
                                "", j.judged.conversion);
@@ -227,6 +249,8 @@ std::string incompatible_hint(const Judged &j, const Profile &prof, Node *tree) 
                                  Conversion::Assignment) +
            "; then add the foreign key.";
   }
+  std::string whole = whole_value_problem(fk, pk);
+  if (!whole.empty()) return whole;
   if (p.declared_here)
     return "Declare " + std::string(p.referencing_column) + " as " + pk.display + ", the type of " +
            p.referenced_table + "." + p.referenced_column + ".";
@@ -244,11 +268,11 @@ std::string incompatible_hint(const Judged &j, const Profile &prof, Node *tree) 
            ": map its values to keys of " + p.referenced_table +
            " through a column that holds them (UPDATE ... FROM), or set to NULL or delete the rows that cannot be "
            "mapped; then change its type to " +
-           pk.display + " and add the foreign key. fk_guard.fix_plan() writes that script.";
+           pk.display + " and add the foreign key. " + fix_plan_call(p) + " writes that script.";
   } else {
     hint = "Change the column's type first: " + alter_type_sql(j) + "; then add the foreign key.";
     if (prof.read && prof.data.rows_unconvertible > 0)
-      hint += " First fix, NULL or delete the values that cannot convert; fk_guard.fix_plan() writes the script.";
+      hint += " First fix, NULL or delete the values that cannot convert; " + fix_plan_call(p) + " writes the script.";
     if (!prof.not_read.empty())
       hint +=
           " That conversion runs the user-defined code named in DETAIL: review it before "
@@ -339,7 +363,10 @@ void judge_and_report(ProposedPairs *proposed, Node *tree, bool at_end) {
                           : "this foreign key, which it could not implement. ");
     for (const Judged *j : bad)
       r.detail += (several ? std::string(j->pair.constraint) + ": " : std::string()) + pair_detail(*j) + " ";
-    Profile prof = first.pair.rebuilt ? Profile{} : profile_for(first);
+    // No profile when no conversion could help: a rebuilt key, or an array,
+    // composite, range or document whose text form is no key value.
+    bool whole_values = !whole_value_problem(first.judged.facts.referencing, first.judged.facts.referenced).empty();
+    Profile prof = first.pair.rebuilt || whole_values ? Profile{} : profile_for(first);
     r.detail += profile_sentence(first, prof);
     while (!r.detail.empty() && r.detail.back() == ' ') r.detail.pop_back();
     r.hint = incompatible_hint(first, prof, tree);

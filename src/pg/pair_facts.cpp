@@ -16,6 +16,7 @@ struct RawColumn {
   const char *display;
   const char *base_display;
   const char *collation_name;
+  char category;  // typcategory of the base type
 };
 
 struct RawFacts {
@@ -49,6 +50,7 @@ void read_column(const PgColumn &in, RawColumn *out) {
   out->collation = in.collation;
   out->deterministic = OidIsValid(in.collation) ? get_collation_isdeterministic(in.collation) : true;
   out->typname = type_name(base);
+  out->category = TypeCategory(base);
   out->display = format_type_with_typemod(in.type, in.typmod);
   out->base_display = format_type_with_typemod(base, out->typmod);
   out->collation_name = OidIsValid(in.collation) ? generate_collation_name(in.collation) : nullptr;
@@ -128,6 +130,7 @@ ColumnType to_column_type(const RawColumn &r) {
   c.base = r.typname ? r.typname : "";
   c.base_display = r.base_display;
   c.builtin = r.base < FirstNormalObjectId;
+  c.category = r.category;
   if (r.is_domain) c.domain = r.display;
   if (r.collation_name) c.collation = r.collation_name;
   c.collation_deterministic = r.deterministic;

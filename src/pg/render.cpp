@@ -62,6 +62,7 @@ RenderedPair render_pair(const KeyPair &pair, const JudgedPair &judged) {
   if (collations_differ) t.target_collation = pk.collation;
   if (n->constraint) t.constraint_name = n->constraint;
   t.conversion = judged.conversion;
+  t.whole_value = whole_value_problem(fk, pk);
   r.suggested_fix = write_type_fix(t, judged.verdict);
   return r;
 }

@@ -232,3 +232,29 @@ TEST(Verdict, CollationRefusalsOfPostgres18AreExplained) {
 
 }  // namespace
 }  // namespace fkg
+
+namespace fkg {
+namespace {
+
+ColumnType typed(const char *display, const char *base, char category) {
+  ColumnType c;
+  c.display = display;
+  c.base = base;
+  c.category = category;
+  return c;
+}
+
+TEST(WholeValues, ArraysAndDocumentsAreNeverConvertedToAKey) {
+  ColumnType key = typed("character varying(255)", "varchar", 'S');
+  std::string arr = whole_value_problem(typed("text[]", "_text", 'A'), key);
+  EXPECT_NE(arr.find("join table"), std::string::npos) << arr;
+  EXPECT_NE(whole_value_problem(typed("jsonb", "jsonb", 'U'), key).find("a jsonb document"), std::string::npos);
+  EXPECT_NE(whole_value_problem(typed("int4range", "int4range", 'R'), key).find("a range"), std::string::npos);
+  EXPECT_NE(whole_value_problem(typed("address", "address", 'C'), key).find("a composite value"), std::string::npos);
+  // Same kind on both sides, or a plain scalar: nothing to say.
+  EXPECT_EQ(whole_value_problem(typed("text[]", "_text", 'A'), typed("integer[]", "_int4", 'A')), "");
+  EXPECT_EQ(whole_value_problem(typed("uuid", "uuid", 'U'), key), "");
+}
+
+}  // namespace
+}  // namespace fkg
