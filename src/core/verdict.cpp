@@ -418,10 +418,13 @@ std::string whole_value_problem(const ColumnType &fk, const ColumnType &pk) {
   };
   std::string what = kind_of(fk);
   if (what.empty() || !kind_of(pk).empty()) return "";
+  const char *example = fk.category == 'A'   ? "{a,b}"
+                        : fk.category == 'C' ? "(a,b)"
+                        : fk.category == 'R' ? "[1,5)"
+                                             : "{\"k\": 1}";
   std::string s = "A foreign key compares whole values, and each value of " + fk.display + " is " + what +
-                  ", never one " + pk.display +
-                  " key: converting it would store its text form (such as {\"a\",\"b\"}), "
-                  "which references nothing. ";
+                  ", never one " + pk.display + " key: converting it would store its text form (such as " + example +
+                  "), which references nothing. ";
   if (fk.category == 'A')
     s += "To reference the key once per element, keep the elements in a join table, one row each, with a column of "
          "type " +

@@ -280,7 +280,9 @@ std::vector<Row> collect_rows(bool include_implied, const std::vector<Oid> &sear
     // Implied pairs and incompatible ones need the full plan (data, then the
     // constraint); a declared soft mismatch is fixed by converting the column,
     // which makes PostgreSQL rebuild the constraint itself.
-    if (row.implied || row.verdict.kind == Kind::Incompatible)
+    // A pair no conversion can fix (an array, composite, range or document
+    // against a scalar key) keeps render_pair()'s explanation instead.
+    if ((row.implied || row.verdict.kind == Kind::Incompatible) && !row.rendered.whole_values)
       row.rendered.suggested_fix = build_fix_plan(p.referencing_rel, p.referencing_att, p.referenced_rel,
                                                   p.referenced_att, OnUnconvertible::Fail, profiled, false);
   }

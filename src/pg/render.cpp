@@ -63,6 +63,7 @@ RenderedPair render_pair(const KeyPair &pair, const JudgedPair &judged) {
   if (n->constraint) t.constraint_name = n->constraint;
   t.conversion = judged.conversion;
   t.whole_value = whole_value_problem(fk, pk);
+  r.whole_values = !t.whole_value.empty();
   r.suggested_fix = write_type_fix(t, judged.verdict);
   return r;
 }

@@ -11,6 +11,7 @@ struct RenderedPair {
   std::string referenced_type;
   std::string detail;         // "sessions."userId" is integer; users.id is bigint. <why>"
   std::string suggested_fix;  // runnable SQL
+  bool whole_values = false;  // no conversion can fix the pair (see whole_value_problem)
 };
 
 RenderedPair render_pair(const KeyPair &pair, const JudgedPair &judged);
