@@ -32,12 +32,23 @@ PG_CONFIG ?= pg_config
 PG_CXXFLAGS = -std=c++17 -fPIC -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-register \
               $(if $(FKG_WERROR),-Werror)
 SHLIB_LINK = -lstdc++
+# Header dependencies: PGXS recompiles a .cpp only when it changes, so an
+# object built against an older header (a struct that gained a member) would
+# be linked as it is. -MMD writes src/*/x.d beside each object; included below.
+PG_CXXFLAGS += -MMD -MP
+EXTRA_CLEAN += $(OBJS:.o=.d)
 
 # No LLVM bitcode: the module is C++ and JIT inlining buys nothing here.
 override with_llvm = no
 
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+-include $(OBJS:.o=.d)
+# An object without its .d predates dependency tracking: rebuild it once.
+$(foreach o,$(OBJS),$(if $(wildcard $(o:.o=.d)),,$(eval $(o): fkg-rebuild)))
+.PHONY: fkg-rebuild
+fkg-rebuild:
 
 $(EXTENSION)--$(EXTVERSION).sql: extension/$(EXTENSION).sql
 	cp $< $@

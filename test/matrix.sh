@@ -259,7 +259,7 @@ build_and_install() {
     "$PG_CONFIG" --version --includedir-server --pkglibdir
     cat "$CACHE/pg$v/headers-version" 2>/dev/null
     find src extension Makefile pg_fk_guard.control test/matrix/abi_shim.h -type f \
-      ! -name '*.o' ! -name '*.so' ! -name '*.bc' -print0 | sort -z | xargs -0 sha256sum
+      ! -name '*.o' ! -name '*.d' ! -name '*.so' ! -name '*.bc' -print0 | sort -z | xargs -0 sha256sum
   } | sha256sum | cut -c1-64)
   local make_args=(PG_CONFIG="$PG_CONFIG" FKG_WERROR=1)
   if [ "$v" != 15 ]; then
@@ -275,7 +275,7 @@ build_and_install() {
   if [ ! -f "$src/pg_fk_guard.so" ] || [ "$(cat "$dir/build.stamp" 2>/dev/null)" != "$stamp" ]; then
     rm -rf "$src" "$dir/build.stamp"
     mkdir -p "$src"
-    tar cf - --exclude='*.o' --exclude='*.so' --exclude='*.bc' src extension Makefile pg_fk_guard.control |
+    tar cf - --exclude='*.o' --exclude='*.d' --exclude='*.so' --exclude='*.bc' src extension Makefile pg_fk_guard.control |
       tar xf - -C "$src"
     make -C "$src" -s -j"$(nproc)" "${make_args[@]}" >"$dir/build.log" 2>&1 || { cat "$dir/build.log"; return 1; }
     echo "$stamp" >"$dir/build.stamp"
