@@ -217,13 +217,14 @@ std::string write_fix_plan(const PlanInput &in) {
   if (in.conversion_needed || mapping) {
     std::string using_expr = mapping ? "pg_temp.fk_guard_map(" + column + ")" : in.using_expression;
     std::string rewrite = in.rewrites || mapping ? table : std::string();
-    s.add({"ALTER TABLE",
-           "ALTER TABLE " + table + " ALTER COLUMN " + column + " TYPE " + in.target_type + " USING " + using_expr,
-           "convert " + col + " to " + in.target_type + (mapping ? " through the mapping" : "") + " (" +
-               count_text(in.counts, &PlanCounts::rows, "in all") + "; indexes on it are rebuilt" +
-               (in.kept_constraint ? ", " + in.kept_constraint->str() + " is rebuilt and checked" : std::string()) +
-               ").",
-           lock_table, rewrite});
+    s.add(
+        {"ALTER TABLE",
+         "ALTER TABLE " + table + " ALTER COLUMN " + column + " TYPE " + in.target_type +
+             (in.target_collation ? " COLLATE " + in.target_collation->str() : std::string()) + " USING " + using_expr,
+         "convert " + col + " to " + in.target_type + (mapping ? " through the mapping" : "") + " (" +
+             count_text(in.counts, &PlanCounts::rows, "in all") + "; indexes on it are rebuilt" +
+             (in.kept_constraint ? ", " + in.kept_constraint->str() + " is rebuilt and checked" : std::string()) + ").",
+         lock_table, rewrite});
   }
   if (in.kept_constraint && in.rename_kept_to)
     s.add(
@@ -235,13 +236,21 @@ std::string write_fix_plan(const PlanInput &in) {
            "the temporary function is no longer needed.", "", ""});
   if (!in.kept_constraint && in.constraint) {
     const std::string &con = in.constraint->str();
-    s.add({"ALTER TABLE",
-           "ALTER TABLE " + table + " ADD CONSTRAINT " + con + " FOREIGN KEY (" + column + ") REFERENCES " + ref +
-               " (" + refcol + ") NOT VALID",
-           "add the foreign key without scanning " + table + " under a heavy lock.",
-           "SHARE ROW EXCLUSIVE on " + table + " and " + ref, ""});
-    s.add({"ALTER TABLE", "ALTER TABLE " + table + " VALIDATE CONSTRAINT " + con, "then validate it.",
-           "SHARE UPDATE EXCLUSIVE on " + table + ", ROW SHARE on " + ref, ""});
+    if (in.partitioned) {
+      s.add({"ALTER TABLE",
+             "ALTER TABLE " + table + " ADD CONSTRAINT " + con + " FOREIGN KEY (" + column + ") REFERENCES " + ref +
+                 " (" + refcol + ")",
+             "add the foreign key; on a partitioned table it cannot be added NOT VALID, so this checks every row.",
+             "SHARE ROW EXCLUSIVE on " + table + " (and its partitions) and " + ref, ""});
+    } else {
+      s.add({"ALTER TABLE",
+             "ALTER TABLE " + table + " ADD CONSTRAINT " + con + " FOREIGN KEY (" + column + ") REFERENCES " + ref +
+                 " (" + refcol + ") NOT VALID",
+             "add the foreign key without scanning " + table + " under a heavy lock.",
+             "SHARE ROW EXCLUSIVE on " + table + " and " + ref, ""});
+      s.add({"ALTER TABLE", "ALTER TABLE " + table + " VALIDATE CONSTRAINT " + con, "then validate it.",
+             "SHARE UPDATE EXCLUSIVE on " + table + ", ROW SHARE on " + ref, ""});
+    }
   }
   s.add({"RESET", "RESET lock_timeout", "", "", ""});
   return s.render();

@@ -80,16 +80,18 @@ struct PlanInput {
   std::string source_type;  // format_type of the column (type names are quoted by format_type)
   std::string target_type;  // the referenced column's type
   int target_typmod = -1;
-  std::string conversion;                     // the conversion on alias t, e.g. t."userId"::text::integer
-  std::string using_expression;               // the same for ALTER COLUMN ... USING, e.g. "userId"::text::integer
-  bool conversion_needed = true;              // false when the column already has the target type
-  bool rewrites = true;                       // the conversion rewrites the table (false: binary-compatible)
-  std::optional<sql::Ident> kept_constraint;  // a foreign key on exactly this pair: PostgreSQL rebuilds it
-  std::optional<sql::Ident> constraint;       // the name of the one to add otherwise
-  std::optional<sql::Ident> rename_kept_to;   // the name the kept one must have
-  std::string lost_default;                   // a DEFAULT that cannot become the target type (dropped, announced)
-  std::vector<std::string> notes;             // extra header lines
-  sql::Ident converts_function;               // qualified name of the converts() function
+  std::string conversion;                      // the conversion on alias t, e.g. t."userId"::text::integer
+  std::string using_expression;                // the same for ALTER COLUMN ... USING, e.g. "userId"::text::integer
+  bool conversion_needed = true;               // false when the column already has the target type
+  bool rewrites = true;                        // the conversion rewrites the table (false: binary-compatible)
+  std::optional<sql::Ident> kept_constraint;   // a foreign key on exactly this pair: PostgreSQL rebuilds it
+  std::optional<sql::Ident> constraint;        // the name of the one to add otherwise
+  std::optional<sql::Ident> rename_kept_to;    // the name the kept one must have
+  std::string lost_default;                    // a DEFAULT that cannot become the target type (dropped, announced)
+  std::optional<sql::Ident> target_collation;  // the referenced column's collation, when it differs
+  bool partitioned = false;                    // add the key in one step: NOT VALID is refused on partitioned tables
+  std::vector<std::string> notes;              // extra header lines
+  sql::Ident converts_function;                // qualified name of the converts() function
   OnUnconvertible mode = OnUnconvertible::Fail;
   const PlanCounts *counts = nullptr;    // data when planned, if read
   const PlanMapping *mapping = nullptr;  // a mapping column, if one was found

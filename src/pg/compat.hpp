@@ -9,6 +9,10 @@ extern "C" {
 
 namespace fkg::compat {
 
+// ADD FOREIGN KEY ... NOT VALID on a partitioned table: refused (42809)
+// before PostgreSQL 18, accepted from 18 on.
+constexpr bool no_not_valid_foreign_keys_on_partitioned_tables = PG_VERSION_NUM < 180000;
+
 inline bool has_schema_usage(Oid nsp) {
 #if PG_VERSION_NUM >= 160000
   return object_aclcheck(NamespaceRelationId, nsp, GetUserId(), ACL_USAGE) == ACLCHECK_OK;

@@ -282,9 +282,26 @@ std::vector<Row> collect_rows(bool include_implied, const std::vector<Oid> &sear
     // which makes PostgreSQL rebuild the constraint itself.
     // A pair no conversion can fix (an array, composite, range or document
     // against a scalar key) keeps render_pair()'s explanation instead.
-    if ((row.implied || row.verdict.kind == Kind::Incompatible) && !row.rendered.whole_values)
-      row.rendered.suggested_fix = build_fix_plan(p.referencing_rel, p.referencing_att, p.referenced_rel,
-                                                  p.referenced_att, OnUnconvertible::Fail, profiled, false);
+    std::string blockers = column_blockers_of(p.referencing_rel, p.referencing_att);
+    if (!blockers.empty() && !row.rendered.whole_values) {
+      sql::Script none;
+      none.header("No fix: ALTER COLUMN ... TYPE refuses a column that these use: " + blockers + ".");
+      none.header("Drop them first and create them again after the conversion, then diagnose again.");
+      row.rendered.suggested_fix = none.render(false);
+    } else if ((row.implied || row.verdict.kind == Kind::Incompatible) && !row.rendered.whole_values) {
+      // A pair that no plan can repair (a view uses the column, say) keeps
+      // its row: the reason takes the place of the script.
+      try {
+        row.rendered.suggested_fix = build_fix_plan(p.referencing_rel, p.referencing_att, p.referenced_rel,
+                                                    p.referenced_att, OnUnconvertible::Fail, profiled, false);
+      } catch (const UserError &e) {
+        sql::Script none;
+        none.header(std::string("No fix plan: ") + e.what() + ".");
+        if (!e.detail().empty()) none.header(e.detail());
+        if (!e.hint().empty()) none.header(e.hint());
+        row.rendered.suggested_fix = none.render(false);
+      }
+    }
   }
   std::stable_sort(rows.begin(), rows.end(), [](const Row &a, const Row &b) { return a.sort_key < b.sort_key; });
   return rows;

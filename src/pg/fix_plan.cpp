@@ -4,6 +4,7 @@
 
 #include "catalog_pairs.hpp"
 #include "catalog_scan.hpp"
+#include "compat.hpp"
 
 namespace fkg {
 
@@ -117,6 +118,10 @@ struct RawPlanFacts {
   const char *source_base, *target_base;  // typnames of the base types
   const char **notes;                     // other constraints that involve the column
   int nnotes;
+  const char *collation;   // quoted: the referenced column's collation, when the column's differs
+  bool partitioned;        // the referencing table is partitioned
+  const char *blockers;    // views, rules, policies and generated columns that use the column
+  const char *owner_code;  // triggers and CHECK functions owned by ordinary roles
 };
 
 struct PlanScan {
@@ -164,12 +169,82 @@ const char *default_that_cannot_stay(Oid rel, AttrNumber att, Oid source, Oid ta
   return lost;
 }
 
+// What makes ALTER COLUMN ... TYPE refuse the column: views and rules,
+// policies and generated columns that use it. NULL if nothing does.
+const char *column_blockers(Oid rel, AttrNumber att) {
+  if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+  Oid types[2] = {OIDOID, INT2OID};
+  Datum values[2] = {ObjectIdGetDatum(rel), Int16GetDatum(att)};
+  const char *q =
+      "SELECT pg_catalog.string_agg(what, ', ' ORDER BY what) FROM ("
+      " SELECT DISTINCT CASE d.classid"
+      "  WHEN 'pg_catalog.pg_rewrite'::pg_catalog.regclass THEN"
+      "   (SELECT CASE WHEN r.rulename = '_RETURN' THEN 'view ' || r.ev_class::pg_catalog.regclass::text"
+      "    ELSE 'rule ' || pg_catalog.quote_ident(r.rulename::text) END FROM pg_catalog.pg_rewrite r WHERE r.oid = "
+      "d.objid)"
+      "  WHEN 'pg_catalog.pg_policy'::pg_catalog.regclass THEN"
+      "   (SELECT 'policy ' || pg_catalog.quote_ident(p.polname::text) FROM pg_catalog.pg_policy p WHERE p.oid = "
+      "d.objid)"
+      "  WHEN 'pg_catalog.pg_attrdef'::pg_catalog.regclass THEN"
+      "   (SELECT 'generated column ' || pg_catalog.quote_ident(a.attname::text) FROM pg_catalog.pg_attrdef ad"
+      "    JOIN pg_catalog.pg_attribute a ON a.attrelid = ad.adrelid AND a.attnum = ad.adnum"
+      "    WHERE ad.oid = d.objid AND a.attgenerated <> '')"
+      "  END AS what"
+      " FROM pg_catalog.pg_depend d"
+      " WHERE d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.refobjid = $1 AND d.refobjsubid = $2"
+      ") w WHERE what IS NOT NULL";
+  const char *out = NULL;
+  MemoryContext caller = CurrentMemoryContext;
+  if (SPI_execute_with_args(q, 2, types, values, NULL, true, 1) == SPI_OK_SELECT && SPI_processed == 1) {
+    char *v = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+    if (v) out = MemoryContextStrdup(caller, v);
+  }
+  SPI_finish();
+  return out;
+}
+
+// Code of ordinary roles that the script's statements run with the privileges
+// of whoever runs it: the table's triggers, and functions its CHECK
+// constraints call. NULL if there is none.
+const char *owner_code_on(Oid rel) {
+  if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+  Oid types[1] = {OIDOID};
+  Datum values[1] = {ObjectIdGetDatum(rel)};
+  const char *q =
+      "SELECT pg_catalog.string_agg(x.kind || ' ' || pg_catalog.quote_ident(x.name::text) || ' calls ' ||"
+      " p.oid::pg_catalog.regprocedure::text || ', owned by ' || pg_catalog.quote_ident(r.rolname::text), '; '"
+      " ORDER BY x.kind, x.name) FROM ("
+      " SELECT 'CHECK constraint' AS kind, c.conname AS name, d.refobjid AS proc FROM pg_catalog.pg_constraint c"
+      "  JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_constraint'::pg_catalog.regclass AND d.objid = c.oid"
+      "   AND d.refclassid = 'pg_catalog.pg_proc'::pg_catalog.regclass"
+      "  WHERE c.conrelid = $1 AND c.contype = 'c'"
+      " UNION ALL SELECT 'trigger', t.tgname, t.tgfoid FROM pg_catalog.pg_trigger t WHERE t.tgrelid = $1 AND NOT "
+      "t.tgisinternal"
+      ") x JOIN pg_catalog.pg_proc p ON p.oid = x.proc JOIN pg_catalog.pg_roles r ON r.oid = p.proowner"
+      " WHERE p.oid >= 16384 AND NOT r.rolsuper";
+  const char *out = NULL;
+  MemoryContext caller = CurrentMemoryContext;
+  if (SPI_execute_with_args(q, 1, types, values, NULL, true, 1) == SPI_OK_SELECT && SPI_processed == 1) {
+    char *v = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+    if (v) out = MemoryContextStrdup(caller, v);
+  }
+  SPI_finish();
+  return out;
+}
+
 RawPlanFacts *plan_facts(Oid rel, AttrNumber att, Oid refrel, AttrNumber refatt) {
   RawPlanFacts *f = (RawPlanFacts *)palloc0(sizeof(RawPlanFacts));
-  Oid coll;
+  Oid coll, refcoll;
   get_atttypetypmodcoll(rel, att, &f->source, &f->source_typmod, &coll);
   f->source_type = format_type_with_typemod(f->source, f->source_typmod);
-  get_atttypetypmodcoll(refrel, refatt, &f->target, &f->target_typmod, &coll);
+  get_atttypetypmodcoll(refrel, refatt, &f->target, &f->target_typmod, &refcoll);
+  if (OidIsValid(refcoll) && refcoll != coll && refcoll != DEFAULT_COLLATION_OID)
+    f->collation = generate_collation_name(refcoll);
+  else if (OidIsValid(refcoll) && OidIsValid(coll) && refcoll != coll)
+    f->collation = "\"default\"";
+  f->partitioned = get_rel_relkind(rel) == RELKIND_PARTITIONED_TABLE;
+  f->blockers = column_blockers(rel, att);
+  f->owner_code = owner_code_on(rel);
   f->target = getBaseType(f->target);
   f->target_type = format_type_with_typemod(f->target, f->target_typmod);
   Oid source_base = getBaseType(f->source);
@@ -298,6 +373,11 @@ std::string conversion_suffix(const std::string &conversion, const std::string &
 
 }  // namespace
 
+std::string column_blockers_of(Oid rel, AttrNumber att) {
+  const char *b = pg_guard([rel, att]() { return column_blockers(rel, att); });
+  return b ? b : "";
+}
+
 std::string build_fix_plan(Oid rel, AttrNumber att, Oid refrel, AttrNumber refatt, OnUnconvertible mode,
                            const ColumnProfile *prof, bool allow_cascade, const char *constraint_name) {
   RawNames *fk = pg_guard([rel, att]() { return read_names(rel, att); });
@@ -311,6 +391,11 @@ std::string build_fix_plan(Oid rel, AttrNumber att, Oid refrel, AttrNumber refat
   to.display = f->target_type;
   to.base = f->target_base;
   to.category = f->target_category;
+  if (f->blockers)
+    throw UserError(ERRCODE_FEATURE_NOT_SUPPORTED, "no fix plan can convert " + fkcol + " while other objects use it",
+                    std::string("ALTER COLUMN ... TYPE refuses a column that these use: ") + f->blockers + ".",
+                    "Drop them first and create them again after the conversion (pg_get_viewdef() and "
+                    "pg_policies show their definitions), then plan again.");
   std::string whole = whole_value_problem(from, to);
   if (!whole.empty())
     throw UserError(ERRCODE_DATATYPE_MISMATCH,
@@ -348,7 +433,7 @@ std::string build_fix_plan(Oid rel, AttrNumber att, Oid refrel, AttrNumber refat
   in.target_type = f->target_type;
   in.target_typmod = f->target_typmod;
   std::string conversion = conversion_expression(f->source, f->target, f->target_typmod, fk->column_q);
-  in.conversion_needed = conversion != std::string(fk->column_q);
+  in.conversion_needed = conversion != std::string(fk->column_q) || f->collation != nullptr;
   in.conversion = "t." + in.column.str() + conversion_suffix(conversion, fk->column_q);
   in.using_expression = conversion;
   in.rewrites = f->rewrites;
@@ -362,6 +447,11 @@ std::string build_fix_plan(Oid rel, AttrNumber att, Oid refrel, AttrNumber refat
       in.constraint = wanted;
   }
   if (f->lost_default) in.lost_default = f->lost_default;
+  if (f->collation) in.target_collation = Ident::checked(f->collation);
+  in.partitioned = f->partitioned && compat::no_not_valid_foreign_keys_on_partitioned_tables;
+  if (f->owner_code)
+    in.notes.push_back(std::string("Runs code of other roles with your privileges: ") + f->owner_code +
+                       ". Review it first, or run the script as that role (SET ROLE).");
   for (int i = 0; i < f->nnotes; i++) in.notes.push_back(f->notes[i]);
   in.converts_function = Ident::checked("fk_guard.converts");
   in.mode = mode;

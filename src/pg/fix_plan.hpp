@@ -19,4 +19,8 @@ namespace fkg {
 std::string build_fix_plan(Oid rel, AttrNumber att, Oid refrel, AttrNumber refatt, OnUnconvertible mode,
                            const ColumnProfile *prof, bool allow_cascade, const char *constraint_name = nullptr);
 
+// Views, rules, policies and generated columns that use rel.att, which make
+// ALTER COLUMN ... TYPE refuse it ("view public.v, policy p"); empty if none.
+std::string column_blockers_of(Oid rel, AttrNumber att);
+
 }  // namespace fkg

@@ -356,6 +356,14 @@ BEGIN
     SELECT * INTO c FROM fkg_pt.cases k
     WHERE k.nsp = r.nspname AND k.tbl = r.relname AND k.col = r.referencing_column;
     CONTINUE WHEN NOT FOUND OR r.suggested_fix IS NULL;
+    -- A script of comments only ("Statements: (none)") is a refusal: it says
+    -- why no plan can repair the pair.
+    IF r.suggested_fix ~ '(^|\n)-- Statements: \(none\)\n' THEN
+      INSERT INTO fkg_pt.results VALUES (c.case_id, 'suggested_fix ' || r.source, 'refuse',
+        coalesce(c.expect -> 'suggested' -> 'outcomes', '["refuse"]') ? 'refuse',
+        ARRAY[format('suggested_fix refuses: %s', split_part(r.suggested_fix, E'\n', 1))], NULL);
+      CONTINUE;
+    END IF;
     PERFORM fkg_pt.check_script(c.case_id, 'suggested_fix ' || r.source, r.suggested_fix,
                                 c.expect -> 'suggested');
   END LOOP;
