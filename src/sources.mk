@@ -24,4 +24,5 @@ FKG_PG_SOURCES += src/pg/fix_plan.cpp
 FKG_PG_SOURCES += src/pg/functions.cpp
 FKG_PG_SOURCES += src/pg/guard_collect.cpp
 FKG_PG_SOURCES += src/pg/guard.cpp
+FKG_PG_SOURCES += src/pg/settings.cpp
 FKG_PG_SOURCES += src/pg/module.cpp

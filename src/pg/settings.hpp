@@ -1,0 +1,15 @@
+// Module start-up and every setting (GUC) of pg_fk_guard, in one place.
+#pragma once
+
+#include "prelude.hpp"
+
+namespace fkg {
+
+enum GuardMode { MODE_ENFORCE, MODE_WARN, MODE_OFF };
+enum SoftPolicy { SOFT_WARN, SOFT_ERROR, SOFT_IGNORE };
+
+extern int guard_mode;         // pg_fk_guard.mode (GuardMode)
+extern int soft_policy;        // pg_fk_guard.soft_mismatches (SoftPolicy)
+extern int profile_row_limit;  // pg_fk_guard.profile_row_limit
+
+}  // namespace fkg
