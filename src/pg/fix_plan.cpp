@@ -169,67 +169,112 @@ const char *default_that_cannot_stay(Oid rel, AttrNumber att, Oid source, Oid ta
   return lost;
 }
 
+// Appends "<item>" to a "; "-separated list, once.
+void append_once(StringInfo buf, const char *item) {
+  if (item == NULL || strstr(buf->data, item) != NULL) return;
+  if (buf->len > 0) appendStringInfoString(buf, "; ");
+  appendStringInfoString(buf, item);
+}
+
+// The column a pg_attrdef row belongs to.
+AttrNumber default_column(Oid attrdef) {
+  Relation rel = table_open(AttrDefaultRelationId, AccessShareLock);
+  ScanKeyData key;
+  ScanKeyInit(&key, Anum_pg_attrdef_oid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(attrdef));
+  SysScanDesc scan = systable_beginscan(rel, AttrDefaultOidIndexId, true, NULL, 1, &key);
+  HeapTuple tup = systable_getnext(scan);
+  AttrNumber att = HeapTupleIsValid(tup) ? ((Form_pg_attrdef)GETSTRUCT(tup))->adnum : InvalidAttrNumber;
+  systable_endscan(scan);
+  table_close(rel, AccessShareLock);
+  return att;
+}
+
 // What makes ALTER COLUMN ... TYPE refuse the column: views and rules,
-// policies and generated columns that use it. NULL if nothing does.
+// policies and generated columns that use it (their pg_depend rows on the
+// column). NULL if nothing does. Catalog only.
 const char *column_blockers(Oid rel, AttrNumber att) {
-  if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
-  Oid types[2] = {OIDOID, INT2OID};
-  Datum values[2] = {ObjectIdGetDatum(rel), Int16GetDatum(att)};
-  const char *q =
-      "SELECT pg_catalog.string_agg(what, ', ' ORDER BY what) FROM ("
-      " SELECT DISTINCT CASE d.classid"
-      "  WHEN 'pg_catalog.pg_rewrite'::pg_catalog.regclass THEN"
-      "   (SELECT CASE WHEN r.rulename = '_RETURN' THEN 'view ' || r.ev_class::pg_catalog.regclass::text"
-      "    ELSE 'rule ' || pg_catalog.quote_ident(r.rulename::text) END FROM pg_catalog.pg_rewrite r WHERE r.oid = "
-      "d.objid)"
-      "  WHEN 'pg_catalog.pg_policy'::pg_catalog.regclass THEN"
-      "   (SELECT 'policy ' || pg_catalog.quote_ident(p.polname::text) FROM pg_catalog.pg_policy p WHERE p.oid = "
-      "d.objid)"
-      "  WHEN 'pg_catalog.pg_attrdef'::pg_catalog.regclass THEN"
-      "   (SELECT 'generated column ' || pg_catalog.quote_ident(a.attname::text) FROM pg_catalog.pg_attrdef ad"
-      "    JOIN pg_catalog.pg_attribute a ON a.attrelid = ad.adrelid AND a.attnum = ad.adnum"
-      "    WHERE ad.oid = d.objid AND a.attgenerated <> '')"
-      "  END AS what"
-      " FROM pg_catalog.pg_depend d"
-      " WHERE d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.refobjid = $1 AND d.refobjsubid = $2"
-      ") w WHERE what IS NOT NULL";
-  const char *out = NULL;
-  MemoryContext caller = CurrentMemoryContext;
-  if (SPI_execute_with_args(q, 2, types, values, NULL, true, 1) == SPI_OK_SELECT && SPI_processed == 1) {
-    char *v = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
-    if (v) out = MemoryContextStrdup(caller, v);
+  StringInfoData buf;
+  initStringInfo(&buf);
+  Relation dep = table_open(DependRelationId, AccessShareLock);
+  ScanKeyData key[3];
+  ScanKeyInit(&key[0], Anum_pg_depend_refclassid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(RelationRelationId));
+  ScanKeyInit(&key[1], Anum_pg_depend_refobjid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(rel));
+  ScanKeyInit(&key[2], Anum_pg_depend_refobjsubid, BTEqualStrategyNumber, F_INT4EQ, Int32GetDatum((int32)att));
+  SysScanDesc scan = systable_beginscan(dep, DependReferenceIndexId, true, NULL, 3, key);
+  HeapTuple tup;
+  while ((tup = systable_getnext(scan)) != NULL) {
+    Form_pg_depend d = (Form_pg_depend)GETSTRUCT(tup);
+    // A default that depends on another column is a generated column's.
+    if (d->classid != RewriteRelationId && d->classid != PolicyRelationId && d->classid != AttrDefaultRelationId)
+      continue;
+    if (d->classid == AttrDefaultRelationId && default_column(d->objid) == att) continue;  // its own default
+    ObjectAddress obj;
+    obj.classId = d->classid;
+    obj.objectId = d->objid;
+    obj.objectSubId = d->objsubid;
+    append_once(&buf, getObjectDescription(&obj, true));
   }
-  SPI_finish();
-  return out;
+  systable_endscan(scan);
+  table_close(dep, AccessShareLock);
+  return buf.len > 0 ? buf.data : NULL;
+}
+
+// Is this function code of an ordinary role (not built in, not a superuser's)?
+const char *ordinary_role_code(Oid fn) {
+  if (fn < FirstNormalObjectId) return NULL;
+  HeapTuple tup = SearchSysCache1(PROCOID, ObjectIdGetDatum(fn));
+  if (!HeapTupleIsValid(tup)) return NULL;
+  Oid owner = ((Form_pg_proc)GETSTRUCT(tup))->proowner;
+  ReleaseSysCache(tup);
+  if (superuser_arg(owner)) return NULL;
+  const char *role = GetUserNameFromId(owner, true);
+  return psprintf("%s, owned by %s", format_procedure(fn), quote_identifier(role ? role : "?"));
 }
 
 // Code of ordinary roles that the script's statements run with the privileges
 // of whoever runs it: the table's triggers, and functions its CHECK
-// constraints call. NULL if there is none.
+// constraints call. NULL if there is none. Catalog only.
 const char *owner_code_on(Oid rel) {
-  if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
-  Oid types[1] = {OIDOID};
-  Datum values[1] = {ObjectIdGetDatum(rel)};
-  const char *q =
-      "SELECT pg_catalog.string_agg(x.kind || ' ' || pg_catalog.quote_ident(x.name::text) || ' calls ' ||"
-      " p.oid::pg_catalog.regprocedure::text || ', owned by ' || pg_catalog.quote_ident(r.rolname::text), '; '"
-      " ORDER BY x.kind, x.name) FROM ("
-      " SELECT 'CHECK constraint' AS kind, c.conname AS name, d.refobjid AS proc FROM pg_catalog.pg_constraint c"
-      "  JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_constraint'::pg_catalog.regclass AND d.objid = c.oid"
-      "   AND d.refclassid = 'pg_catalog.pg_proc'::pg_catalog.regclass"
-      "  WHERE c.conrelid = $1 AND c.contype = 'c'"
-      " UNION ALL SELECT 'trigger', t.tgname, t.tgfoid FROM pg_catalog.pg_trigger t WHERE t.tgrelid = $1 AND NOT "
-      "t.tgisinternal"
-      ") x JOIN pg_catalog.pg_proc p ON p.oid = x.proc JOIN pg_catalog.pg_roles r ON r.oid = p.proowner"
-      " WHERE p.oid >= 16384 AND NOT r.rolsuper";
-  const char *out = NULL;
-  MemoryContext caller = CurrentMemoryContext;
-  if (SPI_execute_with_args(q, 1, types, values, NULL, true, 1) == SPI_OK_SELECT && SPI_processed == 1) {
-    char *v = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
-    if (v) out = MemoryContextStrdup(caller, v);
+  StringInfoData buf;
+  initStringInfo(&buf);
+  Relation trg = table_open(TriggerRelationId, AccessShareLock);
+  ScanKeyData key;
+  ScanKeyInit(&key, Anum_pg_trigger_tgrelid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(rel));
+  SysScanDesc scan = systable_beginscan(trg, TriggerRelidNameIndexId, true, NULL, 1, &key);
+  HeapTuple tup;
+  while ((tup = systable_getnext(scan)) != NULL) {
+    Form_pg_trigger t = (Form_pg_trigger)GETSTRUCT(tup);
+    const char *code = t->tgisinternal ? NULL : ordinary_role_code(t->tgfoid);
+    if (code) append_once(&buf, psprintf("trigger %s calls %s", quote_identifier(NameStr(t->tgname)), code));
   }
-  SPI_finish();
-  return out;
+  systable_endscan(scan);
+  table_close(trg, AccessShareLock);
+
+  Relation con = table_open(ConstraintRelationId, AccessShareLock);
+  Relation dep = table_open(DependRelationId, AccessShareLock);
+  ScanKeyInit(&key, Anum_pg_constraint_conrelid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(rel));
+  scan = systable_beginscan(con, ConstraintRelidTypidNameIndexId, true, NULL, 1, &key);
+  while ((tup = systable_getnext(scan)) != NULL) {
+    Form_pg_constraint c = (Form_pg_constraint)GETSTRUCT(tup);
+    if (c->contype != CONSTRAINT_CHECK) continue;
+    ScanKeyData dkey[2];
+    ScanKeyInit(&dkey[0], Anum_pg_depend_classid, BTEqualStrategyNumber, F_OIDEQ,
+                ObjectIdGetDatum(ConstraintRelationId));
+    ScanKeyInit(&dkey[1], Anum_pg_depend_objid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(c->oid));
+    SysScanDesc dscan = systable_beginscan(dep, DependDependerIndexId, true, NULL, 2, dkey);
+    HeapTuple dtup;
+    while ((dtup = systable_getnext(dscan)) != NULL) {
+      Form_pg_depend d = (Form_pg_depend)GETSTRUCT(dtup);
+      const char *code = d->refclassid == ProcedureRelationId ? ordinary_role_code(d->refobjid) : NULL;
+      if (code)
+        append_once(&buf, psprintf("CHECK constraint %s calls %s", quote_identifier(NameStr(c->conname)), code));
+    }
+    systable_endscan(dscan);
+  }
+  systable_endscan(scan);
+  table_close(dep, AccessShareLock);
+  table_close(con, AccessShareLock);
+  return buf.len > 0 ? buf.data : NULL;
 }
 
 RawPlanFacts *plan_facts(Oid rel, AttrNumber att, Oid refrel, AttrNumber refatt) {
