@@ -1,4 +1,6 @@
-// PostgreSQL version differences, in one place.
+// PostgreSQL version differences, in one place: every PG_VERSION_NUM branch
+// of the module is a named inline function or constant here, with a comment
+// saying what differs in which version (prelude.hpp only chooses headers).
 #pragma once
 
 #include "prelude.hpp"
@@ -12,6 +14,40 @@ namespace fkg::compat {
 // ADD FOREIGN KEY ... NOT VALID on a partitioned table: refused (42809)
 // before PostgreSQL 18, accepted from 18 on.
 constexpr bool no_not_valid_foreign_keys_on_partitioned_tables = PG_VERSION_NUM < 180000;
+
+// ADD FOREIGN KEY checks the key columns' collations from PostgreSQL 18 on
+// (refused: one collatable and one not, or two different collations with a
+// nondeterministic one); before 18 it checks none.
+constexpr bool foreign_keys_check_collations = PG_VERSION_NUM >= 180000;
+
+// Soft input errors: from PostgreSQL 16 an input function can report a value
+// it refuses (InputFunctionCallSafe) instead of raising an ERROR; before 16
+// only a subtransaction could catch it, so callers decide with PostgreSQL 15's
+// rules in C++ instead (src/core/input_check).
+constexpr bool has_soft_input_errors = PG_VERSION_NUM >= 160000;
+
+// Whether the input function accepts the text, and the value in *result if it
+// does, without raising an ERROR for a refused value. Only where
+// has_soft_input_errors (16+); before 16 it is never called and raises an ERROR.
+inline bool input_accepts(FmgrInfo *input, char *text, Oid ioparam, int32 typmod, Datum *result) {
+#if PG_VERSION_NUM >= 160000
+  ErrorSaveContext escontext = {T_ErrorSaveContext};
+  return InputFunctionCallSafe(input, text, ioparam, typmod, (Node *)&escontext, result);
+#else
+  elog(ERROR, "soft input errors need PostgreSQL 16 or later");
+  return false;
+#endif
+}
+
+// What an ALTER TABLE statement alters (a table, a view, ...): objtype from
+// PostgreSQL 14 on, relkind before.
+inline ObjectType alter_table_object_type(const AlterTableStmt *stmt) {
+#if PG_VERSION_NUM >= 140000
+  return stmt->objtype;
+#else
+  return stmt->relkind;
+#endif
+}
 
 inline bool has_schema_usage(Oid nsp) {
 #if PG_VERSION_NUM >= 160000

@@ -446,11 +446,7 @@ bool statement_recurses_early(AlterTableStmt *stmt) {
 }
 
 ProposedPairs *collect_alter(AlterTableStmt *stmt, ProposedPairs *out) {
-#if PG_VERSION_NUM >= 140000
-  if (stmt->objtype != OBJECT_TABLE) return out;
-#else
-  if (stmt->relkind != OBJECT_TABLE) return out;
-#endif
+  if (compat::alter_table_object_type(stmt) != OBJECT_TABLE) return out;
   Target t = {};
   // Missing table, or one the user may not alter: PostgreSQL reports it.
   Oid existing = RangeVarGetRelid(stmt->relation, NoLock, true);

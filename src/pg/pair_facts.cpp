@@ -1,5 +1,7 @@
 #include "pair_facts.hpp"
 
+#include "compat.hpp"
+
 namespace fkg {
 
 namespace {
@@ -89,12 +91,11 @@ void apply_postgres_rule(const PgColumn &fk, const PgColumn &pk, Oid opclass, Ra
   }
   out->accepted = OidIsValid(pfeqop) && OidIsValid(ffeqop);
   if (!out->accepted) out->comparison = (int)Comparison::None;
-#if PG_VERSION_NUM >= 180000
   // PostgreSQL 18 then checks the pair's collations (the columns'
   // attcollation): a collatable column cannot pair with one that is not
   // ("key columns are not both collatable", e.g. "char" -> text), and two
   // different collations are refused when either is nondeterministic.
-  if (out->accepted) {
+  if (compat::foreign_keys_check_collations && out->accepted) {
     if (OidIsValid(fk.collation) != OidIsValid(pk.collation))
       out->collation_refusal = COLL_NOT_BOTH_COLLATABLE;
     else if (OidIsValid(fk.collation) && fk.collation != pk.collation &&
@@ -102,7 +103,6 @@ void apply_postgres_rule(const PgColumn &fk, const PgColumn &pk, Oid opclass, Ra
       out->collation_refusal = COLL_NONDETERMINISTIC;
     out->accepted = out->collation_refusal == COLL_OK;
   }
-#endif
 
   Oid fk_opclass = GetDefaultOpClass(fktyped, BTREE_AM_OID);
   out->index_usable = OidIsValid(fk_opclass) && get_opclass_family(fk_opclass) == opfamily;

@@ -6,6 +6,7 @@
 
 #include "../core/input_check.hpp"
 #include "catalog_scan.hpp"
+#include "compat.hpp"
 
 namespace fkg {
 
@@ -50,18 +51,18 @@ Plan plan_for(Oid source, Oid target, int32 target_typmod) {
   bool io_equivalent =
       p.via_text || text_like(source) || (int_like(source) && (int_like(target) || target == NUMERICOID));
   if (io_equivalent) {
-    p.check = check_type_for(type_name_of(target));
     // Casts to varchar(n)/char(n) truncate instead of failing: leave those to PostgreSQL.
     bool truncating = (target == VARCHAROID || target == BPCHAROID) && target_typmod >= 0;
-#if PG_VERSION_NUM >= 160000
-    // PostgreSQL 16+ reports input errors softly: its own input function
-    // decides, for any type, still without a subtransaction.
-    if (!truncating) p.method = Method::Validate;
-#else
-    // Before 16 an input error can only be caught with a subtransaction:
-    // decide in C++ with PostgreSQL 15's rules, for the types that have them.
-    if (p.check && !truncating) p.method = Method::Validate;
-#endif
+    if (compat::has_soft_input_errors) {
+      // PostgreSQL 16+ reports input errors softly: its own input function
+      // decides, for any type, still without a subtransaction.
+      if (!truncating) p.method = Method::Validate;
+    } else {
+      // Before 16 an input error can only be caught with a subtransaction:
+      // decide in C++ with PostgreSQL 15's rules, for the types that have them.
+      p.check = check_type_for(type_name_of(target));
+      if (p.check && !truncating) p.method = Method::Validate;
+    }
   }
   return p;
 }
@@ -104,9 +105,9 @@ struct Tally {
   std::string failure;
 };
 
-#if PG_VERSION_NUM < 160000
-// C++ side, called from the callback. noexcept: a failure is recorded and the
-// callback stops the scan; the caller raises it after the executor returns.
+// PostgreSQL 15 and older (no soft input errors): the C++ side, called from
+// the callback. noexcept: a failure is recorded and the callback stops the
+// scan; the caller raises it after the executor returns.
 int check_value(Tally *t, const char *s, size_t len) noexcept {
   try {
     if (t->plan->method == Method::Identical) return 1;
@@ -118,7 +119,6 @@ int check_value(Tally *t, const char *s, size_t len) noexcept {
   }
   return -1;
 }
-#endif
 
 bool record_value(Tally *t, int verdict, const char *s, size_t len, const char *canonical) noexcept {
   try {
@@ -175,17 +175,14 @@ extern "C" bool receive_slot(TupleTableSlot *slot, DestReceiver *self) {
   int verdict = 1;
   const char *canonical = NULL;
   if (!st->tally->collect && st->tally->plan->method == Method::Validate) {
-#if PG_VERSION_NUM >= 160000
-    ErrorSaveContext escontext = {T_ErrorSaveContext};
-    Datum v;
-    verdict = InputFunctionCallSafe(&st->target_in, pnstrdup(s, len), st->target_ioparam, st->target_typmod,
-                                    (Node *)&escontext, &v)
-                  ? 1
-                  : 0;
-    if (verdict == 1 && st->canonicalise) canonical = OutputFunctionCall(&st->target_out, v);
-#else
-    verdict = check_value(st->tally, s, len);
-#endif
+    if (compat::has_soft_input_errors) {
+      Datum v;
+      verdict =
+          compat::input_accepts(&st->target_in, pnstrdup(s, len), st->target_ioparam, st->target_typmod, &v) ? 1 : 0;
+      if (verdict == 1 && st->canonicalise) canonical = OutputFunctionCall(&st->target_out, v);
+    } else {
+      verdict = check_value(st->tally, s, len);
+    }
   }
   if (verdict == 1 && st->canonicalise && canonical == NULL) {
     if (st->target_identical) {
@@ -395,19 +392,15 @@ bool value_converts(Oid source, Datum value, Oid target, int32 target_typmod) {
     return (const char *)OidOutputFunctionCall(out, value);
   });
   if (plan.method == Method::Validate) {
-#if PG_VERSION_NUM >= 160000
+    if (!compat::has_soft_input_errors) return input_ok(*plan.check, value_text, target_typmod);
     return pg_guard([target, target_typmod, value_text]() {
       Oid in, ioparam;
       getTypeInputInfo(target, &in, &ioparam);
       FmgrInfo finfo;
       fmgr_info(in, &finfo);
-      ErrorSaveContext escontext = {T_ErrorSaveContext};
       Datum v;
-      return InputFunctionCallSafe(&finfo, pstrdup(value_text), ioparam, target_typmod, (Node *)&escontext, &v);
+      return compat::input_accepts(&finfo, pstrdup(value_text), ioparam, target_typmod, &v);
     });
-#else
-    return input_ok(*plan.check, value_text, target_typmod);
-#endif
   }
   const char *oq = one.c_str();
   return pg_guard([oq, value_text]() {
