@@ -198,155 +198,245 @@ std::string wider(const ColumnType &fk, const ColumnType &pk, const std::string 
          ", which the foreign key then rejects row by row.";
 }
 
+// ---- Soft-kind rules, one per type family ----
+//
+// Each rule looks at the two base types (and their typmods) of an accepted,
+// non-identical pair. A rule returns false when the pair is not of its family,
+// and the next rule is tried; it returns true once it has added the pair's
+// problems (possibly none), and no later rule runs. The engine walks
+// kFamilyRules in order, first match wins, so a more specific family comes
+// before a more general one (integers before "different types").
+
+// The pair as the rules see it.
+struct Pair {
+  const PairFacts &facts;
+  const ColumnType &fk;  // referencing side
+  const ColumnType &pk;  // referenced side
+  const std::string &a;  // referencing base type, e.g. "int4"
+  const std::string &b;  // referenced base type
+  bool same_base;        // same base type (both built-in, or both not)
+};
+
+using FamilyRuleFn = bool (*)(const Pair &, Collector &);
+
+struct FamilyRule {
+  const char *family;
+  FamilyRuleFn rule;
+};
+
+// Integers of different widths.
+bool integers(const Pair &p, Collector &out) {
+  if (!(int_rank(p.a) && int_rank(p.b) && p.a != p.b)) return false;
+  if (int_rank(p.a) < int_rank(p.b))
+    out.add(Kind::Narrower,
+            cannot_hold(p.fk, p.pk,
+                        std::string("references to keys above ") + int_max(int_rank(p.a)) + " cannot be stored."));
+  else
+    out.add(Kind::Width, wider(p.fk, p.pk, "values no referenced key can have"));
+  return true;
+}
+
+// Floating point of different widths.
+bool floating_point(const Pair &p, Collector &out) {
+  if (!is_pair(p.a, p.b, "float4", "float8")) return false;
+  if (p.a == "float4")
+    out.add(Kind::Narrower, cannot_hold(p.fk, p.pk,
+                                        "real keeps about 6 significant digits, so keys that need "
+                                        "more can never be matched exactly."));
+  else
+    out.add(Kind::Width, wider(p.fk, p.pk, "values no referenced key can have"));
+  return true;
+}
+
+// Exact numbers compared as floating point.
+bool exact_as_floating_point(const Pair &p, Collector &out) {
+  if (!((int_rank(p.a) || p.a == "numeric") && in(p.b, {"float4", "float8"}))) return false;
+  out.add(Kind::Lossy, "Equality converts " + p.fk.base_display + " to " + p.pk.base_display +
+                           ", a floating-point type: large or fractional values compare inexactly, so a "
+                           "reference can match a key it does not equal.");
+  return true;
+}
+
+// Date and time types with and without a time zone.
+bool time_zones(const Pair &p, Collector &out) {
+  if (!(is_pair(p.a, p.b, "timestamp", "timestamptz") || is_pair(p.a, p.b, "date", "timestamptz") ||
+        is_pair(p.a, p.b, "time", "timetz")))
+    return false;
+  out.add(Kind::TimezoneDependent,
+          "Equality between " + p.fk.base_display + " and " + p.pk.base_display +
+              " goes through the session TimeZone, so whether a row matches a key depends on the "
+              "TimeZone setting of the session that writes it.");
+  return true;
+}
+
+bool date_and_timestamp(const Pair &p, Collector &out) {
+  if (!is_pair(p.a, p.b, "date", "timestamp")) return false;
+  out.add(Kind::Semantic, "A date equals only the midnight timestamp of its day, so " +
+                              std::string(p.a == "date" ? "keys with a time of day can never be referenced."
+                                                        : "references with a time of day never match a key."));
+  return true;
+}
+
+bool time_and_interval(const Pair &p, Collector &out) {
+  if (!(p.a == "time" && p.b == "interval")) return false;
+  out.add(Kind::Semantic,
+          "Equality turns the time of day into an interval since midnight, so interval keys "
+          "of a day or more, or with days or months, can never be referenced.");
+  return true;
+}
+
+// Character types: text, varchar, bpchar, name.
+bool character_types(const Pair &p, Collector &out) {
+  if (!(text_like(p.a) && text_like(p.b))) return false;
+  long long ca = text_capacity(p.fk), cb = text_capacity(p.pk);
+  if (ca < cb)
+    out.add(Kind::Narrower, cannot_hold(p.fk, p.pk,
+                                        "references to keys longer than " + std::to_string(ca) +
+                                            (p.a == "name" ? " bytes" : " characters") + " cannot be stored."));
+  else if (ca > cb)
+    out.add(Kind::Width, wider(p.fk, p.pk, "values longer than any referenced key"));
+  if ((p.a == "bpchar") != (p.b == "bpchar"))
+    out.add(Kind::Semantic,
+            "A character(n) value pads with spaces and ignores trailing spaces in comparisons, "
+            "while the other side does not, so 'a' and 'a ' match on one side only.");
+  if ((p.a == "name") != (p.b == "name"))
+    out.add(Kind::Semantic,
+            "A name value is cut at 63 bytes and sorts with the \"C\" collation, so long keys "
+            "compare differently than as text.");
+  if (!out.any_base_problem() && !p.same_base)
+    out.add(Kind::Semantic, "The types " + p.fk.base_display + " and " + p.pk.base_display +
+                                " accept the same values and compare alike, but are declared differently, "
+                                "which schema-diff tools and ORMs report as a pending change.");
+  return true;
+}
+
+// The one-byte "char" against a character type.
+bool one_byte_char(const Pair &p, Collector &out) {
+  if (!((p.a == "char" && text_like(p.b)) || (p.b == "char" && text_like(p.a)))) return false;
+  out.add(Kind::Semantic, "A \"char\" value holds a single byte, so only one-byte keys can ever match.");
+  return true;
+}
+
+bool inet_and_cidr(const Pair &p, Collector &out) {
+  if (!is_pair(p.a, p.b, "inet", "cidr")) return false;
+  out.add(Kind::Semantic,
+          "Values of inet and cidr compare as inet, where host bits and netmask both count: an address "
+          "with host bits set never equals a network.");
+  return true;
+}
+
+bool mac_addresses(const Pair &p, Collector &out) {
+  if (!is_pair(p.a, p.b, "macaddr", "macaddr8")) return false;
+  out.add(Kind::Semantic,
+          "A 6-byte macaddr is compared as macaddr8 by inserting FF:FE in the middle, so only "
+          "8-byte keys of that form can match.");
+  return true;
+}
+
+// Bit strings: bit(n) and bit varying(n).
+bool bit_strings(const Pair &p, Collector &out) {
+  if (!(in(p.a, {"bit", "varbit"}) && in(p.b, {"bit", "varbit"}))) return false;
+  bool fixed_fk = p.a == "bit", fixed_pk = p.b == "bit";
+  if (fixed_fk || fixed_pk) {
+    if (p.same_base && p.fk.typmod != p.pk.typmod)
+      out.add(Kind::Semantic, "Bit strings of different lengths are never equal, so " + p.fk.base_display +
+                                  " can never match a " + p.pk.base_display + " key.");
+    else if (!p.same_base)
+      out.add(Kind::Semantic,
+              "A bit(n) value always has exactly n bits, so bit strings of any other length never "
+              "match.");
+  } else {
+    long long ca = p.fk.typmod < 0 ? kUnlimited : p.fk.typmod, cb = p.pk.typmod < 0 ? kUnlimited : p.pk.typmod;
+    if (ca < cb)
+      out.add(Kind::Narrower, cannot_hold(p.fk, p.pk, "references to longer bit strings cannot be stored."));
+    else if (ca > cb)
+      out.add(Kind::Width, wider(p.fk, p.pk, "bit strings longer than any referenced key"));
+  }
+  return true;
+}
+
+// Exact conversions (an integer against numeric or oid): equality means the
+// same, only how it is computed differs (which the index check reports).
+bool exact_conversions(const Pair &p, Collector &) { return int_rank(p.a) && in(p.b, {"numeric", "oid"}); }
+
+// Any other two different types.
+bool different_types(const Pair &p, Collector &out) {
+  if (p.same_base) return false;
+  out.add(Kind::Semantic, "The types " + p.fk.base_display + " and " + p.pk.base_display +
+                              " differ and are compared as " + p.facts.compared_as +
+                              ", so equality may not mean the same on both sides.");
+  return true;
+}
+
+// From here on the base type is the same on both sides.
+
+// Same type and typmod: nothing here (a domain or collation is checked after).
+bool same_typmod(const Pair &p, Collector &) { return p.fk.typmod == p.pk.typmod; }
+
+// numeric(p,s) against numeric with another precision or scale.
+bool numeric_typmods(const Pair &p, Collector &out) {
+  if (p.a != "numeric") return false;
+  NumericSpec sa = numeric_spec(p.fk.typmod), sb = numeric_spec(p.pk.typmod);
+  if (!numeric_holds(sa, sb))
+    out.add(Kind::Narrower, cannot_hold(p.fk, p.pk, "keys with more digits than it allows cannot be referenced."));
+  else
+    out.add(Kind::Width, wider(p.fk, p.pk, "values no referenced key can have"));
+  return true;
+}
+
+// Times and timestamps with different fractional-second precision.
+bool time_precisions(const Pair &p, Collector &out) {
+  if (!in(p.a, {"timestamp", "timestamptz", "time", "timetz"})) return false;
+  int pa = time_precision(p.fk.typmod), pb = time_precision(p.pk.typmod);
+  if (pa < pb)
+    out.add(Kind::Narrower, cannot_hold(p.fk, p.pk,
+                                        "it keeps " + std::to_string(pa) +
+                                            " fractional digits of a second, so keys with more are "
+                                            "rounded and reference a different key or none."));
+  else if (pa > pb)
+    out.add(Kind::Width, wider(p.fk, p.pk, "fractional seconds no referenced key can have"));
+  return true;
+}
+
+// Any other type with two different typmods.
+bool other_typmods(const Pair &p, Collector &out) {
+  out.add(Kind::Semantic, "The type modifiers differ (" + p.fk.base_display + " and " + p.pk.base_display +
+                              "), so the two columns accept different values.");
+  return true;
+}
+
+// The rules in the order the engine tries them: first match wins. A new type
+// family is a new row (and function), placed before any more general family.
+constexpr FamilyRule kFamilyRules[] = {
+    {"integers of different widths", integers},
+    {"floating point of different widths", floating_point},
+    {"exact numbers compared as floating point", exact_as_floating_point},
+    {"date/time with and without time zone", time_zones},
+    {"date and timestamp", date_and_timestamp},
+    {"time and interval", time_and_interval},
+    {"character types", character_types},
+    {"\"char\" and character types", one_byte_char},
+    {"inet and cidr", inet_and_cidr},
+    {"macaddr and macaddr8", mac_addresses},
+    {"bit strings", bit_strings},
+    {"integers as numeric or oid (exact)", exact_conversions},
+    {"different types", different_types},
+    {"same type and typmod", same_typmod},
+    {"numeric precision and scale", numeric_typmods},
+    {"fractional-second precision", time_precisions},
+    {"other typmods", other_typmods},
+};
+
 // Problems that come from the two base types and their typmods.
 void base_type_problems(const PairFacts &f, Collector &out) {
-  const ColumnType &fk = f.referencing;
-  const ColumnType &pk = f.referenced;
-  const std::string &a = fk.base;
-  const std::string &b = pk.base;
-  const bool same_base = a == b && fk.builtin == pk.builtin;
-
-  // Integers of different widths.
-  if (int_rank(a) && int_rank(b) && a != b) {
-    if (int_rank(a) < int_rank(b))
-      out.add(
-          Kind::Narrower,
-          cannot_hold(fk, pk, std::string("references to keys above ") + int_max(int_rank(a)) + " cannot be stored."));
-    else
-      out.add(Kind::Width, wider(fk, pk, "values no referenced key can have"));
-    return;
-  }
-  // Floating point of different widths.
-  if (is_pair(a, b, "float4", "float8")) {
-    if (a == "float4")
-      out.add(Kind::Narrower, cannot_hold(fk, pk,
-                                          "real keeps about 6 significant digits, so keys that need "
-                                          "more can never be matched exactly."));
-    else
-      out.add(Kind::Width, wider(fk, pk, "values no referenced key can have"));
-    return;
-  }
-  // Exact numbers compared as floating point.
-  if ((int_rank(a) || a == "numeric") && in(b, {"float4", "float8"})) {
-    out.add(Kind::Lossy, "Equality converts " + fk.base_display + " to " + pk.base_display +
-                             ", a floating-point type: large or fractional values compare inexactly, so a "
-                             "reference can match a key it does not equal.");
-    return;
-  }
-  // Time zones.
-  if (is_pair(a, b, "timestamp", "timestamptz") || is_pair(a, b, "date", "timestamptz") ||
-      is_pair(a, b, "time", "timetz")) {
-    out.add(Kind::TimezoneDependent,
-            "Equality between " + fk.base_display + " and " + pk.base_display +
-                " goes through the session TimeZone, so whether a row matches a key depends on the "
-                "TimeZone setting of the session that writes it.");
-    return;
-  }
-  if (is_pair(a, b, "date", "timestamp")) {
-    out.add(Kind::Semantic, "A date equals only the midnight timestamp of its day, so " +
-                                std::string(a == "date" ? "keys with a time of day can never be referenced."
-                                                        : "references with a time of day never match a key."));
-    return;
-  }
-  if (a == "time" && b == "interval") {
-    out.add(Kind::Semantic,
-            "Equality turns the time of day into an interval since midnight, so interval keys "
-            "of a day or more, or with days or months, can never be referenced.");
-    return;
-  }
-  // Character types.
-  if (text_like(a) && text_like(b)) {
-    long long ca = text_capacity(fk), cb = text_capacity(pk);
-    if (ca < cb)
-      out.add(Kind::Narrower, cannot_hold(fk, pk,
-                                          "references to keys longer than " + std::to_string(ca) +
-                                              (a == "name" ? " bytes" : " characters") + " cannot be stored."));
-    else if (ca > cb)
-      out.add(Kind::Width, wider(fk, pk, "values longer than any referenced key"));
-    if ((a == "bpchar") != (b == "bpchar"))
-      out.add(Kind::Semantic,
-              "A character(n) value pads with spaces and ignores trailing spaces in comparisons, "
-              "while the other side does not, so 'a' and 'a ' match on one side only.");
-    if ((a == "name") != (b == "name"))
-      out.add(Kind::Semantic,
-              "A name value is cut at 63 bytes and sorts with the \"C\" collation, so long keys "
-              "compare differently than as text.");
-    if (!out.any_base_problem() && !same_base)
-      out.add(Kind::Semantic, "The types " + fk.base_display + " and " + pk.base_display +
-                                  " accept the same values and compare alike, but are declared differently, "
-                                  "which schema-diff tools and ORMs report as a pending change.");
-    return;
-  }
-  if ((a == "char" && text_like(b)) || (b == "char" && text_like(a))) {
-    out.add(Kind::Semantic, "A \"char\" value holds a single byte, so only one-byte keys can ever match.");
-    return;
-  }
-  if (is_pair(a, b, "inet", "cidr")) {
-    out.add(Kind::Semantic,
-            "Values of inet and cidr compare as inet, where host bits and netmask both count: an address "
-            "with host bits set never equals a network.");
-    return;
-  }
-  if (is_pair(a, b, "macaddr", "macaddr8")) {
-    out.add(Kind::Semantic,
-            "A 6-byte macaddr is compared as macaddr8 by inserting FF:FE in the middle, so only "
-            "8-byte keys of that form can match.");
-    return;
-  }
-  if (in(a, {"bit", "varbit"}) && in(b, {"bit", "varbit"})) {
-    bool fixed_fk = a == "bit", fixed_pk = b == "bit";
-    if (fixed_fk || fixed_pk) {
-      if (same_base && fk.typmod != pk.typmod)
-        out.add(Kind::Semantic, "Bit strings of different lengths are never equal, so " + fk.base_display +
-                                    " can never match a " + pk.base_display + " key.");
-      else if (!same_base)
-        out.add(Kind::Semantic,
-                "A bit(n) value always has exactly n bits, so bit strings of any other length never "
-                "match.");
-    } else {
-      long long ca = fk.typmod < 0 ? kUnlimited : fk.typmod, cb = pk.typmod < 0 ? kUnlimited : pk.typmod;
-      if (ca < cb)
-        out.add(Kind::Narrower, cannot_hold(fk, pk, "references to longer bit strings cannot be stored."));
-      else if (ca > cb)
-        out.add(Kind::Width, wider(fk, pk, "bit strings longer than any referenced key"));
-    }
-    return;
-  }
-
-  // Exact conversions: equality means the same, only how it is computed differs
-  // (which the index check below reports).
-  if (int_rank(a) && in(b, {"numeric", "oid"})) return;
-
-  if (!same_base) {
-    out.add(Kind::Semantic, "The types " + fk.base_display + " and " + pk.base_display +
-                                " differ and are compared as " + f.compared_as +
-                                ", so equality may not mean the same on both sides.");
-    return;
-  }
-  if (fk.typmod == pk.typmod) return;
-
-  // Same base type, different typmod.
-  if (a == "numeric") {
-    NumericSpec sa = numeric_spec(fk.typmod), sb = numeric_spec(pk.typmod);
-    if (!numeric_holds(sa, sb))
-      out.add(Kind::Narrower, cannot_hold(fk, pk, "keys with more digits than it allows cannot be referenced."));
-    else
-      out.add(Kind::Width, wider(fk, pk, "values no referenced key can have"));
-    return;
-  }
-  if (in(a, {"timestamp", "timestamptz", "time", "timetz"})) {
-    int pa = time_precision(fk.typmod), pb = time_precision(pk.typmod);
-    if (pa < pb)
-      out.add(Kind::Narrower, cannot_hold(fk, pk,
-                                          "it keeps " + std::to_string(pa) +
-                                              " fractional digits of a second, so keys with more are "
-                                              "rounded and reference a different key or none."));
-    else if (pa > pb)
-      out.add(Kind::Width, wider(fk, pk, "fractional seconds no referenced key can have"));
-    return;
-  }
-  out.add(Kind::Semantic, "The type modifiers differ (" + fk.base_display + " and " + pk.base_display +
-                              "), so the two columns accept different values.");
+  const Pair p{f,
+               f.referencing,
+               f.referenced,
+               f.referencing.base,
+               f.referenced.base,
+               f.referencing.base == f.referenced.base && f.referencing.builtin == f.referenced.builtin};
+  for (const FamilyRule &r : kFamilyRules)
+    if (r.rule(p, out)) return;
 }
 
 }  // namespace
