@@ -9,6 +9,7 @@
 #include "fix_plan.hpp"
 #include "profile.hpp"
 #include "render.hpp"
+#include "result_row.hpp"
 
 extern "C" {
 #include "catalog/catalog.h"
@@ -317,53 +318,41 @@ Datum text_array(const std::vector<std::string> &items) {
   });
 }
 
-Datum name_datum(const char *s) {
-  NameData *n = (NameData *)palloc0(sizeof(NameData));
-  namestrcpy(n, s);
-  return NameGetDatum(n);
-}
-
-constexpr int kDiagnoseColumns = 20;
-
+// One row of fk_guard.mismatch, in its column order.
 void put_row(ReturnSetInfo *rsinfo, const Row &row) {
-  Datum values[kDiagnoseColumns];
-  bool nulls[kDiagnoseColumns] = {false};
   const Row *r = &row;
-  bool profiled = r->profile && r->profile->profiled;
-  if (profiled) {
-    const ColumnProfile &pr = *r->profile;
-    values[12] = Int64GetDatum(pr.rows_total);
-    values[13] = Int64GetDatum(pr.rows_null);
-    values[14] = Int64GetDatum(pr.rows_convertible);
-    values[15] = Int64GetDatum(pr.rows_unconvertible);
-    values[16] = Int64GetDatum(pr.rows_orphaned);
-    values[17] = text_array(pr.sample_unconvertible);
-    values[18] = text_array(pr.sample_orphaned);
-  } else {
-    for (int i = 12; i < kDiagnoseColumns; i++) nulls[i] = true;
-  }
-  Datum *vp = values;
-  bool *np = nulls;
-  pg_guard([rsinfo, r, vp, np, profiled]() {
+  const ColumnProfile *pr = r->profile && r->profile->profiled ? &*r->profile : nullptr;
+  // The sample arrays are built from C++ vectors here; the columns go in below.
+  Datum sample_unconvertible = pr ? text_array(pr->sample_unconvertible) : (Datum)0;
+  Datum sample_orphaned = pr ? text_array(pr->sample_orphaned) : (Datum)0;
+  pg_guard([rsinfo, r, pr, sample_unconvertible, sample_orphaned]() {
     const KeyPair &p = r->pair;
-    vp[0] = CStringGetTextDatum(r->implied ? "implied" : "declared");
-    char *conname = OidIsValid(p.constraint) ? get_constraint_name(p.constraint) : NULL;
-    if (conname)
-      vp[1] = name_datum(conname);
+    RowBuilder row(rsinfo->setDesc);
+    row.add_text(r->implied ? "implied" : "declared")
+        .add_name(OidIsValid(p.constraint) ? get_constraint_name(p.constraint) : NULL)
+        .add(ObjectIdGetDatum(p.referencing_rel))
+        .add_name(get_attname(p.referencing_rel, p.referencing_att, false))
+        .add_text(r->rendered.referencing_type.c_str())
+        .add(ObjectIdGetDatum(p.referenced_rel))
+        .add_name(get_attname(p.referenced_rel, p.referenced_att, false))
+        .add_text(r->rendered.referenced_type.c_str())
+        .add_text(kind_name(r->verdict.kind))
+        .add_text(severity_name(r->verdict.severity()))
+        .add_text(r->rendered.detail.c_str())
+        .add_text(r->rendered.suggested_fix.c_str());
+    // The data profile (check_data): NULL when not profiled.
+    if (pr)
+      row.add(Int64GetDatum(pr->rows_total))
+          .add(Int64GetDatum(pr->rows_null))
+          .add(Int64GetDatum(pr->rows_convertible))
+          .add(Int64GetDatum(pr->rows_unconvertible))
+          .add(Int64GetDatum(pr->rows_orphaned))
+          .add(sample_unconvertible)
+          .add(sample_orphaned)
+          .add_text(pr->conversion.c_str());
     else
-      np[1] = true;
-    vp[2] = ObjectIdGetDatum(p.referencing_rel);
-    vp[3] = name_datum(get_attname(p.referencing_rel, p.referencing_att, false));
-    vp[4] = CStringGetTextDatum(r->rendered.referencing_type.c_str());
-    vp[5] = ObjectIdGetDatum(p.referenced_rel);
-    vp[6] = name_datum(get_attname(p.referenced_rel, p.referenced_att, false));
-    vp[7] = CStringGetTextDatum(r->rendered.referenced_type.c_str());
-    vp[8] = CStringGetTextDatum(kind_name(r->verdict.kind));
-    vp[9] = CStringGetTextDatum(severity_name(r->verdict.severity()));
-    vp[10] = CStringGetTextDatum(r->rendered.detail.c_str());
-    vp[11] = CStringGetTextDatum(r->rendered.suggested_fix.c_str());
-    if (profiled) vp[19] = CStringGetTextDatum(r->profile->conversion.c_str());
-    tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, vp, np);
+      row.add_nulls(8);
+    row.put_into(rsinfo->setResult);
   });
 }
 
@@ -505,26 +494,26 @@ FKG_SQL_FUNCTION(profile_column) {
   ColumnProfile p = profile_column(rel, att, target, typmod, refrel, refatt, samples);
   if (!p.profiled) throw not_profiled_error(p, "profile_column");
 
-  Datum values[8];
-  bool nulls[8] = {false};
-  values[5] = text_array(p.sample_unconvertible);
-  values[6] = text_array(p.sample_orphaned);
-  Datum *vp = values;
-  bool *np = nulls;
+  Datum sample_unconvertible = text_array(p.sample_unconvertible);
+  Datum sample_orphaned = text_array(p.sample_orphaned);
   const ColumnProfile *pp = &p;
-  return pg_guard([fcinfo, vp, np, pp]() {
+  return pg_guard([fcinfo, pp, sample_unconvertible, sample_orphaned]() {
     TupleDesc tupdesc;
     if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
       elog(ERROR, "return type must be a row type");
     tupdesc = BlessTupleDesc(tupdesc);
-    vp[0] = Int64GetDatum(pp->rows_total);
-    vp[1] = Int64GetDatum(pp->rows_null);
-    vp[2] = Int64GetDatum(pp->rows_convertible);
-    vp[3] = Int64GetDatum(pp->rows_unconvertible);
-    vp[4] = Int64GetDatum(pp->rows_orphaned);
-    if (!pp->orphans_checked) np[4] = np[6] = true;
-    vp[7] = CStringGetTextDatum(pp->conversion.c_str());
-    return HeapTupleGetDatum(heap_form_tuple(tupdesc, vp, np));
+    // Without a referenced key there are no orphans to count: NULL.
+    bool no_orphans = !pp->orphans_checked;
+    RowBuilder row(tupdesc);
+    row.add(Int64GetDatum(pp->rows_total))
+        .add(Int64GetDatum(pp->rows_null))
+        .add(Int64GetDatum(pp->rows_convertible))
+        .add(Int64GetDatum(pp->rows_unconvertible))
+        .add(Int64GetDatum(pp->rows_orphaned), no_orphans)
+        .add(sample_unconvertible)
+        .add(sample_orphaned, no_orphans)
+        .add_text(pp->conversion.c_str());
+    return HeapTupleGetDatum(row.form_tuple());
   });
 }
 

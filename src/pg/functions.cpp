@@ -6,6 +6,7 @@
 
 #include "compat.hpp"
 #include "render.hpp"
+#include "result_row.hpp"
 
 using namespace fkg;
 
@@ -94,19 +95,15 @@ FKG_SQL_FUNCTION(classify_key_pair) {
     if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
       elog(ERROR, "return type must be a row type");
     tupdesc = BlessTupleDesc(tupdesc);
-    Datum values[4];
-    bool nulls[4] = {false, false, false, false};
-    values[0] = CStringGetTextDatum(kind);
-    values[1] = CStringGetTextDatum(severity);
-    if (explp->empty())
-      nulls[2] = true;
-    else
-      values[2] = CStringGetTextDatum(explp->c_str());
     int n = (int)kindsp->size();
     Datum *elems = (Datum *)palloc(sizeof(Datum) * (n > 0 ? n : 1));
     for (int i = 0; i < n; i++) elems[i] = CStringGetTextDatum((*kindsp)[i]);
-    values[3] = PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false, TYPALIGN_INT));
-    return HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls));
+    RowBuilder row(tupdesc);
+    row.add_text(kind)
+        .add_text(severity)
+        .add_text(explp->empty() ? NULL : explp->c_str())
+        .add(PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false, TYPALIGN_INT)));
+    return HeapTupleGetDatum(row.form_tuple());
   });
 }
 
