@@ -1,3 +1,6 @@
+// PostgreSQL 15 AND OLDER ONLY (see input_check.hpp: from 16 on PostgreSQL's
+// own input functions decide softly, and this code is not called).
+//
 // PostgreSQL 15's input rules, reimplemented from their description (no
 // PostgreSQL code is copied). Each checker names the PostgreSQL 15 function
 // whose behaviour it mirrors; the order in which errors are detected follows

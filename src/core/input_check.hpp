@@ -1,5 +1,11 @@
 // PostgreSQL 15's input rules for the common key types, without a server.
 //
+// PostgreSQL 15 AND OLDER ONLY. Called only where compat::has_soft_input_errors
+// is false (builds for PostgreSQL 13 to 15): by src/pg/profile.cpp's
+// plan_for(), check_value() and value_converts(). From 16 on, PostgreSQL's own
+// input functions report refused values softly (InputFunctionCallSafe) and
+// decide instead; this code is not called. Remove it with 15's support.
+//
 // Decides whether a text value would be accepted by the input function of a
 // target type (int2in, int4in, int8in, numeric_in, uuid_in, boolin, textin,
 // varcharin, bpcharin), with the same result PostgreSQL 15 gives, so that a
