@@ -46,6 +46,65 @@ SELECT fk_guard.fix_plan('sessions', 'userId', 'users', 'id', on_unconvertible =
 SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'sessions'::regclass AND contype = 'f';
 ROLLBACK;
 
+-- Values that convert but match no key are counted, with samples, and the
+-- HINT offers the choices (ora2pg: a bigint referencing a varchar code).
+CREATE TABLE countries (code varchar(3) PRIMARY KEY);
+INSERT INTO countries VALUES ('1'), ('2'), ('44');
+CREATE TABLE orders (id int PRIMARY KEY, country_id bigint);
+INSERT INTO orders VALUES (1, 1), (2, 2), (3, 44), (4, 99), (5, NULL);
+ALTER TABLE orders ADD CONSTRAINT fk_orders_country FOREIGN KEY (country_id) REFERENCES countries(code) ON DELETE NO ACTION NOT DEFERRABLE INITIALLY IMMEDIATE;
+-- Every value matches: the DETAIL says so.
+DELETE FROM orders WHERE id = 4;
+ALTER TABLE orders ADD CONSTRAINT fk_orders_country FOREIGN KEY (country_id) REFERENCES countries(code) ON DELETE NO ACTION NOT DEFERRABLE INITIALLY IMMEDIATE;
+
+-- A type change across tables: the statements for every table, in order, and
+-- they work (Prisma sends a migration as one query string, the key first).
+CREATE TABLE "User" (id text PRIMARY KEY);
+CREATE TABLE "Author" (id text PRIMARY KEY, "userId" text, CONSTRAINT "Author_userId_fkey" FOREIGN KEY ("userId") REFERENCES "User"(id) ON DELETE RESTRICT ON UPDATE CASCADE);
+CREATE TABLE "Comment" (id text PRIMARY KEY, "userId" text REFERENCES "User"(id) DEFERRABLE INITIALLY DEFERRED);
+INSERT INTO "User" VALUES ('a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11');
+INSERT INTO "Author" VALUES ('p1', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11');
+INSERT INTO "Comment" VALUES ('c1', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11');
+ALTER TABLE "User" ALTER COLUMN "id" SET DATA TYPE UUID USING "id"::uuid \; ALTER TABLE "Author" ALTER COLUMN "userId" SET DATA TYPE UUID USING "userId"::uuid;
+-- The referencing column alone: which key it references and what must change there.
+ALTER TABLE "Author" ALTER COLUMN "userId" TYPE uuid USING "userId"::uuid;
+-- Run the statements the HINT gives (without its BEGIN/COMMIT: DO is one transaction).
+CREATE FUNCTION pg_temp.run_hint(stmt text) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE h text;
+BEGIN
+  EXECUTE stmt;
+  RAISE EXCEPTION 'no refusal';
+EXCEPTION WHEN datatype_mismatch THEN
+  GET STACKED DIAGNOSTICS h = PG_EXCEPTION_HINT;
+  h := substring(h FROM 'Run, in this order: BEGIN; (.*) COMMIT;$');
+  EXECUTE h;
+END $$;
+BEGIN;
+SELECT pg_temp.run_hint($$ALTER TABLE "User" ALTER COLUMN "id" SET DATA TYPE UUID USING "id"::uuid$$);
+SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+ WHERE c.relname IN ('User', 'Author', 'Comment') AND a.attname IN ('id', 'userId') AND c.relnamespace = 'msg'::regnamespace ORDER BY 1, 2;
+SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid IN ('"Author"'::regclass, '"Comment"'::regclass) AND contype = 'f' ORDER BY 1;
+ROLLBACK;
+BEGIN;
+SELECT pg_temp.run_hint($$ALTER TABLE "Author" ALTER COLUMN "userId" TYPE uuid USING "userId"::uuid$$);
+SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid IN ('"Author"'::regclass, '"Comment"'::regclass) AND contype = 'f' ORDER BY 1;
+ROLLBACK;
+
+-- A conversion no cast can do, on a key column: the guard answers before
+-- PostgreSQL's "cannot cast type uuid to integer", with the data and the way.
+INSERT INTO sessions VALUES ('s2', NULL), ('s3', 'c0eebc99-9c0b-4ef8-bb6d-6bb9bd380a13');
+-- knex .alter()
+alter table "sessions" alter column "userId" type integer using ("userId"::integer);
+-- Django AlterField
+ALTER TABLE "app_session" ALTER COLUMN "user_id" TYPE integer USING "user_id"::integer;
+-- Sequelize changeColumn() without references: no USING, one query string.
+ALTER TABLE "sessions" ALTER COLUMN "userId" DROP NOT NULL\;ALTER TABLE "sessions" ALTER COLUMN "userId" DROP DEFAULT\;ALTER TABLE "sessions" ALTER COLUMN "userId" TYPE INTEGER;
+-- Not a key column: PostgreSQL's own error.
+CREATE TABLE notes (body uuid);
+ALTER TABLE notes ALTER COLUMN body TYPE integer USING body::integer;
+-- A cast exists: PostgreSQL's to judge.
+ALTER TABLE app_session ALTER COLUMN user_id TYPE text USING user_id::text;
+
 RESET search_path;
 SET client_min_messages = warning;
 DROP SCHEMA msg CASCADE;

@@ -1,5 +1,7 @@
 #include "fix_writer.hpp"
 
+#include <cctype>
+
 #include "no_postgres.hpp"
 
 namespace fkg {
@@ -254,6 +256,26 @@ std::string write_fix_plan(const PlanInput &in) {
   }
   s.add({"RESET", "RESET lock_timeout", "", "", ""});
   return s.render();
+}
+
+std::string write_rebuild_steps(const RebuildSteps &s) {
+  std::string out = "BEGIN; ";
+  for (const RebuildSteps::Key &k : s.keys)
+    out += "ALTER TABLE " + Ident::checked(k.table).str() + " DROP CONSTRAINT " + Ident::checked(k.constraint).str() +
+           "; ";
+  std::string stmt = s.statement;
+  while (!stmt.empty() && (stmt.back() == ';' || std::isspace((unsigned char)stmt.back()))) stmt.pop_back();
+  out += stmt + "; ";
+  for (const RebuildSteps::Column &c : s.columns) {
+    if (c.conversion == Conversion::None) return "";
+    out += alter_column_type_sql(c.table, c.column, c.type, "", c.conversion) + "; ";
+  }
+  for (const RebuildSteps::Key &k : s.keys) {
+    std::string t = Ident::checked(k.table).str(), n = Ident::checked(k.constraint).str();
+    out += "ALTER TABLE " + t + " ADD CONSTRAINT " + n + " " + k.definition + (k.large ? " NOT VALID; " : "; ");
+    if (k.large) out += "ALTER TABLE " + t + " VALIDATE CONSTRAINT " + n + "; ";
+  }
+  return out + "COMMIT;";
 }
 
 }  // namespace fkg

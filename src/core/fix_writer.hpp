@@ -110,4 +110,26 @@ std::string write_fix_plan(const PlanInput &in);
 // the converted value is no key), as a condition on the table under alias t.
 std::string lost_rows_predicate(const PlanInput &in);
 
+// The statements that let an ALTER COLUMN ... TYPE through when it makes
+// PostgreSQL rebuild foreign keys across tables: drop the keys, run the
+// statement, convert the other columns, add the keys again (NOT VALID, then
+// VALIDATE, for large tables). Names as quote_identifier / regclass print them.
+struct RebuildSteps {
+  struct Key {
+    std::string table, constraint, definition;  // definition: as pg_get_constraintdef() prints it
+    bool large = false;                         // add NOT VALID, then VALIDATE
+  };
+  struct Column {
+    std::string table, column, type;
+    Conversion conversion = Conversion::Assignment;
+  };
+  std::vector<Key> keys;
+  std::string statement;  // the refused statement as sent
+  std::vector<Column> columns;
+};
+
+// "BEGIN; ALTER TABLE ... DROP CONSTRAINT ...; <statement>; ...; COMMIT;" or,
+// when a column has no cast to its new type, empty.
+std::string write_rebuild_steps(const RebuildSteps &s);
+
 }  // namespace fkg

@@ -15,6 +15,13 @@ bool matches(std::string_view text, const char *pattern) {
   return std::regex_search(buf, std::regex(pattern, std::regex::ECMAScript | std::regex::icase));
 }
 
+// Case matters: tools differ in how they write keywords.
+bool matches_case(std::string_view text, const char *pattern) {
+  static thread_local std::string buf;
+  buf.assign(text.data(), text.size());
+  return std::regex_search(buf, std::regex(pattern, std::regex::ECMAScript));
+}
+
 bool app_is(const StatementShape &s, const char *name) {
   if (s.application_name.empty()) return false;
   std::string app(s.application_name);
@@ -77,7 +84,46 @@ const Row kTools[] = {
      }},
 };
 
+// How each tool converts a column's type, for conversions no cast can do.
+const Row kCastTools[] = {
+    {{"knex",
+      "knex's .alter() converts with USING (\"column\"::type), and no cast can do this one: write the migration "
+      "with knex.raw() running the statements fix_plan() writes, or drop the column and add it again if its data "
+      "can go."},
+     [](const StatementShape &s) {
+       return app_is(s, "knex") ||
+              matches_case(s.query, R"re(alter table "[^"]+" alter column "([^"]+)" type [^;]+ using \("\1"::)re");
+     }},
+    {{"Django",
+      "Django's AlterField converts with USING column::type, and no cast can do this one: add a field of the new "
+      "type, fill it in a data migration (migrations.RunSQL with the statements fix_plan() writes, or RunPython), "
+      "then remove the old field and rename the new one."},
+     [](const StatementShape &s) {
+       return app_is(s, "django") ||
+              matches_case(s.query, R"re(ALTER TABLE "[^"]+" ALTER COLUMN "([^"]+)" TYPE [^;]+ USING "\1"::)re");
+     }},
+    {{"Sequelize",
+      "Sequelize's changeColumn() converts without USING, and no cast can do this one: run the statements "
+      "fix_plan() writes with queryInterface.sequelize.query() in the migration instead."},
+     [](const StatementShape &s) {
+       return app_is(s, "sequelize") ||
+              matches_case(
+                  s.query,
+                  R"(ALTER COLUMN "[^"]+" (DROP|SET) DEFAULT[^;]*;ALTER TABLE [^;]+ ALTER COLUMN "[^"]+" TYPE )");
+     }},
+    {{"Rails",
+      "Rails: run the statements fix_plan() writes with execute in the migration; change_column ..., using: "
+      "cannot look values up in another table."},
+     [](const StatementShape &s) { return app_is(s, "rails"); }},
+};
+
 }  // namespace
+
+const ToolNote *recognise_cast_tool(const StatementShape &s) {
+  for (const Row &r : kCastTools)
+    if (r.shape(s)) return &r.note;
+  return nullptr;
+}
 
 const ToolNote *recognise_tool(const StatementShape &s) {
   for (const Row &r : kTools)

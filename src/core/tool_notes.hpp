@@ -23,6 +23,10 @@ struct ToolNote {
 // The first tool whose shape matches, or nullptr.
 const ToolNote *recognise_tool(const StatementShape &s);
 
+// For ALTER COLUMN ... TYPE that no cast can do (uuid to integer): the first
+// tool whose conversion shape matches, or nullptr.
+const ToolNote *recognise_cast_tool(const StatementShape &s);
+
 // The note when no tool is recognised.
 const char *generic_tool_note();
 

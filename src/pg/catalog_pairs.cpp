@@ -332,4 +332,77 @@ std::vector<ImpliedPair> implied_key_pairs(const std::vector<Oid> &search_path) 
   return out;
 }
 
+namespace {
+
+struct DeclaredOn {
+  AttrNumber att;
+  KeyPair *out;
+  bool found;
+};
+
+bool visit_declared_on(HeapTuple tup, TupleDesc desc, void *arg) {
+  DeclaredOn *d = (DeclaredOn *)arg;
+  Form_pg_constraint con = (Form_pg_constraint)GETSTRUCT(tup);
+  int16 *fk, *pk;
+  int n = constraint_key_columns(tup, desc, &fk, &pk);
+  for (int i = 0; i < n; i++)
+    if (fk[i] == d->att) {
+      d->out->constraint = con->oid;
+      d->out->referenced_rel = con->confrelid;
+      d->out->referenced_att = pk[i];
+      d->found = true;
+      return false;
+    }
+  return true;
+}
+
+struct RawColumnName {
+  Oid nsp;
+  const char *name;
+};
+
+}  // namespace
+
+bool key_referenced_by(Oid rel, AttrNumber att, KeyPair *out) {
+  *out = KeyPair{};
+  out->referencing_rel = rel;
+  out->referencing_att = att;
+  DeclaredOn d{att, out, false};
+  DeclaredOn *dp = &d;
+  pg_guard([rel, dp]() { for_each_foreign_key(FkScope::OnTable, rel, visit_declared_on, dp); });
+  if (!d.found) {
+    RawColumnName c = pg_guard([rel, att]() {
+      return RawColumnName{get_rel_namespace(rel), get_attname(rel, att, false)};
+    });
+    std::optional<std::string> stem = reference_stem(c.name);
+    if (!stem) return false;
+    std::vector<std::string> names = candidate_tables(*stem);
+    std::vector<const char *> cnames;
+    for (const std::string &n : names) cnames.push_back(n.c_str());
+    const char *const *np = cnames.data();
+    int nn = (int)cnames.size();
+    RawTarget target;
+    Oid own = c.nsp;
+    int found = pg_guard([own, np, nn, &target]() {
+      List *path = fetch_search_path(false);
+      int npath = list_length(path);
+      Oid *oids = (Oid *)palloc(sizeof(Oid) * (npath + 1));
+      int i = 0;
+      ListCell *lc;
+      foreach (lc, path) oids[i++] = lfirst_oid(lc);
+      return resolve_candidates(own, oids, npath, np, nn, &target, 1);
+    });
+    if (found == 0 || (target.rel == rel && target.att == att)) return false;
+    out->referenced_rel = target.rel;
+    out->referenced_att = target.att;
+    out->opclass = target.opclass;
+  }
+  KeyPair *kp = out;
+  pg_guard([kp]() {
+    kp->referencing = column_of(kp->referencing_rel, kp->referencing_att);
+    kp->referenced = column_of(kp->referenced_rel, kp->referenced_att);
+  });
+  return true;
+}
+
 }  // namespace fkg

@@ -44,3 +44,12 @@ struct ImpliedPair {
 std::vector<ImpliedPair> implied_key_pairs(const std::vector<Oid> &search_path);
 
 }  // namespace fkg
+
+namespace fkg {
+
+// The key a column refers to: through a declared foreign key on it (its
+// constraint set), or else implied by its name, looked up the way
+// implied_key_pairs() does with the session's search_path. False if neither.
+bool key_referenced_by(Oid rel, AttrNumber att, KeyPair *out);
+
+}  // namespace fkg

@@ -4,10 +4,10 @@
 // incompatible one before PostgreSQL locks, rewrites or scans anything.
 #include "guard_collect.hpp"
 #include "catalog_scan.hpp"
-#include "profile.hpp"
+#include "guard_cast.hpp"
+#include "guard_data.hpp"
 #include "render.hpp"
 #include "settings.hpp"
-#include "../core/tool_notes.hpp"
 
 #include <algorithm>
 #include <climits>
@@ -21,105 +21,28 @@ struct Judged {
   JudgedPair judged;
 };
 
-// ---- What the data holds (only when about to refuse, only for small tables) ----
-
-struct Profile {
-  bool read = false;      // false: not read (too big, new table, untrusted code, or the read failed)
-  double estimated = -1;  // estimated rows
-  std::string not_read;   // why not, when that is worth saying: "the cast from ... is user-defined (...)"
-  ColumnProfile data;
-};
-
-double estimated_rows(Oid rel) {
-  HeapTuple tup = SearchSysCache1(RELOID, ObjectIdGetDatum(rel));
-  if (!HeapTupleIsValid(tup)) return -1;
-  Form_pg_class c = (Form_pg_class)GETSTRUCT(tup);
-  double est = c->reltuples >= 0 ? c->reltuples : (double)c->relpages * 100;
-  ReleaseSysCache(tup);
-  return est;
-}
-
-struct Subtransaction {
-  MemoryContext context;
-  ResourceOwner owner;
-};
-
-// The same profile as fk_guard.profile_column(), inside a subtransaction: if
-// the caller may not read the table, or anything else fails, the message
-// simply has no data part.
+// The profile for a refused pair: the referencing column's data, converted to
+// the referenced type and compared with the referenced keys.
 Profile profile_for(const Judged &j) {
-  Profile prof;
   const ProposedPair &p = j.pair;
-  if (p.declared_here || !OidIsValid(p.referencing_rel) || p.type_changed || profile_row_limit <= 0) return prof;
-  Oid rel = p.referencing_rel;
-  prof.estimated = pg_guard([rel]() { return estimated_rows(rel); });
-  if (prof.estimated > profile_row_limit) return prof;
-  AttrNumber att = pg_guard([rel, &p]() { return get_attnum(rel, p.referencing_attname); });
-  Subtransaction sub = pg_guard([]() {
-    Subtransaction st{CurrentMemoryContext, CurrentResourceOwner};
-    BeginInternalSubTransaction(NULL);
-    MemoryContextSwitchTo(st.context);
-    return st;
-  });
-  try {
-    // Only code built into PostgreSQL or a superuser's: never a table or type
-    // owner's cast, domain CHECK or I/O function, not even the caller's own,
-    // for a statement PostgreSQL refuses without running any of it.
-    prof.data = profile_column(rel, att, p.referenced.type, p.referenced.typmod, InvalidOid, InvalidAttrNumber, 2,
-                               TrustCaller::No);
-    pg_guard([sub]() {
-      ReleaseCurrentSubTransaction();
-      MemoryContextSwitchTo(sub.context);
-      CurrentResourceOwner = sub.owner;
-    });
-    prof.read = prof.data.profiled;
-    prof.not_read = prof.data.not_profiled_reason;
-  } catch (const PgError &e) {
-    // PostgreSQL's error state was already flushed by pg_guard.
-    pg_guard([sub]() {
-      RollbackAndReleaseCurrentSubTransaction();
-      MemoryContextSwitchTo(sub.context);
-      CurrentResourceOwner = sub.owner;
-    });
-    // A cancel, timeout or deadlock is the statement's, not a missing profile.
-    if (must_propagate(e.edata()->sqlerrcode)) throw;
+  if (p.declared_here || !OidIsValid(p.referencing_rel) || p.type_changed) return Profile{};
+  ProfileRequest r;
+  r.rel = p.referencing_rel;
+  r.attname = p.referencing_attname ? p.referencing_attname : "";
+  r.target = p.referenced.type;
+  r.typmod = p.referenced.typmod;
+  // Keys are compared only as they stand: not when this statement retypes them.
+  if (OidIsValid(p.referenced_rel) && !p.referenced_retyped) {
+    r.keys_rel = p.referenced_rel;
+    r.keys_attname = unquoted(p.referenced_column);
+    r.keys_display = std::string(p.referenced_table) + "." + p.referenced_column;
   }
-  return prof;
+  return profile_of(r);
 }
 
-std::string plural(int64 n, const std::string &one, const std::string &many) {
-  return std::to_string(n) + " " + (n == 1 ? one : many);
-}
-
-// "sessions holds 3 rows: 1 with "userId" NULL, 2 uuid values that cannot become integer (for example ...)."
 std::string profile_sentence(const Judged &j, const Profile &prof) {
-  const ProposedPair &p = j.pair;
-  const std::string fk = j.judged.facts.referencing.display, pk = j.judged.facts.referenced.display;
-  if (!prof.read) {
-    if (prof.estimated > profile_row_limit)
-      return std::string(p.referencing_table) + " has about " + std::to_string((long long)prof.estimated) +
-             " rows, more than pg_fk_guard.profile_row_limit, so its data was not read.";
-    if (!prof.not_read.empty())
-      return "The data of " + std::string(p.referencing_table) + " was not profiled: " + prof.not_read + ".";
-    return "";
-  }
-  const ColumnProfile &d = prof.data;
-  if (d.rows_total == 0) return std::string(p.referencing_table) + " is empty.";
-  std::string s = std::string(p.referencing_table) + " holds " + plural(d.rows_total, "row", "rows");
-  if (d.rows_null == d.rows_total)
-    return s + ", " + (d.rows_total == 1 ? "with " : "all with ") + p.referencing_column + " NULL.";
-  s += ": " + std::to_string(d.rows_null) + " with " + p.referencing_column + " NULL";
-  if (d.rows_convertible > 0)
-    s += ", " + plural(d.rows_convertible, fk + " value", fk + " values") +
-         (d.rows_convertible == 1 ? " that converts to " : " that convert to ") + pk;
-  if (d.rows_unconvertible > 0) {
-    s += ", " + plural(d.rows_unconvertible, fk + " value", fk + " values") + " that cannot become " + pk;
-    s += " (for example ";
-    for (size_t i = 0; i < d.sample_unconvertible.size(); i++)
-      s += (i ? " and " : "") + std::string("'") + d.sample_unconvertible[i] + "'";
-    s += ")";
-  }
-  return s + ".";
+  return data_sentence(j.pair.referencing_table, j.pair.referencing_column, j.judged.facts.referencing.display,
+                       j.judged.facts.referenced.display, prof);
 }
 
 // ---- The rest of the query string ----
@@ -151,6 +74,180 @@ bool later_statement_retypes(Node *current, Oid rel, const char *column) {
   });
 }
 
+// ---- A refused rebuild: the statements for every table involved ----
+
+// The refused statement's own text, from the query string; NULL if not found.
+const char *statement_text(Node *current) {
+  if (current == NULL || debug_query_string == NULL) return NULL;
+  List *stmts = raw_parser(debug_query_string, RAW_PARSE_DEFAULT);
+  ListCell *lc;
+  foreach (lc, stmts) {
+    RawStmt *raw = (RawStmt *)lfirst(lc);
+    if (!equal(raw->stmt, current)) continue;
+    const char *start = debug_query_string + raw->stmt_location;
+    return raw->stmt_len > 0 ? pnstrdup(start, raw->stmt_len) : pstrdup(start);
+  }
+  return NULL;
+}
+
+Conversion conversion_between(Oid from, Oid to) {
+  if (can_coerce_type(1, &from, &to, COERCION_ASSIGNMENT)) return Conversion::Assignment;
+  if (can_coerce_type(1, &from, &to, COERCION_EXPLICIT)) return Conversion::Explicit;
+  return Conversion::None;
+}
+
+// A single-column foreign key that references a key column, as the rebuild
+// script needs it.
+struct RawReferrer {
+  Oid constraint;
+  const char *name;        // quoted
+  const char *table;       // as regclass prints it
+  const char *column;      // quoted
+  const char *definition;  // pg_get_constraintdef()
+  double rows;             // estimated rows of its table
+  Oid type;                // its column's type
+  bool multi;              // more than one column: no script
+};
+
+struct RawReferrers {
+  RawReferrer *items;
+  int count, cap;
+  AttrNumber key_att;
+};
+
+RawReferrer read_referrer(HeapTuple tup, int16 fk_att, bool multi) {
+  Form_pg_constraint con = (Form_pg_constraint)GETSTRUCT(tup);
+  RawReferrer r = {};
+  r.constraint = con->oid;
+  r.name = quote_identifier(pstrdup(NameStr(con->conname)));
+  r.table = DatumGetCString(DirectFunctionCall1(regclassout, ObjectIdGetDatum(con->conrelid)));
+  r.column = quote_identifier(get_attname(con->conrelid, fk_att, false));
+  r.definition = TextDatumGetCString(DirectFunctionCall1(pg_get_constraintdef, ObjectIdGetDatum(con->oid)));
+  HeapTuple rel = SearchSysCache1(RELOID, ObjectIdGetDatum(con->conrelid));
+  if (HeapTupleIsValid(rel)) {
+    Form_pg_class c = (Form_pg_class)GETSTRUCT(rel);
+    r.rows = c->reltuples >= 0 ? c->reltuples : (double)c->relpages * 100;
+    ReleaseSysCache(rel);
+  }
+  r.type = get_atttype(con->conrelid, fk_att);
+  r.multi = multi;
+  return r;
+}
+
+bool visit_referrer(HeapTuple tup, TupleDesc desc, void *arg) {
+  RawReferrers *out = (RawReferrers *)arg;
+  if (OidIsValid(((Form_pg_constraint)GETSTRUCT(tup))->conparentid)) return true;  // a partition's clone
+  int16 *fk, *pk;
+  int n = constraint_key_columns(tup, desc, &fk, &pk);
+  for (int i = 0; i < n; i++) {
+    if (pk[i] != out->key_att) continue;
+    if (out->count == out->cap) {
+      out->cap = out->cap ? out->cap * 2 : 8;
+      out->items = out->items ? (RawReferrer *)repalloc(out->items, sizeof(RawReferrer) * out->cap)
+                              : (RawReferrer *)palloc(sizeof(RawReferrer) * out->cap);
+    }
+    out->items[out->count++] = read_referrer(tup, fk[i], n > 1);
+  }
+  return true;
+}
+
+// Every foreign key that references rel.att.
+RawReferrers *referrers_of(Oid rel, AttrNumber att) {
+  RawReferrers *out = (RawReferrers *)palloc0(sizeof(RawReferrers));
+  out->key_att = att;
+  for_each_foreign_key(FkScope::ReferencingTable, rel, visit_referrer, out);
+  return out;
+}
+
+// PostgreSQL rebuilds every foreign key that references the key column (or
+// that a converted referencing column belongs to) at the end of the ALTER
+// TABLE that converts it, and one ALTER TABLE cannot convert columns of two
+// tables. The way through: drop those keys, run the statement, convert the
+// other columns to the same type, add the keys again.
+std::string rebuilt_hint(const std::vector<const Judged *> &bad, Node *tree) {
+  const Judged &first = *bad.front();
+  const ProposedPair &p = first.pair;
+  bool key_side = p.referenced_retyped && !p.type_changed;  // the statement converts the referenced key
+  std::string fallback =
+      "Convert the referencing columns in the same statement, or drop these constraints first and add them again "
+      "once the types match.";
+  if (!key_side && !(p.type_changed && !p.referenced_retyped)) return fallback;
+
+  // The key column and its new type.
+  Oid key_rel = p.referenced_rel;
+  std::string key_attname = unquoted(p.referenced_column);
+  const char *kan = key_attname.c_str();
+  AttrNumber key_att = pg_guard([key_rel, kan]() { return get_attnum(key_rel, kan); });
+  const PgColumn &now = key_side ? p.referenced : p.referencing;  // the type the statement gives
+  Oid new_type = now.type;
+  const std::string new_display =
+      key_side ? first.judged.facts.referenced.display : first.judged.facts.referencing.display;
+
+  RawReferrers *refs = pg_guard([key_rel, key_att]() { return referrers_of(key_rel, key_att); });
+  Node *t = tree;
+  const char *stmt = pg_guard([t]() { return statement_text(t); });
+  RebuildSteps steps;
+  if (stmt != NULL) {
+    steps.statement = stmt;  // as sent, with its own USING
+  } else {
+    // Sent from inside a function: the statement's conversion, written anew.
+    Oid rel = key_side ? key_rel : p.referencing_rel;
+    std::string attname = key_side ? key_attname : std::string(p.referencing_attname);
+    const char *an = attname.c_str();
+    Conversion c =
+        pg_guard([rel, an, new_type]() { return conversion_between(get_atttype(rel, get_attnum(rel, an)), new_type); });
+    if (c == Conversion::None) return fallback;
+    steps.statement = key_side ? alter_column_type_sql(p.referenced_table, p.referenced_column, new_display, "", c)
+                               : alter_column_type_sql(p.referencing_table, p.referencing_column, new_display, "", c);
+  }
+  std::string others;
+  for (int i = 0; i < refs->count; i++) {
+    const RawReferrer &r = refs->items[i];
+    if (r.multi) return fallback;
+    bool altered_here = !key_side && r.constraint == p.constraint_oid;
+    if (r.type == new_type && !altered_here) continue;  // already of the new type: rebuilt as it is
+    steps.keys.push_back({r.table, r.name, r.definition, r.rows > profile_row_limit});
+    if (altered_here) continue;  // the statement converts this column itself
+    Oid from = r.type;
+    Conversion c = pg_guard([from, new_type]() { return conversion_between(from, new_type); });
+    steps.columns.push_back({r.table, r.column, new_display, c});
+    if (!key_side) others += std::string(others.empty() ? "" : ", ") + r.table + "." + r.column;
+  }
+  if (!key_side) {
+    // The key itself follows the referencing column.
+    Oid from = p.referenced.type;
+    Conversion c = pg_guard([from, new_type]() { return conversion_between(from, new_type); });
+    steps.columns.insert(steps.columns.begin(), {p.referenced_table, p.referenced_column, new_display, c});
+  }
+  std::string script = write_rebuild_steps(steps);
+  std::string col = std::string(p.referencing_table) + "." + p.referencing_column;
+  std::string key = std::string(p.referenced_table) + "." + p.referenced_column;
+  std::string hint;
+  if (key_side) {
+    hint =
+        "One ALTER TABLE cannot convert columns of two tables, and PostgreSQL rebuilds the foreign key when this "
+        "statement ends. ";
+    if (later_statement_retypes(tree, p.referencing_rel, p.referencing_column))
+      hint += "A later statement in the same query string converts " + col + ", but only after that. ";
+  } else {
+    hint = col + " references " + key + ", which stays " + first.judged.facts.referenced.display + ": keep " + col +
+           " as it is, or change " + key +
+           (others.empty() ? "" : " and the other columns that reference it (" + others + ")") + " to " + new_display +
+           " with it. ";
+  }
+  if (script.empty()) {
+    std::string drops, uncastable;
+    for (const RebuildSteps::Key &k : steps.keys)
+      drops += "ALTER TABLE " + k.table + " DROP CONSTRAINT " + k.constraint + "; ";
+    for (const RebuildSteps::Column &c : steps.columns)
+      if (c.conversion == Conversion::None) uncastable += (uncastable.empty() ? "" : ", ") + c.table + "." + c.column;
+    return hint + "No cast converts " + uncastable + " to " + new_display + ". Drop the foreign keys first (" + drops +
+           "then run the statement), then fk_guard.fix_plan() writes, for each referencing column, the script that "
+           "converts or maps its values and adds its foreign key again (pass constraint_name to keep its name).";
+  }
+  return hint + "Run, in this order: " + script;
+}
+
 // ---- Messages ----
 
 const char *is_or_becomes(bool retyped) { return retyped ? " becomes " : " is "; }
@@ -164,45 +261,11 @@ std::string pair_detail(const Judged &j) {
          j.judged.verdict.explanation();
 }
 
-// What the tool that sent the statement should do, when its shape tells
-// which tool it is; a general sentence otherwise.
-std::string tool_note(const ProposedPair &p) {
-  struct RawShape {
-    const char *query;
-    const char *app;
-  };
-  RawShape raw = pg_guard([]() {
-    RawShape r;
-    r.query = debug_query_string ? debug_query_string : "";
-    r.app = GetConfigOption("application_name", true, false);
-    if (r.app == NULL) r.app = "";
-    return r;
-  });
-  StatementShape shape{raw.query, p.constraint ? p.constraint : "", raw.app};
-  const ToolNote *note = recognise_tool(shape);
-  return note ? std::string(note->note) : std::string(generic_tool_note());
-}
-
-// A name as stored, from its quote_identifier form.
-std::string unquoted(const char *quoted) {
-  std::string q = quoted ? quoted : "";
-  if (q.size() < 2 || q.front() != '"') return q;
-  std::string out;
-  for (size_t i = 1; i + 1 < q.size(); i++) {
-    out += q[i];
-    if (q[i] == '"') i++;  // a doubled quote stands for one
-  }
-  return out;
-}
-
 // The fix_plan() call for this pair, keeping the constraint name the
 // statement asked for (tools that compare names would add the key again).
-std::string fix_plan_call(const ProposedPair &p) {
-  std::string call = "SELECT fk_guard.fix_plan(" + sql::literal(p.referencing_table) + ", " +
-                     sql::literal(p.referencing_attname ? p.referencing_attname : "") + ", " +
-                     sql::literal(p.referenced_table) + ", " + sql::literal(unquoted(p.referenced_column));
-  if (p.constraint) call += ", constraint_name => " + sql::literal(p.constraint);
-  return call + ")";
+std::string pair_fix_plan_call(const ProposedPair &p, const char *mode = nullptr) {
+  return fix_plan_call(p.referencing_table, p.referencing_attname ? p.referencing_attname : "", p.referenced_table,
+                       unquoted(p.referenced_column), mode, p.constraint);
 }
 
 std::string alter_type_sql(const Judged &j) {
@@ -231,9 +294,6 @@ std::string incompatible_hint(const Judged &j, const Profile &prof, Node *tree) 
   if (p.declared_here)
     return "Declare " + std::string(p.referencing_column) + " as " + pk.display + ", the type of " +
            p.referenced_table + "." + p.referenced_column + ".";
-  if (p.rebuilt)
-    return "Convert the referencing columns in the same statement, or drop these constraints first and add them "
-           "again once the types match.";
   std::string hint;
   if (prof.read && prof.data.rows_total == prof.data.rows_null) {
     hint = (prof.data.rows_total == 0 ? std::string(p.referencing_table) + " is empty" : "Every " + col + " is NULL") +
@@ -245,11 +305,21 @@ std::string incompatible_hint(const Judged &j, const Profile &prof, Node *tree) 
            ": map its values to keys of " + p.referenced_table +
            " through a column that holds them (UPDATE ... FROM), or set to NULL or delete the rows that cannot be "
            "mapped; then change its type to " +
-           pk.display + " and add the foreign key. " + fix_plan_call(p) + " writes that script.";
+           pk.display + " and add the foreign key. " + pair_fix_plan_call(p) + " writes that script.";
   } else {
     hint = "Change the column's type first: " + alter_type_sql(j) + "; then add the foreign key.";
-    if (prof.read && prof.data.rows_unconvertible > 0)
-      hint += " First fix, NULL or delete the values that cannot convert; " + fix_plan_call(p) + " writes the script.";
+    if (prof.read && prof.data.rows_orphaned > 0)
+      hint += " The foreign key would then fail on the " +
+              plural(prof.data.rows_orphaned, "value that matches", "values that match") + " no key of " + prof.keys +
+              (prof.data.rows_unconvertible > 0 ? ", and the conversion on those that cannot convert" : "") +
+              ": add the missing keys to " + p.referenced_table + ", or run the script " +
+              pair_fix_plan_call(p, "null") + " writes, which sets " +
+              (prof.data.rows_unconvertible > 0 ? "all of them" : "them") +
+              " to NULL ('delete' instead deletes their rows; 'map' looks them up through a column of " +
+              p.referenced_table + " that holds them).";
+    else if (prof.read && prof.data.rows_unconvertible > 0)
+      hint +=
+          " First fix, NULL or delete the values that cannot convert; " + pair_fix_plan_call(p) + " writes the script.";
     if (!prof.not_read.empty())
       hint +=
           " That conversion runs the user-defined code named in DETAIL: review it before "
@@ -260,7 +330,8 @@ std::string incompatible_hint(const Judged &j, const Profile &prof, Node *tree) 
       hint += " A later statement in the same query string changes the type of " + col +
               ": run it before adding the foreign key.";
     else
-      hint += " " + col + " is still " + fk.display + ": nothing so far has changed its type. " + tool_note(p);
+      hint +=
+          " " + col + " is still " + fk.display + ": nothing so far has changed its type. " + tool_note(p.constraint);
   }
   return hint;
 }
@@ -276,23 +347,6 @@ std::string soft_hint(const Judged &j) {
            ".";
   return "To match, convert " + std::string(p.referencing_table) + "." + p.referencing_column + ": " +
          alter_type_sql(j) + ".";
-}
-
-struct Report {
-  int elevel;
-  int sqlstate;
-  std::string message, detail, hint;
-};
-
-const char *kContext = "pg_fk_guard: checked before PostgreSQL ran the statement";
-
-void raise(const Report &r) {
-  const Report *rp = &r;
-  pg_guard([rp]() {
-    ereport(rp->elevel, (errcode(rp->sqlstate), errmsg_internal("%s", rp->message.c_str()),
-                         errdetail_internal("%s", rp->detail.c_str()), errhint("%s", rp->hint.c_str()),
-                         errcontext("%s", kContext)));
-  });
 }
 
 // Constraints the start trigger judged in the current statement, so that the
@@ -346,7 +400,7 @@ void judge_and_report(ProposedPairs *proposed, Node *tree, bool at_end) {
     Profile prof = first.pair.rebuilt || whole_values ? Profile{} : profile_for(first);
     r.detail += profile_sentence(first, prof);
     while (!r.detail.empty() && r.detail.back() == ' ') r.detail.pop_back();
-    r.hint = incompatible_hint(first, prof, tree);
+    r.hint = first.pair.rebuilt ? rebuilt_hint(bad, tree) : incompatible_hint(first, prof, tree);
     raise(r);
   }
 
@@ -386,6 +440,9 @@ FKG_SQL_FUNCTION(guard_ddl_start) {
   // Catalog rows this statement writes get command ids from here on.
   CommandId since = pg_guard([]() { return GetCurrentCommandId(false); });
   ProposedPairs *proposed = pg_guard([tree]() { return collect_proposed_pairs(tree); });
+  // PostgreSQL converts columns before it builds any key: a conversion no
+  // cast can do fails first.
+  check_key_conversions(tree);
   if (proposed->unsure) {
     end_check.active = true;
     end_check.since = since;

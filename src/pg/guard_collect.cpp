@@ -397,6 +397,7 @@ void add_rebuilt_constraint(Target *t, HeapTuple tup, TupleDesc desc, int constr
     p->referencing_rel = con->conrelid;
     p->referenced_retyped = pk[i].type_changed;
     p->rebuilt = true;
+    p->constraint_oid = con->oid;
   }
 }
 

@@ -25,6 +25,7 @@ struct ProposedPair {
   bool rebuilt;                   // an existing constraint PostgreSQL will rebuild (ALTER COLUMN TYPE)
   Oid referencing_rel;            // InvalidOid when the table is created by this statement
   int constraint_no;              // pairs of one constraint share this number
+  Oid constraint_oid;             // the existing constraint, when rebuilt
 };
 
 struct ProposedPairs {

@@ -180,5 +180,39 @@ TEST(FixPlan, ParsesOptions) {
   EXPECT_FALSE(parse_on_unconvertible("sometimes", &m));
 }
 
+// A type change across tables: drop, convert, add again, in that order.
+TEST(RebuildSteps, DropsConvertsAndAddsBackInOrder) {
+  RebuildSteps s;
+  s.statement = "ALTER TABLE \"User\" ALTER COLUMN id TYPE uuid USING id::uuid;\n";
+  s.keys.push_back({"\"Post\"", "\"Post_authorId_fkey\"",
+                    "FOREIGN KEY (\"authorId\") REFERENCES \"User\"(id) ON UPDATE CASCADE ON DELETE RESTRICT", false});
+  s.keys.push_back({"big", "big_u_fkey", "FOREIGN KEY (u) REFERENCES \"User\"(id) DEFERRABLE", true});
+  s.columns.push_back({"\"Post\"", "\"authorId\"", "uuid", Conversion::Explicit});
+  s.columns.push_back({"big", "u", "uuid", Conversion::Explicit});
+  EXPECT_EQ(write_rebuild_steps(s),
+            "BEGIN; ALTER TABLE \"Post\" DROP CONSTRAINT \"Post_authorId_fkey\"; ALTER TABLE big DROP CONSTRAINT "
+            "big_u_fkey; ALTER TABLE \"User\" ALTER COLUMN id TYPE uuid USING id::uuid; ALTER TABLE \"Post\" ALTER "
+            "COLUMN \"authorId\" TYPE uuid USING \"authorId\"::uuid; ALTER TABLE big ALTER COLUMN u TYPE uuid USING "
+            "u::uuid; ALTER TABLE \"Post\" ADD CONSTRAINT \"Post_authorId_fkey\" FOREIGN KEY (\"authorId\") "
+            "REFERENCES \"User\"(id) ON UPDATE CASCADE ON DELETE RESTRICT; ALTER TABLE big ADD CONSTRAINT big_u_fkey "
+            "FOREIGN KEY (u) REFERENCES \"User\"(id) DEFERRABLE NOT VALID; ALTER TABLE big VALIDATE CONSTRAINT "
+            "big_u_fkey; COMMIT;");
+}
+
+TEST(RebuildSteps, NoScriptWhenAColumnHasNoCast) {
+  RebuildSteps s;
+  s.statement = "ALTER TABLE members ALTER COLUMN id TYPE uuid USING NULL";
+  s.keys.push_back({"posts", "posts_member_id_fkey", "FOREIGN KEY (member_id) REFERENCES members(id)", false});
+  s.columns.push_back({"posts", "member_id", "uuid", Conversion::None});
+  EXPECT_EQ(write_rebuild_steps(s), "");
+}
+
+TEST(RebuildSteps, HostileNamesAreRefused) {
+  RebuildSteps s;
+  s.statement = "ALTER TABLE t ALTER COLUMN id TYPE bigint";
+  s.keys.push_back({"t; DROP TABLE x", "c", "FOREIGN KEY (a) REFERENCES t(id)", false});
+  EXPECT_THROW(write_rebuild_steps(s), std::invalid_argument);
+}
+
 }  // namespace
 }  // namespace fkg

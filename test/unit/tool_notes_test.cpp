@@ -90,5 +90,41 @@ TEST(ToolNotes, PlainSqlGetsNoToolSentence) {
   EXPECT_EQ(std::string(generic_tool_note()).find("Sequelize"), std::string::npos);
 }
 
+// Conversions no cast can do: how each tool writes ALTER COLUMN ... TYPE.
+std::string cast_tool_of(const char *query, const char *app = "") {
+  const ToolNote *n = recognise_cast_tool(StatementShape{query, "", app});
+  return n ? n->tool : "";
+}
+
+TEST(CastToolNotes, KnexAlterCastsInParentheses) {
+  EXPECT_EQ(cast_tool_of("alter table \"sessions\" alter column \"userId\" type integer using (\"userId\"::integer)"),
+            "knex");
+}
+
+TEST(CastToolNotes, DjangoAlterFieldCastsWithoutParentheses) {
+  EXPECT_EQ(cast_tool_of("ALTER TABLE \"app_session\" ALTER COLUMN \"user_id\" TYPE integer USING "
+                         "\"user_id\"::integer"),
+            "Django");
+}
+
+TEST(CastToolNotes, SequelizeChangeColumnSendsNoUsing) {
+  EXPECT_EQ(cast_tool_of("ALTER TABLE \"sessions\" ALTER COLUMN \"userId\" DROP NOT NULL;ALTER TABLE \"sessions\" "
+                         "ALTER COLUMN \"userId\" DROP DEFAULT;ALTER TABLE \"sessions\" ALTER COLUMN \"userId\" TYPE "
+                         "INTEGER;"),
+            "Sequelize");
+  EXPECT_EQ(cast_tool_of("ALTER TABLE \"public\".\"sessions\" ALTER COLUMN \"userId\" SET NOT NULL;ALTER TABLE "
+                         "\"public\".\"sessions\" ALTER COLUMN \"userId\" DROP DEFAULT;ALTER TABLE "
+                         "\"public\".\"sessions\" ALTER COLUMN \"userId\" TYPE INTEGER;"),
+            "Sequelize");
+}
+
+TEST(CastToolNotes, AnotherColumnsCastIsNoToolShape) {
+  // knex's shape casts the column being altered; a cast of another column is not it.
+  EXPECT_EQ(cast_tool_of("alter table \"sessions\" alter column \"userId\" type integer using (\"other\"::integer)"),
+            "");
+  EXPECT_EQ(cast_tool_of("ALTER TABLE sessions ALTER COLUMN \"userId\" TYPE integer"), "");
+  EXPECT_EQ(cast_tool_of("ALTER TABLE sessions ALTER COLUMN \"userId\" TYPE integer", "rails 6.1"), "Rails");
+}
+
 }  // namespace
 }  // namespace fkg

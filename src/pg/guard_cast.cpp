@@ -1,0 +1,177 @@
+#include "guard_cast.hpp"
+
+#include "catalog_pairs.hpp"
+#include "compat.hpp"
+#include "guard_data.hpp"
+#include "settings.hpp"
+#include "../core/fix_writer.hpp"
+
+namespace fkg {
+
+namespace {
+
+// One ALTER COLUMN ... TYPE that no cast can do, read from the parse tree and
+// the catalog.
+struct RawConversion {
+  Oid rel;
+  AttrNumber att;
+  const char *table;    // as regclass prints it
+  const char *column;   // quoted
+  const char *attname;  // as stored
+  const char *source;   // the column's type now, as PostgreSQL prints it
+  const char *target;   // the statement's new type, with its modifier
+  const char *cast_to;  // USING's cast type, when with_using
+  Oid target_type;
+  int32 target_typmod;
+  bool with_using;  // USING "col"::type: PostgreSQL raises 42846; else 42804
+};
+
+struct RawConversions {
+  RawConversion *items;
+  int count;
+};
+
+// USING "col"::type or CAST("col" AS type): the column cast to a type.
+TypeName *plain_cast_of(Node *expr, const char *column) {
+  if (expr == NULL || !IsA(expr, TypeCast)) return NULL;
+  TypeCast *tc = (TypeCast *)expr;
+  if (tc->arg == NULL || !IsA(tc->arg, ColumnRef)) return NULL;
+  Node *last = (Node *)llast(((ColumnRef *)tc->arg)->fields);
+  if (!IsA(last, String) || strcmp(strVal(last), column) != 0) return NULL;
+  return tc->typeName;
+}
+
+bool resolve(TypeName *tn, Oid *type, int32 *typmod) {
+  Type t = LookupTypeName(NULL, tn, typmod, true);
+  if (t == NULL) return false;
+  *type = typeTypeId(t);
+  ReleaseSysCache(t);
+  return true;
+}
+
+RawConversions *impossible_conversions(AlterTableStmt *stmt) {
+  RawConversions *out = (RawConversions *)palloc0(sizeof(RawConversions));
+  if (compat::alter_table_object_type(stmt) != OBJECT_TABLE) return out;
+  Oid rel = RangeVarGetRelid(stmt->relation, NoLock, true);
+  // Missing table, or one the user may not alter: PostgreSQL reports it.
+  if (!OidIsValid(rel) || !compat::owns_relation(rel)) return out;
+  out->items = (RawConversion *)palloc0(sizeof(RawConversion) * list_length(stmt->cmds));
+  ListCell *lc;
+  foreach (lc, stmt->cmds) {
+    AlterTableCmd *cmd = (AlterTableCmd *)lfirst(lc);
+    if (cmd->subtype != AT_AlterColumnType || cmd->name == NULL) continue;
+    ColumnDef *def = (ColumnDef *)cmd->def;
+    AttrNumber att = get_attnum(rel, cmd->name);
+    if (att <= 0) continue;
+    RawConversion c = {};
+    c.rel = rel;
+    c.att = att;
+    if (!resolve(def->typeName, &c.target_type, &c.target_typmod)) continue;
+    Oid cast_to = c.target_type;
+    int32 cast_typmod = c.target_typmod;
+    if (def->raw_default != NULL) {
+      // Only the shape tools send; any other expression is PostgreSQL's to judge.
+      TypeName *tn = plain_cast_of(def->raw_default, cmd->name);
+      if (tn == NULL || !resolve(tn, &cast_to, &cast_typmod)) continue;
+      c.with_using = true;
+    }
+    Oid source = get_atttype(rel, att);
+    if (can_coerce_type(1, &source, &cast_to, COERCION_EXPLICIT)) continue;
+    c.table = DatumGetCString(DirectFunctionCall1(regclassout, ObjectIdGetDatum(rel)));
+    c.attname = pstrdup(cmd->name);
+    c.column = quote_identifier(c.attname);
+    c.source = format_type_be(source);
+    c.target = format_type_with_typemod(c.target_type, c.target_typmod);
+    c.cast_to = format_type_be(cast_to);
+    out->items[out->count++] = c;
+  }
+  return out;
+}
+
+struct RawKey {
+  const char *table;       // as regclass prints it
+  const char *attname;     // as stored
+  const char *column;      // quoted
+  const char *type;        // as PostgreSQL prints it
+  const char *constraint;  // quoted, or NULL when implied by the name
+};
+
+RawKey *key_names(const KeyPair *k) {
+  RawKey *r = (RawKey *)palloc0(sizeof(RawKey));
+  r->table = DatumGetCString(DirectFunctionCall1(regclassout, ObjectIdGetDatum(k->referenced_rel)));
+  r->attname = get_attname(k->referenced_rel, k->referenced_att, false);
+  r->column = quote_identifier(r->attname);
+  r->type = format_type_with_typemod(k->referenced.type, k->referenced.typmod);
+  if (OidIsValid(k->constraint)) {
+    char *name = get_constraint_name(k->constraint);
+    r->constraint = name ? quote_identifier(name) : NULL;
+  }
+  return r;
+}
+
+void report(const RawConversion &c, const KeyPair &key) {
+  const KeyPair *kp = &key;
+  RawKey *k = pg_guard([kp]() { return key_names(kp); });
+  std::string col = std::string(c.table) + "." + c.column;
+  std::string referenced = std::string(k->table) + "." + k->column;
+
+  ProfileRequest req;
+  req.rel = c.rel;
+  req.attname = c.attname;
+  req.target = c.target_type;
+  req.typmod = c.target_typmod;
+  if (key.referenced.type == c.target_type) {
+    req.keys_rel = key.referenced_rel;
+    req.keys_attname = k->attname;
+    req.keys_display = referenced;
+  }
+  Profile prof = profile_of(req);
+
+  Report r;
+  r.elevel = guard_mode == MODE_ENFORCE ? ERROR : WARNING;
+  r.sqlstate = c.with_using ? ERRCODE_CANNOT_COERCE : ERRCODE_DATATYPE_MISMATCH;
+  // PostgreSQL's own primary message, so that tools and people who match on it still do.
+  r.message = c.with_using
+                  ? std::string("cannot cast type ") + c.source + " to " + c.cast_to
+                  : std::string("column \"") + c.attname + "\" cannot be cast automatically to type " + c.target;
+  r.detail = col + " is " + c.source + " and holds keys of " + referenced +
+             (k->constraint ? std::string(" (foreign key ") + k->constraint + ")"
+                            : std::string(" (by its name; no foreign key is declared)")) +
+             ". No cast turns " + c.source + " into " + c.cast_to + ", so no USING " + c.column + "::" + c.cast_to +
+             " can convert it: its values have to be looked up, not cast.";
+  std::string data = data_sentence(c.table, c.column, c.source, c.target, prof);
+  if (!data.empty()) r.detail += " " + data;
+
+  if (prof.read && prof.data.rows_total == prof.data.rows_null) {
+    r.hint = (prof.data.rows_total == 0 ? std::string(c.table) + " is empty" : "Every " + col + " is NULL") +
+             ", so the type can change without losing anything: " +
+             alter_column_type_sql(c.table, c.column, c.target, "", Conversion::ToNull) + ".";
+  } else {
+    std::string target_note = key.referenced.type == c.target_type
+                                  ? ""
+                                  : std::string(" (to ") + k->type + ", the type of " + referenced + ")";
+    r.hint = "Map each value to a key of " + std::string(k->table) + " through a column of " + k->table +
+             " that holds the " + c.source +
+             " values (UPDATE ... FROM), or set to NULL or delete the rows that "
+             "cannot be mapped; then change the type. " +
+             fix_plan_call(c.table, c.attname, k->table, k->attname, "map", nullptr) + " writes that script" +
+             target_note + "; with 'null' it sets the unmapped values to NULL, with 'delete' it deletes their rows.";
+  }
+  std::string note = cast_tool_note();
+  if (!note.empty()) r.hint += " " + note;
+  raise(r);
+}
+
+}  // namespace
+
+void check_key_conversions(Node *parsetree) {
+  if (parsetree == NULL || !IsA(parsetree, AlterTableStmt)) return;
+  AlterTableStmt *stmt = (AlterTableStmt *)parsetree;
+  RawConversions *found = pg_guard([stmt]() { return impossible_conversions(stmt); });
+  for (int i = 0; i < found->count; i++) {
+    KeyPair key;
+    if (key_referenced_by(found->items[i].rel, found->items[i].att, &key)) report(found->items[i], key);
+  }
+}
+
+}  // namespace fkg

@@ -1,0 +1,213 @@
+#include "guard_data.hpp"
+
+#include "catalog_scan.hpp"
+#include "settings.hpp"
+#include "../core/sql_writer.hpp"
+#include "../core/tool_notes.hpp"
+
+namespace fkg {
+
+namespace {
+
+double estimated_rows(Oid rel) {
+  HeapTuple tup = SearchSysCache1(RELOID, ObjectIdGetDatum(rel));
+  if (!HeapTupleIsValid(tup)) return -1;
+  Form_pg_class c = (Form_pg_class)GETSTRUCT(tup);
+  double est = c->reltuples >= 0 ? c->reltuples : (double)c->relpages * 100;
+  ReleaseSysCache(tup);
+  return est;
+}
+
+}  // namespace
+
+std::string unquoted(const char *quoted) {
+  std::string q = quoted ? quoted : "";
+  if (q.size() < 2 || q.front() != '"') return q;
+  std::string out;
+  for (size_t i = 1; i + 1 < q.size(); i++) {
+    out += q[i];
+    if (q[i] == '"') i++;  // a doubled quote stands for one
+  }
+  return out;
+}
+
+namespace {
+
+struct Subtransaction {
+  MemoryContext context;
+  ResourceOwner owner;
+};
+
+// One profile inside a subtransaction; false when it failed (no privilege,
+// a value PostgreSQL refused ...), with PostgreSQL's error state flushed.
+bool try_profile(const ProfileRequest &r, bool with_keys, ColumnProfile *out) {
+  Oid rel = r.rel, keys_rel = r.keys_rel;
+  const char *attname = r.attname.c_str(), *keys_attname = r.keys_attname.c_str();
+  Subtransaction sub = pg_guard([]() {
+    Subtransaction st{CurrentMemoryContext, CurrentResourceOwner};
+    BeginInternalSubTransaction(NULL);
+    MemoryContextSwitchTo(st.context);
+    return st;
+  });
+  try {
+    AttrNumber att = pg_guard([rel, attname]() { return get_attnum(rel, attname); });
+    AttrNumber keys_att = with_keys
+                              ? pg_guard([keys_rel, keys_attname]() { return get_attnum(keys_rel, keys_attname); })
+                              : InvalidAttrNumber;
+    // Only code built into PostgreSQL or a superuser's: never a table or type
+    // owner's cast, domain CHECK or I/O function, not even the caller's own,
+    // for a statement PostgreSQL refuses without running any of it.
+    *out = profile_column(rel, att, r.target, r.typmod, keys_att != InvalidAttrNumber ? keys_rel : InvalidOid, keys_att,
+                          2, TrustCaller::No);
+    pg_guard([sub]() {
+      ReleaseCurrentSubTransaction();
+      MemoryContextSwitchTo(sub.context);
+      CurrentResourceOwner = sub.owner;
+    });
+    return true;
+  } catch (const PgError &e) {
+    // PostgreSQL's error state was already flushed by pg_guard.
+    pg_guard([sub]() {
+      RollbackAndReleaseCurrentSubTransaction();
+      MemoryContextSwitchTo(sub.context);
+      CurrentResourceOwner = sub.owner;
+    });
+    // A cancel, timeout or deadlock is the statement's, not a missing profile.
+    if (must_propagate(e.edata()->sqlerrcode)) throw;
+    return false;
+  }
+}
+
+}  // namespace
+
+// The same profile as fk_guard.profile_column(): if the caller may not read
+// the table, or anything else fails, the message simply has no data part; if
+// only the keys cannot be read, it has no orphan count.
+Profile profile_of(const ProfileRequest &r) {
+  Profile prof;
+  if (!OidIsValid(r.rel) || profile_row_limit <= 0) return prof;
+  Oid rel = r.rel, keys_rel = r.keys_rel;
+  prof.estimated = pg_guard([rel]() { return estimated_rows(rel); });
+  if (prof.estimated > profile_row_limit) return prof;
+  bool with_keys = OidIsValid(keys_rel);
+  if (with_keys) {
+    double keys = pg_guard([keys_rel]() { return estimated_rows(keys_rel); });
+    if (keys > profile_row_limit) {
+      with_keys = false;
+      prof.keys_not_read = r.keys_display.substr(0, r.keys_display.rfind('.')) + " has about " +
+                           std::to_string((long long)keys) + " rows, more than pg_fk_guard.profile_row_limit";
+    }
+  }
+  bool ok = try_profile(r, with_keys, &prof.data);
+  if (!ok && with_keys) {
+    with_keys = false;
+    prof.keys_not_read = "the keys of " + r.keys_display + " could not be read";
+    ok = try_profile(r, false, &prof.data);
+  }
+  if (!ok) return prof;
+  prof.read = prof.data.profiled;
+  prof.not_read = prof.data.not_profiled_reason;
+  if (prof.data.orphans_checked) prof.keys = r.keys_display;
+  return prof;
+}
+
+std::string plural(int64 n, const std::string &one, const std::string &many) {
+  return std::to_string(n) + " " + (n == 1 ? one : many);
+}
+
+namespace {
+
+std::string samples_text(const std::vector<std::string> &samples) {
+  std::string s = " (for example ";
+  for (size_t i = 0; i < samples.size(); i++) s += (i ? " and " : "") + sql::literal(samples[i]);
+  return s + ")";
+}
+
+}  // namespace
+
+std::string data_sentence(const std::string &table, const std::string &column, const std::string &source,
+                          const std::string &target, const Profile &prof) {
+  if (!prof.read) {
+    if (prof.estimated > profile_row_limit)
+      return table + " has about " + std::to_string((long long)prof.estimated) +
+             " rows, more than pg_fk_guard.profile_row_limit, so its data was not read.";
+    if (!prof.not_read.empty()) return "The data of " + table + " was not profiled: " + prof.not_read + ".";
+    return "";
+  }
+  const ColumnProfile &d = prof.data;
+  if (d.rows_total == 0) return table + " is empty.";
+  std::string s = table + " holds " + plural(d.rows_total, "row", "rows");
+  if (d.rows_null == d.rows_total) return s + ", " + (d.rows_total == 1 ? "with " : "all with ") + column + " NULL.";
+  s += ": " + std::to_string(d.rows_null) + " with " + column + " NULL";
+  if (d.rows_convertible > 0) {
+    s += ", " + plural(d.rows_convertible, source + " value", source + " values") +
+         (d.rows_convertible == 1 ? " that converts to " : " that convert to ") + target;
+    if (d.orphans_checked && d.rows_orphaned == 0)
+      s += d.rows_convertible == 1 ? " and matches a key of " + prof.keys : ", each matching a key of " + prof.keys;
+    else if (d.orphans_checked)
+      s += d.rows_orphaned == d.rows_convertible
+               ? std::string(d.rows_convertible == 1 ? " but matches no key of " : " but none matches a key of ") +
+                     prof.keys + samples_text(d.sample_orphaned)
+               : ", of which " + std::to_string(d.rows_orphaned) + (d.rows_orphaned == 1 ? " matches" : " match") +
+                     " no key of " + prof.keys + samples_text(d.sample_orphaned);
+  }
+  if (d.rows_unconvertible > 0)
+    s += ", " + plural(d.rows_unconvertible, source + " value", source + " values") + " that cannot become " + target +
+         samples_text(d.sample_unconvertible);
+  s += ".";
+  if (!prof.keys_not_read.empty() && d.rows_convertible > 0)
+    s += " Whether the values match keys was not checked: " + prof.keys_not_read + ".";
+  return s;
+}
+
+namespace {
+
+struct RawShape {
+  const char *query;
+  const char *app;
+};
+
+StatementShape current_shape(const char *constraint) {
+  RawShape raw = pg_guard([]() {
+    RawShape r;
+    r.query = debug_query_string ? debug_query_string : "";
+    r.app = GetConfigOption("application_name", true, false);
+    if (r.app == NULL) r.app = "";
+    return r;
+  });
+  return StatementShape{raw.query, constraint ? constraint : "", raw.app};
+}
+
+}  // namespace
+
+std::string tool_note(const char *constraint) {
+  const ToolNote *note = recognise_tool(current_shape(constraint));
+  return note ? std::string(note->note) : std::string(generic_tool_note());
+}
+
+std::string cast_tool_note() {
+  const ToolNote *note = recognise_cast_tool(current_shape(nullptr));
+  return note ? std::string(note->note) : std::string();
+}
+
+std::string fix_plan_call(const std::string &table, const std::string &column, const std::string &referenced_table,
+                          const std::string &referenced_column, const char *mode, const char *constraint) {
+  std::string call = "SELECT fk_guard.fix_plan(" + sql::literal(table) + ", " + sql::literal(column) + ", " +
+                     sql::literal(referenced_table) + ", " + sql::literal(referenced_column);
+  if (mode) call += std::string(", on_unconvertible => ") + sql::literal(mode);
+  if (constraint) call += ", constraint_name => " + sql::literal(constraint);
+  return call + ")";
+}
+
+static const char *kContext = "pg_fk_guard: checked before PostgreSQL ran the statement";
+
+void raise(const Report &r) {
+  const Report *rp = &r;
+  pg_guard([rp]() {
+    ereport(rp->elevel, (errcode(rp->sqlstate), errmsg_internal("%s", rp->message.c_str()),
+                         errdetail_internal("%s", rp->detail.c_str()), errhint("%s", rp->hint.c_str()),
+                         errcontext("%s", kContext)));
+  });
+}
+
+}  // namespace fkg
