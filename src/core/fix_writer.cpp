@@ -76,7 +76,7 @@ namespace {
 std::string rows(long long n) { return std::to_string(n) + (n == 1 ? " row" : " rows"); }
 
 std::string count_text(const PlanCounts *c, long long PlanCounts::*field, const char *what) {
-  if (!c) return std::string("(not counted)");
+  if (!c || c->*field < 0) return std::string("(not counted)");
   return rows(c->*field) + " " + what;
 }
 
@@ -119,8 +119,10 @@ std::string write_fix_plan(const PlanInput &in) {
   if (in.counts) {
     const PlanCounts &c = *in.counts;
     s.header("Data when planned: " + rows(c.rows) + ", " + std::to_string(c.nulls) + " NULL, " +
-             std::to_string(c.convertible) + " convert to " + in.target_type + " (" + std::to_string(c.orphaned) +
-             " of them reference no key), " + std::to_string(c.unconvertible) + " cannot.");
+             std::to_string(c.convertible) + " convert to " + in.target_type +
+             (c.orphaned >= 0 ? " (" + std::to_string(c.orphaned) + " of them reference no key)"
+                              : std::string(" (not compared with the keys)")) +
+             ", " + std::to_string(c.unconvertible) + " cannot.");
   }
   if (in.mapping) {
     const PlanMapping &m = *in.mapping;
@@ -179,7 +181,7 @@ std::string write_fix_plan(const PlanInput &in) {
            "a temporary function that maps a value to its key (ALTER COLUMN ... USING cannot hold a subquery).", "",
            ""});
   } else {
-    long long lost = in.counts ? in.counts->unconvertible + in.counts->orphaned : -1;
+    long long lost = in.counts && in.counts->orphaned >= 0 ? in.counts->unconvertible + in.counts->orphaned : -1;
     std::string lost_text = lost >= 0 ? rows(lost) : std::string("not counted");
     switch (in.mode) {
       case OnUnconvertible::Null:

@@ -53,6 +53,7 @@ enum class OnUnconvertible { Fail, Null, Delete, Map };
 bool parse_on_unconvertible(const std::string &s, OnUnconvertible *out);
 
 struct PlanCounts {
+  // orphaned < 0: not counted (the type's equality is not its text's).
   long long rows = 0, nulls = 0, convertible = 0, unconvertible = 0, orphaned = 0;
 };
 

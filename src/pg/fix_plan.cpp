@@ -503,7 +503,7 @@ std::string build_fix_plan(Oid rel, AttrNumber att, Oid refrel, AttrNumber refat
   PlanCounts counts;
   if (prof) {
     counts = PlanCounts{prof->rows_total, prof->rows_null, prof->rows_convertible, prof->rows_unconvertible,
-                        prof->rows_orphaned};
+                        prof->orphans_checked ? prof->rows_orphaned : -1};
     in.counts = &counts;
   }
   PlanMapping map;

@@ -171,7 +171,8 @@ std::string rebuilt_hint(const std::vector<const Judged *> &bad, Node *tree) {
   std::string fallback =
       "Convert the referencing columns in the same statement, or drop these constraints first and add them again "
       "once the types match.";
-  if (!key_side && !(p.type_changed && !p.referenced_retyped)) return fallback;
+  // Collations (PostgreSQL 18+) and both sides at once are not a matter of other tables' types.
+  if (first.judged.collation_refusal || (!key_side && !(p.type_changed && !p.referenced_retyped))) return fallback;
 
   // The key column and its new type.
   Oid key_rel = p.referenced_rel;

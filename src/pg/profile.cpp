@@ -37,6 +37,41 @@ const char *type_name_of(Oid type) {
   });
 }
 
+// Is equality of this type (under this collation) the same as equality of
+// the output text? Then the orphan check may compare texts.
+bool text_identity_is_equality(Oid type, Oid collation) {
+  switch (type) {
+    case INT2OID:
+    case INT4OID:
+    case INT8OID:
+    case OIDOID:
+    case UUIDOID:
+    case BOOLOID:
+    case CHAROID:
+    case DATEOID:
+    case TIMEOID:
+    case TIMESTAMPOID:
+    case TIMESTAMPTZOID:
+    case MACADDROID:
+    case MACADDR8OID:
+      return true;
+    case TEXTOID:
+    case VARCHAROID:
+    case BPCHAROID:
+    case NAMEOID:
+      return !OidIsValid(collation) || get_collation_isdeterministic(collation);
+    default:
+      return type_is_enum(type);
+  }
+}
+
+Oid get_attnum_collation(Oid rel, AttrNumber att) {
+  Oid type, coll;
+  int32 typmod;
+  get_atttypetypmodcoll(rel, att, &type, &typmod, &coll);
+  return coll;
+}
+
 Plan plan_for(Oid source, Oid target, int32 target_typmod) {
   Plan p{Method::Cast, false, std::nullopt};
   if (source == target && target_typmod < 0) return Plan{Method::Identical, false, std::nullopt};
@@ -426,7 +461,12 @@ ColumnProfile profile_column(Oid rel, AttrNumber att, Oid target, int32 target_t
   prof.conversion = plan.method == Method::Identical
                         ? std::string(n.column)
                         : std::string(n.column) + (plan.via_text ? "::text::" : "::") + type;
-  bool check_orphans = OidIsValid(referenced_rel);
+  // Values are compared with the keys by their text in the target type: only
+  // where equal values have equal text (not numeric 1.0 = 1, not a
+  // nondeterministic collation's 'a' = 'A').
+  bool check_orphans = OidIsValid(referenced_rel) && pg_guard([target, referenced_rel, referenced_att]() {
+                         return text_identity_is_equality(target, get_attnum_collation(referenced_rel, referenced_att));
+                       });
 
   // Every query this profile may run, checked before any of them runs.
   std::string keys_query;

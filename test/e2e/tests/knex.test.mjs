@@ -26,7 +26,7 @@ async function migrate(t, label, dir) {
   return { db, knex, sent, notices, error };
 }
 
-test('scenario 3 (knex): alter() of a uuid column to integer, then foreign(): PostgreSQL refuses the cast first; the guard has nothing to say', async (t) => {
+test('scenario 3 (knex): alter() of a uuid column to integer, then foreign(): the guard answers the impossible cast first, with 42846, the data and the way', async (t) => {
   const { db, knex, sent, notices, error } = await migrate(t, 'knex_alter', 'alter-then-foreign');
   // What knex sends: the type change (with its own USING cast) first, as a
   // separate statement; the foreign key would come after it.
@@ -40,11 +40,15 @@ test('scenario 3 (knex): alter() of a uuid column to integer, then foreign(): Po
   assert.ok(error, 'the migration must fail');
   t.diagnostic(`knex: ${error.message}`);
   t.diagnostic(describeServerMessage(error));
-  // PostgreSQL's own error for the cast, not the guard's: that statement adds
-  // no foreign key, and uuid -> integer has no cast at all.
+  // uuid -> integer has no cast at all, and "userId" holds keys of users.id
+  // by its name: the guard raises PostgreSQL's own 42846 and message first,
+  // with what the column holds and how its values can be looked up instead.
   assert.equal(error.code, '42846');
   assert.equal(error.message, 'alter table "sessions" alter column "userId" type integer using ("userId"::integer) - cannot cast type uuid to integer');
-  assert.equal(error.where, undefined);
+  assert.equal(error.where, 'pg_fk_guard: checked before PostgreSQL ran the statement');
+  assert.ok(error.detail.startsWith('sessions."userId" is uuid and holds keys of users.id (by its name; no foreign key is declared). No cast turns uuid into integer'), error.detail);
+  assert.match(error.hint, /SELECT fk_guard\.fix_plan\('sessions', 'userId', 'users', 'id', on_unconvertible => 'map'\)/);
+  assert.match(error.hint, /knex's \.alter\(\) converts with USING/);
   assert.deepEqual(notices.ours(), []);
   // knex ran the migration in a transaction: nothing changed, nothing recorded.
   assert.deepEqual(await recordedKnexMigrations(knex), ['20240101000000_create_users_and_sessions.js']);
