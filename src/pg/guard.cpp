@@ -306,7 +306,8 @@ std::string incompatible_hint(const Judged &j, const Profile &prof, Node *tree) 
            ": map its values to keys of " + p.referenced_table +
            " through a column that holds them (UPDATE ... FROM), or set to NULL or delete the rows that cannot be "
            "mapped; then change its type to " +
-           pk.display + " and add the foreign key. " + pair_fix_plan_call(p) + " writes that script.";
+           pk.display + " and add the foreign key. " + pair_fix_plan_call(p, "map") +
+           " writes that script; with 'null' it sets the unmapped values to NULL, with 'delete' it deletes their rows.";
   } else {
     hint = "Change the column's type first: " + alter_type_sql(j) + "; then add the foreign key.";
     if (prof.read && prof.data.rows_orphaned > 0)
