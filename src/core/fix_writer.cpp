@@ -10,13 +10,35 @@ using sql::Ident;
 using sql::Script;
 using sql::Statement;
 
+namespace {
+
+// "<prefix><digits>)" exactly: a type modifier of one number.
+bool one_modifier(const std::string &type, const std::string &prefix) {
+  if (type.size() < prefix.size() + 2 || type.compare(0, prefix.size(), prefix) != 0 || type.back() != ')')
+    return false;
+  for (size_t i = prefix.size(); i + 1 < type.size(); i++)
+    if (!std::isdigit((unsigned char)type[i])) return false;
+  return true;
+}
+
+}  // namespace
+
+std::string using_cast_type(const std::string &type) {
+  if (one_modifier(type, "character varying(")) return "character varying";
+  if (one_modifier(type, "character(")) return "bpchar";  // "character" alone is character(1)
+  if (one_modifier(type, "bit varying(")) return "bit varying";
+  if (one_modifier(type, "bit(")) return "\"bit\"";  // bit alone is bit(1)
+  return type;
+}
+
 std::string alter_column_type_sql(const std::string &table, const std::string &column, const std::string &type,
                                   const std::string &collation, Conversion conversion) {
   const std::string t = Ident::checked(table).str();
   const std::string c = Ident::checked(column).str();
   std::string sql = "ALTER TABLE " + t + " ALTER COLUMN " + c + " TYPE " + type;
   if (!collation.empty()) sql += " COLLATE " + Ident::checked(collation).str();
-  if (conversion == Conversion::Explicit) sql += " USING " + c + "::" + type;
+  if (conversion == Conversion::Explicit) sql += " USING " + c + "::" + using_cast_type(type);
+  if (conversion == Conversion::ExplicitTypmod) sql += " USING " + c + "::" + type;
   if (conversion == Conversion::ToNull) sql += " USING NULL";
   return sql;
 }

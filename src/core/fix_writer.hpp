@@ -13,10 +13,11 @@ namespace fkg {
 
 // How a value of the referencing type becomes the referenced type.
 enum class Conversion {
-  Assignment,  // ALTER COLUMN ... TYPE works without USING
-  Explicit,    // needs USING col::type
-  None,        // no conversion exists (e.g. uuid -> integer)
-  ToNull,      // every value is NULL: USING NULL
+  Assignment,      // ALTER COLUMN ... TYPE works without USING
+  Explicit,        // needs USING col::type (to the unconstrained type where the type limits a length)
+  ExplicitTypmod,  // needs USING col::type, whose cast applies the type modifier itself (integer to bit(n))
+  None,            // no conversion exists (e.g. uuid -> integer)
+  ToNull,          // every value is NULL: USING NULL
 };
 
 struct FixTarget {
@@ -31,10 +32,23 @@ struct FixTarget {
   std::string whole_value;  // whole_value_problem() of the pair: no conversion is proposed
 };
 
+// The type a USING expression casts to for a column of type `type`
+// (format_type's text): for a type whose modifier limits a length --
+// character varying(n), character(n), bit(n), bit varying(n) -- the same type
+// without it ("character varying", "bpchar", "\"bit\"", "bit varying", as
+// format_type prints them), so that ALTER COLUMN ... TYPE applies the length
+// by assignment, which refuses a value that does not fit ("value too long for
+// type character varying(3)") where an explicit cast would cut it silently;
+// any other type as it is.
+std::string using_cast_type(const std::string &type);
+
 // "ALTER TABLE t ALTER COLUMN c TYPE type [COLLATE coll] [USING c::type]": the
 // one statement that converts a column, with USING only when no assignment
-// cast exists. Table, column and collation are checked to be quoted
-// identifiers (throws otherwise); the type is format_type's text.
+// cast exists; a USING cast to a length-limited type goes to the unconstrained
+// type (using_cast_type), never truncating, unless the cast applies the
+// modifier itself (Conversion::ExplicitTypmod). Table, column and collation
+// are checked to be quoted identifiers (throws otherwise); the type is
+// format_type's text.
 std::string alter_column_type_sql(const std::string &table, const std::string &column, const std::string &type,
                                   const std::string &collation, Conversion conversion);
 
@@ -81,8 +95,12 @@ struct PlanInput {
   std::string source_type;  // format_type of the column (type names are quoted by format_type)
   std::string target_type;  // the referenced column's type
   int target_typmod = -1;
-  std::string conversion;                      // the conversion on alias t, e.g. t."userId"::text::integer
-  std::string using_expression;                // the same for ALTER COLUMN ... USING, e.g. "userId"::text::integer
+  std::string conversion;                      // the conversion on alias t, e.g. t."userId"::text::integer; only
+                                               // evaluated where converts_function accepts the value, so it may
+                                               // cast to a length-limited type (t.code::character varying(3))
+  std::string using_expression;                // the same for ALTER COLUMN ... USING, e.g. "userId"::text::integer;
+                                               // to a length-limited type it casts to the unconstrained one
+                                               // (code::character varying): assignment then refuses what is too long
   bool conversion_needed = true;               // false when the column already has the target type
   bool rewrites = true;                        // the conversion rewrites the table (false: binary-compatible)
   std::optional<sql::Ident> kept_constraint;   // a foreign key on exactly this pair: PostgreSQL rebuilds it

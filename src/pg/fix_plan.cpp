@@ -479,7 +479,11 @@ std::string build_fix_plan(Oid rel, AttrNumber att, Oid refrel, AttrNumber refat
   in.target_typmod = f->target_typmod;
   std::string conversion = conversion_expression(f->source, f->target, f->target_typmod, fk->column_q);
   in.conversion_needed = conversion != std::string(fk->column_q) || f->collation != nullptr;
-  in.conversion = "t." + in.column.str() + conversion_suffix(conversion, fk->column_q);
+  // The rows-lost check compares the converted value with the keys only where
+  // fk_guard.converts() accepts it: there the cast with the modifier gives
+  // what the ALTER COLUMN ... USING (to the unconstrained type) gives.
+  std::string compared = guarded_conversion_expression(f->source, f->target, f->target_typmod, fk->column_q);
+  in.conversion = "t." + in.column.str() + conversion_suffix(compared, fk->column_q);
   in.using_expression = conversion;
   in.rewrites = f->rewrites;
   if (f->kept) in.kept_constraint = Ident::checked(f->kept);

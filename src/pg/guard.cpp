@@ -92,7 +92,8 @@ const char *statement_text(Node *current) {
 
 Conversion conversion_between(Oid from, Oid to) {
   if (can_coerce_type(1, &from, &to, COERCION_ASSIGNMENT)) return Conversion::Assignment;
-  if (can_coerce_type(1, &from, &to, COERCION_EXPLICIT)) return Conversion::Explicit;
+  if (can_coerce_type(1, &from, &to, COERCION_EXPLICIT))
+    return cast_applies_typmod(from, to) ? Conversion::ExplicitTypmod : Conversion::Explicit;
   return Conversion::None;
 }
 

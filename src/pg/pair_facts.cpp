@@ -1,6 +1,7 @@
 #include "pair_facts.hpp"
 
 #include "compat.hpp"
+#include "profile.hpp"
 
 namespace fkg {
 
@@ -117,7 +118,8 @@ void apply_postgres_rule(const PgColumn &fk, const PgColumn &pk, Oid opclass, Ra
 int conversion_of(const PgColumn &fk, const PgColumn &pk) {
   Oid src = fk.type, dst = pk.type;
   if (can_coerce_type(1, &src, &dst, COERCION_ASSIGNMENT)) return (int)Conversion::Assignment;
-  if (can_coerce_type(1, &src, &dst, COERCION_EXPLICIT)) return (int)Conversion::Explicit;
+  if (can_coerce_type(1, &src, &dst, COERCION_EXPLICIT))
+    return (int)(cast_applies_typmod(src, dst) ? Conversion::ExplicitTypmod : Conversion::Explicit);
   return (int)Conversion::None;
 }
 

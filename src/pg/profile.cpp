@@ -21,11 +21,43 @@ enum class Method {
   Cast,       // decided by PostgreSQL: the whole column at once, then value by value if that fails
 };
 
+// A target whose type modifier limits its values' length. An explicit cast
+// to it cuts a longer value (character varying(3): '12345' becomes '123';
+// bit(n) also pads a shorter one), where assignment -- ALTER COLUMN ... TYPE
+// without USING -- refuses it ("value too long for type character
+// varying(3)"), except for trailing spaces of a character type, which both
+// cut. Conversions to such a target cast to the unconstrained type and
+// decide the length per value the way assignment does.
+enum class Limit {
+  None,
+  Characters,  // character varying(n), character(n): the excess must be spaces
+  ExactBits,   // bit(n): exactly n bits
+  MaxBits,     // bit varying(n): at most n bits
+};
+
 struct Plan {
   Method method;
   bool via_text;  // the conversion goes through the value's text form
   std::optional<CheckType> check;
+  // Not None: the conversion casts to the unconstrained type (type_sql(target,
+  // -1)) and the length is decided per value, as assignment decides it.
+  Limit limit = Limit::None;
 };
+
+Limit limit_of(Oid target, int32 target_typmod) {
+  if (target_typmod < 0) return Limit::None;
+  switch (target) {
+    case VARCHAROID:
+    case BPCHAROID:
+      return Limit::Characters;
+    case BITOID:
+      return Limit::ExactBits;
+    case VARBITOID:
+      return Limit::MaxBits;
+    default:
+      return Limit::None;
+  }
+}
 
 const char *type_name_of(Oid type) {
   return pg_guard([type]() {
@@ -73,37 +105,60 @@ Oid get_attnum_collation(Oid rel, AttrNumber att) {
 }
 
 Plan plan_for(Oid source, Oid target, int32 target_typmod) {
-  Plan p{Method::Cast, false, std::nullopt};
-  if (source == target && target_typmod < 0) return Plan{Method::Identical, false, std::nullopt};
+  Plan p{Method::Cast, false, std::nullopt, Limit::None};
+  if (source == target && target_typmod < 0) return Plan{Method::Identical, false, std::nullopt, Limit::None};
   bool has_cast = pg_guard([source, target]() {
     Oid s = source, t = target;
     return can_coerce_type(1, &s, &t, COERCION_EXPLICIT);
   });
   p.via_text = !has_cast && !text_like(source);
+  // integer to bit(n) is a cast function that takes the modifier itself
+  // (it keeps the low n bits): no unconstrained form, left as it is.
+  if (limit_of(target, target_typmod) != Limit::None &&
+      !(has_cast && pg_guard([source, target]() { return cast_applies_typmod(source, target); })))
+    p.limit = limit_of(target, target_typmod);
+  // Before 16 an input error can only be caught with a subtransaction:
+  // decide in C++ with PostgreSQL 15's rules, for the types that have them
+  // (also the length of a value cast to an unconstrained character type).
+  if (!compat::has_soft_input_errors) p.check = check_type_for(type_name_of(target));
   // A cast from a character type is an I/O conversion, and so is an integer
   // widening/narrowing or an integer to numeric: the target's input rules on
-  // the value's text decide exactly what the cast decides.
+  // the value's text decide exactly what the cast decides. With a length
+  // limit, the input function with the modifier decides what the cast to the
+  // unconstrained type and then assignment's length check decide.
   bool io_equivalent =
       p.via_text || text_like(source) || (int_like(source) && (int_like(target) || target == NUMERICOID));
-  if (io_equivalent) {
-    // Casts to varchar(n)/char(n) truncate instead of failing: leave those to PostgreSQL.
-    bool truncating = (target == VARCHAROID || target == BPCHAROID) && target_typmod >= 0;
-    if (compat::has_soft_input_errors) {
-      // PostgreSQL 16+ reports input errors softly: its own input function
-      // decides, for any type, still without a subtransaction.
-      if (!truncating) p.method = Method::Validate;
-    } else {
-      // Before 16 an input error can only be caught with a subtransaction:
-      // decide in C++ with PostgreSQL 15's rules, for the types that have them.
-      p.check = check_type_for(type_name_of(target));
-      if (p.check && !truncating) p.method = Method::Validate;
-    }
-  }
+  // PostgreSQL 16+ reports input errors softly: its own input function
+  // decides, for any type, still without a subtransaction.
+  if (io_equivalent && (compat::has_soft_input_errors || p.check)) p.method = Method::Validate;
   return p;
 }
 
 std::string type_sql(Oid target, int32 typmod) {
   return pg_guard([target, typmod]() { return format_type_with_typemod(target, typmod); });
+}
+
+// The type the conversion casts to: the unconstrained type for a length limit.
+std::string cast_type_sql(const Plan &p, Oid target, int32 typmod) {
+  return type_sql(target, p.limit == Limit::None ? typmod : -1);
+}
+
+// PostgreSQL 15 and older: does a value of the unconstrained type, by its
+// output text, fit the limit? Characters by PostgreSQL 15's varchar/bpchar
+// input rules (src/core/input_check); bits by their count (the output of a
+// bit string is one digit per bit). noexcept.
+bool fits_limit(const Plan &p, std::string_view text, int32 typmod) noexcept {
+  switch (p.limit) {
+    case Limit::Characters:
+      return p.check && input_ok(*p.check, text, typmod);
+    case Limit::ExactBits:
+      return text.size() == (size_t)typmod;
+    case Limit::MaxBits:
+      return text.size() <= (size_t)typmod;
+    case Limit::None:
+      break;
+  }
+  return true;
 }
 
 // ---- The one-pass receiver ----
@@ -119,12 +174,18 @@ struct PassState {
   Oid source;
   bool source_is_name;
   bool source_is_text;
+  bool source_rtrim;  // the cast drops the value's trailing spaces (character(n) to character varying(m))
   FmgrInfo source_out;
   bool canonicalise;  // compute the target's output text of convertible values (orphan check)
   bool target_identical;
   FmgrInfo target_in, target_out;
   Oid target_ioparam;
   int32 target_typmod;
+  // The query's second column holds the original value, for samples (a
+  // cast to the unconstrained type with a limit: the first is the cast's).
+  bool has_original;
+  bool original_is_name, original_is_text;
+  FmgrInfo original_out;
   MemoryContext row_context;
   Tally *tally;
   bool failed;
@@ -146,6 +207,8 @@ struct Tally {
 int check_value(Tally *t, const char *s, size_t len) noexcept {
   try {
     if (t->plan->method == Method::Identical) return 1;
+    // A cast to the unconstrained type: the value against the limit.
+    if (t->plan->method == Method::Cast) return fits_limit(*t->plan, std::string_view(s, len), t->typmod) ? 1 : 0;
     return input_ok(*t->plan->check, std::string_view(s, len), t->typmod) ? 1 : 0;
   } catch (const std::exception &e) {
     t->failure = e.what();
@@ -155,7 +218,26 @@ int check_value(Tally *t, const char *s, size_t len) noexcept {
   return -1;
 }
 
-bool record_value(Tally *t, int verdict, const char *s, size_t len, const char *canonical) noexcept {
+// Will record_value() keep this value as a sample? noexcept.
+bool wants_sample(Tally *t, int verdict, const char *canonical) noexcept {
+  try {
+    if (t->collect) return false;
+    const ColumnProfile &p = *t->profile;
+    if (verdict == 0) return (int)p.sample_unconvertible.size() < t->samples;
+    return t->keys && canonical && (int)p.sample_orphaned.size() < t->samples &&
+           t->keys->find(canonical) == t->keys->end();
+  } catch (const std::exception &e) {
+    t->failure = e.what();
+  } catch (...) {
+    t->failure = "unknown C++ exception";
+  }
+  return false;
+}
+
+// `sample` (sample_len bytes) is the text a sample shows: the value's, or the
+// original value's.
+bool record_value(Tally *t, int verdict, const char *s, size_t len, const char *canonical, const char *sample,
+                  size_t sample_len) noexcept {
   try {
     if (t->collect) {
       t->collect->emplace(canonical ? canonical : std::string(s, len));
@@ -164,13 +246,13 @@ bool record_value(Tally *t, int verdict, const char *s, size_t len, const char *
     ColumnProfile &p = *t->profile;
     if (verdict == 0) {
       p.rows_unconvertible++;
-      if ((int)p.sample_unconvertible.size() < t->samples) p.sample_unconvertible.emplace_back(s, len);
+      if ((int)p.sample_unconvertible.size() < t->samples) p.sample_unconvertible.emplace_back(sample, sample_len);
       return true;
     }
     p.rows_convertible++;
     if (t->keys && canonical && t->keys->find(canonical) == t->keys->end()) {
       p.rows_orphaned++;
-      if ((int)p.sample_orphaned.size() < t->samples) p.sample_orphaned.emplace_back(s, len);
+      if ((int)p.sample_orphaned.size() < t->samples) p.sample_orphaned.emplace_back(sample, sample_len);
     }
     return true;
   } catch (const std::exception &e) {
@@ -189,7 +271,7 @@ void count_row(Tally *t, bool is_null) noexcept {
 
 extern "C" bool receive_slot(TupleTableSlot *slot, DestReceiver *self) {
   PassState *st = (PassState *)self;
-  slot_getsomeattrs(slot, 1);
+  slot_getsomeattrs(slot, st->has_original ? 2 : 1);
   count_row(st->tally, slot->tts_isnull[0]);
   if (slot->tts_isnull[0]) return true;
   MemoryContext old = MemoryContextSwitchTo(st->row_context);
@@ -207,9 +289,18 @@ extern "C" bool receive_slot(TupleTableSlot *slot, DestReceiver *self) {
     s = OutputFunctionCall(&st->source_out, d);
     len = strlen(s);
   }
+  // A sample shows the value as it is (or the original value, below).
+  const char *sample = s;
+  size_t sample_len = len;
+  while (st->source_rtrim && len > 0 && s[len - 1] == ' ') len--;
   int verdict = 1;
   const char *canonical = NULL;
-  if (!st->tally->collect && st->tally->plan->method == Method::Validate) {
+  const Plan *plan = st->tally->plan;
+  // Validate: the target's input rules on the value's text. A cast with a
+  // limit: the value, of the unconstrained type, against the limit.
+  bool checked = !st->tally->collect &&
+                 (plan->method == Method::Validate || (plan->method == Method::Cast && plan->limit != Limit::None));
+  if (checked) {
     if (compat::has_soft_input_errors) {
       Datum v;
       verdict =
@@ -220,7 +311,7 @@ extern "C" bool receive_slot(TupleTableSlot *slot, DestReceiver *self) {
     }
   }
   if (verdict == 1 && st->canonicalise && canonical == NULL) {
-    if (st->target_identical) {
+    if (st->target_identical && !checked) {
       canonical = st->source_is_text || st->source_is_name ? pnstrdup(s, len) : s;
     } else {
       // Safe: the value passed the target's input rules just now.
@@ -228,7 +319,19 @@ extern "C" bool receive_slot(TupleTableSlot *slot, DestReceiver *self) {
       canonical = OutputFunctionCall(&st->target_out, v);
     }
   }
-  bool ok = verdict >= 0 && record_value(st->tally, verdict, s, len, canonical);
+  if (st->has_original && verdict >= 0 && !slot->tts_isnull[1] && wants_sample(st->tally, verdict, canonical)) {
+    Datum o = slot->tts_values[1];
+    if (st->original_is_name) {
+      sample = NameStr(*DatumGetName(o));
+    } else if (st->original_is_text) {
+      sample = text_to_cstring(DatumGetTextPP(o));
+    } else {
+      sample = OutputFunctionCall(&st->original_out, o);
+    }
+    sample_len = strlen(sample);
+  }
+  bool ok = verdict >= 0 && st->tally->failure.empty() &&
+            record_value(st->tally, verdict, s, len, canonical, sample, sample_len);
   MemoryContextSwitchTo(old);
   MemoryContextReset(st->row_context);
   if (!ok) st->failed = true;
@@ -265,6 +368,10 @@ void init_pass(PassState *st, Oid source, Oid target, int32 typmod, bool canonic
   st->source = source;
   st->source_is_name = source == NAMEOID;
   st->source_is_text = source == TEXTOID || source == VARCHAROID || source == BPCHAROID;
+  // The cast from character to character varying is rtrim(): the length and
+  // the key compared are those of the trimmed value. (Only with a length
+  // limit: see plan_for.)
+  st->source_rtrim = source == BPCHAROID && target == VARCHAROID && typmod >= 0;
   st->tally = tally;
   st->canonicalise = canonicalise;
   st->target_identical = source == target;
@@ -280,6 +387,20 @@ void init_pass(PassState *st, Oid source, Oid target, int32 typmod, bool canonic
   fmgr_info(in, &st->target_in);
   getTypeOutputInfo(target, &out, &varlena);
   fmgr_info(out, &st->target_out);
+}
+
+// The pass's query has the original value (of type `source`) as its second
+// column, for samples. Under pg_guard.
+void init_original(PassState *st, Oid source) {
+  st->has_original = true;
+  st->original_is_name = source == NAMEOID;
+  st->original_is_text = source == TEXTOID || source == VARCHAROID || source == BPCHAROID;
+  if (!st->original_is_name && !st->original_is_text) {
+    Oid out;
+    bool varlena;
+    getTypeOutputInfo(source, &out, &varlena);
+    fmgr_info(out, &st->original_out);
+  }
 }
 
 struct Names {
@@ -399,12 +520,43 @@ std::string one_value_query(Oid source, bool via_text, const std::string &type) 
   return "SELECT (($1::text)::" + type_sql(source, -1) + (via_text ? ")::text::" : ")::") + type + "::text";
 }
 
+// A value converted to the unconstrained type (its text) against the plan's
+// limit, as assignment decides: its text in the target type, or NULL if it
+// does not fit. Under pg_guard.
+const char *within_limit(const Plan *p, Oid target, int32 typmod, const char *text) {
+  Oid in, ioparam, out;
+  bool varlena;
+  getTypeInputInfo(target, &in, &ioparam);
+  getTypeOutputInfo(target, &out, &varlena);
+  if (compat::has_soft_input_errors) {
+    FmgrInfo finfo;
+    fmgr_info(in, &finfo);
+    Datum v;
+    if (!compat::input_accepts(&finfo, pstrdup(text), ioparam, typmod, &v)) return NULL;
+    return OidOutputFunctionCall(out, v);
+  }
+  if (!fits_limit(*p, text, typmod)) return NULL;
+  // Safe: the value fits, so the input function accepts it.
+  return OidOutputFunctionCall(out, OidInputFunctionCall(in, pstrdup(text), ioparam, typmod));
+}
+
+// The conversion of `column` as profile_column() judges it. with_limit: cast
+// to the target's own type, modifier included, also where the plan casts to
+// the unconstrained type; such an explicit cast may cut a value, so it is only
+// for values that fk_guard.converts() accepts, where it cuts at most the
+// trailing spaces that assignment cuts too.
+std::string conversion_of(const Plan &p, Oid target, int32 typmod, const std::string &column, bool with_limit) {
+  if (p.method == Method::Identical) return column;
+  std::string type = with_limit ? type_sql(target, typmod) : cast_type_sql(p, target, typmod);
+  return column + (p.via_text ? "::text::" : "::") + type;
+}
+
 }  // namespace
 
 bool value_converts(Oid source, Datum value, Oid target, int32 target_typmod) {
   Plan plan = plan_for(source, target, target_typmod);
   if (plan.method == Method::Identical) return true;
-  std::string one = one_value_query(source, plan.via_text, type_sql(target, target_typmod));
+  std::string one = one_value_query(source, plan.via_text, cast_type_sql(plan, target, target_typmod));
   TrustCheck check{{source, target}, {}, 0, one.c_str(), TrustCaller::Yes};
   const TrustCheck *cp = &check;
   const char *why = pg_guard([cp]() { return untrusted_code(cp); });
@@ -438,18 +590,29 @@ bool value_converts(Oid source, Datum value, Oid target, int32 target_typmod) {
     });
   }
   const char *oq = one.c_str();
-  return pg_guard([oq, value_text]() {
+  const Plan *pp = &plan;
+  return pg_guard([oq, value_text, pp, target, target_typmod]() {
     if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
-    bool ok = convert_one(oq, value_text) != NULL;
+    const char *converted = convert_one(oq, value_text);
+    if (converted != NULL && pp->limit != Limit::None) converted = within_limit(pp, target, target_typmod, converted);
+    bool ok = converted != NULL;
     SPI_finish();
     return ok;
   });
 }
 
 std::string conversion_expression(Oid source, Oid target, int32 target_typmod, const std::string &column) {
-  Plan p = plan_for(getBaseType(source), target, target_typmod);
-  if (p.method == Method::Identical) return column;
-  return column + (p.via_text ? "::text::" : "::") + type_sql(target, target_typmod);
+  return conversion_of(plan_for(getBaseType(source), target, target_typmod), target, target_typmod, column, false);
+}
+
+std::string guarded_conversion_expression(Oid source, Oid target, int32 target_typmod, const std::string &column) {
+  return conversion_of(plan_for(getBaseType(source), target, target_typmod), target, target_typmod, column, true);
+}
+
+bool cast_applies_typmod(Oid source, Oid target) {
+  Oid funcid = InvalidOid;
+  CoercionPathType path = find_coercion_pathway(getBaseType(target), getBaseType(source), COERCION_EXPLICIT, &funcid);
+  return path == COERCION_PATH_FUNC && OidIsValid(funcid) && get_func_nargs(funcid) > 1;
 }
 
 ColumnProfile profile_column(Oid rel, AttrNumber att, Oid target, int32 target_typmod, Oid referenced_rel,
@@ -458,9 +621,7 @@ ColumnProfile profile_column(Oid rel, AttrNumber att, Oid target, int32 target_t
   Names n = names_of(rel, att);
   Plan plan = plan_for(n.type, target, target_typmod);
   std::string type = type_sql(target, target_typmod);
-  prof.conversion = plan.method == Method::Identical
-                        ? std::string(n.column)
-                        : std::string(n.column) + (plan.via_text ? "::text::" : "::") + type;
+  prof.conversion = conversion_of(plan, target, target_typmod, n.column, false);
   // Values are compared with the keys by their text in the target type: only
   // where equal values have equal text (not numeric 1.0 = 1, not a
   // nondeterministic collation's 'a' = 'A').
@@ -476,9 +637,13 @@ ColumnProfile profile_column(Oid rel, AttrNumber att, Oid target, int32 target_t
         "SELECT (" + std::string(r.column) + ")::" + type + " FROM " + r.table + " WHERE " + r.column + " IS NOT NULL";
   }
   std::string values_query = std::string("SELECT ") + n.column + " FROM " + n.table;
-  std::string cast_query = "SELECT (" + prof.conversion + ") FROM " + n.table;
+  // With a limit the original value comes along: a sample shows it, not its
+  // cast to the unconstrained type.
+  std::string cast_query = "SELECT (" + prof.conversion + ")" +
+                           (plan.limit != Limit::None ? std::string(", ") + n.column : std::string()) + " FROM " +
+                           n.table;
   std::string text_query = std::string("SELECT ") + n.column + "::text FROM " + n.table;
-  std::string one_query = one_value_query(n.type, plan.via_text, type);
+  std::string one_query = one_value_query(n.type, plan.via_text, cast_type_sql(plan, target, target_typmod));
   TrustCheck check{{n.type, target},
                    {values_query.c_str(), cast_query.c_str(), text_query.c_str(), keys_query.c_str()},
                    check_orphans ? 4 : 3,
@@ -527,16 +692,21 @@ ColumnProfile profile_column(Oid rel, AttrNumber att, Oid target, int32 target_t
   } else {
     prof.method = "cast";
     // One statement converts the whole column; if it succeeds, every value
-    // converts, and the same pass collects the converted values.
+    // converts (to the unconstrained type, with a limit: then each value is
+    // checked against it), and the same pass collects the converted values.
     const std::string &q = cast_query;
-    Plan identical{Method::Identical, false, std::nullopt};
-    Tally t{&identical, target_typmod, &prof, samples, check_orphans ? &keys : nullptr, nullptr, {}};
+    Plan identical{Method::Identical, false, std::nullopt, Limit::None};
+    const Plan *pass_plan = plan.limit != Limit::None ? &plan : &identical;
+    Tally t{pass_plan, target_typmod, &prof, samples, check_orphans ? &keys : nullptr, nullptr, {}};
     PassState *st = (PassState *)palloc0(sizeof(PassState));
     Tally *tp = &t;
     const char *qs = q.c_str();
     ColumnProfile before = prof;
-    bool whole = pg_guard([st, target, target_typmod, check_orphans, tp, qs]() {
+    Oid source = n.type;
+    bool original = plan.limit != Limit::None;
+    bool whole = pg_guard([st, source, target, target_typmod, check_orphans, original, tp, qs]() {
       init_pass(st, target, target, target_typmod, check_orphans, tp);
+      if (original) init_original(st, source);
       return run_pass_in_subtransaction(qs, st);
     });
     raise_if_failed(t);
@@ -554,7 +724,13 @@ ColumnProfile profile_column(Oid rel, AttrNumber att, Oid target, int32 target_t
           prof.rows_null++;
           continue;
         }
-        const char *canonical = pg_guard([oq, val]() { return convert_one(oq, val); });
+        const Plan *pp = &plan;
+        const char *canonical = pg_guard([oq, val, pp, target, target_typmod]() {
+          const char *converted = convert_one(oq, val);
+          if (converted != NULL && pp->limit != Limit::None)
+            converted = within_limit(pp, target, target_typmod, converted);
+          return converted;
+        });
         if (canonical == NULL) {
           prof.rows_unconvertible++;
           if ((int)prof.sample_unconvertible.size() < samples) prof.sample_unconvertible.emplace_back(val);

@@ -44,7 +44,22 @@ ColumnProfile profile_column(Oid rel, AttrNumber att, Oid target, int32 target_t
 bool value_converts(Oid source, Datum value, Oid target, int32 target_typmod);
 
 // The conversion expression for a column (quoted name) to a target type, as
-// profile_column() judges it: "col::integer" or "col::text::integer".
+// profile_column() judges it: "col::integer" or "col::text::integer". To a
+// type whose modifier limits a length (character varying(n), character(n),
+// bit(n), bit varying(n)) it casts to the unconstrained type,
+// "col::character varying", so that ALTER COLUMN ... TYPE ... USING applies
+// the length by assignment and refuses a longer value instead of cutting it.
 std::string conversion_expression(Oid source, Oid target, int32 target_typmod, const std::string &column);
+
+// The same conversion, cast to the target type with its modifier
+// ("col::character varying(3)"): that explicit cast cuts a longer value, so
+// it is only for values fk_guard.converts() accepts (CASE WHEN converts(...)
+// THEN ... END), where it gives what assignment gives.
+std::string guarded_conversion_expression(Oid source, Oid target, int32 target_typmod, const std::string &column);
+
+// Does the explicit cast from source to target take the target's type
+// modifier itself (integer to bit(n): bit(integer, integer))? Then no
+// unconstrained form of it exists. Under pg_guard.
+bool cast_applies_typmod(Oid source, Oid target);
 
 }  // namespace fkg

@@ -162,7 +162,8 @@ TEST(FixWriterProperty, TypeFixesWithHostileNamesAreExactlyWhatTheyAnnounce) {
   Hostile h(seed() + 11);
   int failures = 0;
   const Kind kinds[] = {Kind::Narrower, Kind::Width, Kind::Collation, Kind::TimezoneDependent, Kind::Incompatible};
-  const Conversion convs[] = {Conversion::Assignment, Conversion::Explicit, Conversion::None};
+  const Conversion convs[] = {Conversion::Assignment, Conversion::Explicit, Conversion::ExplicitTypmod,
+                              Conversion::None};
   for (int i = 0; i < cases() && failures < 5; i++) {
     Names n = draw(h);
     FixTarget t;
@@ -173,7 +174,7 @@ TEST(FixWriterProperty, TypeFixesWithHostileNamesAreExactlyWhatTheyAnnounce) {
     t.target_type = h.chance(50) ? "bigint" : "character varying(36)";
     t.target_collation = h.chance(20) ? Ident::quote(h.name()).str() : "";
     t.constraint_name = h.chance(80) ? Ident::quote(n.constraint).str() : "";
-    t.conversion = convs[h.next(3)];
+    t.conversion = convs[h.next(4)];
     Verdict v;
     v.kind = kinds[h.next(5)];
     v.problems.push_back({v.kind, h.text(100)});

@@ -41,6 +41,53 @@ TEST(FixWriter, UsesUsingWhenOnlyAnExplicitCastExists) {
   EXPECT_NE(fix.find("TYPE integer USING \"userId\"::integer;"), std::string::npos) << fix;
 }
 
+// A USING cast to a type whose modifier limits a length goes to the
+// unconstrained type: PostgreSQL then applies the length by assignment and
+// refuses a longer value ("value too long") instead of cutting it, as
+// "::character varying(3)" would (12345 would become '123', another key).
+TEST(FixWriter, UsingCastTypeDropsOnlyALengthLimit) {
+  EXPECT_EQ(using_cast_type("character varying(3)"), "character varying");
+  EXPECT_EQ(using_cast_type("character(3)"), "bpchar");  // "character" alone is character(1)
+  EXPECT_EQ(using_cast_type("bit(8)"), "\"bit\"");       // bit alone is bit(1)
+  EXPECT_EQ(using_cast_type("bit varying(16)"), "bit varying");
+  for (const char *kept :
+       {"integer", "bigint", "character varying", "bpchar", "text", "numeric(10,2)", "timestamp(0) without time zone",
+        "character varying(3)[]", "character varying()", "character varying(x)", "\"character varying(3)\"",
+        "public.\"character(3)\"", "time(3) with time zone", "interval(3)"})
+    EXPECT_EQ(using_cast_type(kept), kept);
+}
+
+TEST(FixWriter, UsingNeverTruncatesToALengthLimitedType) {
+  struct Case {
+    const char *type, *collation;
+    Conversion conversion;
+    const char *tail;  // after "ALTER TABLE t ALTER COLUMN c TYPE "
+  };
+  const Case cases[] = {
+      {"character varying(3)", "", Conversion::Explicit, "character varying(3) USING c::character varying"},
+      {"character(2)", "", Conversion::Explicit, "character(2) USING c::bpchar"},
+      {"bit(3)", "", Conversion::Explicit, "bit(3) USING c::\"bit\""},
+      {"bit varying(3)", "\"C\"", Conversion::Explicit, "bit varying(3) COLLATE \"C\" USING c::bit varying"},
+      // A cast that takes the modifier itself (integer to bit(n)) keeps it.
+      {"bit(3)", "", Conversion::ExplicitTypmod, "bit(3) USING c::bit(3)"},
+      // Without USING, PostgreSQL already applies the length by assignment.
+      {"character varying(3)", "", Conversion::Assignment, "character varying(3)"},
+      // Other types as before.
+      {"numeric(10,2)", "", Conversion::Explicit, "numeric(10,2) USING c::numeric(10,2)"},
+  };
+  for (const Case &c : cases)
+    EXPECT_EQ(alter_column_type_sql("t", "c", c.type, c.collation, c.conversion),
+              std::string("ALTER TABLE t ALTER COLUMN c TYPE ") + c.tail);
+  std::string fix = write_type_fix(sessions_to("character varying(36)", Conversion::Explicit), verdict_of(Kind::Width));
+  EXPECT_NE(fix.find("TYPE character varying(36) USING \"userId\"::character varying;"), std::string::npos) << fix;
+  RebuildSteps s;
+  s.statement = "ALTER TABLE codes ALTER COLUMN code TYPE character(3)";
+  s.columns.push_back({"items", "code", "character(3)", Conversion::Explicit});
+  EXPECT_EQ(write_rebuild_steps(s),
+            "BEGIN; ALTER TABLE codes ALTER COLUMN code TYPE character(3); ALTER TABLE items ALTER COLUMN code TYPE "
+            "character(3) USING code::bpchar; COMMIT;");
+}
+
 TEST(FixWriter, AddsCollation) {
   FixTarget t = sessions_to("text");
   t.target_collation = "\"C\"";
@@ -152,6 +199,29 @@ TEST(FixPlan, MapConvertsInPlaceThroughATemporaryFunction) {
   at(s, "Cannot keep: DEFAULT gen_random_uuid() does not fit integer");
   EXPECT_EQ(s.find("DROP COLUMN"), std::string::npos);
   EXPECT_EQ(s.find("RENAME COLUMN"), std::string::npos);
+}
+
+// bigint onto character varying(3), as fix_plan.cpp builds it: the
+// conversion converts to the unconstrained type; the rows-lost check casts
+// with the length only where converts() accepts the value (nothing but
+// trailing spaces to cut there).
+TEST(FixPlan, LengthLimitedTargetIsConvertedWithoutTruncation) {
+  PlanInput in = story_plan(OnUnconvertible::Null);
+  in.column = sql::Ident::checked("country_id");
+  in.source_type = "bigint";
+  in.target_type = "character varying(3)";
+  in.target_typmod = 7;
+  in.conversion = "t.country_id::character varying(3)";
+  in.using_expression = "country_id::character varying";
+  std::string plan = write_fix_plan(in);
+  at(plan,
+     "UPDATE public.sessions t SET country_id = NULL WHERE t.country_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "
+     "public.users r WHERE r.id OPERATOR(pg_catalog.=) CASE WHEN fk_guard.converts(t.country_id, 'character "
+     "varying(3)'::pg_catalog.regtype, 7) THEN t.country_id::character varying(3) END);\n");
+  at(plan,
+     "ALTER TABLE public.sessions ALTER COLUMN country_id TYPE character varying(3) USING country_id::character "
+     "varying;\n");
+  EXPECT_EQ(plan.find("USING country_id::character varying(3)"), std::string::npos) << plan;
 }
 
 TEST(FixPlan, NoConversionWhenTypesAlreadyMatch) {
