@@ -63,3 +63,19 @@ COMMENT ON FUNCTION fk_guard.fix_plan(regclass, name, regclass, name, text, bool
 ALTER FUNCTION fk_guard.diagnose_fk_mismatches_in(boolean, boolean, name[]) CALLED ON NULL INPUT;
 ALTER FUNCTION fk_guard.assert_no_mismatches_in(text, name[]) CALLED ON NULL INPUT;
 ALTER FUNCTION fk_guard.converts(anyelement, regtype, integer) CALLED ON NULL INPUT;
+
+-- fk_guard.change_key_type_plan(): new in 1.1.
+CREATE FUNCTION fk_guard.change_key_type_plan(
+  referenced_table regclass,
+  referenced_column name,
+  new_type regtype,
+  on_unconvertible text DEFAULT 'fail',
+  new_key_expression text DEFAULT NULL,
+  include_implied boolean DEFAULT false)
+RETURNS text
+LANGUAGE c VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'change_key_type_plan';
+
+COMMENT ON FUNCTION fk_guard.change_key_type_plan(regclass, name, regtype, text, text, boolean) IS
+'a SQL script that changes a key column''s type together with every column that references it, keeping every foreign key''s definition; with no cast, new keys come from new_key_expression (alias r; uuid: gen_random_uuid()) and references follow them row for row; on_unconvertible: fail, null or delete for references to no key';

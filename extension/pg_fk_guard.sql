@@ -121,6 +121,21 @@ AS 'MODULE_PATHNAME', 'fix_plan';
 COMMENT ON FUNCTION fk_guard.fix_plan(regclass, name, regclass, name, text, boolean, name) IS
 'a SQL script, in a safe order, that converts a column in place and adds its foreign key; on_unconvertible: fail, null, delete or map; allow_cascade: let delete change rows of other tables through ON DELETE; constraint_name: the name the key must have';
 
+CREATE FUNCTION fk_guard.change_key_type_plan(
+  referenced_table regclass,
+  referenced_column name,
+  new_type regtype,
+  on_unconvertible text DEFAULT 'fail',
+  new_key_expression text DEFAULT NULL,
+  include_implied boolean DEFAULT false)
+RETURNS text
+LANGUAGE c VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'change_key_type_plan';
+
+COMMENT ON FUNCTION fk_guard.change_key_type_plan(regclass, name, regtype, text, text, boolean) IS
+'a SQL script that changes a key column''s type together with every column that references it, keeping every foreign key''s definition; with no cast, new keys come from new_key_expression (alias r; uuid: gen_random_uuid()) and references follow them row for row; on_unconvertible: fail, null or delete for references to no key';
+
 -- Not STRICT: a NULL value gives NULL; a NULL target or target_typmod is an error.
 CREATE FUNCTION fk_guard.converts(value anyelement, target regtype, target_typmod integer DEFAULT -1)
 RETURNS boolean

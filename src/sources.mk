@@ -8,6 +8,7 @@ FKG_CORE_SOURCES += src/core/verdict.cpp
 FKG_CORE_SOURCES += src/core/tool_notes.cpp
 FKG_CORE_SOURCES += src/core/sql_writer.cpp
 FKG_CORE_SOURCES += src/core/fix_writer.cpp
+FKG_CORE_SOURCES += src/core/key_plan.cpp
 FKG_CORE_SOURCES += src/core/naming.cpp
 FKG_CORE_SOURCES += src/core/input_check.cpp
 #
@@ -21,6 +22,7 @@ FKG_PG_SOURCES += src/pg/profile.cpp
 FKG_PG_SOURCES += src/pg/trust.cpp
 FKG_PG_SOURCES += src/pg/diagnose.cpp
 FKG_PG_SOURCES += src/pg/fix_plan.cpp
+FKG_PG_SOURCES += src/pg/key_plan.cpp
 FKG_PG_SOURCES += src/pg/functions.cpp
 FKG_PG_SOURCES += src/pg/guard_collect.cpp
 FKG_PG_SOURCES += src/pg/guard_data.cpp

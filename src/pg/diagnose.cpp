@@ -7,6 +7,7 @@
 #include "catalog_scan.hpp"
 #include "compat.hpp"
 #include "fix_plan.hpp"
+#include "key_plan.hpp"
 #include "profile.hpp"
 #include "render.hpp"
 #include "result_row.hpp"
@@ -553,6 +554,32 @@ FKG_SQL_FUNCTION(fix_plan) {
   ColumnProfile prof = profile_column(rel, att, t.type, t.typmod, refrel, refatt, 3);
   if (!prof.profiled) throw not_profiled_error(prof, "fix_plan");
   std::string plan = build_fix_plan(rel, att, refrel, refatt, mode, &prof, allow_cascade, constraint_name);
+  const char *s = plan.c_str();
+  return pg_guard([s]() { return CStringGetTextDatum(s); });
+}
+
+// fk_guard.change_key_type_plan(referenced_table, referenced_column, new_type,
+// on_unconvertible, new_key_expression, include_implied): the script that
+// changes a key's type with every column that references it.
+FKG_SQL_FUNCTION(change_key_type_plan) {
+  const char *fn = "change_key_type_plan";
+  require_arg(fcinfo, 0, "referenced_table", fn);
+  require_arg(fcinfo, 1, "referenced_column", fn);
+  require_arg(fcinfo, 2, "new_type", fn);
+  require_arg(fcinfo, 3, "on_unconvertible", fn);
+  require_arg(fcinfo, 5, "include_implied", fn);
+  Oid rel = PG_GETARG_OID(0);
+  check_table_arg(rel, "referenced_table", fn);
+  AttrNumber att = column_of(rel, PG_GETARG_NAME(1));
+  Oid new_type = PG_GETARG_OID(2);
+  check_type_arg(new_type, "new_type", fn);
+  std::string mode_name = pg_guard([fcinfo]() { return text_to_cstring(PG_GETARG_TEXT_PP(3)); });
+  OnUnconvertible mode;
+  if (!parse_on_unconvertible(mode_name, &mode))
+    throw UserError(ERRCODE_INVALID_PARAMETER_VALUE, "unknown on_unconvertible \"" + mode_name + "\"", "",
+                    "Use fail, null or delete.");
+  const char *expr = PG_ARGISNULL(4) ? nullptr : pg_guard([fcinfo]() { return text_to_cstring(PG_GETARG_TEXT_PP(4)); });
+  std::string plan = build_key_type_plan(rel, att, new_type, mode, expr, PG_GETARG_BOOL(5));
   const char *s = plan.c_str();
   return pg_guard([s]() { return CStringGetTextDatum(s); });
 }

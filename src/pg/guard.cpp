@@ -4,6 +4,7 @@
 // incompatible one before PostgreSQL locks, rewrites or scans anything.
 #include "guard_collect.hpp"
 #include "catalog_scan.hpp"
+#include "compat.hpp"
 #include "guard_cast.hpp"
 #include "guard_data.hpp"
 #include "render.hpp"
@@ -275,6 +276,49 @@ std::string alter_type_sql(const Judged &j) {
                                "", j.judged.conversion);
 }
 
+// Is the referenced column a surrogate key (a single-column primary key the
+// database fills: identity or a DEFAULT), and is the referencing type one a
+// surrogate key has (an integer or uuid)? Then changing the key instead is
+// worth naming.
+bool key_may_follow(Oid rel, const char *attname, Oid referencing_type) {
+  AttrNumber att = get_attnum(rel, attname);
+  if (att <= 0) return false;
+  HeapTuple tup = SearchSysCache2(ATTNUM, ObjectIdGetDatum(rel), Int16GetDatum(att));
+  if (!HeapTupleIsValid(tup)) return false;
+  Form_pg_attribute a = (Form_pg_attribute)GETSTRUCT(tup);
+  bool filled = a->attidentity != '\0' || a->atthasdef;
+  ReleaseSysCache(tup);
+  // Surrogate keys are integers or uuids; a key is not turned into text or a date.
+  Oid t = getBaseType(referencing_type);
+  if (!filled || (t != INT2OID && t != INT4OID && t != INT8OID && t != UUIDOID)) return false;
+  Relation r = table_open(rel, AccessShareLock);
+  Oid pk = compat::primary_key_index(r);
+  table_close(r, AccessShareLock);
+  if (!OidIsValid(pk)) return false;
+  HeapTuple idx = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(pk));
+  if (!HeapTupleIsValid(idx)) return false;
+  Form_pg_index index = (Form_pg_index)GETSTRUCT(idx);
+  bool single = index->indnkeyatts == 1 && index->indkey.values[0] == att;
+  ReleaseSysCache(idx);
+  return single;
+}
+
+// " Or, if users.id should become uuid: SELECT fk_guard.change_key_type_plan(...) ..."
+std::string key_change_note(const Judged &j) {
+  const ProposedPair &p = j.pair;
+  if (!OidIsValid(p.referenced_rel) || p.referenced_retyped || p.rebuilt) return "";
+  if (!whole_value_problem(j.judged.facts.referencing, j.judged.facts.referenced).empty()) return "";
+  Oid rel = p.referenced_rel, type = p.referencing.type;
+  std::string attname = unquoted(p.referenced_column);
+  const char *an = attname.c_str();
+  if (!pg_guard([rel, an, type]() { return key_may_follow(rel, an, type); })) return "";
+  const std::string &t = j.judged.facts.referencing.base_display;
+  return std::string(" Or, if ") + p.referenced_table + "." + p.referenced_column + " should become " + t +
+         " instead: SELECT fk_guard.change_key_type_plan(" + sql::literal(p.referenced_table) + ", " +
+         sql::literal(attname) + ", " + sql::literal(t) +
+         ") writes the script that changes it together with every column that references it.";
+}
+
 // The fix for an incompatible pair, for these types and this data.
 std::string incompatible_hint(const Judged &j, const Profile &prof, Node *tree) {
   const ProposedPair &p = j.pair;
@@ -328,6 +372,7 @@ std::string incompatible_hint(const Judged &j, const Profile &prof, Node *tree) 
           " That conversion runs the user-defined code named in DETAIL: review it before "
           "running the conversion as a privileged role.";
   }
+  hint += key_change_note(j);
   if (!p.type_changed) {
     if (later_statement_retypes(tree, p.referencing_rel, p.referencing_column))
       hint += " A later statement in the same query string changes the type of " + col +
@@ -349,7 +394,7 @@ std::string soft_hint(const Judged &j) {
     return "Convert " + std::string(p.referencing_table) + "." + p.referencing_column + " too: " + alter_type_sql(j) +
            ".";
   return "To match, convert " + std::string(p.referencing_table) + "." + p.referencing_column + ": " +
-         alter_type_sql(j) + ".";
+         alter_type_sql(j) + "." + (j.judged.verdict.kind == Kind::Width ? key_change_note(j) : std::string());
 }
 
 // Constraints the start trigger judged in the current statement, so that the

@@ -1,0 +1,402 @@
+#include "key_plan.hpp"
+
+#include "catalog_pairs.hpp"
+#include "catalog_scan.hpp"
+#include "compat.hpp"
+#include "fix_plan.hpp"
+#include "profile.hpp"
+#include "../core/key_plan.hpp"
+
+namespace fkg {
+
+using sql::Ident;
+
+namespace {
+
+const char *qualified_name(Oid rel) {
+  return quote_qualified_identifier(get_namespace_name(get_rel_namespace(rel)), get_rel_name(rel));
+}
+
+struct RawSize {
+  double rows;
+  const char *size;
+};
+
+RawSize table_size(Oid rel) {
+  RawSize s{-1, ""};
+  HeapTuple tup = SearchSysCache1(RELOID, ObjectIdGetDatum(rel));
+  if (HeapTupleIsValid(tup)) {
+    Form_pg_class c = (Form_pg_class)GETSTRUCT(tup);
+    s.rows = c->reltuples >= 0 ? c->reltuples : -1;
+    ReleaseSysCache(tup);
+  }
+  Datum bytes = DirectFunctionCall1(pg_total_relation_size, ObjectIdGetDatum(rel));
+  s.size = TextDatumGetCString(DirectFunctionCall1(pg_size_pretty, bytes));
+  return s;
+}
+
+Conversion conversion_of(Oid from, Oid to) {
+  if (from == to) return Conversion::Assignment;
+  if (can_coerce_type(1, &from, &to, COERCION_ASSIGNMENT)) return Conversion::Assignment;
+  if (can_coerce_type(1, &from, &to, COERCION_EXPLICIT)) return Conversion::Explicit;
+  return Conversion::None;
+}
+
+// The key column as it is.
+struct RawKey {
+  const char *table;   // qualified
+  const char *column;  // quoted
+  const char *old_type;
+  const char *new_type;
+  Oid type;
+  bool identity;
+  const char *sequence;  // the sequence a serial column owns (qualified), or NULL
+  const char *current_default;
+  RawSize size;
+};
+
+// The sequence that depends automatically on the column (serial), or NULL.
+const char *owned_sequence(Oid rel, AttrNumber att) {
+  const char *seq = NULL;
+  Relation dep = table_open(DependRelationId, AccessShareLock);
+  ScanKeyData key[3];
+  ScanKeyInit(&key[0], Anum_pg_depend_refclassid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(RelationRelationId));
+  ScanKeyInit(&key[1], Anum_pg_depend_refobjid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(rel));
+  ScanKeyInit(&key[2], Anum_pg_depend_refobjsubid, BTEqualStrategyNumber, F_INT4EQ, Int32GetDatum((int32)att));
+  SysScanDesc scan = systable_beginscan(dep, DependReferenceIndexId, true, NULL, 3, key);
+  HeapTuple tup;
+  while ((tup = systable_getnext(scan)) != NULL) {
+    Form_pg_depend d = (Form_pg_depend)GETSTRUCT(tup);
+    if (d->classid == RelationRelationId && d->deptype == DEPENDENCY_AUTO &&
+        get_rel_relkind(d->objid) == RELKIND_SEQUENCE)
+      seq = qualified_name(d->objid);
+  }
+  systable_endscan(scan);
+  table_close(dep, AccessShareLock);
+  return seq;
+}
+
+const char *column_default(Oid rel, AttrNumber att) {
+  const char *expr = NULL;
+  Relation r = table_open(rel, AccessShareLock);
+  TupleDesc desc = RelationGetDescr(r);
+  if (desc->constr && TupleDescAttr(desc, att - 1)->atthasdef)
+    for (int i = 0; i < desc->constr->num_defval; i++) {
+      AttrDefault *d = &desc->constr->defval[i];
+      if (d->adnum == att)
+        expr =
+            TextDatumGetCString(DirectFunctionCall2(pg_get_expr, CStringGetTextDatum(d->adbin), ObjectIdGetDatum(rel)));
+    }
+  table_close(r, AccessShareLock);
+  return expr;
+}
+
+RawKey *read_key(Oid rel, AttrNumber att, Oid new_type) {
+  RawKey *k = (RawKey *)palloc0(sizeof(RawKey));
+  k->table = qualified_name(rel);
+  k->column = quote_identifier(get_attname(rel, att, false));
+  HeapTuple tup = SearchSysCache2(ATTNUM, ObjectIdGetDatum(rel), Int16GetDatum(att));
+  if (!HeapTupleIsValid(tup)) elog(ERROR, "cache lookup failed for attribute %d of relation %u", att, rel);
+  Form_pg_attribute a = (Form_pg_attribute)GETSTRUCT(tup);
+  k->type = a->atttypid;
+  k->old_type = format_type_with_typemod(a->atttypid, a->atttypmod);
+  k->identity = a->attidentity != '\0';
+  ReleaseSysCache(tup);
+  k->new_type = format_type_be(new_type);
+  k->sequence = k->identity ? NULL : owned_sequence(rel, att);
+  k->current_default = column_default(rel, att);
+  k->size = table_size(rel);
+  return k;
+}
+
+// A declared foreign key that references the key column.
+struct RawReferrer {
+  const char *table;  // qualified
+  const char *column;
+  const char *constraint;
+  const char *definition;
+  const char *source_type;
+  Oid rel;
+  AttrNumber att;
+  Oid type;
+  bool not_valid, partitioned, same_table, not_null;
+  RawSize size;
+};
+
+struct RawReferrers {
+  Oid key_rel;
+  AttrNumber key_att;
+  RawReferrer *items;
+  int count, cap;
+};
+
+bool visit_referrer(HeapTuple tup, TupleDesc desc, void *arg) {
+  RawReferrers *out = (RawReferrers *)arg;
+  Form_pg_constraint con = (Form_pg_constraint)GETSTRUCT(tup);
+  if (OidIsValid(con->conparentid)) return true;  // a partition's clone: the parent's key covers it
+  int16 *fk, *pk;
+  int n = constraint_key_columns(tup, desc, &fk, &pk);
+  for (int i = 0; i < n; i++) {
+    if (pk[i] != out->key_att) continue;
+    if (out->count == out->cap) {
+      out->cap = out->cap ? out->cap * 2 : 8;
+      out->items = out->items ? (RawReferrer *)repalloc(out->items, sizeof(RawReferrer) * out->cap)
+                              : (RawReferrer *)palloc(sizeof(RawReferrer) * out->cap);
+    }
+    RawReferrer &r = out->items[out->count++];
+    r.rel = con->conrelid;
+    r.att = fk[i];
+    r.table = qualified_name(con->conrelid);
+    r.column = quote_identifier(get_attname(con->conrelid, fk[i], false));
+    r.constraint = quote_identifier(pstrdup(NameStr(con->conname)));
+    // Printed under the function's search_path (pg_catalog, pg_temp): every
+    // referenced table comes out schema-qualified.
+    r.definition = TextDatumGetCString(DirectFunctionCall1(pg_get_constraintdef, ObjectIdGetDatum(con->oid)));
+    r.type = get_atttype(con->conrelid, fk[i]);
+    r.source_type = format_type_be(r.type);
+    r.not_valid = !con->convalidated;
+    r.partitioned = get_rel_relkind(con->conrelid) == RELKIND_PARTITIONED_TABLE;
+    r.same_table = con->conrelid == out->key_rel;
+    HeapTuple at = SearchSysCache2(ATTNUM, ObjectIdGetDatum(con->conrelid), Int16GetDatum(fk[i]));
+    r.not_null = HeapTupleIsValid(at) && ((Form_pg_attribute)GETSTRUCT(at))->attnotnull;
+    if (HeapTupleIsValid(at)) ReleaseSysCache(at);
+    r.size = table_size(con->conrelid);
+  }
+  return true;
+}
+
+RawReferrers *read_referrers(Oid rel, AttrNumber att) {
+  RawReferrers *out = (RawReferrers *)palloc0(sizeof(RawReferrers));
+  out->key_rel = rel;
+  out->key_att = att;
+  for_each_foreign_key(FkScope::ReferencingTable, rel, visit_referrer, out);
+  return out;
+}
+
+// Tables whose rows change when rows of `rel` are deleted (ON DELETE CASCADE,
+// SET NULL, SET DEFAULT), as "table (constraint)"; NULL if none.
+struct RawCascades {
+  StringInfoData names;
+};
+
+bool visit_cascade(HeapTuple tup, TupleDesc, void *arg) {
+  Form_pg_constraint con = (Form_pg_constraint)GETSTRUCT(tup);
+  if (OidIsValid(con->conparentid)) return true;
+  if (con->confdeltype == FKCONSTR_ACTION_NOACTION || con->confdeltype == FKCONSTR_ACTION_RESTRICT) return true;
+  RawCascades *c = (RawCascades *)arg;
+  appendStringInfo(&c->names, "%s%s (%s)", c->names.len ? ", " : "", qualified_name(con->conrelid),
+                   quote_identifier(NameStr(con->conname)));
+  return true;
+}
+
+const char *cascades_from(Oid rel) {
+  RawCascades c;
+  initStringInfo(&c.names);
+  for_each_foreign_key(FkScope::ReferencingTable, rel, visit_cascade, &c);
+  return c.names.len ? c.names.data : NULL;
+}
+
+// Is the text exactly one SQL expression? Parsed as the select list of a
+// query, it must give one statement with one target, and hold no comment or
+// statement separator that could end the script's own text.
+bool one_expression(const char *expr) {
+  if (strchr(expr, ';') || strstr(expr, "--") || strstr(expr, "/*")) return false;
+  List *stmts = raw_parser(psprintf("SELECT (%s)", expr), RAW_PARSE_DEFAULT);
+  if (list_length(stmts) != 1) return false;
+  Node *stmt = ((RawStmt *)linitial(stmts))->stmt;
+  return IsA(stmt, SelectStmt) && list_length(((SelectStmt *)stmt)->targetList) == 1 &&
+         ((SelectStmt *)stmt)->fromClause == NIL;
+}
+
+bool parses_as_one_expression(const char *expr) {
+  MemoryContext caller = CurrentMemoryContext;
+  bool ok = false;
+  PG_TRY();
+  { ok = one_expression(expr); }
+  PG_CATCH();
+  {
+    MemoryContextSwitchTo(caller);
+    FlushErrorState();
+    ok = false;
+  }
+  PG_END_TRY();
+  return ok;
+}
+
+}  // namespace
+
+std::string build_key_type_plan(Oid rel, AttrNumber att, Oid new_type, OnUnconvertible mode,
+                                const char *new_key_expression, bool include_implied) {
+  RawKey *k = pg_guard([rel, att, new_type]() { return read_key(rel, att, new_type); });
+  std::string key = std::string(k->table) + "." + k->column;
+  if (k->type == new_type) throw UserError(ERRCODE_INVALID_PARAMETER_VALUE, key + " is already " + k->new_type, "", "");
+  std::string blockers = column_blockers_of(rel, att);
+  if (!blockers.empty())
+    throw UserError(ERRCODE_FEATURE_NOT_SUPPORTED, "no key type plan can convert " + key,
+                    "ALTER COLUMN ... TYPE refuses a column that these use: " + blockers + ".",
+                    "Drop them first and create them again after the plan.");
+
+  KeyPlanInput in;
+  in.table = Ident::checked(k->table);
+  in.column = Ident::checked(k->column);
+  in.old_type = k->old_type;
+  in.new_type = k->new_type;
+  in.rows = (long long)k->size.rows;
+  in.size = k->size.size;
+  in.identity = k->identity;
+  in.mode = mode;
+  if (k->current_default) in.current_default = k->current_default;
+  Oid old_type = k->type;
+  in.conversion = pg_guard([old_type, new_type]() { return conversion_of(old_type, new_type); });
+  bool mapped = in.conversion == Conversion::None;
+  bool integer_target = new_type == INT2OID || new_type == INT4OID || new_type == INT8OID;
+  if (k->sequence && integer_target) in.owned_sequence = Ident::checked(k->sequence);
+
+  if (mapped) {
+    if (mode == OnUnconvertible::Map)
+      throw UserError(ERRCODE_INVALID_PARAMETER_VALUE, "on_unconvertible => 'map' does not apply to a key type plan",
+                      "",
+                      "The new keys come from new_key_expression; use fail, null or delete for references "
+                      "to no key.");
+    if (new_key_expression == nullptr) {
+      if (new_type != UUIDOID)
+        throw UserError(ERRCODE_INVALID_PARAMETER_VALUE,
+                        std::string("no cast turns ") + k->old_type + " into " + k->new_type +
+                            ": the new key values must come from somewhere",
+                        "",
+                        "Pass new_key_expression: the new value of each key, an expression over its row (alias r).");
+      in.new_key_expression = "pg_catalog.gen_random_uuid()";
+      in.new_default = true;
+    } else {
+      const char *e = new_key_expression;
+      if (!pg_guard([e]() { return parses_as_one_expression(e); }))
+        throw UserError(ERRCODE_SYNTAX_ERROR, "new_key_expression is not one SQL expression",
+                        std::string("It is written into the script as (") + sql::comment_safe(e) +
+                            "), and must be exactly one expression, with no comment and no semicolon.",
+                        "For example r.legacy_uuid, or pg_catalog.gen_random_uuid().");
+      in.new_key_expression = new_key_expression;
+    }
+  } else {
+    // Every key must convert: a key that cannot has references that cannot follow it.
+    ColumnProfile prof = profile_column(rel, att, new_type, -1, InvalidOid, InvalidAttrNumber, 3);
+    if (!prof.profiled)
+      throw UserError(ERRCODE_INSUFFICIENT_PRIVILEGE, "the values of " + key + " were not profiled",
+                      prof.not_profiled_reason + ".", "Run it as the role that owns that code (SET ROLE).");
+    if (prof.rows_unconvertible > 0) {
+      std::string samples;
+      for (const std::string &v : prof.sample_unconvertible) samples += (samples.empty() ? "" : ", ") + sql::literal(v);
+      throw UserError(ERRCODE_INVALID_TEXT_REPRESENTATION,
+                      std::to_string(prof.rows_unconvertible) + (prof.rows_unconvertible == 1 ? " value" : " values") +
+                          " of " + key + " cannot become " + k->new_type,
+                      "For example " + samples + ".",
+                      "Fix or remove those keys first, or plan with a new_type that has no cast, so that new keys "
+                      "are generated.");
+    }
+    if (mode != OnUnconvertible::Fail)
+      in.notes.push_back(
+          "on_unconvertible applies only when no cast exists: every key converts here, and its "
+          "references with it.");
+  }
+
+  RawReferrers *refs = pg_guard([rel, att]() { return read_referrers(rel, att); });
+  for (int i = 0; i < refs->count; i++) {
+    const RawReferrer &r = refs->items[i];
+    std::string b = column_blockers_of(r.rel, r.att);
+    if (!b.empty())
+      throw UserError(ERRCODE_FEATURE_NOT_SUPPORTED,
+                      std::string("no key type plan can convert ") + r.table + "." + r.column,
+                      "ALTER COLUMN ... TYPE refuses a column that these use: " + b + ".",
+                      "Drop them first and create them again after the plan.");
+    if (mapped && mode == OnUnconvertible::Null && r.not_null)
+      throw UserError(ERRCODE_INVALID_PARAMETER_VALUE,
+                      std::string("on_unconvertible => 'null' needs nullable columns, and ") + r.table + "." +
+                          r.column + " is NOT NULL",
+                      "", "Use on_unconvertible => 'delete' or 'fail'.");
+    if (mapped && mode == OnUnconvertible::Delete) {
+      Oid rr = r.rel;
+      const char *cascades = pg_guard([rr]() { return cascades_from(rr); });
+      if (cascades)
+        throw UserError(ERRCODE_INVALID_PARAMETER_VALUE,
+                        std::string("on_unconvertible => 'delete' would also change rows of other tables"),
+                        std::string("Deleting rows of ") + r.table + " runs the ON DELETE actions of " + cascades + ".",
+                        "Use on_unconvertible => 'null', or fix those references first.");
+    }
+    KeyReferrer kr;
+    kr.table = Ident::checked(r.table);
+    kr.column = Ident::checked(r.column);
+    kr.source_type = r.source_type;
+    Oid from = r.type;
+    kr.conversion = pg_guard([from, new_type]() { return conversion_of(from, new_type); });
+    kr.constraint = Ident::checked(r.constraint);
+    kr.definition = r.definition;
+    kr.not_valid = r.not_valid;
+    if (kr.not_valid) {
+      // pg_get_constraintdef() ends a NOT VALID key's definition with NOT VALID.
+      const std::string suffix = " NOT VALID";
+      if (kr.definition.size() > suffix.size() &&
+          kr.definition.compare(kr.definition.size() - suffix.size(), suffix.size(), suffix) == 0)
+        kr.definition.resize(kr.definition.size() - suffix.size());
+      kr.definition += suffix;
+    }
+    kr.partitioned = r.partitioned && compat::no_not_valid_foreign_keys_on_partitioned_tables;
+    kr.same_table = r.same_table;
+    kr.rows = (long long)r.size.rows;
+    kr.size = r.size.size;
+    if (!mapped && kr.conversion == Conversion::None)
+      throw UserError(
+          ERRCODE_CANNOT_COERCE,
+          std::string("no cast turns ") + r.table + "." + r.column + " (" + r.source_type + ") into " + k->new_type,
+          "The key converts, but this column that references it cannot follow.",
+          "Convert it to the key's type first: fk_guard.fix_plan() writes that script.");
+    in.referrers.push_back(kr);
+  }
+
+  if (include_implied) {
+    struct RawPath {
+      Oid *oids;
+      int n;
+    };
+    RawPath rp = pg_guard([]() {
+      List *p = fetch_search_path(false);
+      RawPath r{(Oid *)palloc(sizeof(Oid) * (list_length(p) + 1)), 0};
+      ListCell *lc;
+      foreach (lc, p) r.oids[r.n++] = lfirst_oid(lc);
+      return r;
+    });
+    std::vector<Oid> path(rp.oids, rp.oids + rp.n);
+    for (const ImpliedPair &ip : implied_key_pairs(path)) {
+      if (ip.pair.referenced_rel != rel || ip.pair.referenced_att != att) continue;
+      Oid rr = ip.pair.referencing_rel;
+      AttrNumber ra = ip.pair.referencing_att;
+      RawReferrer *r = pg_guard([rr, ra]() {
+        RawReferrer *x = (RawReferrer *)palloc0(sizeof(RawReferrer));
+        x->table = qualified_name(rr);
+        x->column = quote_identifier(get_attname(rr, ra, false));
+        x->type = get_atttype(rr, ra);
+        x->source_type = format_type_be(x->type);
+        x->size = table_size(rr);
+        return x;
+      });
+      std::string b = column_blockers_of(rr, ra);
+      if (!b.empty())
+        throw UserError(ERRCODE_FEATURE_NOT_SUPPORTED,
+                        std::string("no key type plan can convert ") + r->table + "." + r->column,
+                        "ALTER COLUMN ... TYPE refuses a column that these use: " + b + ".",
+                        "Drop them first and create them again after the plan.");
+      KeyReferrer kr;
+      kr.table = Ident::checked(r->table);
+      kr.column = Ident::checked(r->column);
+      kr.source_type = r->source_type;
+      Oid from = r->type;
+      kr.conversion = pg_guard([from, new_type]() { return conversion_of(from, new_type); });
+      if (!mapped && kr.conversion == Conversion::None) continue;  // nothing ties it to the key: left as it is
+      kr.same_table = rr == rel;
+      kr.rows = (long long)r->size.rows;
+      kr.size = r->size.size;
+      in.referrers.push_back(kr);
+    }
+  }
+  return write_key_type_plan(in);
+}
+
+}  // namespace fkg
