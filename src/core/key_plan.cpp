@@ -25,6 +25,8 @@ std::string using_for(const std::string &column, const std::string &type, Conver
     case Conversion::Assignment:
       return "";
     case Conversion::Explicit:
+      return " USING " + column + "::" + using_cast_type(type);
+    case Conversion::ExplicitTypmod:
       return " USING " + column + "::" + type;
     case Conversion::None:
       return std::string(" USING ") + kMapFunction + "(" + column + ")";
