@@ -79,3 +79,134 @@ AS 'MODULE_PATHNAME', 'change_key_type_plan';
 
 COMMENT ON FUNCTION fk_guard.change_key_type_plan(regclass, name, regtype, text, text, boolean) IS
 'a SQL script that changes a key column''s type together with every column that references it, keeping every foreign key''s definition; with no cast, new keys come from new_key_expression (alias r; uuid: gen_random_uuid()) and references follow them row for row; on_unconvertible: fail, null or delete for references to no key';
+
+-- check_foreign_keys(), its ignore list and report(): new in 1.1.
+-- The ignore list: findings that a team has looked at and accepted. A NULL
+-- table, column, constraint or check means "any". check_foreign_keys(),
+-- diagnose_fk_mismatches(), assert_no_mismatches() and the guard's soft
+-- warnings skip what it covers. pg_dump writes its rows (extension
+-- configuration table).
+CREATE TABLE fk_guard.ignored (
+  table_name regclass,
+  column_name name,
+  constraint_name name,
+  check_name text CHECK (check_name IN ('type_mismatch', 'duplicate', 'overlapping', 'unindexed',
+                                        'nullable_match_simple', 'not_validated')),
+  reason text NOT NULL CHECK (reason <> ''),
+  added_by name NOT NULL DEFAULT CURRENT_USER,
+  added_at timestamptz NOT NULL DEFAULT pg_catalog.now());
+
+SELECT pg_catalog.pg_extension_config_dump('fk_guard.ignored', '');
+GRANT SELECT ON fk_guard.ignored TO PUBLIC;
+
+COMMENT ON TABLE fk_guard.ignored IS
+'findings to skip: a NULL table_name, column_name, constraint_name or check_name matches any; reason says why';
+
+CREATE FUNCTION fk_guard.check_foreign_key_hygiene(schemas name[], checks text[])
+RETURNS TABLE (check_name text, severity text, referencing_table regclass, referencing_columns name[],
+               referenced_table regclass, referenced_columns name[], constraint_name name, detail text,
+               suggested_fix text)
+LANGUAGE c STABLE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'check_foreign_key_hygiene';
+
+CREATE FUNCTION fk_guard.check_foreign_keys(schemas name[] DEFAULT NULL, checks text[] DEFAULT NULL)
+RETURNS TABLE (check_name text, severity text, referencing_table regclass, referencing_columns name[],
+               referenced_table regclass, referenced_columns name[], constraint_name name, detail text,
+               suggested_fix text)
+LANGUAGE sql STABLE SECURITY INVOKER
+AS $$
+  SELECT f.* FROM (
+    SELECT 'type_mismatch'::pg_catalog.text, m.severity, m.referencing_table, ARRAY[m.referencing_column],
+           m.referenced_table, ARRAY[m.referenced_column], m.constraint_name, m.detail, m.suggested_fix
+      FROM fk_guard.diagnose_fk_mismatches_in(true, false, pg_catalog.current_schemas(true)) m
+     WHERE ($2 IS NULL OR 'type_mismatch' OPERATOR(pg_catalog.=) ANY ($2))
+       AND ($1 IS NULL OR (SELECT n.nspname FROM pg_catalog.pg_class c
+                             JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+                            WHERE c.oid OPERATOR(pg_catalog.=) m.referencing_table) OPERATOR(pg_catalog.=) ANY ($1))
+    UNION ALL
+    SELECT h.* FROM fk_guard.check_foreign_key_hygiene($1, $2) h
+  ) f (check_name, severity, referencing_table, referencing_columns, referenced_table, referenced_columns,
+       constraint_name, detail, suggested_fix)
+  ORDER BY CASE f.severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, f.check_name,
+           f.referencing_table::pg_catalog.text, f.constraint_name, f.referencing_columns::pg_catalog.text
+$$;
+
+COMMENT ON FUNCTION fk_guard.check_foreign_keys(name[], text[]) IS
+'one row per foreign-key finding: type_mismatch, duplicate, overlapping, unindexed, nullable_match_simple, not_validated; schemas and checks limit it; the ignore list (fk_guard.ignored) applies';
+
+CREATE FUNCTION fk_guard.report(format text DEFAULT 'text')
+RETURNS text
+LANGUAGE plpgsql STABLE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  rules jsonb := '[
+    {"id": "type_mismatch", "text": "The referencing and referenced columns of a foreign key have different types, collations or type modifiers.", "level": "warning"},
+    {"id": "duplicate", "text": "Two foreign keys have the same columns referencing the same columns: every write checks the key twice.", "level": "warning"},
+    {"id": "overlapping", "text": "Two foreign keys between the same tables share columns, paired differently or one within the other.", "level": "note"},
+    {"id": "unindexed", "text": "No index on the referencing table starts with the foreign key''s columns: deletes and key updates on the referenced table scan it.", "level": "warning"},
+    {"id": "nullable_match_simple", "text": "A multi-column MATCH SIMPLE foreign key has a nullable column: a row with one NULL part is never checked.", "level": "warning"},
+    {"id": "not_validated", "text": "A foreign key added NOT VALID was never validated.", "level": "warning"}]';
+  out text;
+BEGIN
+  IF format IS NULL OR format NOT IN ('text', 'json', 'sarif') THEN
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+      MESSAGE = pg_catalog.format('unknown report format %L', format), HINT = 'Use text, json or sarif.';
+  END IF;
+  IF format = 'text' THEN
+    SELECT coalesce(string_agg(pg_catalog.format('%s %s: %s (%s) -> %s (%s)%s%s%s', upper(f.severity), f.check_name,
+             f.referencing_table, array_to_string(f.referencing_columns, ', '), f.referenced_table,
+             array_to_string(f.referenced_columns, ', '),
+             coalesce(' [' || f.constraint_name || ']', ''), E'\n  ' || f.detail,
+             coalesce(E'\n  fix: ' || replace(f.suggested_fix, E'\n', E'\n       '), '')), E'\n')
+             || E'\n', '') || pg_catalog.format('%s finding(s)', count(*))
+      INTO out FROM fk_guard.check_foreign_keys() f;
+    RETURN out;
+  END IF;
+  IF format = 'json' THEN
+    SELECT jsonb_pretty(coalesce(jsonb_agg(jsonb_build_object(
+             'check', f.check_name, 'severity', f.severity,
+             'referencing_table', f.referencing_table::text, 'referencing_columns', to_jsonb(f.referencing_columns),
+             'referenced_table', f.referenced_table::text, 'referenced_columns', to_jsonb(f.referenced_columns),
+             'constraint', f.constraint_name, 'detail', f.detail, 'suggested_fix', f.suggested_fix)), '[]'))
+      INTO out FROM fk_guard.check_foreign_keys() f;
+    RETURN out;
+  END IF;
+  SELECT jsonb_pretty(jsonb_build_object(
+           '$schema', 'https://json.schemastore.org/sarif-2.1.0.json',
+           'version', '2.1.0',
+           'runs', jsonb_build_array(jsonb_build_object(
+             'tool', jsonb_build_object('driver', jsonb_build_object(
+               'name', 'pg_fk_guard',
+               'version', (SELECT e.extversion FROM pg_extension e WHERE e.extname = 'pg_fk_guard'),
+               'informationUri', 'https://pgxn.org/dist/pg_fk_guard/',
+               'rules', (SELECT jsonb_agg(jsonb_build_object(
+                           'id', r->>'id', 'name', r->>'id',
+                           'shortDescription', jsonb_build_object('text', r->>'text'),
+                           'defaultConfiguration', jsonb_build_object('level', r->>'level')) ORDER BY n)
+                           FROM jsonb_array_elements(rules) WITH ORDINALITY AS x(r, n)))),
+             'results', coalesce((SELECT jsonb_agg(jsonb_build_object(
+                 'ruleId', f.check_name,
+                 'ruleIndex', (SELECT n - 1 FROM jsonb_array_elements(rules) WITH ORDINALITY AS x(r, n)
+                                WHERE r->>'id' = f.check_name),
+                 'level', CASE f.severity WHEN 'error' THEN 'error' WHEN 'warning' THEN 'warning' ELSE 'note' END,
+                 'message', jsonb_build_object('text', f.detail),
+                 'locations', (SELECT jsonb_agg(jsonb_build_object('logicalLocations', jsonb_build_array(
+                                  jsonb_build_object('fullyQualifiedName', f.referencing_table::text, 'kind', 'table'),
+                                  jsonb_build_object('fullyQualifiedName', f.referencing_table::text || '.' || quote_ident(c),
+                                                     'name', c, 'kind', 'column'))))
+                                 FROM unnest(f.referencing_columns) AS c),
+                 'partialFingerprints', jsonb_build_object('constraint',
+                     coalesce(f.referencing_table::text || '/' || f.constraint_name, f.referencing_table::text || '/' ||
+                              array_to_string(f.referencing_columns, ','))),
+                 'properties', jsonb_strip_nulls(jsonb_build_object(
+                     'constraint', f.constraint_name, 'referencedTable', f.referenced_table::text,
+                     'suggestedFix', f.suggested_fix)))) FROM fk_guard.check_foreign_keys() f), '[]')))))
+    INTO out;
+  RETURN out;
+END
+$$;
+
+COMMENT ON FUNCTION fk_guard.report(text) IS
+'every finding of check_foreign_keys() as text, json or sarif (SARIF 2.1.0, one rule per check) for CI tools';

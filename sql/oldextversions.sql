@@ -51,7 +51,8 @@ LANGUAGE sql STABLE AS $$
      AND d.deptype = 'e'
   UNION ALL
   SELECT 'extension in schema ' || e.extnamespace::regnamespace::text || ' relocatable ' || e.extrelocatable
-         || ' config ' || coalesce(e.extconfig::text, '-') || ' conditions ' || coalesce(e.extcondition::text, '-')
+         || ' config ' || coalesce((SELECT array_agg(c::regclass::text ORDER BY c::regclass::text) FROM unnest(e.extconfig) c)::text, '-')
+         || ' conditions ' || coalesce(e.extcondition::text, '-')
          || ' comment ' || coalesce(obj_description(e.oid, 'pg_extension'), '-')
     FROM pg_extension e WHERE e.extname = 'pg_fk_guard'
   UNION ALL

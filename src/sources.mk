@@ -10,6 +10,7 @@ FKG_CORE_SOURCES += src/core/sql_writer.cpp
 FKG_CORE_SOURCES += src/core/fix_writer.cpp
 FKG_CORE_SOURCES += src/core/key_plan.cpp
 FKG_CORE_SOURCES += src/core/naming.cpp
+FKG_CORE_SOURCES += src/core/hygiene.cpp
 FKG_CORE_SOURCES += src/core/input_check.cpp
 #
 # src/pg: the PostgreSQL side (catalog, executor, event triggers, SQL entry points).
@@ -24,6 +25,8 @@ FKG_PG_SOURCES += src/pg/diagnose.cpp
 FKG_PG_SOURCES += src/pg/fix_plan.cpp
 FKG_PG_SOURCES += src/pg/key_plan.cpp
 FKG_PG_SOURCES += src/pg/functions.cpp
+FKG_PG_SOURCES += src/pg/hygiene.cpp
+FKG_PG_SOURCES += src/pg/ignore_list.cpp
 FKG_PG_SOURCES += src/pg/guard_collect.cpp
 FKG_PG_SOURCES += src/pg/guard_data.cpp
 FKG_PG_SOURCES += src/pg/guard_cast.cpp

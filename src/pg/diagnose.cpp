@@ -7,6 +7,7 @@
 #include "catalog_scan.hpp"
 #include "compat.hpp"
 #include "fix_plan.hpp"
+#include "ignore_list.hpp"
 #include "key_plan.hpp"
 #include "profile.hpp"
 #include "render.hpp"
@@ -257,6 +258,24 @@ std::vector<Row> collect_rows(bool include_implied, const std::vector<Oid> &sear
       rows.push_back(std::move(row));
     }
   }
+  // What the ignore list (fk_guard.ignored) silences.
+  IgnoreList ignore = IgnoreList::load();
+  if (!ignore.empty())
+    rows.erase(std::remove_if(rows.begin(), rows.end(),
+                              [&ignore](const Row &r) {
+                                const KeyPair *p = &r.pair;
+                                struct RawNames {
+                                  const char *column, *constraint;
+                                };
+                                RawNames n = pg_guard([p]() {
+                                  return RawNames{
+                                      get_attname(p->referencing_rel, p->referencing_att, false),
+                                      OidIsValid(p->constraint) ? get_constraint_name(p->constraint) : NULL};
+                                });
+                                return ignore.covers("type_mismatch", p->referencing_rel, {n.column},
+                                                     n.constraint ? n.constraint : "");
+                              }),
+               rows.end());
   for (Row &row : rows) {
     row.sort_key = sort_key_of(row.pair);
     const KeyPair &p = row.pair;

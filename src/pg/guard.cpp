@@ -7,10 +7,12 @@
 #include "compat.hpp"
 #include "guard_cast.hpp"
 #include "guard_data.hpp"
+#include "ignore_list.hpp"
 #include "render.hpp"
 #include "settings.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <climits>
 
 namespace {
@@ -453,9 +455,15 @@ void judge_and_report(ProposedPairs *proposed, Node *tree, bool at_end) {
   }
 
   if (soft_policy == SOFT_IGNORE) return;
+  std::optional<IgnoreList> ignore;  // read only when there is a soft verdict to report
   for (const Judged &j : judged) {
     const Verdict &v = j.judged.verdict;
     if (v.kind == Kind::None || v.kind == Kind::Incompatible) continue;
+    if (!ignore) ignore = IgnoreList::load();
+    if (ignore->covers("type_mismatch", j.pair.referencing_rel,
+                       {j.pair.referencing_attname ? j.pair.referencing_attname : ""},
+                       j.pair.constraint ? j.pair.constraint : ""))
+      continue;
     bool serious = v.severity() == Severity::Warning;
     Report r;
     r.elevel = serious ? (soft_policy == SOFT_ERROR ? ERROR : WARNING) : NOTICE;

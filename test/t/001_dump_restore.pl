@@ -85,6 +85,14 @@ my $extension_query = q{
               WHERE d.refclassid = 'pg_extension'::regclass AND d.refobjid = e.oid AND d.deptype = 'e')
     FROM pg_extension e WHERE e.extname = 'pg_fk_guard'};
 
+# The ignore list (an extension configuration table: pg_dump writes its rows).
+my $ignored_query = q{
+  SELECT string_agg(concat_ws(' ', table_name, column_name, constraint_name, check_name, reason), E'\n'
+                    ORDER BY reason) FROM fk_guard.ignored};
+my $ignore_sql = q{
+  INSERT INTO fk_guard.ignored (table_name, check_name, reason) VALUES ('app.pets', 'unindexed', 'pets are never deleted');
+  INSERT INTO fk_guard.ignored (constraint_name, reason) VALUES ('no_such_key', 'kept although nothing matches')};
+
 # What a database looks like, for comparing a restore with its source.
 sub state_of
 {
@@ -94,6 +102,7 @@ sub state_of
 		data        => $node->safe_psql($db, $data_query),
 		diagnosis   => $node->safe_psql($db, $diagnose_query),
 		extension   => $node->safe_psql($db, $extension_query),
+		ignored     => $node->safe_psql($db, $ignored_query),
 	};
 }
 
@@ -108,7 +117,7 @@ sub errors_in
 # updated.
 my ($rc, $out, $err);
 $node->safe_psql('postgres', 'CREATE DATABASE src');
-$rc = $node->psql('src', "CREATE EXTENSION pg_fk_guard;\n$app_sql", stdout => \$out, stderr => \$err);
+$rc = $node->psql('src', "CREATE EXTENSION pg_fk_guard;\n$app_sql;\n$ignore_sql", stdout => \$out, stderr => \$err);
 is($rc, 0, 'source database built');
 like($err, qr/WARNING:  foreign key constraint "orders_account_id_fkey" pairs integer with bigint \(narrower\)/,
 	'the guard warns on the soft mismatches in the source database');
@@ -117,6 +126,7 @@ $node->safe_psql('postgres', 'CREATE DATABASE src_updated');
 $rc = $node->psql('src_updated', "CREATE EXTENSION pg_fk_guard VERSION '1.0';\n$app_sql", stderr => \$err);
 is($rc, 0, 'source database built with 1.0');
 $node->safe_psql('src_updated', 'ALTER EXTENSION pg_fk_guard UPDATE');
+$node->safe_psql('src_updated', $ignore_sql);
 
 my %source = (src => state_of('src'), src_updated => state_of('src_updated'));
 my @src_fks = grep { /FOREIGN KEY/ } split /\n/, $source{src}{constraints};
@@ -127,6 +137,7 @@ like($source{src}{diagnosis}, qr/bookings_starts_at_fkey.*timezone_dependent/,
 like($source{src}{diagnosis}, qr/items_code_ref.*narrower/, 'diagnosis in the source: varchar(36) -> text');
 like($source{src}{extension}, qr/^\S+ in pg_catalog\n.*^schema fk_guard$/ms,
 	'schema fk_guard is a member of the extension, which lives in pg_catalog');
+like($source{src}{ignored}, qr/app\.pets unindexed pets are never deleted/, 'the source has an ignore list');
 is_deeply($source{src_updated}, $source{src}, 'the updated source has the same objects, data and diagnosis');
 
 # A template with the extension, so that every database made from it is guarded.
@@ -147,8 +158,9 @@ for my $src (qw(src src_updated))
 	my @ext_lines = grep { /EXTENSION|fk_guard/ && !/^--/ } split /\n/, $plain;
 	is_deeply(\@ext_lines, [
 			'CREATE EXTENSION IF NOT EXISTS pg_fk_guard WITH SCHEMA pg_catalog;',
-			q{COMMENT ON EXTENSION pg_fk_guard IS 'find and stop foreign keys whose column types do not match';} ],
-		"$src: the dump creates the extension, and neither schema fk_guard nor any of its objects");
+			q{COMMENT ON EXTENSION pg_fk_guard IS 'find and stop foreign keys whose column types do not match';},
+			'COPY fk_guard.ignored (table_name, column_name, constraint_name, check_name, reason, added_by, added_at) FROM stdin;' ],
+		"$src: the dump creates the extension and the rows of its ignore list, and neither schema fk_guard nor any of its other objects");
 
 	for my $target (qw(empty template))
 	{
@@ -202,7 +214,12 @@ $node->safe_psql('postgres', 'CREATE DATABASE restored_from_10');
 $node->safe_psql('restored_from_10', 'CREATE EXTENSION pg_fk_guard');
 ($rc, $out, $err) = client('pg_restore', '--exit-on-error', '-L', "$tmp/src_10.list", '-d', 'restored_from_10', "$tmp/src_10.dump");
 is($rc, 0, '1.0 dump restored with the extension left out of its list') or diag($err);
-is_deeply(state_of('restored_from_10'), $source{src}, '1.0 dump: the same constraints, data and diagnosis as a 1.1 source');
+# 1.0 had no ignore list: compare everything else.
+my %without_ignored = %{ $source{src} };
+delete $without_ignored{ignored};
+my $restored_10 = state_of('restored_from_10');
+delete $restored_10->{ignored};
+is_deeply($restored_10, \%without_ignored, '1.0 dump: the same constraints, data and diagnosis as a 1.1 source');
 
 $node->stop;
 my $log = slurp_file($node->logfile);
