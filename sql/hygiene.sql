@@ -68,8 +68,10 @@ SELECT count(*) AS tokens_rows FROM fk_guard.diagnose_fk_mismatches(false) WHERE
 CREATE TABLE tokens2 (id int, user_id bigint);
 INSERT INTO fk_guard.ignored (table_name, column_name, check_name, reason) VALUES ('h.tokens2', 'user_id', 'type_mismatch', 'bigint on purpose');
 ALTER TABLE tokens2 ADD FOREIGN KEY (user_id) REFERENCES users;
+\set VERBOSITY terse
 INSERT INTO fk_guard.ignored (check_name, reason) VALUES ('no_such_check', 'x');
 INSERT INTO fk_guard.ignored (check_name) VALUES ('unindexed');
+\set VERBOSITY default
 
 -- Reports.
 SELECT fk_guard.report();

@@ -39,7 +39,7 @@ struct RawKeys {
 
 bool schema_visible(Oid nsp, const RawKeys *k) {
   if (isOtherTempNamespace(nsp)) return false;
-  if (pg_namespace_aclcheck(nsp, GetUserId(), ACL_USAGE) != ACLCHECK_OK) return false;
+  if (!compat::has_schema_usage(nsp)) return false;
   if (k->schemas == NULL) return true;
   for (int i = 0; i < k->nschemas; i++)
     if (k->schemas[i] == nsp) return true;
