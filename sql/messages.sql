@@ -27,6 +27,23 @@ ALTER TABLE "Post" ADD CONSTRAINT "Post_authorId_fkey" FOREIGN KEY ("authorId") 
 alter table "sessions" add constraint "sessions_userid_foreign" foreign key ("userId") references "users" ("id");
 -- Plain SQL: no tool is named.
 ALTER TABLE sessions ADD CONSTRAINT sessions_user FOREIGN KEY ("userId") REFERENCES users (id);
+-- The note spells the referenced key's type as the tool does: a bigint key
+-- (Rails), a uuid key (Prisma).
+CREATE TABLE accounts (id bigint PRIMARY KEY);
+CREATE TABLE devices (id uuid PRIMARY KEY);
+CREATE TABLE carts (id int PRIMARY KEY, account_id uuid, device_id integer);
+ALTER TABLE "carts" ADD CONSTRAINT "fk_rails_3b4c7e1d2a"
+FOREIGN KEY ("account_id")
+  REFERENCES "accounts" ("id")
+;
+ALTER TABLE "carts" ADD CONSTRAINT "carts_device_id_fkey" FOREIGN KEY ("device_id") REFERENCES "devices"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+-- node-pg-migrate names a key <table>_fk_<columns>; a hand-written name
+-- with _fk_ in it is no tool's.
+ALTER TABLE "carts"
+  ADD CONSTRAINT "carts_fk_account_id" FOREIGN KEY ("account_id") REFERENCES accounts(id);
+ALTER TABLE carts ADD CONSTRAINT carts_fk_accounts FOREIGN KEY (account_id) REFERENCES accounts (id);
+-- Hibernate: "FK" and an MD5 in base 35, 24 digits for about 1 name in 30.
+alter table if exists carts add constraint FKdgopp1hqnm8c1o6sfbb3tbeh foreign key (device_id) references devices;
 
 -- Arrays, composites and documents: a foreign key compares whole values, so
 -- no conversion is proposed (Hibernate with an array type).

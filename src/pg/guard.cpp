@@ -322,7 +322,9 @@ std::string key_change_note(const Judged &j) {
 }
 
 // The fix for an incompatible pair, for these types and this data.
-std::string incompatible_hint(const Judged &j, const Profile &prof, Node *tree) {
+// fk_columns: every referencing column of its constraint, as stored.
+std::string incompatible_hint(const Judged &j, const Profile &prof, Node *tree,
+                              const std::vector<std::string> &fk_columns) {
   const ProposedPair &p = j.pair;
   const ColumnType &fk = j.judged.facts.referencing;
   const ColumnType &pk = j.judged.facts.referenced;
@@ -380,8 +382,8 @@ std::string incompatible_hint(const Judged &j, const Profile &prof, Node *tree) 
       hint += " A later statement in the same query string changes the type of " + col +
               ": run it before adding the foreign key.";
     else
-      hint +=
-          " " + col + " is still " + fk.display + ": nothing so far has changed its type. " + tool_note(p.constraint);
+      hint += " " + col + " is still " + fk.display + ": nothing so far has changed its type. " +
+              tool_note(p.constraint, p.referencing_table, fk_columns, pk.base_display);
   }
   return hint;
 }
@@ -450,7 +452,10 @@ void judge_and_report(ProposedPairs *proposed, Node *tree, bool at_end) {
     Profile prof = first.pair.rebuilt || whole_values ? Profile{} : profile_for(first);
     r.detail += profile_sentence(first, prof);
     while (!r.detail.empty() && r.detail.back() == ' ') r.detail.pop_back();
-    r.hint = first.pair.rebuilt ? rebuilt_hint(bad, tree) : incompatible_hint(first, prof, tree);
+    std::vector<std::string> fk_columns;
+    for (const Judged &j : judged)
+      if (j.pair.constraint_no == first.pair.constraint_no) fk_columns.push_back(j.pair.referencing_attname);
+    r.hint = first.pair.rebuilt ? rebuilt_hint(bad, tree) : incompatible_hint(first, prof, tree, fk_columns);
     raise(r);
   }
 

@@ -175,19 +175,38 @@ StatementShape current_shape(const char *constraint) {
     if (r.app == NULL) r.app = "";
     return r;
   });
-  return StatementShape{raw.query, constraint ? constraint : "", raw.app};
+  return StatementShape{raw.query, constraint ? constraint : "", raw.app, {}, {}};
+}
+
+// The relation's own name, as stored, from the way the user names it
+// (quote_identifier or quote_qualified_identifier form).
+std::string unqualified(const char *display) {
+  std::string d = display ? display : "";
+  size_t start = 0;
+  bool quoted = false;
+  for (size_t i = 0; i < d.size(); i++) {
+    if (d[i] == '"')
+      quoted = !quoted;  // a doubled quote toggles twice
+    else if (d[i] == '.' && !quoted)
+      start = i + 1;
+  }
+  return unquoted(d.c_str() + start);
 }
 
 }  // namespace
 
-std::string tool_note(const char *constraint) {
-  const ToolNote *note = recognise_tool(current_shape(constraint));
-  return note ? std::string(note->note) : std::string(generic_tool_note());
+std::string tool_note(const char *constraint, const char *table, const std::vector<std::string> &columns,
+                      const std::string &key_type) {
+  StatementShape shape = current_shape(constraint);
+  std::string relname = unqualified(table);
+  shape.table = relname;
+  shape.columns = columns;
+  return tool_note_for(shape, key_type);
 }
 
 std::string cast_tool_note() {
   const ToolNote *note = recognise_cast_tool(current_shape(nullptr));
-  return note ? std::string(note->note) : std::string();
+  return note ? note->note("") : std::string();
 }
 
 std::string fix_plan_call(const std::string &table, const std::string &column, const std::string &referenced_table,

@@ -55,10 +55,14 @@ std::string unquoted(const char *quoted);
 std::string fix_plan_call(const std::string &table, const std::string &column, const std::string &referenced_table,
                           const std::string &referenced_column, const char *mode, const char *constraint);
 
-// What the tool that sent the statement should do, when its shape tells
-// which tool it is; a general sentence otherwise. constraint: the name the
-// statement gives the foreign key, or null.
-std::string tool_note(const char *constraint);
+// What the tool that sent the statement should do, in its own spelling of
+// the referenced key's type, when its shape tells which tool it is; a general
+// sentence otherwise. constraint: the name the statement gives the foreign
+// key, or null; table: the referencing table as the user names it (quoted,
+// maybe schema-qualified); columns: the foreign key's referencing columns as
+// stored; key_type: the referenced key's SQL type ("integer", "uuid", ...).
+std::string tool_note(const char *constraint, const char *table, const std::vector<std::string> &columns,
+                      const std::string &key_type);
 
 // For a column conversion no cast can do: the sentence for the tool whose
 // statement shape this is; empty when none is recognised.

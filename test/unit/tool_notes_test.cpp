@@ -53,22 +53,58 @@ TEST(ToolNotes, Hibernate) {
             "Hibernate");
 }
 
-TEST(ToolNotes, KnexAndLaravelShareAShape) {
-  EXPECT_EQ(tool_of("alter table \"sessions\" add constraint \"sessions_userid_foreign\" foreign key (\"userId\") "
-                    "references \"users\" (\"id\")",
-                    "sessions_userid_foreign"),
-            "knex or Laravel");
-  EXPECT_EQ(tool_of("alter table \"sessions\" add constraint \"sessions_user_id_foreign\" foreign key (\"user_id\") "
-                    "references \"users\" (\"id\")",
-                    "sessions_user_id_foreign"),
-            "knex or Laravel");
+// "FK" + BigInteger(1, md5).toString(35) (NamingHelper.generateHashedFkName):
+// 25 digits, 24 for about 1 name in 30, fewer more rarely; base 35 has no
+// "z" and no leading zero. The names below are real: Hibernate's own test
+// vector (NamingHelperTest, UTF-8) and names it gives table t19, t1382,
+// t6364 referencing users through user_id.
+TEST(ToolNotes, HibernateHashesOfEveryLength) {
+  const char *stmt = "alter table if exists t add constraint x foreign key (user_id) references users";
+  EXPECT_EQ(tool_of(stmt, "fkpvm24wh1qwbmx6xjcbc7uv5f7"), "Hibernate");  // 25
+  EXPECT_EQ(tool_of(stmt, "fkdgopp1hqnm8c1o6sfbb3tbeh"), "Hibernate");   // 24
+  EXPECT_EQ(tool_of(stmt, "fkhedttefk17ejxutiriq8kclo"), "Hibernate");   // 24
+  EXPECT_EQ(tool_of(stmt, "fkh1b2vvbssetl40vc3fqxjb0"), "Hibernate");    // 23
+  EXPECT_EQ(tool_of(stmt, "fkssm2pk87y7e3i40cpmdpy2"), "Hibernate");     // 22
+  EXPECT_EQ(tool_of(stmt, "FKdgopp1hqnm8c1o6sfbb3tbeh"), "Hibernate");   // quoted, as Hibernate writes it
+  EXPECT_EQ(tool_of(stmt, "fk1xa2b3c4d5e6f7g8h9i"), "");                 // 19 digits
+  EXPECT_EQ(tool_of(stmt, "fkpvm24wh1qwbmx6xjcbc7uv5f7a"), "");          // 26 digits
+  EXPECT_EQ(tool_of(stmt, "fkpvm24wh1qwbmx6xjcbc7uv5fz"), "");           // "z" is no base-35 digit
+  EXPECT_EQ(tool_of(stmt, "fk0gopp1hqnm8c1o6sfbb3tbeh"), "");            // no leading zero
+  EXPECT_EQ(tool_of(stmt, "fk_orders_accounts"), "");
+  EXPECT_EQ(tool_of(stmt, "fkordersaccounts"), "");
 }
 
+std::string tool_of_fk(const char *query, const char *constraint, const char *table, std::vector<std::string> columns,
+                       const char *app = "") {
+  const ToolNote *n = recognise_tool(StatementShape{query, constraint, app, table, std::move(columns)});
+  return n ? n->tool : "";
+}
+
+// node-pg-migrate names a foreign key `${table}_fk_${columns.join('_')}`.
 TEST(ToolNotes, NodePgMigrate) {
-  EXPECT_EQ(tool_of("ALTER TABLE \"sessions\"\n  ADD CONSTRAINT \"sessions_fk_userId\" FOREIGN KEY (\"userId\") "
-                    "REFERENCES \"users\";",
-                    "sessions_fk_userId"),
+  EXPECT_EQ(tool_of_fk("ALTER TABLE \"sessions\"\n  ADD CONSTRAINT \"sessions_fk_userId\" FOREIGN KEY (\"userId\") "
+                       "REFERENCES \"users\";",
+                       "sessions_fk_userId", "sessions", {"userId"}),
             "node-pg-migrate");
+  EXPECT_EQ(tool_of_fk("ALTER TABLE \"follows\"\n  ADD CONSTRAINT \"follows_fk_a_b\" FOREIGN KEY (\"a\", \"b\") "
+                       "REFERENCES \"pairs\";",
+                       "follows_fk_a_b", "follows", {"a", "b"}),
+            "node-pg-migrate");
+  // Longer than 63 bytes: PostgreSQL keeps the first 63.
+  std::string table(50, 't'), column(20, 'c');
+  std::string full = table + "_fk_" + column;
+  EXPECT_EQ(tool_of_fk("", full.substr(0, 63).c_str(), table.c_str(), {column}), "node-pg-migrate");
+  EXPECT_EQ(tool_of_fk("", full.substr(0, 50).c_str(), table.c_str(), {column}), "");
+}
+
+TEST(ToolNotes, HandWrittenFkNamesAreNotNodePgMigrate) {
+  const char *q = "ALTER TABLE orders ADD CONSTRAINT orders_fk_accounts FOREIGN KEY (account_id) REFERENCES accounts";
+  EXPECT_EQ(tool_of_fk(q, "orders_fk_accounts", "orders", {"account_id"}), "");
+  EXPECT_EQ(tool_of_fk(q, "orders_fk_account_id", "invoices", {"account_id"}), "");
+  EXPECT_EQ(tool_of_fk(q, "orders_fk_account", "orders", {"account_id"}), "");
+  EXPECT_EQ(tool_of_fk(q, "orders_fk_account_id", "orders", {"account_id", "region"}), "");
+  EXPECT_EQ(tool_of_fk(q, "orders_fk_accounts", "", {}), "");
+  EXPECT_EQ(tool_of_fk(q, "orders_fk_accounts", "orders", {"account_id"}, "node-pg-migrate"), "node-pg-migrate");
 }
 
 TEST(ToolNotes, ApplicationNameSpeaksForAnyShape) {
@@ -88,6 +124,144 @@ TEST(ToolNotes, PlainSqlGetsNoToolSentence) {
                     "sessions_user_id_fkey"),
             "");
   EXPECT_EQ(std::string(generic_tool_note()).find("Sequelize"), std::string::npos);
+}
+
+// The note for a key of this type, from the tool the application name names.
+std::string note_for(const char *app, const char *key_type) {
+  return tool_note_for(StatementShape{"", "", app, "", {}}, key_type);
+}
+
+struct Spelling {
+  const char *app;
+  const char *key_type;
+  std::vector<const char *> has;    // the tool's spelling of that type
+  std::vector<const char *> hasnt;  // its spelling of the other types
+};
+
+// Each tool writes the referenced key's type its own way: the founding case
+// (a uuid column referencing an integer key) must not be told to use uuid.
+TEST(ToolNotes, EachToolSpellsTheKeysType) {
+  const Spelling cases[] = {
+      {"sequelize", "integer", {"type DataTypes.INTEGER and no `references`"}, {"DataTypes.UUID", "DataTypes.BIGINT"}},
+      {"sequelize", "bigint", {"type DataTypes.BIGINT"}, {"DataTypes.UUID", "DataTypes.INTEGER"}},
+      {"sequelize", "uuid", {"type DataTypes.UUID"}, {"DataTypes.INTEGER", "DataTypes.BIGINT"}},
+      {"typeorm", "integer", {"integer (@Column({ type: 'integer' }) next to"}, {"'uuid'", "'bigint'"}},
+      {"typeorm", "bigint", {"@Column({ type: 'bigint' })"}, {"'uuid'", "'integer'"}},
+      {"typeorm", "uuid", {"@Column({ type: 'uuid' })"}, {"'integer'", "'bigint'"}},
+      {"rails",
+       "integer",
+       {"type: :integer, foreign_key: true", "t.references ... type: :integer)"},
+       {":uuid", ":bigint"}},
+      {"rails", "bigint", {"type: :bigint, foreign_key: true"}, {":uuid", ":integer"}},
+      {"rails", "uuid", {"type: :uuid, foreign_key: true"}, {":integer", ":bigint"}},
+      {"django",
+       "integer",
+       {"primary key as AutoField", "'django.db.models.AutoField'"},
+       {"UUIDField", "BigAutoField"}},
+      {"django", "bigint", {"primary key as BigAutoField"}, {"UUIDField", "as AutoField"}},
+      {"django", "uuid", {"primary key as UUIDField(primary_key=True)"}, {"AutoField"}},
+      {"prisma", "integer", {"same type, Int (integer)"}, {"Uuid", "BigInt"}},
+      {"prisma", "bigint", {"same type, BigInt (bigint)"}, {"Uuid", "same type, Int"}},
+      {"prisma", "uuid", {"same type, String @db.Uuid (uuid)"}, {"Int"}},
+      {"hibernate", "integer", {"an Integer id field", "columnDefinition = \"integer\""}, {"UUID", "Long"}},
+      {"hibernate", "bigint", {"a Long id field", "columnDefinition = \"bigint\""}, {"UUID", "Integer"}},
+      {"hibernate", "uuid", {"a java.util.UUID id field", "columnDefinition = \"uuid\""}, {"Integer", "Long"}},
+      {"knex",
+       "integer",
+       {"table.integer('userId')", "$table->integer('user_id')", "->foreign('user_id')"},
+       {"uuid", "foreignId('user_id')", "bigInteger"}},
+      {"knex",
+       "bigint",
+       {"table.bigInteger('userId')", "$table->foreignId('user_id')->constrained()"},
+       {"uuid", "Uuid", "table.integer"}},
+      {"laravel",
+       "uuid",
+       {"table.uuid('userId')", "$table->foreignUuid('user_id')->constrained()"},
+       {"integer", "foreignId"}},
+      {"node-pg-migrate", "integer", {"as integer (type: 'integer')"}, {"uuid", "bigint"}},
+      {"node-pg-migrate", "bigint", {"as bigint (type: 'bigint')"}, {"uuid", "'integer'"}},
+      {"node-pg-migrate", "uuid", {"as uuid (type: 'uuid')"}, {"integer", "bigint"}},
+  };
+  for (const Spelling &c : cases) {
+    std::string note = note_for(c.app, c.key_type);
+    for (const char *h : c.has)
+      EXPECT_NE(note.find(h), std::string::npos) << c.app << " " << c.key_type << ": " << note;
+    for (const char *h : c.hasnt)
+      EXPECT_EQ(note.find(h), std::string::npos) << c.app << " " << c.key_type << " names " << h << ": " << note;
+  }
+}
+
+TEST(ToolNotes, FoundingCaseInFull) {
+  EXPECT_EQ(note_for("rails", "integer"),
+            "Rails: give the reference the key's type, integer: add_reference :sessions, :user, type: :integer, "
+            "foreign_key: true (or t.references ... type: :integer); for an existing column, change_column (with "
+            "using: where the cast needs it) before add_foreign_key, or, where no cast exists, execute the statements "
+            "fix_plan() writes.");
+  EXPECT_EQ(note_for("typeorm", "integer"),
+            "TypeORM gives the join column the type of its @Column: declare it with the referenced primary key's "
+            "type, integer (@Column({ type: 'integer' }) next to @ManyToOne/@JoinColumn), then generate the "
+            "migration again.");
+}
+
+// Sequelize's changeColumn() sends no USING: right whether or not a cast exists.
+TEST(ToolNotes, SequelizeNoteCoversConversionsWithoutACast) {
+  std::string note = note_for("sequelize", "integer");
+  EXPECT_NE(note.find("Where PostgreSQL converts the column without USING, call changeColumn() with type "
+                      "DataTypes.INTEGER and no `references` first, then queryInterface.addConstraint()"),
+            std::string::npos)
+      << note;
+  EXPECT_NE(note.find("changeColumn() is refused even on an empty table: run the statements fix_plan() writes, which "
+                      "add the foreign key too, with queryInterface.sequelize.query()"),
+            std::string::npos)
+      << note;
+}
+
+// knex's .alter() casts with USING ("col"::type): no good without a cast.
+TEST(ToolNotes, KnexAlterOnlyWhereACastExists) {
+  std::string note = note_for("knex", "integer");
+  EXPECT_NE(note.find(".alter() converts an existing one only where a cast exists, otherwise run the statements "
+                      "fix_plan() writes with knex.raw()"),
+            std::string::npos)
+      << note;
+  EXPECT_EQ(note.find(".alter() for an existing one"), std::string::npos);
+}
+
+TEST(ToolNotes, OtherKeyTypes) {
+  EXPECT_NE(note_for("rails", "smallint").find("type: :integer, limit: 2,"), std::string::npos);
+  EXPECT_NE(note_for("rails", "character varying(36)").find("type: :string, limit: 36,"), std::string::npos);
+  EXPECT_NE(note_for("prisma", "character varying(36)").find("String @db.VarChar(36) (character varying(36))"),
+            std::string::npos);
+  EXPECT_NE(note_for("typeorm", "character varying(3)").find("@Column({ type: 'varchar', length: 3 })"),
+            std::string::npos);
+  EXPECT_NE(note_for("knex", "text").find("table.text('userId')"), std::string::npos);
+  EXPECT_NE(note_for("knex", "character varying(36)").find("table.string('userId', 36)"), std::string::npos);
+  EXPECT_NE(note_for("django", "character varying(36)").find("CharField(max_length=36, primary_key=True)"),
+            std::string::npos);
+  EXPECT_NE(note_for("sequelize", "text").find("type DataTypes.TEXT"), std::string::npos);
+  // No spelling of its own: a sentence that names the SQL type.
+  EXPECT_NE(note_for("rails", "numeric(10,0)").find("the key's type, numeric(10,0) (add_reference ... type:)"),
+            std::string::npos);
+  EXPECT_NE(note_for("sequelize", "numeric(10,0)").find("with a type that maps to numeric(10,0) and no"),
+            std::string::npos);
+  EXPECT_NE(note_for("prisma", "numeric(10,0)").find("a type that maps to numeric(10,0),"), std::string::npos);
+  EXPECT_NE(note_for("django", "numeric(10,0)").find("as a field whose column is numeric(10,0),"), std::string::npos);
+  EXPECT_NE(note_for("typeorm", "numeric(10,0)").find("numeric(10,0) (in its @Column next to"), std::string::npos);
+  EXPECT_NE(note_for("knex", "numeric(10,0)").find("table.specificType('userId', 'numeric(10,0)')"), std::string::npos);
+  EXPECT_NE(note_for("knex", "numeric(10,0)").find("Laravel: declare the column as numeric(10,0), then"),
+            std::string::npos);
+  EXPECT_NE(note_for("node-pg-migrate", "numeric(10,0)").find("(type: 'numeric(10,0)')"), std::string::npos);
+  // A type name no string literal can hold as it is is named, not quoted.
+  std::string odd = note_for("knex", "\"it's\"");
+  EXPECT_EQ(odd.find("specificType"), std::string::npos) << odd;
+  EXPECT_NE(odd.find("declare the column as \"it's\" before .foreign()"), std::string::npos) << odd;
+  EXPECT_EQ(note_for("node-pg-migrate", "\"it's\"").find("type: '"), std::string::npos);
+  EXPECT_NE(note_for("hibernate", "\"it's\"").find("columnDefinition = ...)"), std::string::npos);
+}
+
+TEST(ToolNotes, UnrecognisedGetsTheGenericNote) {
+  EXPECT_EQ(tool_note_for(StatementShape{"ALTER TABLE t ADD FOREIGN KEY (a) REFERENCES u", "t_a_fkey", "", "t", {"a"}},
+                          "integer"),
+            generic_tool_note());
 }
 
 // Conversions no cast can do: how each tool writes ALTER COLUMN ... TYPE.
