@@ -12,6 +12,7 @@ FKG_CORE_SOURCES += src/core/key_plan.cpp
 FKG_CORE_SOURCES += src/core/naming.cpp
 FKG_CORE_SOURCES += src/core/hygiene.cpp
 FKG_CORE_SOURCES += src/core/input_check.cpp
+FKG_CORE_SOURCES += src/core/key_set.cpp
 #
 # src/pg: the PostgreSQL side (catalog, executor, event triggers, SQL entry points).
 FKG_PG_SOURCES += src/pg/boundary.cpp

@@ -5,6 +5,7 @@
 #include <unordered_set>
 
 #include "../core/input_check.hpp"
+#include "../core/key_set.hpp"
 #include "catalog_scan.hpp"
 #include "compat.hpp"
 
@@ -69,9 +70,11 @@ const char *type_name_of(Oid type) {
   });
 }
 
-// Is equality of this type (under this collation) the same as equality of
-// the output text? Then the orphan check may compare texts.
-bool text_identity_is_equality(Oid type, Oid collation) {
+// Is equality of this type the equality of its bytes (and so of its output
+// text)? Then the orphan check compares the values themselves (BinaryKeySet),
+// converting nothing to text. All of fixed length, at most
+// BinaryKeySet::kMaxWidth.
+bool binary_identity_is_equality(Oid type) {
   switch (type) {
     case INT2OID:
     case INT4OID:
@@ -87,13 +90,22 @@ bool text_identity_is_equality(Oid type, Oid collation) {
     case MACADDROID:
     case MACADDR8OID:
       return true;
+    default:
+      return type_is_enum(type);
+  }
+}
+
+// Is equality of this type (under this collation) the same as equality of
+// the output text? Then the orphan check may compare texts.
+bool text_identity_is_equality(Oid type, Oid collation) {
+  switch (type) {
     case TEXTOID:
     case VARCHAROID:
     case BPCHAROID:
     case NAMEOID:
       return !OidIsValid(collation) || get_collation_isdeterministic(collation);
     default:
-      return type_is_enum(type);
+      return binary_identity_is_equality(type);
   }
 }
 
@@ -177,6 +189,14 @@ struct PassState {
   bool source_rtrim;  // the cast drops the value's trailing spaces (character(n) to character varying(m))
   FmgrInfo source_out;
   bool canonicalise;  // compute the target's output text of convertible values (orphan check)
+  // Instead of the text: the target's value itself, as the key of a binary
+  // key set (a type of binary_identity_is_equality).
+  bool binary_keys;
+  int16 target_typlen;
+  bool target_byval;
+  // An integer to an integer type at least as wide, or to numeric without a
+  // modifier: every value converts, to the same number (read without text).
+  bool widening;
   bool target_identical;
   FmgrInfo target_in, target_out;
   Oid target_ioparam;
@@ -199,7 +219,18 @@ struct Tally {
   const std::unordered_set<std::string> *keys;  // referenced keys, or null
   std::unordered_set<std::string> *collect;     // when collecting referenced keys
   std::string failure;
+  // The same for keys compared by their bytes (PassState::binary_keys).
+  const BinaryKeySet *bin_keys = nullptr;
+  BinaryKeySet *bin_collect = nullptr;
 };
+
+// Is the converted value (its text, or its bytes with a binary key set) not
+// among the referenced keys? noexcept where find() does not throw: a text
+// lookup may allocate; callers catch.
+bool is_orphan(const Tally *t, const char *canonical, const unsigned char *binary) {
+  if (t->bin_keys) return binary && !t->bin_keys->contains(binary);
+  return t->keys && canonical && t->keys->find(canonical) == t->keys->end();
+}
 
 // PostgreSQL 15 and older (no soft input errors): the C++ side, called from
 // the callback. noexcept: a failure is recorded and the callback stops the
@@ -219,13 +250,12 @@ int check_value(Tally *t, const char *s, size_t len) noexcept {
 }
 
 // Will record_value() keep this value as a sample? noexcept.
-bool wants_sample(Tally *t, int verdict, const char *canonical) noexcept {
+bool wants_sample(Tally *t, int verdict, const char *canonical, const unsigned char *binary) noexcept {
   try {
-    if (t->collect) return false;
+    if (t->collect || t->bin_collect) return false;
     const ColumnProfile &p = *t->profile;
     if (verdict == 0) return (int)p.sample_unconvertible.size() < t->samples;
-    return t->keys && canonical && (int)p.sample_orphaned.size() < t->samples &&
-           t->keys->find(canonical) == t->keys->end();
+    return (int)p.sample_orphaned.size() < t->samples && is_orphan(t, canonical, binary);
   } catch (const std::exception &e) {
     t->failure = e.what();
   } catch (...) {
@@ -236,9 +266,13 @@ bool wants_sample(Tally *t, int verdict, const char *canonical) noexcept {
 
 // `sample` (sample_len bytes) is the text a sample shows: the value's, or the
 // original value's.
-bool record_value(Tally *t, int verdict, const char *s, size_t len, const char *canonical, const char *sample,
-                  size_t sample_len) noexcept {
+bool record_value(Tally *t, int verdict, const char *s, size_t len, const char *canonical, const unsigned char *binary,
+                  const char *sample, size_t sample_len) noexcept {
   try {
+    if (t->bin_collect) {
+      t->bin_collect->insert(binary);
+      return true;
+    }
     if (t->collect) {
       t->collect->emplace(canonical ? canonical : std::string(s, len));
       return true;
@@ -250,7 +284,7 @@ bool record_value(Tally *t, int verdict, const char *s, size_t len, const char *
       return true;
     }
     p.rows_convertible++;
-    if (t->keys && canonical && t->keys->find(canonical) == t->keys->end()) {
+    if (is_orphan(t, canonical, binary)) {
       p.rows_orphaned++;
       if ((int)p.sample_orphaned.size() < t->samples) p.sample_orphaned.emplace_back(sample, sample_len);
     }
@@ -264,20 +298,77 @@ bool record_value(Tally *t, int verdict, const char *s, size_t len, const char *
 }
 
 void count_row(Tally *t, bool is_null) noexcept {
-  if (t->collect) return;
+  if (t->collect || t->bin_collect) return;
   t->profile->rows_total++;
   if (is_null) t->profile->rows_null++;
 }
 
+// The bytes of a value of the target type, as BinaryKeySet keys them: as a
+// tuple stores them (target_typlen bytes, at most BinaryKeySet::kMaxWidth).
+void binary_key(const PassState *st, Datum v, unsigned char *key) {
+  if (!st->target_byval) {
+    memcpy(key, DatumGetPointer(v), st->target_typlen);
+    return;
+  }
+  switch (st->target_typlen) {
+    case 1: {
+      char c = DatumGetChar(v);
+      memcpy(key, &c, 1);
+      break;
+    }
+    case 2: {
+      int16 i = DatumGetInt16(v);
+      memcpy(key, &i, 2);
+      break;
+    }
+    case 4: {
+      int32 i = DatumGetInt32(v);
+      memcpy(key, &i, 4);
+      break;
+    }
+    default: {
+      int64 i = DatumGetInt64(v);
+      memcpy(key, &i, 8);
+      break;
+    }
+  }
+}
+
+// An integer of type `source` as an integer of `typlen` bytes, at least as wide.
+Datum widen(Oid source, int16 typlen, Datum d) {
+  int64 n = source == INT2OID ? DatumGetInt16(d) : source == INT4OID ? DatumGetInt32(d) : DatumGetInt64(d);
+  return typlen == 2 ? Int16GetDatum((int16)n) : typlen == 4 ? Int32GetDatum((int32)n) : Int64GetDatum(n);
+}
+
+// The keys pass with a binary key set: the referenced key's value (of the
+// target type) goes into the set as it is.
+bool collect_binary_key(PassState *st, TupleTableSlot *slot) {
+  slot_getsomeattrs(slot, 1);
+  if (slot->tts_isnull[0]) return true;
+  unsigned char key[BinaryKeySet::kMaxWidth];
+  binary_key(st, slot->tts_values[0], key);
+  if (record_value(st->tally, 1, NULL, 0, NULL, key, NULL, 0)) return true;
+  st->failed = true;
+  return false;
+}
+
 extern "C" bool receive_slot(TupleTableSlot *slot, DestReceiver *self) {
   PassState *st = (PassState *)self;
+  if (st->tally->bin_collect) return collect_binary_key(st, slot);
   slot_getsomeattrs(slot, st->has_original ? 2 : 1);
   count_row(st->tally, slot->tts_isnull[0]);
   if (slot->tts_isnull[0]) return true;
   MemoryContext old = MemoryContextSwitchTo(st->row_context);
   Datum d = slot->tts_values[0];
+  const Plan *plan = st->tally->plan;
+  // Validate: the target's input rules on the value's text. A cast with a
+  // limit: the value, of the unconstrained type, against the limit.
+  bool checked = !st->tally->collect && !st->widening &&
+                 (plan->method == Method::Validate || (plan->method == Method::Cast && plan->limit != Limit::None));
   const char *s;
   size_t len;
+  // Nothing reads the value's text but a sample (of an orphan): made then.
+  bool text_deferred = false;
   if (st->source_is_name) {
     s = NameStr(*DatumGetName(d));
     len = strlen(s);
@@ -285,6 +376,10 @@ extern "C" bool receive_slot(TupleTableSlot *slot, DestReceiver *self) {
     text *txt = DatumGetTextPP(d);
     s = VARDATA_ANY(txt);
     len = VARSIZE_ANY_EXHDR(txt);
+  } else if (!checked && !st->canonicalise && !st->tally->collect) {
+    s = "";
+    len = 0;
+    text_deferred = true;
   } else {
     s = OutputFunctionCall(&st->source_out, d);
     len = strlen(s);
@@ -295,45 +390,81 @@ extern "C" bool receive_slot(TupleTableSlot *slot, DestReceiver *self) {
   while (st->source_rtrim && len > 0 && s[len - 1] == ' ') len--;
   int verdict = 1;
   const char *canonical = NULL;
-  const Plan *plan = st->tally->plan;
-  // Validate: the target's input rules on the value's text. A cast with a
-  // limit: the value, of the unconstrained type, against the limit.
-  bool checked = !st->tally->collect &&
-                 (plan->method == Method::Validate || (plan->method == Method::Cast && plan->limit != Limit::None));
+  // With a binary key set: the value of the target type, and its key.
+  bool have_value = false;
+  Datum value = (Datum)0;
+  unsigned char key[BinaryKeySet::kMaxWidth];
+  const unsigned char *binary = NULL;
+  // The value's text as the target's input function takes it (NUL-terminated),
+  // where it is called: short values are copied to the stack, not allocated.
+  char small[64];
+  char *input = NULL;
+  if (checked && (compat::has_soft_input_errors || st->canonicalise || st->binary_keys)) {
+    if (len < sizeof(small)) {
+      memcpy(small, s, len);
+      small[len] = '\0';
+      input = small;
+    } else {
+      input = pnstrdup(s, len);
+    }
+  }
   if (checked) {
     if (compat::has_soft_input_errors) {
       Datum v;
-      verdict =
-          compat::input_accepts(&st->target_in, pnstrdup(s, len), st->target_ioparam, st->target_typmod, &v) ? 1 : 0;
-      if (verdict == 1 && st->canonicalise) canonical = OutputFunctionCall(&st->target_out, v);
+      verdict = compat::input_accepts(&st->target_in, input, st->target_ioparam, st->target_typmod, &v) ? 1 : 0;
+      if (verdict == 1 && st->binary_keys) {
+        value = v;
+        have_value = true;
+      } else if (verdict == 1 && st->canonicalise) {
+        canonical = OutputFunctionCall(&st->target_out, v);
+      }
     } else {
       verdict = check_value(st->tally, s, len);
     }
   }
-  if (verdict == 1 && st->canonicalise && canonical == NULL) {
+  if (verdict == 1 && st->binary_keys) {
+    if (!have_value) {
+      // Of the target type already (the same type, or the cast's result), or
+      // safe to read: the value passed the target's input rules just now.
+      if (st->widening)
+        value = widen(st->source, st->target_typlen, d);
+      else if (st->target_identical && !checked)
+        value = d;
+      else
+        value = InputFunctionCall(&st->target_in, input, st->target_ioparam, st->target_typmod);
+    }
+    binary_key(st, value, key);
+    binary = key;
+  } else if (verdict == 1 && st->canonicalise && canonical == NULL) {
     if (st->target_identical && !checked) {
       canonical = st->source_is_text || st->source_is_name ? pnstrdup(s, len) : s;
     } else {
       // Safe: the value passed the target's input rules just now.
-      Datum v = InputFunctionCall(&st->target_in, pnstrdup(s, len), st->target_ioparam, st->target_typmod);
+      Datum v = InputFunctionCall(&st->target_in, input, st->target_ioparam, st->target_typmod);
       canonical = OutputFunctionCall(&st->target_out, v);
     }
   }
-  if (st->has_original && verdict >= 0 && !slot->tts_isnull[1] && wants_sample(st->tally, verdict, canonical)) {
-    Datum o = slot->tts_values[1];
-    if (st->original_is_name) {
-      sample = NameStr(*DatumGetName(o));
-    } else if (st->original_is_text) {
-      sample = text_to_cstring(DatumGetTextPP(o));
-    } else {
-      sample = OutputFunctionCall(&st->original_out, o);
+  if (verdict >= 0 && (st->has_original || text_deferred) && wants_sample(st->tally, verdict, canonical, binary)) {
+    if (st->has_original && !slot->tts_isnull[1]) {
+      Datum o = slot->tts_values[1];
+      if (st->original_is_name) {
+        sample = NameStr(*DatumGetName(o));
+      } else if (st->original_is_text) {
+        sample = text_to_cstring(DatumGetTextPP(o));
+      } else {
+        sample = OutputFunctionCall(&st->original_out, o);
+      }
+      sample_len = strlen(sample);
+    } else if (text_deferred) {
+      sample = OutputFunctionCall(&st->source_out, d);
+      sample_len = strlen(sample);
     }
-    sample_len = strlen(sample);
   }
   bool ok = verdict >= 0 && st->tally->failure.empty() &&
-            record_value(st->tally, verdict, s, len, canonical, sample, sample_len);
+            record_value(st->tally, verdict, s, len, canonical, binary, sample, sample_len);
   MemoryContextSwitchTo(old);
-  MemoryContextReset(st->row_context);
+  // Most rows allocate nothing (no text made, the input on the stack).
+  if (!st->row_context->isReset) MemoryContextReset(st->row_context);
   if (!ok) st->failed = true;
   return ok;
 }
@@ -363,8 +494,11 @@ void run_pass(const char *query, PassState *st) {
   MemoryContextDelete(st->row_context);
 }
 
+// canonicalise: the values are compared with the referenced keys (by their
+// bytes with tally->bin_keys or bin_collect, else by their text).
 void init_pass(PassState *st, Oid source, Oid target, int32 typmod, bool canonicalise, Tally *tally) {
   memset(st, 0, sizeof(PassState));
+  bool binary = tally->bin_keys || tally->bin_collect;
   st->source = source;
   st->source_is_name = source == NAMEOID;
   st->source_is_text = source == TEXTOID || source == VARCHAROID || source == BPCHAROID;
@@ -373,9 +507,14 @@ void init_pass(PassState *st, Oid source, Oid target, int32 typmod, bool canonic
   // limit: see plan_for.)
   st->source_rtrim = source == BPCHAROID && target == VARCHAROID && typmod >= 0;
   st->tally = tally;
-  st->canonicalise = canonicalise;
+  st->canonicalise = canonicalise && !binary;
+  st->binary_keys = canonicalise && binary;
+  if (st->binary_keys) get_typlenbyval(target, &st->target_typlen, &st->target_byval);
   st->target_identical = source == target;
   st->target_typmod = typmod;
+  st->widening =
+      tally->plan->method == Method::Validate && !st->canonicalise && int_like(source) &&
+      ((int_like(target) && get_typlen(target) >= get_typlen(source)) || (target == NUMERICOID && typmod < 0));
   Oid out;
   bool varlena;
   if (!st->source_is_name && !st->source_is_text) {
@@ -660,11 +799,22 @@ ColumnProfile profile_column(Oid rel, AttrNumber att, Oid target, int32 target_t
     if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
   });
 
-  // The referenced keys, as the target type prints them.
+  // The referenced keys: the values themselves where equality is that of
+  // their bytes, else as the target type prints them.
+  int16 binary_width = check_orphans ? pg_guard([target]() -> int16 {
+    if (!binary_identity_is_equality(target)) return 0;
+    int16 len = get_typlen(target);
+    return len > 0 && len <= (int16)BinaryKeySet::kMaxWidth ? len : 0;
+  })
+                                     : 0;
   std::unordered_set<std::string> keys;
+  std::optional<BinaryKeySet> bin_keys;
+  if (binary_width > 0) bin_keys.emplace(binary_width);
+  const BinaryKeySet *bin_lookup = bin_keys ? &*bin_keys : nullptr;
   if (check_orphans) {
     const std::string &q = keys_query;
-    Tally t{&plan, target_typmod, &prof, samples, nullptr, &keys, {}};
+    Tally t{&plan, target_typmod, &prof, samples, nullptr, bin_keys ? nullptr : &keys, {}};
+    if (bin_keys) t.bin_collect = &*bin_keys;
     PassState *st = (PassState *)palloc0(sizeof(PassState));
     Tally *tp = &t;
     const char *qs = q.c_str();
@@ -673,12 +823,14 @@ ColumnProfile profile_column(Oid rel, AttrNumber att, Oid target, int32 target_t
       run_pass(qs, st);
     });
     raise_if_failed(t);
+    if (bin_keys) bin_keys->finish();
     prof.orphans_checked = true;
   }
 
   if (plan.method != Method::Cast) {
     const std::string &q = values_query;
     Tally t{&plan, target_typmod, &prof, samples, check_orphans ? &keys : nullptr, nullptr, {}};
+    t.bin_keys = bin_lookup;
     PassState *st = (PassState *)palloc0(sizeof(PassState));
     Tally *tp = &t;
     const char *qs = q.c_str();
@@ -698,6 +850,7 @@ ColumnProfile profile_column(Oid rel, AttrNumber att, Oid target, int32 target_t
     Plan identical{Method::Identical, false, std::nullopt, Limit::None};
     const Plan *pass_plan = plan.limit != Limit::None ? &plan : &identical;
     Tally t{pass_plan, target_typmod, &prof, samples, check_orphans ? &keys : nullptr, nullptr, {}};
+    t.bin_keys = bin_lookup;
     PassState *st = (PassState *)palloc0(sizeof(PassState));
     Tally *tp = &t;
     const char *qs = q.c_str();
@@ -737,7 +890,24 @@ ColumnProfile profile_column(Oid rel, AttrNumber att, Oid target, int32 target_t
           continue;
         }
         prof.rows_convertible++;
-        if (check_orphans && keys.find(canonical) == keys.end()) {
+        bool orphan;
+        if (!bin_lookup) {
+          orphan = check_orphans && keys.find(canonical) == keys.end();
+        } else {
+          // The converted value's text read back as the target type: its key.
+          unsigned char key[BinaryKeySet::kMaxWidth];
+          unsigned char *kp = key;
+          pg_guard([target, target_typmod, canonical, kp]() {
+            PassState one;
+            memset(&one, 0, sizeof(one));
+            get_typlenbyval(target, &one.target_typlen, &one.target_byval);
+            Oid in, ioparam;
+            getTypeInputInfo(target, &in, &ioparam);
+            binary_key(&one, OidInputFunctionCall(in, pstrdup(canonical), ioparam, target_typmod), kp);
+          });
+          orphan = !bin_lookup->contains(key);
+        }
+        if (orphan) {
           prof.rows_orphaned++;
           if ((int)prof.sample_orphaned.size() < samples) prof.sample_orphaned.emplace_back(val);
         }
