@@ -24,7 +24,7 @@
 #
 # Output that differs between server versions lives in alternative expected
 # files, which pg_regress picks by itself (the closest of expected/name.out,
-# name_1.out ...). Today: expected/{differential,guard,kinds}_1.out hold 18's
+# name_1.out ...). Today: expected/{differential,guard,guard_hygiene,kinds}_1.out hold 18's
 # output. When such a test or its expected/name.out changes, its alternative
 # must follow: run test/matrix.sh 18, read build/matrix/18/main/regression.diffs,
 # and when only the intended version differences remain, copy

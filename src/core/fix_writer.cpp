@@ -1,6 +1,7 @@
 #include "fix_writer.hpp"
 
 #include <cctype>
+#include <stdexcept>
 
 #include "no_postgres.hpp"
 
@@ -300,6 +301,53 @@ std::string write_rebuild_steps(const RebuildSteps &s) {
     if (k.large) out += "ALTER TABLE " + t + " VALIDATE CONSTRAINT " + n + "; ";
   }
   return out + "COMMIT;";
+}
+
+namespace {
+
+std::string column_list(const std::vector<std::string> &columns) {
+  if (columns.empty()) throw std::invalid_argument("a foreign key needs columns");
+  std::string out = "(";
+  for (size_t i = 0; i < columns.size(); i++) out += (i ? ", " : "") + Ident::checked(columns[i]).str();
+  return out + ")";
+}
+
+const std::string &checked_action(const std::string &action) {
+  static const char *const kActions[] = {"", "RESTRICT", "CASCADE", "SET NULL", "SET DEFAULT"};
+  for (const char *a : kActions)
+    if (action == a) return action;
+  throw std::invalid_argument("not a referential action: " + sql::comment_safe(action));
+}
+
+}  // namespace
+
+std::string add_foreign_key_sql(const ForeignKeySql &k, bool not_valid) {
+  if (k.columns.size() != k.referenced_columns.size())
+    throw std::invalid_argument("a foreign key needs as many referenced columns as referencing ones");
+  std::string out = "ALTER TABLE " + Ident::checked(k.table).str() + " ADD CONSTRAINT " +
+                    Ident::checked(k.constraint).str() + " FOREIGN KEY " + column_list(k.columns) + " REFERENCES " +
+                    Ident::checked(k.referenced_table).str() + " " + column_list(k.referenced_columns);
+  if (k.match_full) out += " MATCH FULL";
+  if (!checked_action(k.on_update).empty()) out += " ON UPDATE " + k.on_update;
+  if (!checked_action(k.on_delete).empty()) {
+    out += " ON DELETE " + k.on_delete;
+    if (!k.on_delete_columns.empty()) {
+      if (k.on_delete != "SET NULL" && k.on_delete != "SET DEFAULT")
+        throw std::invalid_argument("only SET NULL and SET DEFAULT take columns");
+      out += " " + column_list(k.on_delete_columns);
+    }
+  }
+  if (k.deferrable) out += k.initially_deferred ? " DEFERRABLE INITIALLY DEFERRED" : " DEFERRABLE";
+  if (not_valid) out += " NOT VALID";
+  return out;
+}
+
+std::string validate_constraint_sql(const std::string &table, const std::string &constraint) {
+  return "ALTER TABLE " + Ident::checked(table).str() + " VALIDATE CONSTRAINT " + Ident::checked(constraint).str();
+}
+
+std::string drop_constraint_sql(const std::string &table, const std::string &constraint) {
+  return "ALTER TABLE " + Ident::checked(table).str() + " DROP CONSTRAINT " + Ident::checked(constraint).str();
 }
 
 }  // namespace fkg

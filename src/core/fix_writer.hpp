@@ -151,4 +151,29 @@ struct RebuildSteps {
 // when a column has no cast to its new type, empty.
 std::string write_rebuild_steps(const RebuildSteps &s);
 
+// A foreign key written out again for a hint (the guard's duplicate and
+// validation messages). Tables as regclass prints them, constraint and
+// columns as quote_identifier does: each is checked (throws otherwise).
+struct ForeignKeySql {
+  std::string table, constraint;
+  std::vector<std::string> columns;
+  std::string referenced_table;
+  std::vector<std::string> referenced_columns;
+  bool match_full = false;
+  // "" for NO ACTION, else "RESTRICT", "CASCADE", "SET NULL" or "SET DEFAULT"
+  // (anything else throws).
+  std::string on_update, on_delete;
+  std::vector<std::string> on_delete_columns;  // ON DELETE SET NULL (a, b)
+  bool deferrable = false, initially_deferred = false;
+};
+
+// "ALTER TABLE t ADD CONSTRAINT c FOREIGN KEY (a) REFERENCES r (id) ...
+// [NOT VALID]", without the final semicolon.
+std::string add_foreign_key_sql(const ForeignKeySql &k, bool not_valid);
+
+// "ALTER TABLE t VALIDATE CONSTRAINT c" / "ALTER TABLE t DROP CONSTRAINT c",
+// without the final semicolon.
+std::string validate_constraint_sql(const std::string &table, const std::string &constraint);
+std::string drop_constraint_sql(const std::string &table, const std::string &constraint);
+
 }  // namespace fkg

@@ -122,6 +122,71 @@ inline bool index_without_overlaps(Form_pg_index index) {
 #endif
 }
 
+// NOT ENFORCED foreign keys (PostgreSQL 18): no triggers check them and
+// adding one scans nothing. Before 18 every foreign key is enforced.
+inline bool fk_enforced(const Constraint *con) {
+#if PG_VERSION_NUM >= 180000
+  return con->is_enforced;
+#else
+  return true;
+#endif
+}
+
+inline void set_fk_enforced(Constraint *con, bool enforced) {
+#if PG_VERSION_NUM >= 180000
+  con->is_enforced = enforced;
+#endif
+}
+
+inline bool constraint_enforced(Form_pg_constraint con) {
+#if PG_VERSION_NUM >= 180000
+  return con->conenforced;
+#else
+  return true;
+#endif
+}
+
+// Applies a column constraint's attribute node (DEFERRABLE, INITIALLY
+// DEFERRED ..., and from 18 ENFORCED / NOT ENFORCED) to the constraint it
+// follows, as transformConstraintAttrs does; false if `attr` is no attribute.
+inline bool apply_constraint_attribute(Constraint *con, const Constraint *attr) {
+  switch (attr->contype) {
+    case CONSTR_ATTR_DEFERRABLE:
+      con->deferrable = true;
+      return true;
+    case CONSTR_ATTR_NOT_DEFERRABLE:
+      con->deferrable = false;
+      return true;
+    case CONSTR_ATTR_DEFERRED:
+      con->initdeferred = true;
+      con->deferrable = true;  // INITIALLY DEFERRED implies DEFERRABLE
+      return true;
+    case CONSTR_ATTR_IMMEDIATE:
+      con->initdeferred = false;
+      return true;
+#if PG_VERSION_NUM >= 180000
+    case CONSTR_ATTR_ENFORCED:
+      con->is_enforced = true;
+      return true;
+    case CONSTR_ATTR_NOT_ENFORCED:
+      con->is_enforced = false;
+      return true;
+#endif
+    default:
+      return false;
+  }
+}
+
+// ON DELETE SET NULL / SET DEFAULT with a column list (PostgreSQL 15+):
+// the columns; NIL before 15.
+inline List *fk_delete_set_columns(const Constraint *con) {
+#if PG_VERSION_NUM >= 150000
+  return con->fk_del_set_cols;
+#else
+  return NIL;
+#endif
+}
+
 // Sets up a materialized set-returning function (tuplestore in rsinfo).
 inline void init_materialized_srf(FunctionCallInfo fcinfo) {
 #if PG_VERSION_NUM >= 150000

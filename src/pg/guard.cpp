@@ -7,6 +7,7 @@
 #include "compat.hpp"
 #include "guard_cast.hpp"
 #include "guard_data.hpp"
+#include "guard_hygiene.hpp"
 #include "ignore_list.hpp"
 #include "render.hpp"
 #include "settings.hpp"
@@ -459,28 +460,33 @@ void judge_and_report(ProposedPairs *proposed, Node *tree, bool at_end) {
     raise(r);
   }
 
-  if (soft_policy == SOFT_IGNORE) return;
-  std::optional<IgnoreList> ignore;  // read only when there is a soft verdict to report
-  for (const Judged &j : judged) {
-    const Verdict &v = j.judged.verdict;
-    if (v.kind == Kind::None || v.kind == Kind::Incompatible) continue;
-    if (!ignore) ignore = IgnoreList::load();
-    if (ignore->covers("type_mismatch", j.pair.referencing_rel,
-                       {j.pair.referencing_attname ? j.pair.referencing_attname : ""},
-                       j.pair.constraint ? j.pair.constraint : ""))
-      continue;
-    bool serious = v.severity() == Severity::Warning;
-    Report r;
-    r.elevel = serious ? (soft_policy == SOFT_ERROR ? ERROR : WARNING) : NOTICE;
-    r.sqlstate = r.elevel == ERROR ? ERRCODE_DATATYPE_MISMATCH : ERRCODE_WARNING;
-    r.message = std::string("foreign key constraint \"") + j.pair.constraint + "\"" +
-                (j.pair.rebuilt ? " will pair " : " pairs ") + j.judged.facts.referencing.display + " with " +
-                j.judged.facts.referenced.display + " (" + kind_name(v.kind) + ")";
-    r.detail = pair_detail(j);
-    r.hint = soft_hint(j);
-    if (r.elevel == ERROR) r.hint += " Or set pg_fk_guard.soft_mismatches = warn to accept it.";
-    raise(r);
+  if (soft_policy != SOFT_IGNORE) {
+    std::optional<IgnoreList> ignore;  // read only when there is a soft verdict to report
+    for (const Judged &j : judged) {
+      const Verdict &v = j.judged.verdict;
+      if (v.kind == Kind::None || v.kind == Kind::Incompatible) continue;
+      if (!ignore) ignore = IgnoreList::load();
+      if (ignore->covers("type_mismatch", j.pair.referencing_rel,
+                         {j.pair.referencing_attname ? j.pair.referencing_attname : ""},
+                         j.pair.constraint ? j.pair.constraint : ""))
+        continue;
+      bool serious = v.severity() == Severity::Warning;
+      Report r;
+      r.elevel = serious ? (soft_policy == SOFT_ERROR ? ERROR : WARNING) : NOTICE;
+      r.sqlstate = r.elevel == ERROR ? ERRCODE_DATATYPE_MISMATCH : ERRCODE_WARNING;
+      r.message = std::string("foreign key constraint \"") + j.pair.constraint + "\"" +
+                  (j.pair.rebuilt ? " will pair " : " pairs ") + j.judged.facts.referencing.display + " with " +
+                  j.judged.facts.referenced.display + " (" + kind_name(v.kind) + ")";
+      r.detail = pair_detail(j);
+      r.hint = soft_hint(j);
+      if (r.elevel == ERROR) r.hint += " Or set pg_fk_guard.soft_mismatches = warn to accept it.";
+      raise(r);
+    }
   }
+
+  // Beyond types: duplicates and the validating scan, judged at the start
+  // only, and only when PostgreSQL is going to add the keys at all.
+  if (!at_end && bad.empty()) report_hygiene(proposed);
 }
 
 // Whether the guard has anything to do in this context.

@@ -27,6 +27,7 @@ struct Target {
   List *columns;        // StmtColumn*: columns defined or retyped by the statement
   List *parents;        // Oid: tables whose columns a new table inherits
   List *primary_key;    // String: primary key columns declared in the statement
+  List *fk_names;       // char *: names of the foreign keys the statement adds so far
 };
 
 bool is_serial(TypeName *tn, Oid *type) {
@@ -172,7 +173,9 @@ const char *default_fk_name(Target *t, List *fk_attrs) {
     appendStringInfoString(&buf, strVal(lfirst(lc)));
     if (buf.len >= NAMEDATALEN) break;
   }
-  return ChooseConstraintName(t->relname, buf.data, "fkey", t->namespace_oid, NIL);
+  // PostgreSQL adds the statement's foreign keys one after another, each
+  // seeing the names of those before it (t_a_fkey, then t_a_fkey1).
+  return ChooseConstraintName(t->relname, buf.data, "fkey", t->namespace_oid, t->fk_names);
 }
 
 ProposedPair *append_pair(ProposedPairs *out, int *capacity) {
@@ -207,11 +210,15 @@ ProposedPair *append_column_pair(ProposedPairs *out, int *capacity, const StmtCo
 
 // Collects the pairs of one new foreign key; false when it could not be
 // modelled (the guard then says nothing about it at the start).
-bool collect_constraint(Target *t, Constraint *con, List *fk_attrs, int constraint_no, ProposedPairs *out,
-                        int *capacity) {
+// validates: PostgreSQL checks existing rows for this constraint unless it is
+// NOT ENFORCED (the caller knows NOT VALID and DEFAULTs).
+bool collect_constraint(Target *t, Constraint *con, List *fk_attrs, int constraint_no, bool validates,
+                        ProposedPairs *out, int *capacity) {
   if (con->contype != CONSTR_FOREIGN || con->pktable == NULL) return true;
-  if (compat::fk_uses_period(con)) return true;  // temporal (PERIOD): not judged, PostgreSQL decides
   if (fk_attrs == NIL) fk_attrs = con->fk_attrs;
+  const char *conname = con->conname ? con->conname : default_fk_name(t, fk_attrs);
+  t->fk_names = lappend(t->fk_names, pstrdup(conname));
+  if (compat::fk_uses_period(con)) return true;  // temporal (PERIOD): not judged, PostgreSQL decides
 
   // The referenced table: this very table (self reference) or an existing one.
   bool self = false;
@@ -259,7 +266,6 @@ bool collect_constraint(Target *t, Constraint *con, List *fk_attrs, int constrai
     return false;  // PostgreSQL will report the missing unique constraint itself
   }
 
-  const char *conname = con->conname ? con->conname : default_fk_name(t, fk_attrs);
   const char *pkdisplay = self ? t->display : relation_display(pkrel);
   for (int i = 0; i < n; i++) {
     ProposedPair *p =
@@ -268,17 +274,48 @@ bool collect_constraint(Target *t, Constraint *con, List *fk_attrs, int constrai
     p->referencing_rel = t->relid;
     p->declared_here = fk[i].defined_here;
     p->referenced_retyped = self && pk[i].type_changed;
+    p->referenced_attname = pk[i].name;
+    p->definition = con;
+    p->validates = validates && compat::fk_enforced(con);
   }
   return true;
 }
 
-// Column-level constraints of a column definition.
-void collect_column_constraints(Target *t, ColumnDef *def, int *constraint_no, ProposedPairs *out, int *cap) {
+// A column's REFERENCES with the attribute nodes that follow it in the raw
+// tree (DEFERRABLE, INITIALLY DEFERRED, NOT ENFORCED ...) applied, as
+// transformConstraintAttrs will apply them; the parse tree is not changed.
+Constraint *with_attributes(List *constraints, int at) {
+  Constraint *con = (Constraint *)copyObjectImpl(list_nth(constraints, at));
+  compat::set_fk_enforced(con, true);
+  for (int i = at + 1; i < list_length(constraints); i++) {
+    Constraint *attr = (Constraint *)list_nth(constraints, i);
+    if (!compat::apply_constraint_attribute(con, attr)) break;
+  }
+  return con;
+}
+
+// Does the column get a value in existing rows (a DEFAULT or a generated
+// expression)? Then PostgreSQL validates its foreign keys on ADD COLUMN.
+bool column_gets_values(ColumnDef *def) {
+  if (def->raw_default != NULL) return true;
   ListCell *lc;
   foreach (lc, def->constraints) {
     Constraint *con = (Constraint *)lfirst(lc);
+    if (con->contype == CONSTR_DEFAULT || con->contype == CONSTR_GENERATED) return true;
+  }
+  return false;
+}
+
+// Column-level constraints of a column definition.
+void collect_column_constraints(Target *t, ColumnDef *def, int *constraint_no, ProposedPairs *out, int *cap) {
+  // ADD COLUMN ... REFERENCES checks existing rows only when the column gets
+  // values in them (transformAlterTableStmt); CREATE TABLE never does.
+  bool validates = !t->creating && column_gets_values(def);
+  for (int i = 0; i < list_length(def->constraints); i++) {
+    Constraint *con = (Constraint *)list_nth(def->constraints, i);
     if (con->contype == CONSTR_FOREIGN &&
-        !collect_constraint(t, con, list_make1(makeString(def->colname)), (*constraint_no)++, out, cap))
+        !collect_constraint(t, with_attributes(def->constraints, i), list_make1(makeString(def->colname)),
+                            (*constraint_no)++, validates, out, cap))
       out->unsure = true;
   }
 }
@@ -326,7 +363,7 @@ ProposedPairs *collect_create(CreateStmt *stmt, ProposedPairs *out) {
     if (IsA(elt, ColumnDef))
       collect_column_constraints(&t, (ColumnDef *)elt, &constraint_no, out, &cap);
     else if (IsA(elt, Constraint))
-      out->unsure |= !collect_constraint(&t, (Constraint *)elt, NIL, constraint_no++, out, &cap);
+      out->unsure |= !collect_constraint(&t, (Constraint *)elt, NIL, constraint_no++, false, out, &cap);
   }
   return out;
 }
@@ -458,6 +495,7 @@ ProposedPairs *collect_alter(AlterTableStmt *stmt, ProposedPairs *out) {
   t.relid = AlterTableLookupRelation(stmt, lockmode);
   if (!OidIsValid(t.relid)) return out;
   out->target_rel = t.relid;
+  out->target_lockmode = lockmode;
   // ADD COLUMN and ALTER COLUMN TYPE recurse to inheritors and partitions in
   // ALTER TABLE's preparation phase, which locks them all before any
   // referenced table; lock them the same way now, to keep PostgreSQL's order.
@@ -486,13 +524,15 @@ ProposedPairs *collect_alter(AlterTableStmt *stmt, ProposedPairs *out) {
     if (cmd->subtype == AT_AlterColumnType) any_retype = true;
   }
   out->unsure = false;  // modelled from here on, constraint by constraint
+  out->dropped = dropped;
   int cap = 0, constraint_no = 0;
   if (any_retype) collect_rebuilt(&t, dropped, &constraint_no, out, &cap);
   foreach (lc, stmt->cmds) {
     AlterTableCmd *cmd = (AlterTableCmd *)lfirst(lc);
-    if (cmd->subtype == AT_AddConstraint && IsA(cmd->def, Constraint))
-      out->unsure |= !collect_constraint(&t, (Constraint *)cmd->def, NIL, constraint_no++, out, &cap);
-    else if (cmd->subtype == AT_AddColumn)
+    if (cmd->subtype == AT_AddConstraint && IsA(cmd->def, Constraint)) {
+      Constraint *con = (Constraint *)cmd->def;
+      out->unsure |= !collect_constraint(&t, con, NIL, constraint_no++, !con->skip_validation, out, &cap);
+    } else if (cmd->subtype == AT_AddColumn)
       collect_column_constraints(&t, (ColumnDef *)cmd->def, &constraint_no, out, &cap);
   }
   return out;

@@ -17,15 +17,24 @@ struct ProposedPair {
   const char *referencing_column;   // quoted
   const char *referencing_attname;  // as stored
   const char *referenced_table;
-  const char *referenced_column;  // quoted
-  Oid referenced_rel;             // InvalidOid when the table is created by this statement
-  bool declared_here;             // the referencing column is created by this statement
-  bool type_changed;              // this statement changes the referencing column's type
-  bool referenced_retyped;        // this statement changes the referenced column's type
-  bool rebuilt;                   // an existing constraint PostgreSQL will rebuild (ALTER COLUMN TYPE)
-  Oid referencing_rel;            // InvalidOid when the table is created by this statement
-  int constraint_no;              // pairs of one constraint share this number
-  Oid constraint_oid;             // the existing constraint, when rebuilt
+  const char *referenced_column;   // quoted
+  Oid referenced_rel;              // InvalidOid when the table is created by this statement
+  bool declared_here;              // the referencing column is created by this statement
+  bool type_changed;               // this statement changes the referencing column's type
+  bool referenced_retyped;         // this statement changes the referenced column's type
+  bool rebuilt;                    // an existing constraint PostgreSQL will rebuild (ALTER COLUMN TYPE)
+  Oid referencing_rel;             // InvalidOid when the table is created by this statement
+  int constraint_no;               // pairs of one constraint share this number
+  Oid constraint_oid;              // the existing constraint, when rebuilt
+  const char *referenced_attname;  // as stored
+  // The statement's definition of the constraint (actions, MATCH,
+  // deferrability, enforceability, with a column constraint's attributes
+  // applied); NULL for a rebuilt one.
+  const Constraint *definition;
+  // PostgreSQL checks the referencing table's existing rows while adding it:
+  // ALTER TABLE ... ADD FOREIGN KEY without NOT VALID, or ADD COLUMN ...
+  // REFERENCES with a DEFAULT; never in CREATE TABLE, never NOT ENFORCED.
+  bool validates;
 };
 
 struct ProposedPairs {
@@ -36,9 +45,11 @@ struct ProposedPairs {
   // check then looks at what PostgreSQL actually built.
   bool unsure;
   // The table the statement creates or alters, for that check.
-  Oid target_rel;           // ALTER TABLE: the table; CREATE TABLE: InvalidOid
-  Oid target_namespace;     // CREATE TABLE: where the new table goes
-  const char *target_name;  // CREATE TABLE: its name
+  Oid target_rel;            // ALTER TABLE: the table; CREATE TABLE: InvalidOid
+  Oid target_namespace;      // CREATE TABLE: where the new table goes
+  const char *target_name;   // CREATE TABLE: its name
+  LOCKMODE target_lockmode;  // ALTER TABLE: the lock PostgreSQL takes on the table
+  List *dropped;             // ALTER TABLE: String names of constraints the statement drops
 };
 
 // From the parse tree alone (no catalog access): can this statement create or

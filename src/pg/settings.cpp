@@ -7,6 +7,8 @@ namespace fkg {
 int guard_mode = MODE_ENFORCE;
 int soft_policy = SOFT_WARN;
 int profile_row_limit = 100000;
+int duplicate_policy = DUPLICATE_WARN;
+int validation_notice_rows = 1000000;
 
 namespace {
 
@@ -14,6 +16,10 @@ const struct config_enum_entry mode_options[] = {
     {"enforce", MODE_ENFORCE, false}, {"warn", MODE_WARN, false}, {"off", MODE_OFF, false}, {NULL, 0, false}};
 const struct config_enum_entry soft_options[] = {
     {"warn", SOFT_WARN, false}, {"error", SOFT_ERROR, false}, {"ignore", SOFT_IGNORE, false}, {NULL, 0, false}};
+const struct config_enum_entry duplicate_options[] = {{"warn", DUPLICATE_WARN, false},
+                                                      {"error", DUPLICATE_ERROR, false},
+                                                      {"ignore", DUPLICATE_IGNORE, false},
+                                                      {NULL, 0, false}};
 
 // A session that turns the guard off leaves a trace in the server log.
 bool check_mode(int *newval, void **extra, GucSource source) {
@@ -52,6 +58,17 @@ void _PG_init(void) {
                           "Reading the data costs one scan of the table, done only when the guard refuses a "
                           "statement. 0 never reads data. Any user: the scan runs with the user's own privileges.",
                           &profile_row_limit, 100000, 0, INT_MAX, PGC_USERSET, 0, NULL, NULL, NULL);
+  DefineCustomEnumVariable("pg_fk_guard.duplicate_keys",
+                           "What the migration guard does with a foreign key that duplicates an existing one.",
+                           "warn (a WARNING naming the existing key), error (refuse the statement), or ignore. "
+                           "Same columns referencing the same columns count, whatever the actions. Any user.",
+                           &duplicate_policy, DUPLICATE_WARN, duplicate_options, PGC_USERSET, 0, NULL, NULL, NULL);
+  DefineCustomIntVariable("pg_fk_guard.validation_notice_rows",
+                          "Estimated rows of a referencing table above which ADD FOREIGN KEY without NOT VALID "
+                          "gets a NOTICE about its validating scan.",
+                          "The scan holds SHARE ROW EXCLUSIVE on both tables; the NOTICE gives the two-step form "
+                          "(NOT VALID, then VALIDATE CONSTRAINT). 0 never gives it. Any user.",
+                          &validation_notice_rows, 1000000, 0, INT_MAX, PGC_USERSET, 0, NULL, NULL, NULL);
   MarkGUCPrefixReserved("pg_fk_guard");
 }
 }

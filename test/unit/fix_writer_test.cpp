@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "fix_writer.hpp"
+#include "pg_parse.hpp"
 #include "sql_writer.hpp"
 
 namespace fkg {
@@ -282,6 +283,70 @@ TEST(RebuildSteps, HostileNamesAreRefused) {
   s.statement = "ALTER TABLE t ALTER COLUMN id TYPE bigint";
   s.keys.push_back({"t; DROP TABLE x", "c", "FOREIGN KEY (a) REFERENCES t(id)", false});
   EXPECT_THROW(write_rebuild_steps(s), std::invalid_argument);
+}
+
+// The guard's hints: a foreign key written out again, NOT VALID, and the
+// statements around it, each a single statement PostgreSQL's parser reads.
+ForeignKeySql key(const std::string &table, const std::string &constraint, const std::string &column,
+                  const std::string &referenced_table, const std::string &referenced_column) {
+  ForeignKeySql k;
+  k.table = table;
+  k.constraint = constraint;
+  k.columns = {column};
+  k.referenced_table = referenced_table;
+  k.referenced_columns = {referenced_column};
+  return k;
+}
+
+TEST(FixWriter, ForeignKeyStatements) {
+  ForeignKeySql k = key("public.sessions", "\"sessions_userId_fkey\"", "\"userId\"", "users", "id");
+  EXPECT_EQ(add_foreign_key_sql(k, true),
+            "ALTER TABLE public.sessions ADD CONSTRAINT \"sessions_userId_fkey\" FOREIGN KEY (\"userId\") "
+            "REFERENCES users (id) NOT VALID");
+  k.match_full = true;
+  k.on_update = "CASCADE";
+  k.on_delete = "SET NULL";
+  k.on_delete_columns = {"\"userId\""};
+  k.deferrable = true;
+  k.initially_deferred = true;
+  std::string full = add_foreign_key_sql(k, false);
+  EXPECT_EQ(full,
+            "ALTER TABLE public.sessions ADD CONSTRAINT \"sessions_userId_fkey\" FOREIGN KEY (\"userId\") "
+            "REFERENCES users (id) MATCH FULL ON UPDATE CASCADE ON DELETE SET NULL (\"userId\") DEFERRABLE "
+            "INITIALLY DEFERRED");
+  EXPECT_EQ(validate_constraint_sql("public.sessions", "\"sessions_userId_fkey\""),
+            "ALTER TABLE public.sessions VALIDATE CONSTRAINT \"sessions_userId_fkey\"");
+  EXPECT_EQ(drop_constraint_sql("public.sessions", "\"sessions_userId_fkey\""),
+            "ALTER TABLE public.sessions DROP CONSTRAINT \"sessions_userId_fkey\"");
+  for (const std::string &sql :
+       {full, add_foreign_key_sql(k, true), validate_constraint_sql("t", "c"), drop_constraint_sql("t", "c")}) {
+    fkg::testing::Parsed parsed = fkg::testing::parse(sql);
+    ASSERT_TRUE(parsed.ok) << sql << ": " << parsed.error;
+    ASSERT_EQ(parsed.statements.size(), 1u) << sql;
+    EXPECT_EQ(parsed.statements[0].tag, "ALTER TABLE") << sql;
+  }
+}
+
+TEST(FixWriter, ForeignKeyStatementsRefuseWhatIsNotSql) {
+  ForeignKeySql k = key("t", "c", "a", "r", "id");
+  ForeignKeySql bad = k;
+  bad.table = "t; DROP TABLE x";
+  EXPECT_THROW(add_foreign_key_sql(bad, true), std::invalid_argument);
+  bad = k;
+  bad.columns = {"a) REFERENCES x (y"};
+  EXPECT_THROW(add_foreign_key_sql(bad, true), std::invalid_argument);
+  bad = k;
+  bad.on_delete = "CASCADE; DROP TABLE x";
+  EXPECT_THROW(add_foreign_key_sql(bad, true), std::invalid_argument);
+  bad = k;
+  bad.on_delete = "CASCADE";
+  bad.on_delete_columns = {"a"};  // only SET NULL / SET DEFAULT take columns
+  EXPECT_THROW(add_foreign_key_sql(bad, true), std::invalid_argument);
+  bad = k;
+  bad.referenced_columns = {"id", "other"};
+  EXPECT_THROW(add_foreign_key_sql(bad, true), std::invalid_argument);
+  EXPECT_THROW(drop_constraint_sql("t", "c; DROP TABLE x"), std::invalid_argument);
+  EXPECT_THROW(validate_constraint_sql("t x", "c"), std::invalid_argument);
 }
 
 }  // namespace

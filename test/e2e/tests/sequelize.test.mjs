@@ -163,7 +163,7 @@ async function planFor(db, onUnconvertible) {
 }
 
 test('scenario 5 (repair): the fix_plan(null) script as a migration, then the story\'s migration succeeds; the data is what the plan promised', async (t) => {
-  const { db, sequelize, error } = await runStory(t, 'seq_repair_null');
+  const { db, sequelize, notices, error } = await runStory(t, 'seq_repair_null');
   assert.equal(error?.cause?.original?.code, '42804');
   const before = await db.rows('SELECT sid, "userId" FROM sessions ORDER BY sid');
 
@@ -189,12 +189,19 @@ test('scenario 5 (repair): the fix_plan(null) script as a migration, then the st
   const fks = await foreignKeysOn(db, 'sessions');
   t.diagnostic(`foreign keys on sessions afterwards: ${fks.map((f) => `${f.conname}: ${f.def}`).join('; ')}`);
   // The plan adds sessions_userId_fkey; the story's migration, run again
-  // afterwards, adds an identical second one (PostgreSQL does not refuse
-  // duplicates, and neither does the guard).
+  // afterwards, adds an identical second one: PostgreSQL does not refuse
+  // duplicates, and the guard (pg_fk_guard.duplicate_keys = warn) lets it
+  // through with a WARNING that names the existing key.
   assert.deepEqual(fks.map((f) => [f.conname, f.def, f.convalidated]), [
     ['sessions_userId_fkey', 'FOREIGN KEY ("userId") REFERENCES users(id)', true],
     ['sessions_userId_fkey1', 'FOREIGN KEY ("userId") REFERENCES users(id)', true],
   ]);
+  const duplicates = notices.ours().filter((n) => /duplicates/.test(n.message));
+  for (const n of duplicates) t.diagnostic(describeServerMessage(n));
+  assert.equal(duplicates.length, 1);
+  assert.equal(duplicates[0].severity, 'WARNING');
+  assert.equal(duplicates[0].message, 'foreign key constraint "sessions_userId_fkey1" on sessions duplicates "sessions_userId_fkey"');
+  assert.match(duplicates[0].hint, /ALTER TABLE sessions DROP CONSTRAINT "sessions_userId_fkey1" drops the one it adds\./);
   assert.deepEqual(await db.rows('SELECT * FROM fk_guard.diagnose_fk_mismatches() WHERE referencing_table = \'sessions\'::regclass'), []);
 });
 

@@ -73,6 +73,19 @@ SET pg_fk_guard.mode = off;
 ALTER TABLE names ALTER COLUMN name TYPE text COLLATE t18.ci;
 RESET pg_fk_guard.mode;
 
+-- NOT ENFORCED foreign keys (18) check nothing: no duplicate warning and no
+-- validating scan; an enforced one beside a NOT ENFORCED one is no duplicate.
+CREATE TABLE owners (id int PRIMARY KEY);
+CREATE TABLE pets (id int, owner int);
+INSERT INTO pets SELECT g, NULL FROM generate_series(1, 2000) g;
+ANALYZE pets;
+SET pg_fk_guard.validation_notice_rows = 1000;
+ALTER TABLE pets ADD CONSTRAINT pets_owner_doc FOREIGN KEY (owner) REFERENCES owners NOT ENFORCED;
+ALTER TABLE pets ADD CONSTRAINT pets_owner_doc2 FOREIGN KEY (owner) REFERENCES owners NOT ENFORCED;
+ALTER TABLE pets ADD CONSTRAINT pets_owner FOREIGN KEY (owner) REFERENCES owners;
+ALTER TABLE pets ADD COLUMN keeper int DEFAULT NULL REFERENCES owners NOT ENFORCED;
+RESET pg_fk_guard.validation_notice_rows;
+
 RESET search_path;
 SET client_min_messages = warning;
 DROP SCHEMA t18 CASCADE;
