@@ -266,6 +266,179 @@ $$;
 COMMENT ON FUNCTION fk_guard.report(text) IS
 'every finding of check_foreign_keys() as text, json or sarif (SARIF 2.1.0, one rule per check) for CI tools';
 
+-- fk_guard.migration_history(): new in 1.1. The migrations each migration
+-- tool recorded, read from the tools' own tables, recognised by exact name
+-- and column shape in the schemas of the caller's search_path. Like
+-- diagnose_fk_mismatches(), a one-line SQL wrapper hands the caller's
+-- search_path to the body, whose SET clause would hide it.
+CREATE FUNCTION fk_guard.migration_history_in(search_path name[])
+RETURNS TABLE (tool text, migration text, applied_at timestamptz, status text, recorded_in regclass, detail text,
+               ordinal bigint)
+LANGUAGE plpgsql STABLE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  -- Each tool's table: its exact name, the columns it must have with their
+  -- kind (S string, I integer, T timestamp, B boolean), and a table that
+  -- must stand beside it. First match wins for a table.
+  shapes CONSTANT jsonb := '[
+    {"tool": "Sequelize", "table": "SequelizeMeta", "columns": {"name": "S"}},
+    {"tool": "knex", "table": "knex_migrations", "columns": {"id": "I", "name": "S", "batch": "I", "migration_time": "T"}},
+    {"tool": "TypeORM", "table": "migrations", "columns": {"id": "I", "timestamp": "I", "name": "S"}},
+    {"tool": "node-pg-migrate", "table": "pgmigrations", "columns": {"id": "I", "name": "S", "run_on": "T"}},
+    {"tool": "Prisma", "table": "_prisma_migrations", "columns": {"id": "S", "checksum": "S", "migration_name": "S",
+       "started_at": "T", "finished_at": "T", "rolled_back_at": "T", "logs": "S", "applied_steps_count": "I"}},
+    {"tool": "Rails", "table": "schema_migrations", "columns": {"version": "S"},
+       "beside": "ar_internal_metadata", "beside_columns": {"key": "S", "value": "S"}},
+    {"tool": "Ecto", "table": "schema_migrations", "columns": {"version": "I", "inserted_at": "T"}},
+    {"tool": "golang-migrate", "table": "schema_migrations", "columns": {"version": "I", "dirty": "B"}},
+    {"tool": "Django", "table": "django_migrations", "columns": {"id": "I", "app": "S", "name": "S", "applied": "T"}},
+    {"tool": "Alembic", "table": "alembic_version", "columns": {"version_num": "S"}},
+    {"tool": "Flyway", "table": "flyway_schema_history", "columns": {"installed_rank": "I", "version": "S",
+       "description": "S", "type": "S", "script": "S", "installed_on": "T", "success": "B"}},
+    {"tool": "Liquibase", "table": "databasechangelog", "columns": {"id": "S", "author": "S", "filename": "S",
+       "dateexecuted": "T", "orderexecuted": "I", "exectype": "S"}},
+    {"tool": "goose", "table": "goose_db_version", "columns": {"id": "I", "version_id": "I", "is_applied": "B", "tstamp": "T"}}
+  ]';
+  nsp record;
+  shape jsonb;
+  rel oid;
+  beside oid;
+  cols jsonb;
+  tbl text;
+  q text;
+  done oid[] := '{}';
+BEGIN
+  IF migration_history_in.search_path IS NULL THEN
+    RAISE EXCEPTION USING ERRCODE = 'null_value_not_allowed',
+      MESSAGE = 'argument search_path of fk_guard.migration_history_in() must not be null';
+  END IF;
+  FOR nsp IN
+    SELECT n.oid, n.nspname
+      FROM unnest(migration_history_in.search_path) WITH ORDINALITY AS s(name, ord)
+      JOIN pg_namespace n ON n.nspname = s.name
+     WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
+     ORDER BY s.ord
+  LOOP
+    FOR shape IN SELECT e FROM jsonb_array_elements(shapes) AS e LOOP
+      SELECT c.oid INTO rel FROM pg_class c
+       WHERE c.relnamespace = nsp.oid AND c.relname = shape->>'table' AND c.relkind IN ('r', 'p');
+      CONTINUE WHEN rel IS NULL OR rel = ANY (done);
+      -- The shape: every column the tool writes, of its kind.
+      SELECT jsonb_object_agg(a.attname, CASE
+               WHEN t.typname IN ('int2', 'int4', 'int8') THEN 'I'
+               WHEN t.typname IN ('timestamp', 'timestamptz') THEN 'T'
+               WHEN t.typname = 'bool' THEN 'B'
+               WHEN t.typname IN ('text', 'varchar', 'bpchar', 'name') THEN 'S'
+               ELSE '?' END)
+        INTO cols
+        FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+       WHERE a.attrelid = rel AND a.attnum > 0 AND NOT a.attisdropped;
+      CONTINUE WHEN NOT coalesce(cols @> (shape->'columns'), false);
+      IF shape ? 'beside' THEN
+        SELECT c.oid INTO beside FROM pg_class c
+         WHERE c.relnamespace = nsp.oid AND c.relname = shape->>'beside' AND c.relkind IN ('r', 'p');
+        CONTINUE WHEN beside IS NULL;
+        CONTINUE WHEN NOT coalesce((SELECT jsonb_object_agg(a.attname, CASE WHEN t.typname IN ('text', 'varchar', 'bpchar', 'name')
+                                                                         THEN 'S' ELSE '?' END)
+                                      FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+                                     WHERE a.attrelid = beside AND a.attnum > 0 AND NOT a.attisdropped)
+                                   @> (shape->'beside_columns'), false);
+      END IF;
+      done := done || rel;
+      tbl := format('%I.%I', nsp.nspname, shape->>'table');
+      IF NOT has_table_privilege(rel, 'SELECT') THEN
+        RETURN QUERY SELECT shape->>'tool', NULL::text, NULL::timestamptz, 'unreadable'::text, rel::regclass,
+          format('permission denied for table %s: its migrations were not read', rel::regclass), NULL::bigint;
+        CONTINUE;
+      END IF;
+      -- Each query yields (migration, applied_at, status, detail, ordinal);
+      -- every name in it is quoted.
+      q := CASE shape->>'tool'
+        WHEN 'Sequelize' THEN format(
+          'SELECT %I::text, %s, ''applied'', NULL::text, row_number() OVER (ORDER BY %I COLLATE "C") FROM %s',
+          'name', CASE WHEN cols ? 'createdAt' AND cols->>'createdAt' = 'T' THEN quote_ident('createdAt') || '::timestamptz'
+                       ELSE 'NULL::timestamptz' END, 'name', tbl)
+        WHEN 'knex' THEN format(
+          'SELECT %I::text, %I::timestamptz, ''applied'', ''batch '' || %I, row_number() OVER (ORDER BY %I) FROM %s',
+          'name', 'migration_time', 'batch', 'id', tbl)
+        WHEN 'TypeORM' THEN format(
+          'SELECT %I::text, NULL::timestamptz, ''applied'', ''timestamp '' || %I || '' (from the migration''''s name: when it was written; TypeORM records no time of running)'', '
+          'row_number() OVER (ORDER BY %I) FROM %s', 'name', 'timestamp', 'id', tbl)
+        WHEN 'node-pg-migrate' THEN format(
+          'SELECT %I::text, %I::timestamptz, ''applied'', NULL::text, row_number() OVER (ORDER BY %I) FROM %s',
+          'name', 'run_on', 'id', tbl)
+        WHEN 'Prisma' THEN format(
+          'SELECT %1$I::text, CASE WHEN %3$I IS NULL THEN %2$I END::timestamptz, '
+          'CASE WHEN %3$I IS NOT NULL THEN ''rolled_back'' WHEN %2$I IS NULL THEN ''failed'' ELSE ''applied'' END, '
+          'CASE WHEN %3$I IS NOT NULL THEN ''rolled back at '' || %3$I::timestamptz '
+          '     WHEN %2$I IS NULL THEN ''started at '' || %4$I::timestamptz || '' and never finished (failed, or still running)'' '
+          '        || coalesce(''; logs: '' || regexp_replace(left(%5$I, 500), ''\s+'', '' '', ''g''), '''') END, '
+          'row_number() OVER (ORDER BY %4$I, %6$I) FROM %7$s',
+          'migration_name', 'finished_at', 'rolled_back_at', 'started_at', 'logs', 'id', tbl)
+        WHEN 'Rails' THEN format(
+          'SELECT %I::text, NULL::timestamptz, ''applied'', NULL::text, row_number() OVER (ORDER BY %I COLLATE "C") FROM %s',
+          'version', 'version', tbl)
+        WHEN 'Ecto' THEN format(
+          'SELECT %I::text, %s, ''applied'', NULL::text, row_number() OVER (ORDER BY %I) FROM %s',
+          'version', CASE WHEN (SELECT t.typname FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+                                  WHERE a.attrelid = rel AND a.attname = 'inserted_at') = 'timestamp'
+                          THEN quote_ident('inserted_at') || ' AT TIME ZONE ''UTC''' -- Ecto writes UTC
+                          ELSE quote_ident('inserted_at') || '::timestamptz' END, 'version', tbl)
+        WHEN 'golang-migrate' THEN format(
+          'SELECT %1$I::text, NULL::timestamptz, CASE WHEN %2$I THEN ''dirty'' ELSE ''applied'' END, '
+          '''the version the database is at: golang-migrate records no history'' || CASE WHEN %2$I THEN '
+          ''', and this migration failed part-way (dirty): repair by hand, then migrate force'' ELSE '''' END, '
+          'row_number() OVER (ORDER BY %1$I) FROM %3$s', 'version', 'dirty', tbl)
+        WHEN 'Django' THEN format(
+          'SELECT %I || ''.'' || %I, %I::timestamptz, ''applied'', NULL::text, row_number() OVER (ORDER BY %I) FROM %s',
+          'app', 'name', 'applied', 'id', tbl)
+        WHEN 'Alembic' THEN format(
+          'SELECT %I::text, NULL::timestamptz, ''applied'', '
+          '''the current head: Alembic records only the revision the database is at, not the migrations before it'', '
+          'row_number() OVER (ORDER BY %I COLLATE "C") FROM %s', 'version_num', 'version_num', tbl)
+        WHEN 'Flyway' THEN format(
+          'SELECT %1$I::text, CASE WHEN %2$I THEN %3$I::timestamptz END, CASE WHEN %2$I THEN ''applied'' ELSE ''failed'' END, '
+          'concat_ws('', '', ''version '' || %4$I, %5$I, %6$I, CASE WHEN NOT %2$I THEN ''attempted at '' || %3$I::timestamptz END), '
+          'row_number() OVER (ORDER BY %7$I) FROM %8$s',
+          'script', 'success', 'installed_on', 'version', 'description', 'type', 'installed_rank', tbl)
+        WHEN 'Liquibase' THEN format(
+          'SELECT %1$I || ''::'' || %2$I || ''::'' || %3$I, CASE WHEN %4$I <> ''FAILED'' THEN %5$I::timestamptz END, '
+          'CASE WHEN %4$I = ''FAILED'' THEN ''failed'' ELSE ''applied'' END, '
+          'CASE %4$I WHEN ''FAILED'' THEN ''FAILED at '' || %5$I::timestamptz '
+          '  WHEN ''MARK_RAN'' THEN ''MARK_RAN: recorded as run without running it'' ELSE %4$I::text END, '
+          'row_number() OVER (ORDER BY %6$I, %5$I) FROM %7$s',
+          'filename', 'id', 'author', 'exectype', 'dateexecuted', 'orderexecuted', tbl)
+        WHEN 'goose' THEN format(
+          'SELECT g.%1$I::text, CASE WHEN g.%2$I THEN g.%3$I::timestamptz END, '
+          'CASE WHEN g.%2$I THEN ''applied'' ELSE ''rolled_back'' END, '
+          'CASE WHEN NOT g.%2$I THEN ''rolled back at '' || g.%3$I::timestamptz END, row_number() OVER (ORDER BY g.%4$I) '
+          'FROM (SELECT DISTINCT ON (%1$I) * FROM %5$s WHERE %1$I <> 0 ORDER BY %1$I, %4$I DESC) g',
+          'version_id', 'is_applied', 'tstamp', 'id', tbl)
+      END;
+      BEGIN
+        RETURN QUERY EXECUTE format('SELECT %L::text, h.m, h.a, h.s, %s::oid::regclass, h.d, h.o FROM (%s) h (m, a, s, d, o)',
+                                    shape->>'tool', rel, q);
+      EXCEPTION WHEN insufficient_privilege THEN
+        RETURN QUERY SELECT shape->>'tool', NULL::text, NULL::timestamptz, 'unreadable'::text, rel::regclass,
+          format('%s: its migrations were not read', SQLERRM), NULL::bigint;
+      END;
+    END LOOP;
+  END LOOP;
+END
+$$;
+
+CREATE FUNCTION fk_guard.migration_history()
+RETURNS TABLE (tool text, migration text, applied_at timestamptz, status text, recorded_in regclass, detail text,
+               ordinal bigint)
+LANGUAGE sql STABLE SECURITY INVOKER
+AS $$
+  SELECT * FROM fk_guard.migration_history_in(pg_catalog.current_schemas(true))
+$$;
+
+COMMENT ON FUNCTION fk_guard.migration_history() IS
+'one row per migration recorded by a migration tool found on the search path (Sequelize, knex, TypeORM, node-pg-migrate, Prisma, Rails, Django, Alembic, Flyway, Liquibase, goose, Ecto, golang-migrate): tool, migration, applied_at, status (applied, failed, dirty, rolled_back, unreadable), recorded_in, detail, ordinal';
+
 -- Not STRICT: a NULL value gives NULL; a NULL target or target_typmod is an error.
 CREATE FUNCTION fk_guard.converts(value anyelement, target regtype, target_typmod integer DEFAULT -1)
 RETURNS boolean

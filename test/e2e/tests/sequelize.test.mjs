@@ -64,6 +64,15 @@ test('scenario 1 (story): changeColumn(INTEGER, references) on a uuid column fai
     '20240101000100-seed-users-and-sessions.cjs',
   ]);
   assert.ok(!events.some((e) => e.event === 'migrated' && e.name === STORY_MIGRATION));
+  // fk_guard.migration_history() reads the same from the table umzug's
+  // SequelizeStorage made: the two applied migrations, not the failed one.
+  const history = await db.rows(
+    'SELECT tool, migration, status, recorded_in::text AS recorded_in FROM fk_guard.migration_history() ORDER BY ordinal');
+  t.diagnostic(`migration_history(): ${JSON.stringify(history)}`);
+  assert.deepEqual(history, [
+    { tool: 'Sequelize', migration: '20240101000000-create-users-and-sessions.cjs', status: 'applied', recorded_in: '"SequelizeMeta"' },
+    { tool: 'Sequelize', migration: '20240101000100-seed-users-and-sessions.cjs', status: 'applied', recorded_in: '"SequelizeMeta"' },
+  ]);
   // Nothing changed: still uuid, no foreign key.
   assert.equal(await columnType(db, 'sessions', 'userId'), 'uuid');
   assert.deepEqual(await foreignKeysOn(db, 'sessions'), []);
