@@ -127,14 +127,17 @@ CREATE FUNCTION fk_guard.change_key_type_plan(
   new_type regtype,
   on_unconvertible text DEFAULT 'fail',
   new_key_expression text DEFAULT NULL,
-  include_implied boolean DEFAULT false)
+  include_implied boolean DEFAULT false,
+  online boolean DEFAULT false,
+  batch_size integer DEFAULT 10000,
+  batch_pause interval DEFAULT '0.1 s')
 RETURNS text
 LANGUAGE c VOLATILE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
 AS 'MODULE_PATHNAME', 'change_key_type_plan';
 
-COMMENT ON FUNCTION fk_guard.change_key_type_plan(regclass, name, regtype, text, text, boolean) IS
-'a SQL script that changes a key column''s type together with every column that references it, keeping every foreign key''s definition; with no cast, new keys come from new_key_expression (alias r; uuid: gen_random_uuid()) and references follow them row for row; on_unconvertible: fail, null or delete for references to no key';
+COMMENT ON FUNCTION fk_guard.change_key_type_plan(regclass, name, regtype, text, text, boolean, boolean, integer, interval) IS
+'a SQL script that changes a key column''s type together with every column that references it, keeping every foreign key''s definition; with no cast, new keys come from new_key_expression (alias r; uuid: gen_random_uuid()) and references follow them row for row; on_unconvertible: fail, null or delete for references to no key; online: a five-phase script (new columns kept in sync by triggers, a backfill in batches of batch_size rows with batch_pause between them, indexes built concurrently, new keys validated, then a short swap) for tables too big to rewrite under a long lock';
 
 -- The ignore list: findings that a team has looked at and accepted. A NULL
 -- table, column, constraint or check means "any". check_foreign_keys(),

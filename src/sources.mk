@@ -9,6 +9,7 @@ FKG_CORE_SOURCES += src/core/tool_notes.cpp
 FKG_CORE_SOURCES += src/core/sql_writer.cpp
 FKG_CORE_SOURCES += src/core/fix_writer.cpp
 FKG_CORE_SOURCES += src/core/key_plan.cpp
+FKG_CORE_SOURCES += src/core/key_plan_online.cpp
 FKG_CORE_SOURCES += src/core/naming.cpp
 FKG_CORE_SOURCES += src/core/hygiene.cpp
 FKG_CORE_SOURCES += src/core/input_check.cpp

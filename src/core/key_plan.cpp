@@ -49,6 +49,7 @@ std::string raise(const std::string &message, const std::string &hint) {
 }  // namespace
 
 std::string write_key_type_plan(const KeyPlanInput &in) {
+  if (in.online.enabled) return write_online_key_type_plan(in);
   const bool mapped = in.conversion == Conversion::None;
   const std::string &key_table = in.table.str();
   const std::string &key_column = in.column.str();

@@ -27,6 +27,21 @@ struct KeyReferrer {
   bool same_table = false;                         // a self-reference: converted with the key
   long long rows = -1;                             // estimated
   std::string size;                                // pg_size_pretty of the table
+  // Online mode only.
+  std::string schema_name, table_name, column_name;  // raw names
+  bool not_null = false;
+  char match_type = 's', update_action = 'a', delete_action = 'a';  // pg_constraint's letters
+  bool deferrable = false, deferred = false;
+  std::string constraint_name;           // raw
+  std::optional<sql::Ident> index;       // the column's one-column index (qualified), created again
+  std::string index_name, index_method;  // raw
+};
+
+// Online mode: the key changes through new columns kept in sync by triggers.
+struct OnlineOptions {
+  bool enabled = false;
+  long long batch_size = 10000;
+  std::string batch_pause = "0.1";  // seconds, as pg_sleep() takes them
 };
 
 struct KeyPlanInput {
@@ -44,6 +59,11 @@ struct KeyPlanInput {
   long long rows = -1;
   std::string size;
   std::vector<std::string> notes;
+  // Online mode only.
+  OnlineOptions online;
+  std::string schema_name, table_name, column_name;  // raw names
+  std::string primary_key_name;                      // raw: the key is its table's one-column primary key
+  char identity_kind = '\0';                         // 'a' (ALWAYS) or 'd' (BY DEFAULT)
 };
 
 // A runnable script in one transaction. With a cast: drop the foreign keys,
@@ -53,6 +73,22 @@ struct KeyPlanInput {
 // value, then the same order, each column converted through the map. The
 // header lists every referencing column with its table's size, and every
 // statement's lock and rewrite.
+// With in.online.enabled, write_online_key_type_plan().
 std::string write_key_type_plan(const KeyPlanInput &in);
+
+// The online script, in five phases, for tables too big to rewrite under an
+// ACCESS EXCLUSIVE lock: (1) a new column beside each old one (no rewrite)
+// and a trigger per table that keeps it in sync; (2) a backfill in batches of
+// ctid ranges, COMMIT and a pause after each (outside a transaction block);
+// (3) the new indexes CONCURRENTLY (outside a transaction block); (4) CHECKs
+// that prove the new columns in sync (and NOT NULL), the new foreign keys,
+// each added NOT VALID and validated; (5) the swap, in one short transaction
+// that retries on lock_timeout. Each phase can run again. Needs the online
+// facts of KeyPlanInput and KeyReferrer; throws std::invalid_argument when
+// two new names would be the same.
+std::string write_online_key_type_plan(const KeyPlanInput &in);
+
+// `name` cut to at most `bytes` bytes, never inside a UTF-8 character.
+std::string clip_name(const std::string &name, size_t bytes);
 
 }  // namespace fkg

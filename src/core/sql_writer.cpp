@@ -193,8 +193,11 @@ std::string Script::render(bool with_steps) const {
     }
   }
   out += comment("Statements: " + (tags.empty() ? std::string("(none)") : tags));
+  std::string section;
   for (size_t i = 0; i < statements_.size(); i++) {
     const Statement &s = statements_[i];
+    if (!s.section.empty() && s.section != section) out += comment(s.section);
+    section = s.section;
     if (!s.what.empty()) out += comment(with_steps ? "Step " + std::to_string(i + 1) + ": " + s.what : s.what);
     out += s.sql + ";\n";
   }

@@ -64,6 +64,10 @@ struct Statement {
   std::string what;
   std::string lock;      // e.g. "ACCESS EXCLUSIVE on public.sessions"; empty: none
   std::string rewrites;  // table rewritten, empty: none
+  // A section heading (made safe) printed as its own comment line before the
+  // first statement of each run of statements with the same one, e.g.
+  // "Phase 2 of 5: ..."; empty: none.
+  std::string section = "";
 };
 
 // A script: header comment lines, then the statements, each preceded by

@@ -31,6 +31,20 @@ void for_each_foreign_key(FkScope scope, Oid rel, FkVisitor visit, void *arg) {
   table_close(conrel, AccessShareLock);
 }
 
+void for_each_column_dependent(Oid rel, AttrNumber att, DependVisitor visit, void *arg) {
+  Relation dep = table_open(DependRelationId, AccessShareLock);
+  ScanKeyData key[3];
+  ScanKeyInit(&key[0], Anum_pg_depend_refclassid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(RelationRelationId));
+  ScanKeyInit(&key[1], Anum_pg_depend_refobjid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(rel));
+  ScanKeyInit(&key[2], Anum_pg_depend_refobjsubid, BTEqualStrategyNumber, F_INT4EQ, Int32GetDatum((int32)att));
+  SysScanDesc scan = systable_beginscan(dep, DependReferenceIndexId, true, NULL, 3, key);
+  HeapTuple tup;
+  while ((tup = systable_getnext(scan)) != NULL)
+    if (!visit((Form_pg_depend)GETSTRUCT(tup), arg)) break;
+  systable_endscan(scan);
+  table_close(dep, AccessShareLock);
+}
+
 void for_each_index(Oid rel, IndexVisitor visit, void *arg) {
   Relation indrel = table_open(IndexRelationId, AccessShareLock);
   ScanKeyData key;

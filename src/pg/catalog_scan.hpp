@@ -17,6 +17,10 @@ enum class FkScope {
 using FkVisitor = bool (*)(HeapTuple tup, TupleDesc desc, void *arg);
 void for_each_foreign_key(FkScope scope, Oid rel, FkVisitor visit, void *arg);
 
+// Every object that depends on the column rel.att (its pg_depend rows, by index).
+using DependVisitor = bool (*)(Form_pg_depend dep, void *arg);
+void for_each_column_dependent(Oid rel, AttrNumber att, DependVisitor visit, void *arg);
+
 // Every index of a table, with its operator classes, from pg_index by index.
 using IndexVisitor = bool (*)(HeapTuple tup, Form_pg_index index, oidvector *indclass, void *arg);
 void for_each_index(Oid rel, IndexVisitor visit, void *arg);

@@ -578,8 +578,9 @@ FKG_SQL_FUNCTION(fix_plan) {
 }
 
 // fk_guard.change_key_type_plan(referenced_table, referenced_column, new_type,
-// on_unconvertible, new_key_expression, include_implied): the script that
-// changes a key's type with every column that references it.
+// on_unconvertible, new_key_expression, include_implied, online, batch_size,
+// batch_pause): the script that changes a key's type with every column that
+// references it; online: in five phases, without a long lock.
 FKG_SQL_FUNCTION(change_key_type_plan) {
   const char *fn = "change_key_type_plan";
   require_arg(fcinfo, 0, "referenced_table", fn);
@@ -587,6 +588,9 @@ FKG_SQL_FUNCTION(change_key_type_plan) {
   require_arg(fcinfo, 2, "new_type", fn);
   require_arg(fcinfo, 3, "on_unconvertible", fn);
   require_arg(fcinfo, 5, "include_implied", fn);
+  require_arg(fcinfo, 6, "online", fn);
+  require_arg(fcinfo, 7, "batch_size", fn);
+  require_arg(fcinfo, 8, "batch_pause", fn);
   Oid rel = PG_GETARG_OID(0);
   check_table_arg(rel, "referenced_table", fn);
   AttrNumber att = column_of(rel, PG_GETARG_NAME(1));
@@ -598,7 +602,26 @@ FKG_SQL_FUNCTION(change_key_type_plan) {
     throw UserError(ERRCODE_INVALID_PARAMETER_VALUE, "unknown on_unconvertible \"" + mode_name + "\"", "",
                     "Use fail, null or delete.");
   const char *expr = PG_ARGISNULL(4) ? nullptr : pg_guard([fcinfo]() { return text_to_cstring(PG_GETARG_TEXT_PP(4)); });
-  std::string plan = build_key_type_plan(rel, att, new_type, mode, expr, PG_GETARG_BOOL(5));
+  OnlineOptions online;
+  online.enabled = PG_GETARG_BOOL(6);
+  online.batch_size = PG_GETARG_INT32(7);
+  if (online.batch_size < 1)
+    throw UserError(ERRCODE_INVALID_PARAMETER_VALUE, "batch_size must be at least 1", "",
+                    "The backfill updates about batch_size rows per transaction.");
+  bool negative = pg_guard([fcinfo]() {
+    Interval *i = PG_GETARG_INTERVAL_P(8);
+    return i->month < 0 || i->day < 0 || i->time < 0;
+  });
+  if (negative)
+    throw UserError(ERRCODE_INVALID_PARAMETER_VALUE, "batch_pause must not be negative", "",
+                    "The backfill sleeps batch_pause after each batch; '0' does not pause.");
+  double seconds = pg_guard([fcinfo]() {
+    return DatumGetFloat8(DirectFunctionCall2(interval_part, CStringGetTextDatum("epoch"), PG_GETARG_DATUM(8)));
+  });
+  char pause[64];
+  snprintf(pause, sizeof pause, "%.6g", seconds);
+  online.batch_pause = pause;
+  std::string plan = build_key_type_plan(rel, att, new_type, mode, expr, PG_GETARG_BOOL(5), online);
   const char *s = plan.c_str();
   return pg_guard([s]() { return CStringGetTextDatum(s); });
 }

@@ -192,31 +192,31 @@ AttrNumber default_column(Oid attrdef) {
 // What makes ALTER COLUMN ... TYPE refuse the column: views and rules,
 // policies and generated columns that use it (their pg_depend rows on the
 // column). NULL if nothing does. Catalog only.
-const char *column_blockers(Oid rel, AttrNumber att) {
+struct RawBlockers {
   StringInfoData buf;
-  initStringInfo(&buf);
-  Relation dep = table_open(DependRelationId, AccessShareLock);
-  ScanKeyData key[3];
-  ScanKeyInit(&key[0], Anum_pg_depend_refclassid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(RelationRelationId));
-  ScanKeyInit(&key[1], Anum_pg_depend_refobjid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(rel));
-  ScanKeyInit(&key[2], Anum_pg_depend_refobjsubid, BTEqualStrategyNumber, F_INT4EQ, Int32GetDatum((int32)att));
-  SysScanDesc scan = systable_beginscan(dep, DependReferenceIndexId, true, NULL, 3, key);
-  HeapTuple tup;
-  while ((tup = systable_getnext(scan)) != NULL) {
-    Form_pg_depend d = (Form_pg_depend)GETSTRUCT(tup);
-    // A default that depends on another column is a generated column's.
-    if (d->classid != RewriteRelationId && d->classid != PolicyRelationId && d->classid != AttrDefaultRelationId)
-      continue;
-    if (d->classid == AttrDefaultRelationId && default_column(d->objid) == att) continue;  // its own default
-    ObjectAddress obj;
-    obj.classId = d->classid;
-    obj.objectId = d->objid;
-    obj.objectSubId = d->objsubid;
-    append_once(&buf, getObjectDescription(&obj, true));
-  }
-  systable_endscan(scan);
-  table_close(dep, AccessShareLock);
-  return buf.len > 0 ? buf.data : NULL;
+  AttrNumber att;
+};
+
+bool visit_blocker(Form_pg_depend d, void *arg) {
+  RawBlockers *b = (RawBlockers *)arg;
+  // A default that depends on another column is a generated column's.
+  if (d->classid != RewriteRelationId && d->classid != PolicyRelationId && d->classid != AttrDefaultRelationId)
+    return true;
+  if (d->classid == AttrDefaultRelationId && default_column(d->objid) == b->att) return true;  // its own default
+  ObjectAddress obj;
+  obj.classId = d->classid;
+  obj.objectId = d->objid;
+  obj.objectSubId = d->objsubid;
+  append_once(&b->buf, getObjectDescription(&obj, true));
+  return true;
+}
+
+const char *column_blockers(Oid rel, AttrNumber att) {
+  RawBlockers b;
+  initStringInfo(&b.buf);
+  b.att = att;
+  for_each_column_dependent(rel, att, visit_blocker, &b);
+  return b.buf.len > 0 ? b.buf.data : NULL;
 }
 
 // Is this function code of an ordinary role (not built in, not a superuser's)?

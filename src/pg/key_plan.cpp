@@ -1,5 +1,9 @@
 #include "key_plan.hpp"
 
+extern "C" {
+#include "catalog/dependency.h"
+}
+
 #include "catalog_pairs.hpp"
 #include "catalog_scan.hpp"
 #include "compat.hpp"
@@ -56,23 +60,16 @@ struct RawKey {
 };
 
 // The sequence that depends automatically on the column (serial), or NULL.
+bool visit_owned_sequence(Form_pg_depend d, void *arg) {
+  if (d->classid == RelationRelationId && d->deptype == DEPENDENCY_AUTO &&
+      get_rel_relkind(d->objid) == RELKIND_SEQUENCE)
+    *(const char **)arg = qualified_name(d->objid);
+  return true;
+}
+
 const char *owned_sequence(Oid rel, AttrNumber att) {
   const char *seq = NULL;
-  Relation dep = table_open(DependRelationId, AccessShareLock);
-  ScanKeyData key[3];
-  ScanKeyInit(&key[0], Anum_pg_depend_refclassid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(RelationRelationId));
-  ScanKeyInit(&key[1], Anum_pg_depend_refobjid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(rel));
-  ScanKeyInit(&key[2], Anum_pg_depend_refobjsubid, BTEqualStrategyNumber, F_INT4EQ, Int32GetDatum((int32)att));
-  SysScanDesc scan = systable_beginscan(dep, DependReferenceIndexId, true, NULL, 3, key);
-  HeapTuple tup;
-  while ((tup = systable_getnext(scan)) != NULL) {
-    Form_pg_depend d = (Form_pg_depend)GETSTRUCT(tup);
-    if (d->classid == RelationRelationId && d->deptype == DEPENDENCY_AUTO &&
-        get_rel_relkind(d->objid) == RELKIND_SEQUENCE)
-      seq = qualified_name(d->objid);
-  }
-  systable_endscan(scan);
-  table_close(dep, AccessShareLock);
+  for_each_column_dependent(rel, att, visit_owned_sequence, &seq);
   return seq;
 }
 
@@ -121,6 +118,12 @@ struct RawReferrer {
   Oid type;
   bool not_valid, partitioned, same_table, not_null;
   RawSize size;
+  // Online mode.
+  const char *schema_name, *table_name, *column_name, *constraint_name;
+  int key_columns;  // columns of the foreign key
+  bool is_partition, set_null_columns;
+  char match_type, update_action, delete_action;
+  bool deferrable, deferred;
 };
 
 struct RawReferrers {
@@ -161,6 +164,22 @@ bool visit_referrer(HeapTuple tup, TupleDesc desc, void *arg) {
     r.not_null = HeapTupleIsValid(at) && ((Form_pg_attribute)GETSTRUCT(at))->attnotnull;
     if (HeapTupleIsValid(at)) ReleaseSysCache(at);
     r.size = table_size(con->conrelid);
+    r.schema_name = get_namespace_name(get_rel_namespace(con->conrelid));
+    r.table_name = get_rel_name(con->conrelid);
+    r.column_name = get_attname(con->conrelid, fk[i], false);
+    r.constraint_name = pstrdup(NameStr(con->conname));
+    r.key_columns = n;
+    r.is_partition = get_rel_relispartition(con->conrelid);
+    bool isnull = true;
+#if PG_VERSION_NUM >= 150000
+    heap_getattr(tup, Anum_pg_constraint_confdelsetcols, desc, &isnull);
+#endif
+    r.set_null_columns = !isnull;
+    r.match_type = con->confmatchtype;
+    r.update_action = con->confupdtype;
+    r.delete_action = con->confdeltype;
+    r.deferrable = con->condeferrable;
+    r.deferred = con->condeferred;
   }
   return true;
 }
@@ -223,10 +242,157 @@ bool parses_as_one_expression(const char *expr) {
   return ok;
 }
 
+// Online mode: what the swap would lose or break by dropping rel.att, as
+// "index x, constraint y on t" (empty: nothing). Allowed: the key's primary
+// key (index and constraint) and its sequence, every foreign key that
+// references the key, and for a referencing column one plain one-column index
+// (given back in *index_oid, created again). A default is allowed on the key.
+struct RawOnlineColumn {
+  const char *blockers;  // NULL: none
+  Oid index_oid;
+  const char *index_name, *index_qualified, *index_method;
+  bool has_default;
+};
+
+bool plain_one_column_index(Oid index, AttrNumber att, Oid type) {
+  HeapTuple tup = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(index));
+  if (!HeapTupleIsValid(tup)) return false;
+  Form_pg_index ix = (Form_pg_index)GETSTRUCT(tup);
+  bool ok = ix->indnatts == 1 && ix->indkey.values[0] == att && !ix->indisunique && ix->indisvalid &&
+            heap_attisnull(tup, Anum_pg_index_indexprs, NULL) && heap_attisnull(tup, Anum_pg_index_indpred, NULL);
+  if (ok) {
+    bool isnull;
+    Datum d = SysCacheGetAttr(INDEXRELID, tup, Anum_pg_index_indclass, &isnull);
+    oidvector *classes = (oidvector *)DatumGetPointer(d);
+    HeapTuple rel = SearchSysCache1(RELOID, ObjectIdGetDatum(index));
+    Oid am = HeapTupleIsValid(rel) ? ((Form_pg_class)GETSTRUCT(rel))->relam : InvalidOid;
+    if (HeapTupleIsValid(rel)) ReleaseSysCache(rel);
+    ok = OidIsValid(am) && classes->values[0] == GetDefaultOpClass(type, am);
+  }
+  ReleaseSysCache(tup);
+  return ok;
+}
+
+struct RawOnlineScan {
+  RawOnlineColumn *out;
+  StringInfoData blockers;
+  AttrNumber att;
+  Oid type, key_rel, pk_index;
+  bool is_key;
+};
+
+bool visit_online_dependent(Form_pg_depend d, void *arg) {
+  RawOnlineScan *c = (RawOnlineScan *)arg;
+  RawOnlineColumn *out = c->out;
+  bool allowed = false;
+  if (d->classid == RelationRelationId) {
+    char kind = get_rel_relkind(d->objid);
+    if (kind == RELKIND_SEQUENCE) allowed = c->is_key;
+    if (kind == RELKIND_INDEX) {
+      if (c->is_key)
+        allowed = d->objid == c->pk_index;
+      else if (!OidIsValid(out->index_oid) && plain_one_column_index(d->objid, c->att, c->type)) {
+        allowed = true;
+        out->index_oid = d->objid;
+        out->index_name = get_rel_name(d->objid);
+        out->index_qualified = qualified_name(d->objid);
+        HeapTuple ir = SearchSysCache1(RELOID, ObjectIdGetDatum(d->objid));
+        if (HeapTupleIsValid(ir)) {
+          out->index_method = get_am_name(((Form_pg_class)GETSTRUCT(ir))->relam);
+          ReleaseSysCache(ir);
+        }
+      }
+    }
+  } else if (d->classid == ConstraintRelationId) {
+    HeapTuple ct = SearchSysCache1(CONSTROID, ObjectIdGetDatum(d->objid));
+    if (HeapTupleIsValid(ct)) {
+      Form_pg_constraint con = (Form_pg_constraint)GETSTRUCT(ct);
+      allowed = (con->contype == CONSTRAINT_FOREIGN && con->confrelid == c->key_rel) ||
+                (c->is_key && con->contype == CONSTRAINT_PRIMARY && con->conindid == c->pk_index);
+#if PG_VERSION_NUM >= 180000
+      allowed = allowed || con->contype == CONSTRAINT_NOTNULL;
+#endif
+      ReleaseSysCache(ct);
+    }
+  } else if (d->classid == AttrDefaultRelationId) {
+    out->has_default = true;
+    allowed = c->is_key;
+  }
+  if (allowed) return true;
+  ObjectAddress a;
+  a.classId = d->classid;
+  a.objectId = d->objid;
+  a.objectSubId = d->objsubid;
+  char *what = getObjectDescription(&a, true);
+  if (what) appendStringInfo(&c->blockers, "%s%s", c->blockers.len ? ", " : "", what);
+  return true;
+}
+
+RawOnlineColumn *online_column(Oid rel, AttrNumber att, Oid key_rel, bool is_key) {
+  RawOnlineScan c;
+  c.out = (RawOnlineColumn *)palloc0(sizeof(RawOnlineColumn));
+  initStringInfo(&c.blockers);
+  c.att = att;
+  c.type = get_atttype(rel, att);
+  c.key_rel = key_rel;
+  c.is_key = is_key;
+  c.pk_index = InvalidOid;
+  if (is_key) {
+    Relation r = table_open(rel, AccessShareLock);
+    c.pk_index = compat::primary_key_index(r);
+    table_close(r, AccessShareLock);
+  }
+  for_each_column_dependent(rel, att, visit_online_dependent, &c);
+  c.out->blockers = c.blockers.len ? c.blockers.data : NULL;
+  return c.out;
+}
+
+struct RawOnlineKey {
+  const char *schema_name, *table_name, *column_name;
+  const char *primary_key;  // NULL: the column is not the table's one-column primary key
+  char identity;
+  bool partitioned, is_partition;
+};
+
+RawOnlineKey *online_key(Oid rel, AttrNumber att) {
+  RawOnlineKey *k = (RawOnlineKey *)palloc0(sizeof(RawOnlineKey));
+  k->schema_name = get_namespace_name(get_rel_namespace(rel));
+  k->table_name = get_rel_name(rel);
+  k->column_name = get_attname(rel, att, false);
+  HeapTuple at = SearchSysCache2(ATTNUM, ObjectIdGetDatum(rel), Int16GetDatum(att));
+  if (HeapTupleIsValid(at)) {
+    k->identity = ((Form_pg_attribute)GETSTRUCT(at))->attidentity;
+    ReleaseSysCache(at);
+  }
+  k->partitioned = get_rel_relkind(rel) == RELKIND_PARTITIONED_TABLE;
+  k->is_partition = get_rel_relispartition(rel);
+  Relation r = table_open(rel, AccessShareLock);
+  Oid pk = compat::primary_key_index(r);
+  table_close(r, AccessShareLock);
+  if (OidIsValid(pk)) {
+    HeapTuple tup = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(pk));
+    if (HeapTupleIsValid(tup)) {
+      Form_pg_index ix = (Form_pg_index)GETSTRUCT(tup);
+      if (ix->indnatts == 1 && ix->indkey.values[0] == att && ix->indimmediate) {
+        Oid con = get_index_constraint(pk);
+        if (OidIsValid(con)) k->primary_key = get_constraint_name(con);
+      }
+      ReleaseSysCache(tup);
+    }
+  }
+  return k;
+}
+
+UserError online_refusal(const std::string &what, const std::string &why) {
+  return UserError(ERRCODE_FEATURE_NOT_SUPPORTED, "online mode cannot change " + what, why,
+                   "Use the offline plan (online => false), which converts everything in one transaction under "
+                   "ACCESS EXCLUSIVE locks.");
+}
+
 }  // namespace
 
 std::string build_key_type_plan(Oid rel, AttrNumber att, Oid new_type, OnUnconvertible mode,
-                                const char *new_key_expression, bool include_implied) {
+                                const char *new_key_expression, bool include_implied, const OnlineOptions &online) {
   RawKey *k = pg_guard([rel, att, new_type]() { return read_key(rel, att, new_type); });
   std::string key = std::string(k->table) + "." + k->column;
   if (k->type == new_type) throw UserError(ERRCODE_INVALID_PARAMETER_VALUE, key + " is already " + k->new_type, "", "");
@@ -252,6 +418,10 @@ std::string build_key_type_plan(Oid rel, AttrNumber att, Oid new_type, OnUnconve
   bool integer_target = new_type == INT2OID || new_type == INT4OID || new_type == INT8OID;
   if (k->sequence && integer_target) in.owned_sequence = Ident::checked(k->sequence);
 
+  if (mapped && online.enabled && mode != OnUnconvertible::Fail)
+    throw UserError(ERRCODE_INVALID_PARAMETER_VALUE, "on_unconvertible does not apply to an online plan",
+                    "Online, every foreign key must be validated, so every reference has its key.",
+                    "Leave on_unconvertible at 'fail'.");
   if (mapped) {
     if (mode == OnUnconvertible::Map)
       throw UserError(ERRCODE_INVALID_PARAMETER_VALUE, "on_unconvertible => 'map' does not apply to a key type plan",
@@ -339,6 +509,46 @@ std::string build_key_type_plan(Oid rel, AttrNumber att, Oid new_type, OnUnconve
       kr.definition += suffix;
     }
     kr.partitioned = r.partitioned && compat::no_not_valid_foreign_keys_on_partitioned_tables;
+    if (online.enabled) {
+      std::string col = std::string(r.table) + "." + r.column;
+      if (r.key_columns > 1)
+        throw online_refusal(col, std::string("Its foreign key ") + r.constraint + " has " +
+                                      std::to_string(r.key_columns) +
+                                      " columns, and online mode carries one-column foreign keys only.");
+      if (r.partitioned || r.is_partition)
+        throw online_refusal(col, std::string(r.table) + (r.partitioned ? " is partitioned" : " is a partition") +
+                                      ": CREATE INDEX CONCURRENTLY and ADD COLUMN cannot run on it the way online "
+                                      "mode needs.");
+      if (r.set_null_columns)
+        throw online_refusal(col, std::string("Its foreign key ") + r.constraint +
+                                      " sets a column list to NULL ON DELETE, which online mode does not carry.");
+      if (mapped && r.not_valid)
+        throw online_refusal(col, std::string("Its foreign key ") + r.constraint +
+                                      " is NOT VALID: a reference to no key has no new key to take.");
+      Oid rr = r.rel;
+      AttrNumber ra = r.att;
+      RawOnlineColumn *oc = pg_guard([rr, ra, rel]() { return online_column(rr, ra, rel, false); });
+      if (oc->blockers)
+        throw online_refusal(
+            col, std::string("The swap drops the old column, and with it what depends on it: ") + oc->blockers + ".");
+      if (oc->has_default)
+        throw online_refusal(col, "It has a DEFAULT, which the swap would drop with the old column.");
+      kr.schema_name = r.schema_name;
+      kr.table_name = r.table_name;
+      kr.column_name = r.column_name;
+      kr.constraint_name = r.constraint_name;
+      kr.not_null = r.not_null;
+      kr.match_type = r.match_type;
+      kr.update_action = r.update_action;
+      kr.delete_action = r.delete_action;
+      kr.deferrable = r.deferrable;
+      kr.deferred = r.deferred;
+      if (OidIsValid(oc->index_oid)) {
+        kr.index = Ident::checked(oc->index_qualified);
+        kr.index_name = oc->index_name;
+        kr.index_method = oc->index_method;
+      }
+    }
     kr.same_table = r.same_table;
     kr.rows = (long long)r.size.rows;
     kr.size = r.size.size;
@@ -349,6 +559,36 @@ std::string build_key_type_plan(Oid rel, AttrNumber att, Oid new_type, OnUnconve
           "The key converts, but this column that references it cannot follow.",
           "Convert it to the key's type first: fk_guard.fix_plan() writes that script.");
     in.referrers.push_back(kr);
+  }
+
+  if (online.enabled) {
+    if (include_implied)
+      throw online_refusal(key,
+                           "include_implied: a column implied by its name has no foreign key for online "
+                           "mode to carry.");
+    RawOnlineKey *ok = pg_guard([rel, att]() { return online_key(rel, att); });
+    if (ok->partitioned || ok->is_partition)
+      throw online_refusal(key, std::string(k->table) + (ok->partitioned ? " is partitioned" : " is a partition") +
+                                    ": CREATE INDEX CONCURRENTLY and ADD COLUMN cannot run on it the way online "
+                                    "mode needs.");
+    if (!ok->primary_key)
+      throw online_refusal(key, std::string("Online mode makes the new column the primary key of ") + k->table +
+                                    ", so the key must be its table's one-column, not deferrable, primary key.");
+    RawOnlineColumn *oc = pg_guard([rel, att]() { return online_column(rel, att, rel, true); });
+    if (oc->blockers)
+      throw online_refusal(
+          key, std::string("The swap drops the old column, and with it what depends on it: ") + oc->blockers + ".");
+    if (!mapped && k->current_default && !in.owned_sequence && !k->identity)
+      throw online_refusal(key, std::string("Its DEFAULT (") + k->current_default +
+                                    ") is not a sequence the plan can move to the new column.");
+    in.online = online;
+    in.schema_name = ok->schema_name;
+    in.table_name = ok->table_name;
+    in.column_name = ok->column_name;
+    in.primary_key_name = ok->primary_key;
+    in.identity_kind = ok->identity;
+    if (mapped && !in.current_default.empty() && k->sequence) in.owned_sequence = Ident::checked(k->sequence);
+    return write_key_type_plan(in);
   }
 
   if (include_implied) {

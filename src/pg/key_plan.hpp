@@ -7,6 +7,7 @@
 #include <string>
 
 #include "../core/fix_writer.hpp"
+#include "../core/key_plan.hpp"
 #include "prelude.hpp"
 
 namespace fkg {
@@ -16,8 +17,10 @@ namespace fkg {
 // exists (null: the type's usual generator, gen_random_uuid() for uuid).
 // Throws UserError when the plan cannot be written safely (a value of the key
 // that cannot convert, a view on a column, an expression that is not one
-// expression, a mode that does not apply).
+// expression, a mode that does not apply). With online.enabled, the online
+// script, or a UserError naming what online mode cannot carry (the offline
+// plan can).
 std::string build_key_type_plan(Oid rel, AttrNumber att, Oid new_type, OnUnconvertible mode,
-                                const char *new_key_expression, bool include_implied);
+                                const char *new_key_expression, bool include_implied, const OnlineOptions &online);
 
 }  // namespace fkg
