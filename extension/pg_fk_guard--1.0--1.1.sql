@@ -113,7 +113,11 @@ LANGUAGE c STABLE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
 AS 'MODULE_PATHNAME', 'check_foreign_key_hygiene';
 
-CREATE FUNCTION fk_guard.check_foreign_keys(schemas name[] DEFAULT NULL, checks text[] DEFAULT NULL)
+-- check_foreign_keys(), report() and assert_foreign_keys() are SQL wrappers
+-- that pass the caller's current_schemas(true) to their bodies (*_in), as
+-- diagnose_fk_mismatches() does: implied foreign keys are looked up on the
+-- caller's search_path, which a SET clause would hide.
+CREATE FUNCTION fk_guard.check_foreign_keys_in(schemas name[], checks text[], search_path name[])
 RETURNS TABLE (check_name text, severity text, referencing_table regclass, referencing_columns name[],
                referenced_table regclass, referenced_columns name[], constraint_name name, detail text,
                suggested_fix text)
@@ -122,7 +126,7 @@ AS $$
   SELECT f.* FROM (
     SELECT 'type_mismatch'::pg_catalog.text, m.severity, m.referencing_table, ARRAY[m.referencing_column],
            m.referenced_table, ARRAY[m.referenced_column], m.constraint_name, m.detail, m.suggested_fix
-      FROM fk_guard.diagnose_fk_mismatches_in(true, false, pg_catalog.current_schemas(true)) m
+      FROM fk_guard.diagnose_fk_mismatches_in(true, false, $3) m
      WHERE ($2 IS NULL OR 'type_mismatch' OPERATOR(pg_catalog.=) ANY ($2))
        AND ($1 IS NULL OR (SELECT n.nspname FROM pg_catalog.pg_class c
                              JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
@@ -135,10 +139,19 @@ AS $$
            f.referencing_table::pg_catalog.text, f.constraint_name, f.referencing_columns::pg_catalog.text
 $$;
 
+CREATE FUNCTION fk_guard.check_foreign_keys(schemas name[] DEFAULT NULL, checks text[] DEFAULT NULL)
+RETURNS TABLE (check_name text, severity text, referencing_table regclass, referencing_columns name[],
+               referenced_table regclass, referenced_columns name[], constraint_name name, detail text,
+               suggested_fix text)
+LANGUAGE sql STABLE SECURITY INVOKER
+AS $$
+  SELECT * FROM fk_guard.check_foreign_keys_in($1, $2, pg_catalog.current_schemas(true))
+$$;
+
 COMMENT ON FUNCTION fk_guard.check_foreign_keys(name[], text[]) IS
 'one row per foreign-key finding: type_mismatch, duplicate, overlapping, unindexed, nullable_match_simple, not_validated; schemas and checks limit it; the ignore list (fk_guard.ignored) applies';
 
-CREATE FUNCTION fk_guard.report(format text DEFAULT 'text')
+CREATE FUNCTION fk_guard.report_in(format text, search_path name[])
 RETURNS text
 LANGUAGE plpgsql STABLE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
@@ -164,7 +177,7 @@ BEGIN
              coalesce(' [' || f.constraint_name || ']', ''), E'\n  ' || f.detail,
              coalesce(E'\n  fix: ' || replace(f.suggested_fix, E'\n', E'\n       '), '')), E'\n')
              || E'\n', '') || pg_catalog.format('%s finding(s)', count(*))
-      INTO out FROM fk_guard.check_foreign_keys() f;
+      INTO out FROM fk_guard.check_foreign_keys_in(NULL, NULL, search_path) f;
     RETURN out;
   END IF;
   IF format = 'json' THEN
@@ -173,7 +186,7 @@ BEGIN
              'referencing_table', f.referencing_table::text, 'referencing_columns', to_jsonb(f.referencing_columns),
              'referenced_table', f.referenced_table::text, 'referenced_columns', to_jsonb(f.referenced_columns),
              'constraint', f.constraint_name, 'detail', f.detail, 'suggested_fix', f.suggested_fix)), '[]'))
-      INTO out FROM fk_guard.check_foreign_keys() f;
+      INTO out FROM fk_guard.check_foreign_keys_in(NULL, NULL, search_path) f;
     RETURN out;
   END IF;
   SELECT jsonb_pretty(jsonb_build_object(
@@ -200,15 +213,22 @@ BEGIN
                                   jsonb_build_object('fullyQualifiedName', f.referencing_table::text || '.' || quote_ident(c),
                                                      'name', c, 'kind', 'column'))))
                                  FROM unnest(f.referencing_columns) AS c),
-                 'partialFingerprints', jsonb_build_object('constraint',
-                     coalesce(f.referencing_table::text || '/' || f.constraint_name, f.referencing_table::text || '/' ||
-                              array_to_string(f.referencing_columns, ','))),
+                 'partialFingerprints', jsonb_build_object('findingKey/v1',
+                     pg_catalog.format('%s/%s/%s', f.referencing_table, coalesce(quote_ident(f.constraint_name), ''),
+                                       f.referencing_columns)),
                  'properties', jsonb_strip_nulls(jsonb_build_object(
                      'constraint', f.constraint_name, 'referencedTable', f.referenced_table::text,
-                     'suggestedFix', f.suggested_fix)))) FROM fk_guard.check_foreign_keys() f), '[]')))))
+                     'suggestedFix', f.suggested_fix)))) FROM fk_guard.check_foreign_keys_in(NULL, NULL, search_path) f), '[]')))))
     INTO out;
   RETURN out;
 END
+$$;
+
+CREATE FUNCTION fk_guard.report(format text DEFAULT 'text')
+RETURNS text
+LANGUAGE sql STABLE SECURITY INVOKER
+AS $$
+  SELECT fk_guard.report_in($1, pg_catalog.current_schemas(true))
 $$;
 
 COMMENT ON FUNCTION fk_guard.report(text) IS
@@ -386,3 +406,56 @@ $$;
 
 COMMENT ON FUNCTION fk_guard.migration_history() IS
 'one row per migration recorded by a migration tool found on the search path (Sequelize, knex, TypeORM, node-pg-migrate, Prisma, Rails, Django, Alembic, Flyway, Liquibase, goose, Ecto, golang-migrate): tool, migration, applied_at, status (applied, failed, dirty, rolled_back, unreadable), recorded_in, detail, ordinal';
+
+-- Not STRICT: a NULL min_severity is an error, never a silent pass.
+CREATE FUNCTION fk_guard.assert_foreign_keys_in(min_severity text, checks text[], schemas name[], search_path name[])
+RETURNS void
+LANGUAGE plpgsql STABLE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  threshold int;
+  n bigint;
+  lines text;
+BEGIN
+  IF min_severity IS NULL THEN
+    RAISE EXCEPTION USING ERRCODE = 'null_value_not_allowed',
+      MESSAGE = 'argument min_severity of fk_guard.assert_foreign_keys() must not be null';
+  END IF;
+  threshold := CASE min_severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 WHEN 'notice' THEN 2 END;
+  IF threshold IS NULL THEN
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+      MESSAGE = format('unknown severity "%s"', min_severity), HINT = 'Use error, warning or notice.';
+  END IF;
+  SELECT count(*), string_agg(format('%s %s: %s (%s) -> %s (%s)%s', f.severity, f.check_name, f.referencing_table,
+                                     array_to_string(ARRAY(SELECT quote_ident(c) FROM unnest(f.referencing_columns) c), ', '),
+                                     f.referenced_table,
+                                     array_to_string(ARRAY(SELECT quote_ident(c) FROM unnest(f.referenced_columns) c), ', '),
+                                     coalesce(', constraint ' || quote_ident(f.constraint_name), ', implied by its name')),
+                              E'\n' ORDER BY f.ord)
+    INTO n, lines
+    FROM fk_guard.check_foreign_keys_in(schemas, checks, search_path) WITH ORDINALITY AS f(check_name, severity,
+           referencing_table, referencing_columns, referenced_table, referenced_columns, constraint_name, detail,
+           suggested_fix, ord)
+   WHERE CASE f.severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END <= threshold;
+  IF n > 0 THEN
+    RAISE EXCEPTION USING ERRCODE = 'assert_failure',
+      MESSAGE = format('%s foreign-key finding%s at severity %s or above', n, CASE WHEN n = 1 THEN '' ELSE 's' END,
+                       min_severity),
+      DETAIL = lines,
+      HINT = 'SELECT * FROM fk_guard.check_foreign_keys() explains each one and gives the SQL that fixes it; '
+             'fk_guard.ignored records the ones you accept.';
+  END IF;
+END
+$$;
+
+CREATE FUNCTION fk_guard.assert_foreign_keys(min_severity text DEFAULT 'warning', checks text[] DEFAULT NULL,
+                                             schemas name[] DEFAULT NULL)
+RETURNS void
+LANGUAGE sql STABLE SECURITY INVOKER
+AS $$
+  SELECT fk_guard.assert_foreign_keys_in($1, $2, $3, pg_catalog.current_schemas(true))
+$$;
+
+COMMENT ON FUNCTION fk_guard.assert_foreign_keys(text, text[], name[]) IS
+'raises an error (SQLSTATE P0004) listing every finding of check_foreign_keys() at or above min_severity (error, warning, notice), one line each, for CI pipelines; checks and schemas limit it';

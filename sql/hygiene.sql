@@ -83,6 +83,39 @@ SELECT r->>'version' AS version, r #>> '{runs,0,tool,driver,name}' AS tool,
   FROM (SELECT fk_guard.report('sarif')::jsonb AS r) s;
 SELECT fk_guard.report('xml');
 
+-- assert_foreign_keys(): every finding at or above the severity, one line
+-- each in DETAIL, the count in the message (SQLSTATE P0004, assert_failure).
+\set SHOW_CONTEXT never
+\set VERBOSITY sqlstate
+SELECT fk_guard.assert_foreign_keys();
+\set VERBOSITY default
+SELECT fk_guard.assert_foreign_keys();
+SELECT fk_guard.assert_foreign_keys('notice', ARRAY['overlapping']);
+SELECT fk_guard.assert_foreign_keys('warning', ARRAY['overlapping']);  -- notices only: passes
+SELECT fk_guard.assert_foreign_keys('error');                         -- no errors: passes
+SELECT fk_guard.assert_foreign_keys(schemas => ARRAY['clean']::name[]);
+SELECT fk_guard.assert_foreign_keys('fatal');
+SELECT fk_guard.assert_foreign_keys(NULL);
+SELECT fk_guard.assert_foreign_keys(checks => ARRAY['no_such_check']);
+-- assert_no_mismatches() stays with type mismatches: the ignored tokens pair
+-- is all there is, so it passes while assert_foreign_keys() does not.
+SELECT fk_guard.assert_no_mismatches('notice');
+
+-- Implied pairs across schemas are looked up on the caller's search_path,
+-- by check_foreign_keys(), report() and assert_foreign_keys() alike.
+CREATE SCHEMA h2;
+CREATE TABLE h2.remarks (id int, users_id bigint);
+SET search_path = h2, h, public;
+SELECT check_name, referencing_table, referencing_columns, referenced_table
+  FROM fk_guard.check_foreign_keys(schemas => ARRAY['h2']::name[]);
+SELECT e->>'check' AS check, e->>'referencing_table' AS referencing_table, e->>'referenced_table' AS referenced_table
+  FROM jsonb_array_elements(fk_guard.report('json')::jsonb) e WHERE e->>'referencing_table' = 'h2.remarks';
+SELECT fk_guard.assert_foreign_keys('notice', schemas => ARRAY['h2']::name[]);
+SET search_path = h2, public;
+SELECT count(*) AS without_h_on_the_path FROM fk_guard.check_foreign_keys(schemas => ARRAY['h2']::name[]);
+DROP SCHEMA h2 CASCADE;
+\set SHOW_CONTEXT errors
+
 RESET search_path;
 DELETE FROM fk_guard.ignored;
 SET client_min_messages = warning;
