@@ -15,6 +15,9 @@
 # script runs again through psql -f with ON_ERROR_STOP off, and the canaries
 # are checked. See harness.sql for the properties.
 #
+# Also runs test/testkit/sql (pg_regress tests that need the test-only
+# extensions) as the property extension_scripts.
+#
 # Assumes pg_fk_guard is built and installed. Installs test/testkit into the
 # same PostgreSQL (hold /tmp/fkg-install.lock around this script, as around
 # every install). Port: FKG_PROPTEST_PORT (default 54493).
@@ -52,6 +55,20 @@ python3 test/proptest/gen.py "$FKG_PROPTEST_CASES" "$FKG_PROPTEST_SEED" >"$OUT/c
 source test/lib/cluster.sh
 cluster_start || fail "proptest: no cluster"
 PSQL=("$PG_BINDIR/psql" -X -q -v ON_ERROR_STOP=1 -d postgres)
+
+# The pg_regress tests that need the test-only extensions (test/testkit/sql:
+# the guard inside an extension's install script), on the same cluster; one
+# property, extension_scripts.
+PGXS_SRC="$(dirname "$(dirname "$("$PG_CONFIG" --pgxs)")")"
+kit_tests=$(cd test/testkit/sql && ls *.sql | sed 's/\.sql$//')
+# shellcheck disable=SC2086
+if "$PGXS_SRC/test/regress/pg_regress" --inputdir=test/testkit --outputdir="$OUT/testkit" --bindir="$PG_BINDIR" \
+  --dbname=fkg_testkit_regression $kit_tests >"$OUT/testkit-regress.log" 2>&1; then
+  kit_problems=0
+else
+  kit_problems=1
+  cat "$OUT/testkit-regress.log" "$OUT/testkit/regression.diffs" 2>/dev/null | tail -n 40
+fi
 
 start=$(date +%s)
 {
@@ -182,6 +199,7 @@ fi
 # The psql -f pass is a property of its own.
 if [ "$canary" = "0 1/false" ]; then c_problems=0; else c_problems=1; fi
 printf 'no_injection_psql_f\t%s\n' "$c_problems" >>"$OUT/properties.tsv"
+printf 'extension_scripts\t%s\n' "$kit_problems" >>"$OUT/properties.tsv"
 pending=" $(grep -vE '^\s*(#|$)' test/proptest/pending.txt 2>/dev/null | awk '{print $1}' | tr '\n' ' ') "
 passed=0
 failed=0

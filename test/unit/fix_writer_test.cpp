@@ -163,6 +163,16 @@ TEST(FixPlan, KeepsADeclaredKeyInsteadOfReAddingIt) {
   at(s, "Kept: old_fkey already declares this foreign key");
 }
 
+TEST(FixPlan, PartitionedTableGetsItsKeyInOneStep) {
+  // PostgreSQL before 18 refuses NOT VALID on a partitioned table.
+  PlanInput in = story_plan(OnUnconvertible::Fail);
+  in.partitioned = true;
+  std::string s = write_fix_plan(in);
+  at(s, "ADD CONSTRAINT \"sessions_userId_fkey\" FOREIGN KEY (\"userId\") REFERENCES public.users (id);");
+  EXPECT_EQ(s.find("(id) NOT VALID"), std::string::npos) << s;
+  EXPECT_EQ(s.find("VALIDATE CONSTRAINT"), std::string::npos) << s;
+}
+
 TEST(FixPlan, NullAndDeleteTouchOnlyRowsThatWouldBreak) {
   std::string n = write_fix_plan(story_plan(OnUnconvertible::Null));
   at(n, "UPDATE public.sessions t SET \"userId\" = NULL WHERE t.\"userId\" IS NOT NULL AND NOT EXISTS");

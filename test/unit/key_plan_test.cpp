@@ -102,6 +102,19 @@ TEST(KeyPlan, WithoutACastMapsEveryReferenceThroughTheNewKeys) {
   EXPECT_LT(s.find("DO $"), s.find("DROP CONSTRAINT"));
 }
 
+TEST(KeyPlan, AMappedIdentityKeyLosesItsIdentity) {
+  KeyPlanInput in = users_to("uuid", Conversion::None);
+  in.new_key_expression = "pg_catalog.gen_random_uuid()";
+  in.identity = true;
+  std::string s = write_key_type_plan(in);
+  EXPECT_EQ(testing::check_script(s), "") << s;
+  size_t drop =
+      s.find("ALTER TABLE \"public\".\"users\" ALTER COLUMN \"id\" DROP IDENTITY, ALTER COLUMN \"id\" TYPE uuid");
+  EXPECT_NE(drop, std::string::npos) << s;
+  // Converted with a cast, an identity key keeps its identity.
+  EXPECT_EQ(write_key_type_plan(users_to("bigint", Conversion::Assignment)).find("DROP IDENTITY"), std::string::npos);
+}
+
 TEST(KeyPlan, NotValidKeysStayNotValid) {
   KeyPlanInput in = users_to("bigint", Conversion::Assignment);
   in.referrers.resize(1);

@@ -46,6 +46,16 @@ const StemCase kStems[] = {
     {"valid", nullptr},
     {"orderid", "order"},
     {"ORDERID", "ORDER"},
+    // Run together, a stem of three letters or fewer is not trusted (issue 19).
+    // Words that merely end in "id", with stems long enough to be trusted otherwise.
+    {"invalid", nullptr},
+    {"android", nullptr},
+    {"pyramid", nullptr},
+    {"Liquid", nullptr},
+    {"catid", nullptr},
+    {"CATID", nullptr},
+    {"cat_id", "cat"},
+    {"catId", "cat"},
 };
 INSTANTIATE_TEST_SUITE_P(Columns, Stems, ::testing::ValuesIn(kStems));
 

@@ -2,6 +2,9 @@
 // dollar quotes that no name can break out of.
 #include <gtest/gtest.h>
 
+#include <stdexcept>
+#include <string>
+
 #include "sql_writer.hpp"
 
 namespace fkg::sql {
@@ -51,6 +54,11 @@ TEST(SqlWriter, DollarQuotesPickAFreeTag) {
   std::string q = dollar_quoted("a$fk_guard");
   EXPECT_EQ(q.substr(q.size() - 10 - 2), "$fk_guard_1$");
   EXPECT_EQ(dollar_quoted("a$"), "$fk_guard$a$$fk_guard$");
+  // Every tag taken (the base and _1 ... _1000): no quote rather than a wrong one.
+  std::string all = "$t$";
+  for (int n = 1; n <= 1000; n++) all += " $t_" + std::to_string(n) + "$";
+  EXPECT_THROW(dollar_quoted(all, "t"), std::logic_error);
+  EXPECT_EQ(dollar_quoted(all.substr(0, all.rfind(" $t_1000$")), "t").substr(0, 8), "$t_1000$");
 }
 
 TEST(SqlWriter, ScriptsAnnounceTheirStatements) {
