@@ -7,9 +7,20 @@
 # the release metadata and the Debian package, each against throwaway
 # clusters. Installs what it needs first.
 # Ends with one line: "N passed, N failed".
+#
+# scripts/test.sh --mutation [run.py options]: the mutation harness instead
+# (test/mutation/run.py: each mutant of test/mutation/mutants.txt against the
+# unit, pg_regress and isolation suites, in private copies of the tree and of
+# the server; tens of minutes, so not part of the default run or .ci/run).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export PG_CONFIG="${PG_CONFIG:-pg_config}"
+
+if [ "${1:-}" = --mutation ]; then
+  shift
+  scripts/setup.sh || exit 1
+  exec python3 test/mutation/run.py "$@"
+fi
 
 scripts/setup.sh || exit 1
 scripts/build.sh || exit 1
