@@ -12,6 +12,7 @@ FKG_CORE_SOURCES += src/core/key_plan.cpp
 FKG_CORE_SOURCES += src/core/key_plan_online.cpp
 FKG_CORE_SOURCES += src/core/naming.cpp
 FKG_CORE_SOURCES += src/core/hygiene.cpp
+FKG_CORE_SOURCES += src/core/statement_rules.cpp
 FKG_CORE_SOURCES += src/core/input_check.cpp
 FKG_CORE_SOURCES += src/core/key_set.cpp
 #

@@ -3,6 +3,8 @@
 #include "catalog_scan.hpp"
 #include "compat.hpp"
 
+#include "../core/statement_rules.hpp"
+
 namespace fkg {
 
 namespace {
@@ -474,11 +476,53 @@ void collect_rebuilt(Target *t, List *dropped, int *constraint_no, ProposedPairs
   for_each_foreign_key(FkScope::ReferencingTable, t->relid, visit_rebuilt, &r);
 }
 
+// The shape of one part of a statement, for the rules in src/core/statement_rules.
+bool has_foreign_key(List *constraints) {
+  ListCell *lc;
+  foreach (lc, constraints) {
+    Node *n = (Node *)lfirst(lc);
+    if (IsA(n, Constraint) && ((Constraint *)n)->contype == CONSTR_FOREIGN) return true;
+  }
+  return false;
+}
+
+StatementPart part_of(Node *create_element) {
+  StatementPart p;
+  if (IsA(create_element, ColumnDef)) {
+    p.what = StatementPart::What::Column;
+    p.foreign_key = has_foreign_key(((ColumnDef *)create_element)->constraints);
+  } else if (IsA(create_element, Constraint)) {
+    p.what = StatementPart::What::TableConstraint;
+    p.foreign_key = ((Constraint *)create_element)->contype == CONSTR_FOREIGN;
+  }
+  return p;
+}
+
+StatementPart part_of(AlterTableCmd *cmd) {
+  StatementPart p;
+  switch (cmd->subtype) {
+    case AT_AddColumn:
+      p.what = StatementPart::What::AddColumn;
+      p.foreign_key = cmd->def && IsA(cmd->def, ColumnDef) && has_foreign_key(((ColumnDef *)cmd->def)->constraints);
+      break;
+    case AT_AddConstraint:
+      p.what = StatementPart::What::AddConstraint;
+      p.foreign_key = cmd->def && IsA(cmd->def, Constraint) && ((Constraint *)cmd->def)->contype == CONSTR_FOREIGN;
+      break;
+    case AT_AlterColumnType:
+      p.what = StatementPart::What::AlterColumnType;
+      break;
+    default:
+      break;
+  }
+  return p;
+}
+
 bool statement_recurses_early(AlterTableStmt *stmt) {
   ListCell *lc;
   foreach (lc, stmt->cmds) {
-    AlterTableCmd *cmd = (AlterTableCmd *)lfirst(lc);
-    if (cmd->subtype == AT_AddColumn || cmd->subtype == AT_AlterColumnType) return true;
+    StatementPart part = part_of((AlterTableCmd *)lfirst(lc));
+    if (recurses_before_referenced_tables(&part, 1)) return true;
   }
   return false;
 }
@@ -538,38 +582,19 @@ ProposedPairs *collect_alter(AlterTableStmt *stmt, ProposedPairs *out) {
   return out;
 }
 
-bool has_foreign_key(List *constraints) {
-  ListCell *lc;
-  foreach (lc, constraints) {
-    Node *n = (Node *)lfirst(lc);
-    if (IsA(n, Constraint) && ((Constraint *)n)->contype == CONSTR_FOREIGN) return true;
-  }
-  return false;
-}
-
 }  // namespace
 
 bool statement_may_add_foreign_keys(Node *parsetree) {
   ListCell *lc;
-  if (IsA(parsetree, CreateStmt)) {
-    foreach (lc, ((CreateStmt *)parsetree)->tableElts) {
-      Node *elt = (Node *)lfirst(lc);
-      if (IsA(elt, ColumnDef) && has_foreign_key(((ColumnDef *)elt)->constraints)) return true;
-      if (IsA(elt, Constraint) && ((Constraint *)elt)->contype == CONSTR_FOREIGN) return true;
-    }
-    return false;
-  }
-  if (IsA(parsetree, AlterTableStmt)) {
-    foreach (lc, ((AlterTableStmt *)parsetree)->cmds) {
-      AlterTableCmd *cmd = (AlterTableCmd *)lfirst(lc);
-      if (cmd->subtype == AT_AlterColumnType) return true;
-      if (cmd->subtype == AT_AddConstraint && cmd->def && IsA(cmd->def, Constraint) &&
-          ((Constraint *)cmd->def)->contype == CONSTR_FOREIGN)
-        return true;
-      if (cmd->subtype == AT_AddColumn && cmd->def && IsA(cmd->def, ColumnDef) &&
-          has_foreign_key(((ColumnDef *)cmd->def)->constraints))
-        return true;
-    }
+  List *parts = NIL;
+  bool create = IsA(parsetree, CreateStmt);
+  if (create)
+    parts = ((CreateStmt *)parsetree)->tableElts;
+  else if (IsA(parsetree, AlterTableStmt))
+    parts = ((AlterTableStmt *)parsetree)->cmds;
+  foreach (lc, parts) {
+    StatementPart part = create ? part_of((Node *)lfirst(lc)) : part_of((AlterTableCmd *)lfirst(lc));
+    if (may_add_foreign_keys(&part, 1)) return true;
   }
   return false;
 }
