@@ -28,6 +28,7 @@ import os
 import queue
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -335,6 +336,8 @@ def main():
         mutants = [m for m in mutants if m.id in wanted]
     jobs = max(1, min(args.jobs, len(mutants)))
 
+    # SIGTERM (or a second ^C) still stops the workers' servers and removes the trees.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(3))
     t0 = time.time()
     base = tempfile.mkdtemp(prefix="fkg-mutation.")
     os.chmod(base, 0o755)
