@@ -20,6 +20,7 @@ FKG_CORE_SOURCES += src/core/key_set.cpp
 FKG_PG_SOURCES += src/pg/boundary.cpp
 FKG_PG_SOURCES += src/pg/pair_facts.cpp
 FKG_PG_SOURCES += src/pg/catalog_scan.cpp
+FKG_PG_SOURCES += src/pg/catalog_cache.cpp
 FKG_PG_SOURCES += src/pg/catalog_pairs.cpp
 FKG_PG_SOURCES += src/pg/render.cpp
 FKG_PG_SOURCES += src/pg/profile.cpp

@@ -1,5 +1,6 @@
 #include "catalog_pairs.hpp"
 
+#include "catalog_cache.hpp"
 #include "catalog_scan.hpp"
 #include "compat.hpp"
 
@@ -36,7 +37,7 @@ int int2_array(Datum d, int16 **out) {
 
 PgColumn column_of(Oid rel, AttrNumber att) {
   PgColumn c;
-  get_atttypetypmodcoll(rel, att, &c.type, &c.typmod, &c.collation);
+  catcache::column_type(rel, att, &c.type, &c.typmod, &c.collation);
   return c;
 }
 
@@ -65,11 +66,25 @@ void add_constraint_pairs(HeapTuple tup, TupleDesc desc, RawPairs *out) {
   int nfk = constraint_key_columns(tup, desc, &fkatts, &pkatts);
   if (nfk == 0) return;
 
-  HeapTuple idx = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(con->conindid));
-  if (!HeapTupleIsValid(idx)) return;
-  Form_pg_index index = (Form_pg_index)GETSTRUCT(idx);
-  Datum classd = SysCacheGetAttr(INDEXRELID, idx, Anum_pg_index_indclass, &isnull);
-  oidvector *indclass = (oidvector *)DatumGetPointer(classd);
+  // The referenced key's index: its columns and operator classes.
+  int nkeys;
+  const int16 *keys;
+  const Oid *opclasses;
+  HeapTuple idx = NULL;
+  const catcache::IndexFacts *facts = catcache::index_facts(con->conindid);
+  if (facts) {
+    nkeys = facts->nkeyatts;
+    keys = facts->keys;
+    opclasses = facts->opclasses;
+  } else {
+    idx = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(con->conindid));
+    if (!HeapTupleIsValid(idx)) return;
+    Form_pg_index index = (Form_pg_index)GETSTRUCT(idx);
+    Datum classd = SysCacheGetAttr(INDEXRELID, idx, Anum_pg_index_indclass, &isnull);
+    nkeys = index->indnkeyatts;
+    keys = index->indkey.values;
+    opclasses = ((oidvector *)DatumGetPointer(classd))->values;
+  }
   for (int i = 0; i < nfk; i++) {
     KeyPair p;
     p.constraint = con->oid;
@@ -77,21 +92,21 @@ void add_constraint_pairs(HeapTuple tup, TupleDesc desc, RawPairs *out) {
     p.referencing_att = fkatts[i];
     p.referenced_rel = con->confrelid;
     p.referenced_att = pkatts[i];
-    for (int j = 0; j < index->indnkeyatts; j++)
-      if (index->indkey.values[j] == pkatts[i]) p.opclass = indclass->values[j];
+    for (int j = 0; j < nkeys; j++)
+      if (keys[j] == pkatts[i]) p.opclass = opclasses[j];
     if (!OidIsValid(p.opclass)) continue;
     p.referencing = column_of(p.referencing_rel, p.referencing_att);
     p.referenced = column_of(p.referenced_rel, p.referenced_att);
     push(out, p);
   }
-  ReleaseSysCache(idx);
+  if (idx) ReleaseSysCache(idx);
 }
 
 bool visit_declared(HeapTuple tup, TupleDesc desc, void *arg) {
   Form_pg_constraint con = (Form_pg_constraint)GETSTRUCT(tup);
   if (OidIsValid(con->conparentid)) return true;  // a partition's clone: reported on the parent
-  Oid nsp = get_rel_namespace(con->conrelid);
-  if (!OidIsValid(nsp) || isOtherTempNamespace(nsp) || !compat::has_schema_usage(nsp)) return true;
+  Oid nsp = catcache::rel_namespace(con->conrelid);
+  if (!OidIsValid(nsp) || isOtherTempNamespace(nsp) || !catcache::schema_usage(nsp)) return true;
   add_constraint_pairs(tup, desc, (RawPairs *)arg);
   return true;
 }
@@ -172,9 +187,22 @@ RawColumns *scan_columns() {
   while ((tup = systable_getnext(scan)) != NULL) {
     Form_pg_class c = (Form_pg_class)GETSTRUCT(tup);
     if ((c->relkind != RELKIND_RELATION && c->relkind != RELKIND_PARTITIONED_TABLE) || c->relispartition) continue;
-    if (!user_namespace(c->relnamespace) || !compat::has_schema_usage(c->relnamespace)) continue;
+    if (!user_namespace(c->relnamespace) || !catcache::schema_usage(c->relnamespace)) continue;
     CHECK_FOR_INTERRUPTS();
     for (AttrNumber a = 1; a <= c->relnatts; a++) {
+      char *cached;
+      int state = catcache::column_state(c->oid, a, &cached);
+      if (state != -2) {
+        if (state == 1) {
+          if (out->count == cap) {
+            cap = cap ? cap * 2 : 256;
+            out->items = out->items ? (RawColumn *)repalloc(out->items, sizeof(RawColumn) * cap)
+                                    : (RawColumn *)palloc(sizeof(RawColumn) * cap);
+          }
+          out->items[out->count++] = RawColumn{c->oid, c->relnamespace, a, cached};
+        }
+        continue;
+      }
       HeapTuple at = SearchSysCache2(ATTNUM, ObjectIdGetDatum(c->oid), Int16GetDatum(a));
       if (!HeapTupleIsValid(at)) continue;
       Form_pg_attribute attr = (Form_pg_attribute)GETSTRUCT(at);
@@ -317,9 +345,9 @@ std::vector<ImpliedPair> implied_key_pairs(const std::vector<Oid> &search_path) 
     ip.pair.opclass = t.opclass;
     KeyPair *kp = &ip.pair;
     pg_guard([kp]() {
-      get_atttypetypmodcoll(kp->referencing_rel, kp->referencing_att, &kp->referencing.type, &kp->referencing.typmod,
+      catcache::column_type(kp->referencing_rel, kp->referencing_att, &kp->referencing.type, &kp->referencing.typmod,
                             &kp->referencing.collation);
-      get_atttypetypmodcoll(kp->referenced_rel, kp->referenced_att, &kp->referenced.type, &kp->referenced.typmod,
+      catcache::column_type(kp->referenced_rel, kp->referenced_att, &kp->referenced.type, &kp->referenced.typmod,
                             &kp->referenced.collation);
     });
     for (int k = 1; k < found; k++) {

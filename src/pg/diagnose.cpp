@@ -2,8 +2,11 @@
 // fix_plan(), converts() and assert_no_mismatches(). Thin entry points over
 // the shared engine (pair_facts), renderer (render) and profile (profile).
 #include <algorithm>
+#include <map>
+#include <tuple>
 #include <optional>
 
+#include "catalog_cache.hpp"
 #include "catalog_scan.hpp"
 #include "compat.hpp"
 #include "fix_plan.hpp"
@@ -210,9 +213,9 @@ struct Row {
 std::string sort_key_of(const KeyPair &p) {
   const KeyPair *pp = &p;
   return pg_guard([pp]() {
-    return psprintf("%s.%s\x1f%s", get_namespace_name(get_rel_namespace(pp->referencing_rel)),
-                    get_rel_name(pp->referencing_rel),
-                    OidIsValid(pp->constraint) ? get_constraint_name(pp->constraint) : "");
+    return psprintf("%s.%s\x1f%s", catcache::namespace_name(catcache::rel_namespace(pp->referencing_rel)),
+                    catcache::rel_name(pp->referencing_rel),
+                    OidIsValid(pp->constraint) ? catcache::constraint_name(pp->constraint) : "");
   });
 }
 
@@ -221,12 +224,27 @@ bool identical_columns(const KeyPair &p) {
          p.referencing.collation == p.referenced.collation;
 }
 
+// judge_pair() depends only on the two columns' types, typmods and
+// collations and on the operator class: judged once per combination.
+struct PairJudge {
+  std::map<std::tuple<Oid, int32, Oid, Oid, int32, Oid, Oid>, JudgedPair> memo;
+  const JudgedPair &operator()(const KeyPair &p) {
+    auto key = std::make_tuple(p.referencing.type, p.referencing.typmod, p.referencing.collation, p.referenced.type,
+                               p.referenced.typmod, p.referenced.collation, p.opclass);
+    auto it = memo.find(key);
+    if (it == memo.end()) it = memo.emplace(key, judge_pair(p.referencing, p.referenced, p.opclass)).first;
+    return it->second;
+  }
+};
+
 std::vector<Row> collect_rows(bool include_implied, const std::vector<Oid> &search_path, bool check_data) {
+  catcache::Scope catalog;
+  PairJudge judge;
   std::vector<Row> rows;
   for (const KeyPair &p : declared_key_pairs()) {
     // PostgreSQL accepted this constraint; identical types get no kind.
     if (identical_columns(p)) continue;
-    JudgedPair judged = judge_pair(p.referencing, p.referenced, p.opclass);
+    const JudgedPair &judged = judge(p);
     if (judged.verdict.kind == Kind::None) continue;
     Row row;
     row.pair = p;
@@ -238,17 +256,15 @@ std::vector<Row> collect_rows(bool include_implied, const std::vector<Oid> &sear
     for (const ImpliedPair &ip : implied_key_pairs(search_path)) {
       const KeyPair &p = ip.pair;
       if (identical_columns(p)) continue;
-      JudgedPair judged = judge_pair(p.referencing, p.referenced, p.opclass);
+      const JudgedPair &judged = judge(p);
       if (judged.verdict.kind == Kind::None) continue;
       Row row;
       row.pair = p;
       row.implied = true;
       row.verdict = judged.verdict;
       row.rendered = render_pair(p, judged);
-      std::string why = "No foreign key is declared; the column's name points at " + std::string(pg_guard([&p]() {
-                          return DatumGetCString(DirectFunctionCall1(regclassout, ObjectIdGetDatum(p.referenced_rel)));
-                        })) +
-                        ". ";
+      std::string why = "No foreign key is declared; the column's name points at " +
+                        std::string(pg_guard([&p]() { return catcache::regclass_text(p.referenced_rel); })) + ". ";
       if (!ip.other_candidates.empty()) {
         why += "It could also mean ";
         for (size_t i = 0; i < ip.other_candidates.size(); i++) why += (i ? ", " : "") + ip.other_candidates[i];
@@ -269,8 +285,8 @@ std::vector<Row> collect_rows(bool include_implied, const std::vector<Oid> &sear
                                 };
                                 RawNames n = pg_guard([p]() {
                                   return RawNames{
-                                      get_attname(p->referencing_rel, p->referencing_att, false),
-                                      OidIsValid(p->constraint) ? get_constraint_name(p->constraint) : NULL};
+                                      catcache::column_name(p->referencing_rel, p->referencing_att),
+                                      OidIsValid(p->constraint) ? catcache::constraint_name(p->constraint) : NULL};
                                 });
                                 return ignore.covers("type_mismatch", p->referencing_rel, {n.column},
                                                      n.constraint ? n.constraint : "");
@@ -349,12 +365,12 @@ void put_row(ReturnSetInfo *rsinfo, const Row &row) {
     const KeyPair &p = r->pair;
     RowBuilder row(rsinfo->setDesc);
     row.add_text(r->implied ? "implied" : "declared")
-        .add_name(OidIsValid(p.constraint) ? get_constraint_name(p.constraint) : NULL)
+        .add_name(OidIsValid(p.constraint) ? catcache::constraint_name(p.constraint) : NULL)
         .add(ObjectIdGetDatum(p.referencing_rel))
-        .add_name(get_attname(p.referencing_rel, p.referencing_att, false))
+        .add_name(catcache::column_name(p.referencing_rel, p.referencing_att))
         .add_text(r->rendered.referencing_type.c_str())
         .add(ObjectIdGetDatum(p.referenced_rel))
-        .add_name(get_attname(p.referenced_rel, p.referenced_att, false))
+        .add_name(catcache::column_name(p.referenced_rel, p.referenced_att))
         .add_text(r->rendered.referenced_type.c_str())
         .add_text(kind_name(r->verdict.kind))
         .add_text(severity_name(r->verdict.severity()))
@@ -436,6 +452,7 @@ FKG_SQL_FUNCTION(diagnose_fk_mismatches_in) {
   std::vector<Oid> path = namespaces_of(PG_GETARG_ARRAYTYPE_P(2));
   pg_guard([fcinfo]() { compat::init_materialized_srf(fcinfo); });
   ReturnSetInfo *rsinfo = (ReturnSetInfo *)fcinfo->resultinfo;
+  catcache::Scope catalog;
   for (const Row &row : collect_rows(include_implied, path, check_data)) put_row(rsinfo, row);
   return (Datum)0;
 }
@@ -451,6 +468,7 @@ FKG_SQL_FUNCTION(assert_no_mismatches_in) {
     throw UserError(ERRCODE_INVALID_PARAMETER_VALUE, "unknown severity \"" + min + "\"", "",
                     "Use error, warning or notice.");
   std::vector<Oid> path = namespaces_of(PG_GETARG_ARRAYTYPE_P(1));
+  catcache::Scope catalog;
   std::vector<Row> rows = collect_rows(true, path, false);
   std::string detail;
   int count = 0;
@@ -459,11 +477,11 @@ FKG_SQL_FUNCTION(assert_no_mismatches_in) {
     count++;
     const KeyPair *p = &r.pair;
     const char *line = pg_guard([p]() {
-      const char *con = OidIsValid(p->constraint) ? quote_identifier(get_constraint_name(p->constraint)) : NULL;
-      return psprintf("%s.%s -> %s.%s%s%s", DatumGetCString(DirectFunctionCall1(regclassout, p->referencing_rel)),
-                      quote_identifier(get_attname(p->referencing_rel, p->referencing_att, false)),
-                      DatumGetCString(DirectFunctionCall1(regclassout, p->referenced_rel)),
-                      quote_identifier(get_attname(p->referenced_rel, p->referenced_att, false)),
+      const char *con = OidIsValid(p->constraint) ? quote_identifier(catcache::constraint_name(p->constraint)) : NULL;
+      return psprintf("%s.%s -> %s.%s%s%s", catcache::regclass_text(p->referencing_rel),
+                      quote_identifier(catcache::column_name(p->referencing_rel, p->referencing_att)),
+                      catcache::regclass_text(p->referenced_rel),
+                      quote_identifier(catcache::column_name(p->referenced_rel, p->referenced_att)),
                       con ? ", constraint " : ", implied by its name", con ? con : "");
     });
     detail += (detail.empty() ? "" : "\n") + std::string(line) + ": " + r.rendered.referencing_type + " -> " +

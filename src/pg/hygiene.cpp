@@ -3,6 +3,7 @@
 // to the pure checks (src/core/hygiene.*), one row per finding. The public
 // fk_guard.check_foreign_keys() adds type mismatches and the ignore list.
 #include "boundary.hpp"
+#include "catalog_cache.hpp"
 #include "catalog_pairs.hpp"
 #include "catalog_scan.hpp"
 #include "compat.hpp"
@@ -39,7 +40,7 @@ struct RawKeys {
 
 bool schema_visible(Oid nsp, const RawKeys *k) {
   if (isOtherTempNamespace(nsp)) return false;
-  if (!compat::has_schema_usage(nsp)) return false;
+  if (!catcache::schema_usage(nsp)) return false;
   if (k->schemas == NULL) return true;
   for (int i = 0; i < k->nschemas; i++)
     if (k->schemas[i] == nsp) return true;
@@ -50,7 +51,7 @@ bool visit_key(HeapTuple tup, TupleDesc desc, void *arg) {
   RawKeys *out = (RawKeys *)arg;
   Form_pg_constraint con = (Form_pg_constraint)GETSTRUCT(tup);
   if (OidIsValid(con->conparentid)) return true;  // a partition's clone: reported on the parent
-  if (!schema_visible(get_rel_namespace(con->conrelid), out)) return true;
+  if (!schema_visible(catcache::rel_namespace(con->conrelid), out)) return true;
   int16 *fk, *pk;
   int n = constraint_key_columns(tup, desc, &fk, &pk);
   if (n == 0) return true;
@@ -71,40 +72,44 @@ bool visit_key(HeapTuple tup, TupleDesc desc, void *arg) {
   for (int i = 0; i < n; i++) {
     k.cols[i] = fk[i];
     k.refcols[i] = pk[i];
-    k.colnames[i] = get_attname(con->conrelid, fk[i], false);
-    k.refcolnames[i] = get_attname(con->confrelid, pk[i], false);
-    HeapTuple at = SearchSysCache2(ATTNUM, ObjectIdGetDatum(con->conrelid), Int16GetDatum(fk[i]));
-    k.nullable[i] = HeapTupleIsValid(at) && !((Form_pg_attribute)GETSTRUCT(at))->attnotnull;
-    if (HeapTupleIsValid(at)) ReleaseSysCache(at);
+    k.colnames[i] = catcache::column_name(con->conrelid, fk[i]);
+    k.refcolnames[i] = catcache::column_name(con->confrelid, pk[i]);
+    char *unused;
+    int state = catcache::column_state(con->conrelid, fk[i], &unused);  // -1: none; -2: ask the syscache
+    if (state == -2) {
+      HeapTuple at = SearchSysCache2(ATTNUM, ObjectIdGetDatum(con->conrelid), Int16GetDatum(fk[i]));
+      state = HeapTupleIsValid(at) ? 1 : -1;
+      if (HeapTupleIsValid(at)) ReleaseSysCache(at);
+    }
+    k.nullable[i] = state >= 0 && !catcache::column_not_null(con->conrelid, fk[i]);
   }
   return true;
 }
 
-const char *qualified(Oid rel) {
-  return quote_qualified_identifier(get_namespace_name(get_rel_namespace(rel)), get_rel_name(rel));
-}
+const char *qualified(Oid rel) { return catcache::qualified_name(rel); }
 
 // Names, sizes and relkinds, once per table.
 void complete(RawKeys *keys) {
+  // Consecutive keys are mostly on the same table: the last names are reused.
+  Oid last_rel = InvalidOid, last_refrel = InvalidOid;
+  const char *last_table = NULL, *last_reftable = NULL;
   for (int i = 0; i < keys->count; i++) {
     RawKey &k = keys->items[i];
-    k.table = qualified(k.rel);
-    k.reftable = qualified(k.refrel);
-    HeapTuple tup = SearchSysCache1(RELOID, ObjectIdGetDatum(k.rel));
-    k.rows = -1;
-    k.partitioned = false;
-    if (HeapTupleIsValid(tup)) {
-      Form_pg_class c = (Form_pg_class)GETSTRUCT(tup);
-      k.rows = c->reltuples >= 0 ? c->reltuples : -1;
-      k.partitioned = c->relkind == RELKIND_PARTITIONED_TABLE;
-      ReleaseSysCache(tup);
-    }
+    if (k.rel != last_rel) last_table = qualified(last_rel = k.rel);
+    if (k.refrel != last_refrel) last_reftable = qualified(last_refrel = k.refrel);
+    k.table = last_table;
+    k.reftable = last_reftable;
+    double tuples = catcache::rel_tuples(k.rel);
+    k.rows = tuples >= 0 ? tuples : -1;
+    k.partitioned = catcache::rel_kind(k.rel) == RELKIND_PARTITIONED_TABLE;
     k.size = NULL;
   }
 }
 
 const char *table_size(Oid rel) {
-  Datum bytes = DirectFunctionCall1(pg_total_relation_size, ObjectIdGetDatum(rel));
+  int64 listed = catcache::total_relation_size(rel);
+  Datum bytes =
+      listed >= 0 ? Int64GetDatum(listed) : DirectFunctionCall1(pg_total_relation_size, ObjectIdGetDatum(rel));
   return TextDatumGetCString(DirectFunctionCall1(pg_size_pretty, bytes));
 }
 
@@ -143,7 +148,23 @@ RawIndexes *indexes_of(const Oid *rels, int n) {
   RawIndexes *out = (RawIndexes *)palloc0(sizeof(RawIndexes));
   for (int i = 0; i < n; i++) {
     out->rel = rels[i];
-    for_each_index(rels[i], visit_index, out);
+    const std::vector<const catcache::IndexFacts *> *listed = catcache::indexes_of_table(rels[i]);
+    if (!listed) {
+      for_each_index(rels[i], visit_index, out);
+      continue;
+    }
+    for (const catcache::IndexFacts *f : *listed) {
+      if (out->count == out->cap) {
+        out->cap = out->cap ? out->cap * 2 : 64;
+        out->items = out->items ? (RawIndex *)repalloc(out->items, sizeof(RawIndex) * out->cap)
+                                : (RawIndex *)palloc(sizeof(RawIndex) * out->cap);
+      }
+      RawIndex &ix = out->items[out->count++];
+      ix.rel = rels[i];
+      ix.n = f->nkeyatts;
+      for (int j = 0; j < ix.n; j++) ix.cols[j] = f->keys[j];
+      ix.usable = f->valid && !f->partial;
+    }
   }
   return out;
 }
@@ -183,6 +204,7 @@ using namespace fkg;
 // fk_guard.check_foreign_key_hygiene(schemas name[], checks text[]): NULL
 // schemas means every schema the caller may use; NULL checks means all.
 FKG_SQL_FUNCTION(check_foreign_key_hygiene) {
+  catcache::Scope catalog;
   std::vector<std::string> checks;
   if (!PG_ARGISNULL(1)) {
     checks = text_items(PG_GETARG_ARRAYTYPE_P(1));
@@ -291,7 +313,7 @@ FKG_SQL_FUNCTION(check_foreign_key_hygiene) {
           .add(name_array(k.raw_columns))
           .add(ObjectIdGetDatum(k.referenced))
           .add(name_array(k.raw_referenced_columns))
-          .add_name(get_constraint_name(k.id))
+          .add_name(catcache::constraint_name(k.id))
           .add_text(fp->detail.c_str())
           .add_text(fp->suggested_fix.empty() ? NULL : fp->suggested_fix.c_str());
       row.put_into(rsinfo->setResult);

@@ -1,5 +1,7 @@
 #include "render.hpp"
 
+#include "catalog_cache.hpp"
+
 namespace fkg {
 
 namespace {
@@ -14,25 +16,23 @@ struct RawNames {
   const char *constraint;  // quoted, or NULL
 };
 
-const char *qualified(Oid rel) {
-  return quote_qualified_identifier(get_namespace_name(get_rel_namespace(rel)), get_rel_name(rel));
-}
+const char *qualified(Oid rel) { return catcache::qualified_name(rel); }
 
 const char *column(Oid rel, AttrNumber att) {
-  char *name = get_attname(rel, att, false);
+  char *name = catcache::column_name(rel, att);
   return quote_identifier(name);
 }
 
 RawNames *read_names(const KeyPair &p) {
   RawNames *n = (RawNames *)palloc0(sizeof(RawNames));
-  n->fk_table = DatumGetCString(DirectFunctionCall1(regclassout, ObjectIdGetDatum(p.referencing_rel)));
+  n->fk_table = catcache::regclass_text(p.referencing_rel);
   n->fk_table_q = qualified(p.referencing_rel);
   n->fk_column = column(p.referencing_rel, p.referencing_att);
-  n->pk_table = DatumGetCString(DirectFunctionCall1(regclassout, ObjectIdGetDatum(p.referenced_rel)));
+  n->pk_table = catcache::regclass_text(p.referenced_rel);
   n->pk_table_q = qualified(p.referenced_rel);
   n->pk_column = column(p.referenced_rel, p.referenced_att);
   if (OidIsValid(p.constraint)) {
-    char *con = get_constraint_name(p.constraint);
+    char *con = catcache::constraint_name(p.constraint);
     n->constraint = con ? quote_identifier(con) : NULL;
   }
   return n;
