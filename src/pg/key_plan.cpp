@@ -1,5 +1,7 @@
 #include "key_plan.hpp"
 
+#include <algorithm>
+
 extern "C" {
 #include "catalog/dependency.h"
 }
@@ -184,11 +186,23 @@ bool visit_referrer(HeapTuple tup, TupleDesc desc, void *arg) {
   return true;
 }
 
+// Referrers by schema, table, constraint and column, byte-wise: a plan does
+// not depend on the order of pg_constraint's heap.
+int compare_referrers(const void *a, const void *b) {
+  const RawReferrer *x = (const RawReferrer *)a, *y = (const RawReferrer *)b;
+  int c = strcmp(x->schema_name, y->schema_name);
+  if (c == 0) c = strcmp(x->table_name, y->table_name);
+  if (c == 0) c = strcmp(x->constraint_name, y->constraint_name);
+  if (c == 0) c = (int)x->att - (int)y->att;
+  return c;
+}
+
 RawReferrers *read_referrers(Oid rel, AttrNumber att) {
   RawReferrers *out = (RawReferrers *)palloc0(sizeof(RawReferrers));
   out->key_rel = rel;
   out->key_att = att;
   for_each_foreign_key(FkScope::ReferencingTable, rel, visit_referrer, out);
+  if (out->count > 1) qsort(out->items, out->count, sizeof(RawReferrer), compare_referrers);
   return out;
 }
 
@@ -604,6 +618,7 @@ std::string build_key_type_plan(Oid rel, AttrNumber att, Oid new_type, OnUnconve
       return r;
     });
     std::vector<Oid> path(rp.oids, rp.oids + rp.n);
+    size_t declared = in.referrers.size();
     for (const ImpliedPair &ip : implied_key_pairs(path)) {
       if (ip.pair.referenced_rel != rel || ip.pair.referenced_att != att) continue;
       Oid rr = ip.pair.referencing_rel;
@@ -635,6 +650,10 @@ std::string build_key_type_plan(Oid rel, AttrNumber att, Oid new_type, OnUnconve
       kr.size = r->size.size;
       in.referrers.push_back(kr);
     }
+    // After the declared ones, by table and column (pg_attribute's heap order is no order).
+    std::sort(in.referrers.begin() + declared, in.referrers.end(), [](const KeyReferrer &a, const KeyReferrer &b) {
+      return a.table.str() != b.table.str() ? a.table.str() < b.table.str() : a.column.str() < b.column.str();
+    });
   }
   return write_key_type_plan(in);
 }
