@@ -11,12 +11,10 @@ namespace fkg {
 
 namespace {
 
-using Pairs = std::set<std::pair<int, int>>;
-
-Pairs pairs_of(const HygieneKey &k) {
-  Pairs p;
+std::vector<std::pair<int, int>> pairs_of(const HygieneKey &k) {
+  std::vector<std::pair<int, int>> p;
   for (size_t i = 0; i < k.columns.size() && i < k.referenced_columns.size(); i++)
-    p.emplace(k.columns[i], k.referenced_columns[i]);
+    p.emplace_back(k.columns[i], k.referenced_columns[i]);
   return p;
 }
 
@@ -68,7 +66,8 @@ std::vector<HygieneFinding> check_hygiene(const std::vector<HygieneKey> &keys, c
   std::map<uint32_t, std::vector<const HygieneIndex *>> by_table;
   for (const HygieneIndex &ix : indexes) by_table[ix.table].push_back(&ix);
   std::map<std::pair<uint32_t, uint32_t>, std::vector<const HygieneKey *>> by_pair;
-  for (const HygieneKey &k : keys) by_pair[{k.table, k.referenced}].push_back(&k);
+  for (const HygieneKey &k : keys)
+    if (k.enforced) by_pair[{k.table, k.referenced}].push_back(&k);
 
   for (auto &entry : by_pair) {
     std::vector<const HygieneKey *> &group = entry.second;
@@ -77,7 +76,7 @@ std::vector<HygieneFinding> check_hygiene(const std::vector<HygieneKey> &keys, c
       const HygieneKey &later = *group[j];
       for (size_t i = 0; i < j; i++) {
         const HygieneKey &first = *group[i];
-        if (pairs_of(first) == pairs_of(later)) {
+        if (same_key_work(first.enforced, pairs_of(first), later.enforced, pairs_of(later))) {
           if (wanted(checks, "duplicate"))
             out.push_back({"duplicate", "warning", &later,
                            "Foreign key " + later.name + " on " + later.table_name + " (" + column_list(later) +
@@ -106,6 +105,7 @@ std::vector<HygieneFinding> check_hygiene(const std::vector<HygieneKey> &keys, c
   }
 
   for (const HygieneKey &k : keys) {
+    if (!k.enforced) continue;
     if (wanted(checks, "unindexed") && !supported(k, by_table[k.table])) {
       std::string fix =
           k.partitioned ? "CREATE INDEX ON " + sql::Ident::checked(k.table_name).str() + " (" + column_list(k) + ");"

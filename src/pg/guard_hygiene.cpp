@@ -6,6 +6,7 @@
 #include "ignore_list.hpp"
 #include "settings.hpp"
 #include "../core/fix_writer.hpp"
+#include "../core/hygiene.hpp"
 
 #include <algorithm>
 #include <optional>
@@ -274,12 +275,11 @@ void report_same_statement(const NewKey &k, const NewKey &first) {
   raise(r);
 }
 
-bool same_columns(const NewKey &k, const RawKey &old) {
-  if (old.referenced_rel != k.referenced_rel || (size_t)old.n != k.pairs.size()) return false;
+bool same_key(const NewKey &k, const RawKey &old) {
+  if (old.referenced_rel != k.referenced_rel) return false;
   ColumnPairs pairs;
   for (int i = 0; i < old.n; i++) pairs.emplace_back(old.columns[i], old.referenced_columns[i]);
-  std::sort(pairs.begin(), pairs.end());
-  return pairs == k.pairs;
+  return same_key_work(k.enforced, k.pairs, old.enforced, pairs);
 }
 
 // Is the new key's duplicate silenced by fk_guard.ignored (check
@@ -302,8 +302,8 @@ void report_duplicates(const ProposedPairs *proposed, const std::vector<NewKey> 
     bool reported = false;
     for (size_t j = 0; j < i && !reported; j++) {
       const NewKey &first = keys[j];
-      if (first.enforced && first.referenced_table == k.referenced_table && first.referenced_rel == k.referenced_rel &&
-          first.pairs == k.pairs) {
+      if (first.referenced_table == k.referenced_table && first.referenced_rel == k.referenced_rel &&
+          same_key_work(first.enforced, first.pairs, k.enforced, k.pairs)) {
         if (!ignored(ignore, k)) report_same_statement(k, first);
         reported = true;
       }
@@ -316,7 +316,7 @@ void report_duplicates(const ProposedPairs *proposed, const std::vector<NewKey> 
     }
     for (int e = 0; e < existing->count; e++) {
       const RawKey &old = existing->items[e];
-      if (old.enforced && same_columns(k, old)) {
+      if (same_key(k, old)) {
         if (!ignored(ignore, k)) report_existing(k, old);
         break;
       }

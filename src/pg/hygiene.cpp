@@ -26,7 +26,7 @@ struct RawKey {
   const char *colnames[INDEX_MAX_KEYS], *refcolnames[INDEX_MAX_KEYS];
   const char *table, *reftable, *name, *raw_name;
   char match;
-  bool validated, partitioned;
+  bool validated, enforced, partitioned;
   double rows;
   const char *size;
 };
@@ -67,6 +67,7 @@ bool visit_key(HeapTuple tup, TupleDesc desc, void *arg) {
   k.n = n;
   k.match = con->confmatchtype;
   k.validated = con->convalidated;
+  k.enforced = compat::constraint_enforced(con);
   k.raw_name = pstrdup(NameStr(con->conname));
   k.name = quote_identifier(k.raw_name);
   for (int i = 0; i < n; i++) {
@@ -250,6 +251,7 @@ FKG_SQL_FUNCTION(check_foreign_key_hygiene) {
     k.raw_name = r.raw_name;
     k.match = r.match;
     k.validated = r.validated;
+    k.enforced = r.enforced;
     k.partitioned = r.partitioned;
     k.rows = (long long)r.rows;
     for (int j = 0; j < r.n; j++) {

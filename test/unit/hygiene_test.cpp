@@ -59,6 +59,32 @@ TEST(Hygiene, SamePairsInAnotherOrderAreADuplicate) {
   EXPECT_EQ(checks_of(check_hygiene(keys, ix, {})), std::vector<std::string>{"duplicate:b"});
 }
 
+// PostgreSQL 18's NOT ENFORCED keys have no triggers: beside an enforced key
+// they are no duplicate, without an index they slow nothing, and NOT VALID is
+// all they can be. No finding names them.
+TEST(Hygiene, NotEnforcedKeysAreNoFinding) {
+  HygieneKey doc = key(2, 10, {2}, 20, {1}, "doc");
+  doc.enforced = false;
+  doc.validated = false;
+  HygieneKey doc2 = doc;
+  doc2.id = 3;
+  doc2.name = doc2.raw_name = "doc2";
+  std::vector<HygieneKey> keys = {key(1, 10, {2}, 20, {1}, "k"), doc, doc2};
+  EXPECT_EQ(checks_of(check_hygiene(keys, {}, {})), std::vector<std::string>{"unindexed:k"});
+  EXPECT_TRUE(check_hygiene({doc, doc2}, {}, {}).empty());
+}
+
+TEST(Hygiene, SameKeyWorkIsOneRuleForNamesAndAttnums) {
+  using Named = std::vector<std::pair<std::string, std::string>>;
+  EXPECT_TRUE(same_key_work(true, Named{{"a", "x"}, {"b", "y"}}, true, Named{{"b", "y"}, {"a", "x"}}));
+  EXPECT_FALSE(same_key_work(true, Named{{"a", "x"}, {"b", "y"}}, true, Named{{"a", "y"}, {"b", "x"}}));
+  EXPECT_FALSE(same_key_work(true, Named{{"a", "x"}}, true, Named{{"a", "x"}, {"b", "y"}}));
+  EXPECT_FALSE(same_key_work(false, Named{{"a", "x"}}, true, Named{{"a", "x"}}));
+  EXPECT_FALSE(same_key_work(true, Named{{"a", "x"}}, false, Named{{"a", "x"}}));
+  using Numbered = std::vector<std::pair<int, int>>;
+  EXPECT_TRUE(same_key_work(true, Numbered{{3, 1}, {2, 2}}, true, Numbered{{2, 2}, {3, 1}}));
+}
+
 TEST(Hygiene, OverlappingPairedDifferentlyOrAPrefix) {
   std::vector<HygieneKey> keys = {key(1, 10, {2, 3}, 20, {1, 2}, "ep"), key(2, 10, {3, 2}, 20, {1, 2}, "pe"),
                                   key(3, 11, {2}, 20, {1}, "one"), key(4, 11, {2, 3}, 20, {1, 2}, "two")};

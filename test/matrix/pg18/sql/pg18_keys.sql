@@ -85,6 +85,11 @@ ALTER TABLE pets ADD CONSTRAINT pets_owner_doc2 FOREIGN KEY (owner) REFERENCES o
 ALTER TABLE pets ADD CONSTRAINT pets_owner FOREIGN KEY (owner) REFERENCES owners;
 ALTER TABLE pets ADD COLUMN keeper int DEFAULT NULL REFERENCES owners NOT ENFORCED;
 RESET pg_fk_guard.validation_notice_rows;
+-- check_foreign_keys() reports nothing about the NOT ENFORCED keys (no
+-- triggers: no duplicate work, no index needed, nothing to validate); the
+-- enforced pets_owner has no index on pets.
+SELECT check_name, constraint_name FROM fk_guard.check_foreign_keys(schemas => ARRAY['t18']::name[])
+  WHERE referencing_table = 't18.pets'::regclass ORDER BY 1, 2;
 
 RESET search_path;
 SET client_min_messages = warning;
