@@ -462,6 +462,379 @@ $$;
 COMMENT ON FUNCTION fk_guard.migration_history() IS
 'one row per migration recorded by a migration tool found on the search path (Sequelize, knex, TypeORM, node-pg-migrate, Prisma, Rails, Django, Alembic, Flyway, Liquibase, goose, Ecto, golang-migrate): tool, migration, applied_at, status (applied, failed, dirty, rolled_back, unreadable), recorded_in, detail, ordinal';
 
+-- fk_guard.explain(): new in 1.1. One column's whole picture: the types of
+-- the column and of the key it references (declared, or implied by its
+-- name), the verdict, the data, the objects on both columns and what a
+-- conversion does to each, the migrations the tools recorded, and the plans.
+-- The C half (explain_facts_in) judges, profiles the data once and builds
+-- both plans from that profile; explain_in adds the catalog and the history
+-- and lays the report out. Like migration_history(), a one-line SQL wrapper
+-- hands the caller's search_path to the bodies, whose SET clause hides it.
+CREATE FUNCTION fk_guard.explain_facts_in(
+  tbl regclass,
+  col name,
+  search_path name[],
+  OUT source text,
+  OUT constraint_name name,
+  OUT referenced_table regclass,
+  OUT referenced_column name,
+  OUT other_candidates text[],
+  OUT referencing_type text,
+  OUT referenced_type text,
+  OUT kind text,
+  OUT severity text,
+  OUT verdict text,
+  OUT conversion_kind text,
+  OUT data_read boolean,
+  OUT data_not_read text,
+  OUT rows_total bigint,
+  OUT rows_null bigint,
+  OUT rows_convertible bigint,
+  OUT rows_unconvertible bigint,
+  OUT rows_orphaned bigint,
+  OUT sample_unconvertible text[],
+  OUT sample_orphaned text[],
+  OUT conversion text,
+  OUT data_ms double precision,
+  OUT fix_plan_call text,
+  OUT fix_plan text,
+  OUT fix_plan_effect text,
+  OUT fix_plan_refused text,
+  OUT key_plan_call text,
+  OUT key_plan text,
+  OUT key_plan_effect text,
+  OUT key_plan_refused text)
+RETURNS record
+LANGUAGE c VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'explain_facts_in';
+
+-- Not STRICT: a NULL argument is an error that names it.
+CREATE FUNCTION fk_guard.explain_in(tbl regclass, col name, format text, search_path name[])
+RETURNS text
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  f record;
+  att int2;
+  refatt int2;
+  cols jsonb;
+  objs jsonb := '[]';
+  hist jsonb;
+  doc jsonb;
+  out text;
+  o jsonb;
+  c jsonb;
+  h jsonb;
+  s text;
+BEGIN
+  IF explain_in.format IS NULL OR explain_in.format NOT IN ('text', 'json') THEN
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+      MESSAGE = pg_catalog.format('unknown explain format %L', explain_in.format), HINT = 'Use text or json.';
+  END IF;
+  IF explain_in.search_path IS NULL THEN
+    RAISE EXCEPTION USING ERRCODE = 'null_value_not_allowed',
+      MESSAGE = 'argument search_path of fk_guard.explain_in() must not be null';
+  END IF;
+  -- Checks tbl and col (NULL, dropped, not a table, no such column) first.
+  f := fk_guard.explain_facts_in(explain_in.tbl, explain_in.col, explain_in.search_path);
+  SELECT a.attnum INTO att FROM pg_attribute a
+   WHERE a.attrelid = explain_in.tbl AND a.attname = explain_in.col AND NOT a.attisdropped;
+  IF f.referenced_table IS NOT NULL THEN
+    SELECT a.attnum INTO refatt FROM pg_attribute a
+     WHERE a.attrelid = f.referenced_table AND a.attname = f.referenced_column AND NOT a.attisdropped;
+  END IF;
+
+  -- (1) Both columns: type, modifier, collation, domain, NULLs, default.
+  SELECT jsonb_agg(jsonb_build_object(
+           'side', x.side, 'table', x.rel::regclass::text, 'column', a.attname,
+           'type', pg_catalog.format_type(a.atttypid, a.atttypmod),
+           'typmod', CASE WHEN a.atttypmod >= 0 THEN a.atttypmod END,
+           'base_type', CASE WHEN t.typtype = 'd' THEN pg_catalog.format_type(t.typbasetype, t.typtypmod)
+                             ELSE pg_catalog.format_type(a.atttypid, a.atttypmod) END,
+           'domain', CASE WHEN t.typtype = 'd' THEN a.atttypid::regtype::text END,
+           'collation', (SELECT quote_ident(cl.collname) FROM pg_collation cl
+                         WHERE cl.oid = a.attcollation AND cl.oid <> 'pg_catalog.default'::regcollation),
+           'not_null', a.attnotnull,
+           'default', (SELECT pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d
+                        WHERE d.adrelid = a.attrelid AND d.adnum = a.attnum AND a.attgenerated = ''),
+           'identity', CASE a.attidentity WHEN 'a' THEN 'ALWAYS' WHEN 'd' THEN 'BY DEFAULT' END)
+           ORDER BY x.n)
+    INTO cols
+    FROM (VALUES (1, 'column', explain_in.tbl::oid, att), (2, 'references', f.referenced_table::oid, refatt)) AS x(n, side, rel, num)
+    JOIN pg_attribute a ON a.attrelid = x.rel AND a.attnum = x.num
+    JOIN pg_type t ON t.oid = a.atttypid;
+
+  -- (3) The objects on both columns, and what converting the column (fix_plan)
+  -- or changing the key (change_key_type_plan) does to each.
+  WITH target(n, side, rel, num, plan) AS (
+    VALUES (1, 'column', explain_in.tbl::oid, att, f.fix_plan),
+           (2, 'references', f.referenced_table::oid, refatt, f.key_plan)),
+  found AS (
+    -- Constraints on the column.
+    SELECT t.n, t.side, t.rel, t.num, 1 AS ord, c.conname::text AS name,
+           CASE c.contype WHEN 'p' THEN 'primary key' WHEN 'u' THEN 'unique' WHEN 'f' THEN 'foreign key'
+                          WHEN 'c' THEN 'check' WHEN 'x' THEN 'exclusion' WHEN 'n' THEN 'not null' ELSE 'constraint' END AS kind,
+           pg_get_constraintdef(c.oid) AS definition,
+           CASE WHEN c.contype = 'c' THEN 'rebuilt'
+                ELSE 'rebuilt' END AS effect,
+           CASE c.contype
+             WHEN 'c' THEN 'ALTER COLUMN ... TYPE checks it again on the converted values: it fails there if the expression does not hold for them.'
+             WHEN 'f' THEN 'ALTER COLUMN ... TYPE rebuilds it and checks it again; it fails there unless its key has the new type too.'
+             WHEN 'n' THEN 'Kept.'
+             ELSE 'ALTER COLUMN ... TYPE rebuilds its index.' END AS why
+      FROM target t JOIN pg_constraint c ON c.conrelid = t.rel AND t.num = ANY (c.conkey)
+     WHERE t.num IS NOT NULL
+    UNION ALL
+    -- Foreign keys of other columns that reference it.
+    SELECT t.n, t.side, t.rel, t.num, 2, c.conname::text, 'referenced by foreign key',
+           pg_catalog.format('%s: %s', c.conrelid::regclass, pg_get_constraintdef(c.oid)),
+           CASE WHEN t.side = 'references' AND t.plan IS NOT NULL THEN 'converted' ELSE 'trips' END,
+           CASE WHEN t.side = 'references' AND t.plan IS NOT NULL
+                THEN 'change_key_type_plan() converts its column too and adds it again with its whole definition.'
+                ELSE 'Converting this column alone makes PostgreSQL rebuild it, which fails unless its referencing column gets the same type: change_key_type_plan() converts them together.' END
+      FROM target t JOIN pg_constraint c ON c.confrelid = t.rel AND c.contype = 'f' AND t.num = ANY (c.confkey)
+     WHERE t.num IS NOT NULL AND c.conparentid = 0
+    UNION ALL
+    -- Indexes (not a constraint's), sequences it owns, rules and views,
+    -- policies, column triggers, generated columns and statistics that
+    -- depend on the column.
+    SELECT t.n, t.side, t.rel, t.num, 3,
+           CASE WHEN d.classid = 'pg_class'::regclass THEN d.objid::regclass::text
+                WHEN d.classid = 'pg_rewrite'::regclass THEN (SELECT r.ev_class::regclass::text FROM pg_rewrite r WHERE r.oid = d.objid)
+                WHEN d.classid = 'pg_policy'::regclass THEN (SELECT quote_ident(p.polname) FROM pg_policy p WHERE p.oid = d.objid)
+                WHEN d.classid = 'pg_trigger'::regclass THEN (SELECT quote_ident(g.tgname) FROM pg_trigger g WHERE g.oid = d.objid)
+                WHEN d.classid = 'pg_attrdef'::regclass THEN (SELECT quote_ident(a.attname) FROM pg_attrdef ad JOIN pg_attribute a ON a.attrelid = ad.adrelid AND a.attnum = ad.adnum WHERE ad.oid = d.objid)
+                WHEN d.classid = 'pg_statistic_ext'::regclass THEN (SELECT quote_ident(x.stxname) FROM pg_statistic_ext x WHERE x.oid = d.objid)
+                ELSE pg_describe_object(d.classid, d.objid, d.objsubid) END,
+           CASE WHEN d.classid = 'pg_class'::regclass THEN
+                  CASE (SELECT r.relkind FROM pg_class r WHERE r.oid = d.objid) WHEN 'S' THEN 'sequence' ELSE 'index' END
+                WHEN d.classid = 'pg_rewrite'::regclass THEN
+                  CASE (SELECT r.relkind FROM pg_rewrite w JOIN pg_class r ON r.oid = w.ev_class WHERE w.oid = d.objid)
+                    WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view' ELSE 'rule' END
+                WHEN d.classid = 'pg_policy'::regclass THEN 'policy'
+                WHEN d.classid = 'pg_trigger'::regclass THEN 'trigger'
+                WHEN d.classid = 'pg_attrdef'::regclass THEN 'generated column'
+                WHEN d.classid = 'pg_statistic_ext'::regclass THEN 'statistics'
+                ELSE 'object' END,
+           CASE WHEN d.classid = 'pg_class'::regclass THEN
+                  CASE (SELECT r.relkind FROM pg_class r WHERE r.oid = d.objid) WHEN 'S' THEN NULL ELSE pg_get_indexdef(d.objid) END
+                WHEN d.classid = 'pg_trigger'::regclass THEN pg_get_triggerdef(d.objid)
+                ELSE NULL END,
+           CASE WHEN d.classid = 'pg_class'::regclass THEN
+                  CASE (SELECT r.relkind FROM pg_class r WHERE r.oid = d.objid) WHEN 'S' THEN
+                    CASE WHEN t.plan LIKE '%-- Dropped: the identity of%' THEN 'dropped' ELSE 'kept' END
+                  ELSE 'rebuilt' END
+                WHEN d.classid = 'pg_trigger'::regclass THEN 'kept'
+                WHEN d.classid = 'pg_statistic_ext'::regclass THEN 'rebuilt'
+                ELSE 'trips' END,
+           CASE WHEN d.classid = 'pg_class'::regclass THEN
+                  CASE (SELECT r.relkind FROM pg_class r WHERE r.oid = d.objid) WHEN 'S' THEN
+                    'The sequence behind the column''s DEFAULT or identity; a key whose type has no cast from it gets another default (see the plan).'
+                  ELSE 'ALTER COLUMN ... TYPE rebuilds it.' END
+                WHEN d.classid = 'pg_trigger'::regclass THEN 'ALTER COLUMN ... TYPE fires no trigger; it fires on the UPDATE or DELETE that on_unconvertible => ''null'' or ''delete'' runs.'
+                WHEN d.classid = 'pg_statistic_ext'::regclass THEN 'ALTER COLUMN ... TYPE rebuilds it; run ANALYZE afterwards.'
+                ELSE 'ALTER COLUMN ... TYPE refuses a column that it uses: drop it first and create it again after the conversion.' END
+      FROM target t
+      JOIN pg_depend d ON d.refclassid = 'pg_class'::regclass AND d.refobjid = t.rel AND d.refobjsubid = t.num
+     WHERE t.num IS NOT NULL AND d.deptype IN ('n', 'a')
+       AND d.classid IN ('pg_class'::regclass, 'pg_rewrite'::regclass, 'pg_policy'::regclass, 'pg_trigger'::regclass,
+                         'pg_attrdef'::regclass, 'pg_statistic_ext'::regclass)
+       -- its own DEFAULT is listed below; a view's rule once per view
+       AND NOT (d.classid = 'pg_attrdef'::regclass
+                AND EXISTS (SELECT 1 FROM pg_attrdef ad WHERE ad.oid = d.objid AND ad.adrelid = t.rel AND ad.adnum = t.num))
+       AND NOT (d.classid = 'pg_class'::regclass
+                AND EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = d.objid AND c.conrelid = t.rel))
+    UNION ALL
+    -- Its DEFAULT.
+    SELECT t.n, t.side, t.rel, t.num, 4, NULL, 'default', pg_get_expr(ad.adbin, ad.adrelid),
+           CASE WHEN t.plan LIKE '%-- Cannot keep: DEFAULT%' OR t.plan LIKE '%-- Dropped: the DEFAULT of%' THEN 'dropped'
+                WHEN t.plan IS NULL THEN 'converted' ELSE 'kept' END,
+           CASE WHEN t.plan LIKE '%-- Cannot keep: DEFAULT%' OR t.plan LIKE '%-- Dropped: the DEFAULT of%'
+                THEN 'It cannot become the new type: the plan drops it (its header says what replaces it).'
+                WHEN t.plan IS NULL THEN 'ALTER COLUMN ... TYPE converts it too, and fails if it cannot become the new type.'
+                ELSE 'It becomes the new type with the column.' END
+      FROM target t JOIN pg_attrdef ad ON ad.adrelid = t.rel AND ad.adnum = t.num
+      JOIN pg_attribute a ON a.attrelid = t.rel AND a.attnum = t.num AND a.attgenerated = ''
+     WHERE t.num IS NOT NULL
+    UNION ALL
+    -- Triggers on the table (not PostgreSQL's own for foreign keys, not the column triggers above).
+    SELECT t.n, t.side, t.rel, t.num, 5, quote_ident(g.tgname), 'trigger', pg_get_triggerdef(g.oid), 'kept',
+           'ALTER COLUMN ... TYPE fires no trigger; it fires on the UPDATE or DELETE that on_unconvertible => ''null'' or ''delete'' runs.'
+      FROM target t JOIN pg_trigger g ON g.tgrelid = t.rel AND NOT g.tgisinternal
+     WHERE t.num IS NOT NULL AND g.tgattr::int2[] = '{}'
+    UNION ALL
+    -- Publications of the table.
+    SELECT t.n, t.side, t.rel, t.num, 6, quote_ident(p.pubname), 'publication', NULL, 'replicated',
+           'The type change is not replicated: change the column on every subscriber first, or its apply fails on the new values.'
+      FROM target t JOIN pg_publication p ON p.puballtables
+                                         OR EXISTS (SELECT 1 FROM pg_publication_rel pr WHERE pr.prpubid = p.oid AND pr.prrelid = t.rel)
+                                         OR EXISTS (SELECT 1 FROM pg_publication_namespace pn JOIN pg_class r ON r.relnamespace = pn.pnnspid
+                                                     WHERE pn.pnpubid = p.oid AND r.oid = t.rel)
+     WHERE t.num IS NOT NULL)
+  SELECT coalesce(jsonb_agg(jsonb_build_object(
+           'on', x.side, 'kind', x.kind, 'name', x.name, 'definition', x.definition, 'effect', x.effect, 'why', x.why)
+           ORDER BY x.n, x.ord, x.kind, x.name), '[]')
+    INTO objs FROM found x;
+
+  -- (4) The migrations each tool recorded: the last three applied per
+  -- table, and every one that failed, is dirty, was rolled back or could
+  -- not be read.
+  SELECT jsonb_build_object(
+           'tables', coalesce((SELECT jsonb_agg(jsonb_build_object(
+               'tool', g.tool, 'recorded_in', g.recorded_in::text, 'applied', g.applied,
+               'last', g.last) ORDER BY g.recorded_in::text)
+             FROM (SELECT m.tool, m.recorded_in, count(*) FILTER (WHERE m.status = 'applied') AS applied,
+                          coalesce(jsonb_agg(jsonb_build_object('migration', m.migration, 'applied_at', m.applied_at)
+                                             ORDER BY m.ordinal DESC) FILTER (WHERE m.status = 'applied' AND m.rank <= 3), '[]') AS last
+                     FROM (SELECT h.*, row_number() OVER (PARTITION BY h.recorded_in, h.status ORDER BY h.ordinal DESC) AS rank
+                             FROM fk_guard.migration_history_in(explain_in.search_path) h) m
+                    GROUP BY m.tool, m.recorded_in) g), '[]'),
+           'not_applied', coalesce((SELECT jsonb_agg(jsonb_build_object(
+               'tool', h.tool, 'recorded_in', h.recorded_in::text, 'migration', h.migration, 'status', h.status,
+               'applied_at', h.applied_at, 'detail', h.detail) ORDER BY h.recorded_in::text, h.ordinal)
+             FROM fk_guard.migration_history_in(explain_in.search_path) h WHERE h.status <> 'applied'), '[]'))
+    INTO hist;
+
+  doc := jsonb_build_object(
+    'table', explain_in.tbl::text,
+    'column', explain_in.col,
+    'types', jsonb_build_object(
+      'column', cols->0,
+      'references', CASE WHEN f.referenced_table IS NOT NULL THEN (cols->1) || jsonb_build_object(
+                      'source', f.source, 'constraint', f.constraint_name, 'other_candidates', to_jsonb(f.other_candidates)) END,
+      'verdict', CASE WHEN f.referenced_table IS NOT NULL THEN jsonb_build_object(
+                   'kind', f.kind, 'severity', f.severity, 'detail', f.verdict, 'conversion', f.conversion_kind) END),
+    'data', jsonb_build_object(
+      'read', f.data_read, 'not_read', f.data_not_read, 'rows_total', f.rows_total, 'rows_null', f.rows_null,
+      'rows_convertible', f.rows_convertible, 'rows_unconvertible', f.rows_unconvertible,
+      'rows_orphaned', f.rows_orphaned, 'sample_unconvertible', to_jsonb(f.sample_unconvertible),
+      'sample_orphaned', to_jsonb(f.sample_orphaned), 'conversion', f.conversion,
+      'read_ms', round(f.data_ms::numeric, 1)),
+    'objects', objs,
+    'migrations', hist,
+    'plans', jsonb_build_object(
+      'fix_plan', CASE WHEN coalesce(f.fix_plan, f.fix_plan_refused) IS NOT NULL THEN jsonb_build_object(
+                    'call', f.fix_plan_call, 'effect', f.fix_plan_effect, 'refused', f.fix_plan_refused, 'script', f.fix_plan) END,
+      'change_key_type_plan', CASE WHEN coalesce(f.key_plan, f.key_plan_refused) IS NOT NULL THEN jsonb_build_object(
+                    'call', f.key_plan_call, 'effect', f.key_plan_effect, 'refused', f.key_plan_refused, 'script', f.key_plan) END));
+  IF explain_in.format = 'json' THEN
+    RETURN jsonb_pretty(doc);
+  END IF;
+
+  -- The text report, from the same document.
+  out := pg_catalog.format(E'fk_guard.explain: %s.%s\n', explain_in.tbl, quote_ident(explain_in.col));
+  out := out || E'\n1. Types\n';
+  FOR c IN SELECT e FROM jsonb_array_elements(cols) AS e LOOP
+    out := out || pg_catalog.format(E'  %s %s.%s: %s%s%s%s%s%s\n',
+      CASE c->>'side' WHEN 'column' THEN 'column    ' ELSE 'references' END,
+      c->>'table', quote_ident(c->>'column'), c->>'type',
+      CASE WHEN c ? 'domain' AND c->>'domain' IS NOT NULL THEN pg_catalog.format(' (domain over %s)', c->>'base_type') ELSE '' END,
+      CASE WHEN c->>'collation' IS NOT NULL THEN ' COLLATE ' || (c->>'collation') ELSE '' END,
+      CASE WHEN (c->>'not_null')::boolean THEN ', NOT NULL' ELSE ', nullable' END,
+      CASE WHEN c->>'default' IS NOT NULL THEN ', DEFAULT ' || (c->>'default') ELSE '' END,
+      CASE WHEN c->>'identity' IS NOT NULL THEN ', GENERATED ' || (c->>'identity') || ' AS IDENTITY' ELSE '' END);
+  END LOOP;
+  IF f.referenced_table IS NULL THEN
+    out := out || E'  No foreign key is declared on the column, and its name implies no table on the search path with a single-column primary key: there is no referenced column to compare it with.\n';
+  ELSE
+    out := out || pg_catalog.format(E'  %s\n  Verdict: %s (%s). %s\n',
+      CASE WHEN f.source = 'declared' THEN pg_catalog.format('Declared: foreign key %s.', quote_ident(f.constraint_name))
+           ELSE 'Implied by the column''s name: no foreign key is declared.' END,
+      f.kind, f.severity, f.verdict);
+    out := out || pg_catalog.format(E'  Conversion to the key''s type: %s.\n', CASE f.conversion_kind
+      WHEN 'assignment' THEN 'by assignment (ALTER COLUMN ... TYPE needs no USING)'
+      WHEN 'explicit' THEN 'by an explicit cast (ALTER COLUMN ... TYPE needs USING)'
+      WHEN 'null' THEN 'every value is NULL (USING NULL)'
+      ELSE 'no cast exists' END);
+  END IF;
+
+  out := out || E'\n2. Data\n';
+  IF NOT f.data_read THEN
+    out := out || pg_catalog.format(E'  Not read: %s.\n', f.data_not_read);
+  ELSE
+    out := out || pg_catalog.format(E'  %s holds %s row(s), %s with %s NULL', explain_in.tbl, f.rows_total, f.rows_null,
+                                    quote_ident(explain_in.col));
+    IF f.referenced_table IS NULL THEN
+      out := out || E'.\n';
+    ELSE
+      out := out || pg_catalog.format(E'; %s value(s) convert to %s, %s cannot%s', f.rows_convertible, f.referenced_type,
+        f.rows_unconvertible,
+        CASE WHEN cardinality(f.sample_unconvertible) > 0
+             THEN ' (for example ' || (SELECT string_agg(quote_literal(v), ', ') FROM unnest(f.sample_unconvertible) v) || ')'
+             ELSE '' END);
+      out := out || CASE WHEN f.rows_orphaned IS NULL THEN E'.\n'
+        ELSE pg_catalog.format(E'; %s of those that convert match no key of %s.%s%s.\n', f.rows_orphaned, f.referenced_table,
+               quote_ident(f.referenced_column),
+               CASE WHEN cardinality(f.sample_orphaned) > 0
+                    THEN ' (for example ' || (SELECT string_agg(quote_literal(v), ', ') FROM unnest(f.sample_orphaned) v) || ')'
+                    ELSE '' END) END;
+      out := out || pg_catalog.format(E'  The conversion these counts use: %s.\n', f.conversion);
+    END IF;
+  END IF;
+
+  out := out || E'\n3. Objects on the columns\n';
+  IF jsonb_array_length(objs) = 0 THEN
+    out := out || E'  None: no constraint, index, default, trigger, view, policy or publication.\n';
+  END IF;
+  FOR o IN SELECT e FROM jsonb_array_elements(objs) AS e LOOP
+    out := out || pg_catalog.format(E'  %s %s%s%s: %s. %s\n',
+      CASE o->>'on' WHEN 'column' THEN quote_ident(explain_in.col) ELSE f.referenced_table::text || '.' || quote_ident(f.referenced_column) END,
+      o->>'kind', coalesce(' ' || (o->>'name'), ''), coalesce(' (' || (o->>'definition') || ')', ''), o->>'effect', o->>'why');
+  END LOOP;
+
+  out := out || E'\n4. Migration history\n';
+  IF jsonb_array_length(hist->'tables') = 0 THEN
+    out := out || E'  No migration tool''s table on the search path.\n';
+  END IF;
+  FOR h IN SELECT e FROM jsonb_array_elements(hist->'tables') AS e LOOP
+    out := out || pg_catalog.format(E'  %s (%s): %s applied%s\n', h->>'tool', h->>'recorded_in', h->>'applied',
+      CASE WHEN jsonb_array_length(h->'last') = 0 THEN '.'
+           ELSE '; the last: ' || (SELECT string_agg(coalesce(l->>'migration', '?') || coalesce(' (' || (l->>'applied_at')::timestamptz::text || ')', ''), ', ')
+                                     FROM jsonb_array_elements(h->'last') l) || '.' END);
+  END LOOP;
+  IF jsonb_array_length(hist->'tables') > 0 AND jsonb_array_length(hist->'not_applied') = 0 THEN
+    out := out || E'  No failed, dirty, rolled-back or unreadable migration recorded.\n';
+  END IF;
+  FOR h IN SELECT e FROM jsonb_array_elements(hist->'not_applied') AS e LOOP
+    out := out || pg_catalog.format(E'  %s: %s %s in %s%s\n', upper(h->>'status'), h->>'tool', coalesce(h->>'migration', '(no name)'),
+      h->>'recorded_in', coalesce(': ' || replace(h->>'detail', E'\n', ' '), ''));
+  END LOOP;
+
+  out := out || E'\n5. Plans\n';
+  IF f.referenced_table IS NULL THEN
+    out := out || E'  None: with no referenced column there is nothing to convert the column to.\n';
+  ELSIF f.fix_plan IS NULL AND f.fix_plan_refused IS NULL AND f.key_plan IS NULL AND f.key_plan_refused IS NULL THEN
+    out := out || CASE WHEN f.source = 'declared' AND f.kind = 'none'
+                       THEN E'  None needed: the foreign key exists and the types match.\n'
+                       ELSE E'  No plan: ' || f.verdict || E'\n' END;
+  END IF;
+  IF f.fix_plan_refused IS NOT NULL THEN
+    out := out || pg_catalog.format(E'  fix_plan() cannot write a plan: %s\n', f.fix_plan_refused);
+  ELSIF f.fix_plan IS NOT NULL THEN
+    out := out || pg_catalog.format(E'  %s\n  %s\n\n%s\n', f.fix_plan_call, f.fix_plan_effect, rtrim(f.fix_plan, E'\n'));
+  END IF;
+  IF f.key_plan_refused IS NOT NULL THEN
+    out := out || pg_catalog.format(E'  change_key_type_plan() cannot write a plan: %s\n', f.key_plan_refused);
+  ELSIF f.key_plan IS NOT NULL THEN
+    out := out || pg_catalog.format(E'\n  Or change the key instead: %s\n  %s\n\n%s\n', f.key_plan_call, f.key_plan_effect,
+                                    rtrim(f.key_plan, E'\n'));
+  END IF;
+  RETURN out;
+END
+$$;
+
+CREATE FUNCTION fk_guard.explain(tbl regclass, col name, format text DEFAULT 'text')
+RETURNS text
+LANGUAGE sql VOLATILE SECURITY INVOKER
+AS $$
+  SELECT fk_guard.explain_in($1, $2, $3, pg_catalog.current_schemas(true))
+$$;
+
+COMMENT ON FUNCTION fk_guard.explain(regclass, name, text) IS
+'one column''s whole picture as text or json: both columns'' types with the verdict, what the data holds, the objects on both columns and what a conversion does to each, the migrations the tools recorded, and the plans (fix_plan(), change_key_type_plan()) with what each does to this data';
+
 -- Not STRICT: a NULL min_severity is an error, never a silent pass.
 CREATE FUNCTION fk_guard.assert_foreign_keys_in(min_severity text, checks text[], schemas name[], search_path name[])
 RETURNS void

@@ -29,6 +29,7 @@ FKG_PG_SOURCES += src/pg/diagnose.cpp
 FKG_PG_SOURCES += src/pg/fix_plan.cpp
 FKG_PG_SOURCES += src/pg/key_plan.cpp
 FKG_PG_SOURCES += src/pg/functions.cpp
+FKG_PG_SOURCES += src/pg/explain.cpp
 FKG_PG_SOURCES += src/pg/hygiene.cpp
 FKG_PG_SOURCES += src/pg/ignore_list.cpp
 FKG_PG_SOURCES += src/pg/guard_collect.cpp

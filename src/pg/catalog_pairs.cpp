@@ -117,6 +117,18 @@ RawPairs *scan_declared() {
   return out;
 }
 
+bool visit_on_table(HeapTuple tup, TupleDesc desc, void *arg) {
+  if (OidIsValid(((Form_pg_constraint)GETSTRUCT(tup))->conparentid)) return true;
+  add_constraint_pairs(tup, desc, (RawPairs *)arg);
+  return true;
+}
+
+RawPairs *scan_on_table(Oid rel) {
+  RawPairs *out = (RawPairs *)palloc0(sizeof(RawPairs));
+  for_each_foreign_key(FkScope::OnTable, rel, visit_on_table, out);
+  return out;
+}
+
 struct CreatedSince {
   CommandId since;
   RawPairs *out;
@@ -392,13 +404,39 @@ struct RawColumnName {
 }  // namespace
 
 bool key_referenced_by(Oid rel, AttrNumber att, KeyPair *out) {
+  struct RawPath {
+    Oid *oids;
+    int n;
+  };
+  RawPath path = pg_guard([]() {
+    List *l = fetch_search_path(false);
+    RawPath p{(Oid *)palloc(sizeof(Oid) * (list_length(l) + 1)), 0};
+    ListCell *lc;
+    foreach (lc, l) p.oids[p.n++] = lfirst_oid(lc);
+    return p;
+  });
+  return key_referenced_by(rel, att, std::vector<Oid>(path.oids, path.oids + path.n), out, nullptr);
+}
+
+bool key_referenced_by(Oid rel, AttrNumber att, const std::vector<Oid> &search_path, KeyPair *out,
+                       std::vector<std::string> *other_candidates) {
   *out = KeyPair{};
   out->referencing_rel = rel;
   out->referencing_att = att;
   DeclaredOn d{att, out, false};
   DeclaredOn *dp = &d;
   pg_guard([rel, dp]() { for_each_foreign_key(FkScope::OnTable, rel, visit_declared_on, dp); });
-  if (!d.found) {
+  if (d.found) {
+    // The operator class of the referenced key's index, as the pair's
+    // judge needs it: from the constraint's own pairs.
+    Oid con = out->constraint;
+    RawPairs *pairs = pg_guard([rel]() { return scan_on_table(rel); });
+    for (int i = 0; i < pairs->count; i++)
+      if (pairs->items[i].constraint == con && pairs->items[i].referencing_att == att) {
+        *out = pairs->items[i];
+        return true;
+      }
+  } else {
     RawColumnName c = pg_guard([rel, att]() {
       return RawColumnName{get_rel_namespace(rel), get_attname(rel, att, false)};
     });
@@ -409,21 +447,21 @@ bool key_referenced_by(Oid rel, AttrNumber att, KeyPair *out) {
     for (const std::string &n : names) cnames.push_back(n.c_str());
     const char *const *np = cnames.data();
     int nn = (int)cnames.size();
-    RawTarget target;
+    RawTarget targets[8];
     Oid own = c.nsp;
-    int found = pg_guard([own, np, nn, &target]() {
-      List *path = fetch_search_path(false);
-      int npath = list_length(path);
-      Oid *oids = (Oid *)palloc(sizeof(Oid) * (npath + 1));
-      int i = 0;
-      ListCell *lc;
-      foreach (lc, path) oids[i++] = lfirst_oid(lc);
-      return resolve_candidates(own, oids, npath, np, nn, &target, 1);
-    });
-    if (found == 0 || (target.rel == rel && target.att == att)) return false;
-    out->referenced_rel = target.rel;
-    out->referenced_att = target.att;
-    out->opclass = target.opclass;
+    const Oid *path = search_path.data();
+    int npath = (int)search_path.size();
+    int found = pg_guard(
+        [own, path, npath, np, nn, &targets]() { return resolve_candidates(own, path, npath, np, nn, targets, 8); });
+    if (found == 0 || (targets[0].rel == rel && targets[0].att == att)) return false;
+    out->referenced_rel = targets[0].rel;
+    out->referenced_att = targets[0].att;
+    out->opclass = targets[0].opclass;
+    for (int k = 1; k < found && other_candidates; k++) {
+      Oid other = targets[k].rel;
+      other_candidates->push_back(
+          pg_guard([other]() { return DatumGetCString(DirectFunctionCall1(regclassout, ObjectIdGetDatum(other))); }));
+    }
   }
   KeyPair *kp = out;
   pg_guard([kp]() {

@@ -52,4 +52,11 @@ namespace fkg {
 // implied_key_pairs() does with the session's search_path. False if neither.
 bool key_referenced_by(Oid rel, AttrNumber att, KeyPair *out);
 
+// The same with the search path given (a function with SET search_path no
+// longer sees the caller's), and with the pair's operator class for a
+// declared key too. other_candidates (may be null): further tables an
+// implied name could mean.
+bool key_referenced_by(Oid rel, AttrNumber att, const std::vector<Oid> &search_path, KeyPair *out,
+                       std::vector<std::string> *other_candidates);
+
 }  // namespace fkg

@@ -15,6 +15,7 @@
 #include "profile.hpp"
 #include "render.hpp"
 #include "result_row.hpp"
+#include "arguments.hpp"
 
 extern "C" {
 #include "catalog/catalog.h"
@@ -23,31 +24,7 @@ extern "C" {
 
 using namespace fkg;
 
-namespace {
-
-// ---- Arguments ----
-
-std::vector<Oid> namespaces_of(ArrayType *names) {
-  struct Raw {
-    Oid *oids;
-    int n;
-  };
-  Raw *raw = pg_guard([names]() {
-    Raw *r = (Raw *)palloc0(sizeof(Raw));
-    Datum *elems;
-    bool *nulls;
-    int n;
-    deconstruct_array(names, NAMEOID, NAMEDATALEN, false, TYPALIGN_CHAR, &elems, &nulls, &n);
-    r->oids = (Oid *)palloc(sizeof(Oid) * (n + 1));
-    for (int i = 0; i < n; i++) {
-      if (nulls[i]) continue;
-      Oid nsp = get_namespace_oid(NameStr(*DatumGetName(elems[i])), true);
-      if (OidIsValid(nsp)) r->oids[r->n++] = nsp;
-    }
-    return r;
-  });
-  return std::vector<Oid>(raw->oids, raw->oids + raw->n);
-}
+namespace fkg {
 
 // ---- Arguments: what each public function accepts ----
 
@@ -199,6 +176,75 @@ UserError not_profiled_error(const ColumnProfile &p, const char *function) {
                    "Run it as the role that owns that code (SET ROLE), which then runs with its own privileges.");
 }
 
+Datum text_array(const std::vector<std::string> &items) {
+  const std::vector<std::string> *ip = &items;
+  return pg_guard([ip]() {
+    int n = (int)ip->size();
+    Datum *elems = (Datum *)palloc(sizeof(Datum) * (n > 0 ? n : 1));
+    for (int i = 0; i < n; i++) elems[i] = CStringGetTextDatum((*ip)[i].c_str());
+    return PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false, TYPALIGN_INT));
+  });
+}
+
+// The single-column primary key of a table, or an error that says what to pass.
+AttrNumber primary_key_column(Oid rel) {
+  return pg_guard([rel]() {
+    Relation r = table_open(rel, AccessShareLock);
+    Oid pkindex = compat::primary_key_index(r);
+    AttrNumber att = InvalidAttrNumber;
+    if (OidIsValid(pkindex)) {
+      HeapTuple idx = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(pkindex));
+      if (HeapTupleIsValid(idx)) {
+        Form_pg_index index = (Form_pg_index)GETSTRUCT(idx);
+        if (index->indnkeyatts == 1) att = index->indkey.values[0];
+        ReleaseSysCache(idx);
+      }
+    }
+    table_close(r, AccessShareLock);
+    if (att == InvalidAttrNumber)
+      ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                      errmsg("table %s has no single-column primary key", get_rel_name(rel)),
+                      errhint("Name the referenced column.")));
+    return att;
+  });
+}
+
+AttrNumber column_of(Oid rel, Name col) {
+  return pg_guard([rel, col]() {
+    AttrNumber att = get_attnum(rel, NameStr(*col));
+    if (att == InvalidAttrNumber || att < 0)
+      ereport(ERROR, (errcode(ERRCODE_UNDEFINED_COLUMN),
+                      errmsg("column \"%s\" of relation \"%s\" does not exist", NameStr(*col), get_rel_name(rel))));
+    return att;
+  });
+}
+
+std::vector<Oid> namespaces_of(ArrayType *names) {
+  struct Raw {
+    Oid *oids;
+    int n;
+  };
+  Raw *raw = pg_guard([names]() {
+    Raw *r = (Raw *)palloc0(sizeof(Raw));
+    Datum *elems;
+    bool *nulls;
+    int n;
+    deconstruct_array(names, NAMEOID, NAMEDATALEN, false, TYPALIGN_CHAR, &elems, &nulls, &n);
+    r->oids = (Oid *)palloc(sizeof(Oid) * (n + 1));
+    for (int i = 0; i < n; i++) {
+      if (nulls[i]) continue;
+      Oid nsp = get_namespace_oid(NameStr(*DatumGetName(elems[i])), true);
+      if (OidIsValid(nsp)) r->oids[r->n++] = nsp;
+    }
+    return r;
+  });
+  return std::vector<Oid>(raw->oids, raw->oids + raw->n);
+}
+
+}  // namespace fkg
+
+namespace {
+
 // ---- diagnose rows ----
 
 struct Row {
@@ -344,16 +390,6 @@ std::vector<Row> collect_rows(bool include_implied, const std::vector<Oid> &sear
   return rows;
 }
 
-Datum text_array(const std::vector<std::string> &items) {
-  const std::vector<std::string> *ip = &items;
-  return pg_guard([ip]() {
-    int n = (int)ip->size();
-    Datum *elems = (Datum *)palloc(sizeof(Datum) * (n > 0 ? n : 1));
-    for (int i = 0; i < n; i++) elems[i] = CStringGetTextDatum((*ip)[i].c_str());
-    return PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false, TYPALIGN_INT));
-  });
-}
-
 // One row of fk_guard.mismatch, in its column order.
 void put_row(ReturnSetInfo *rsinfo, const Row &row) {
   const Row *r = &row;
@@ -404,39 +440,6 @@ int severity_rank(Severity s) {
       return 3;
   }
   return 3;
-}
-
-// The single-column primary key of a table, or an error that says what to pass.
-AttrNumber primary_key_column(Oid rel) {
-  return pg_guard([rel]() {
-    Relation r = table_open(rel, AccessShareLock);
-    Oid pkindex = compat::primary_key_index(r);
-    AttrNumber att = InvalidAttrNumber;
-    if (OidIsValid(pkindex)) {
-      HeapTuple idx = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(pkindex));
-      if (HeapTupleIsValid(idx)) {
-        Form_pg_index index = (Form_pg_index)GETSTRUCT(idx);
-        if (index->indnkeyatts == 1) att = index->indkey.values[0];
-        ReleaseSysCache(idx);
-      }
-    }
-    table_close(r, AccessShareLock);
-    if (att == InvalidAttrNumber)
-      ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                      errmsg("table %s has no single-column primary key", get_rel_name(rel)),
-                      errhint("Name the referenced column.")));
-    return att;
-  });
-}
-
-AttrNumber column_of(Oid rel, Name col) {
-  return pg_guard([rel, col]() {
-    AttrNumber att = get_attnum(rel, NameStr(*col));
-    if (att == InvalidAttrNumber || att < 0)
-      ereport(ERROR, (errcode(ERRCODE_UNDEFINED_COLUMN),
-                      errmsg("column \"%s\" of relation \"%s\" does not exist", NameStr(*col), get_rel_name(rel))));
-    return att;
-  });
 }
 
 }  // namespace

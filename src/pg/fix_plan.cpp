@@ -418,6 +418,34 @@ std::string conversion_suffix(const std::string &conversion, const std::string &
 
 }  // namespace
 
+bool surrogate_key_may_follow(Oid rel, AttrNumber att, Oid referencing_type) {
+  if (att <= 0) return false;
+  HeapTuple tup = SearchSysCache2(ATTNUM, ObjectIdGetDatum(rel), Int16GetDatum(att));
+  if (!HeapTupleIsValid(tup)) return false;
+  Form_pg_attribute a = (Form_pg_attribute)GETSTRUCT(tup);
+  bool filled = a->attidentity != '\0' || a->atthasdef;
+  ReleaseSysCache(tup);
+  // Surrogate keys are integers or uuids; a key is not turned into text or a date.
+  Oid t = getBaseType(referencing_type);
+  if (!filled || (t != INT2OID && t != INT4OID && t != INT8OID && t != UUIDOID)) return false;
+  Relation r = table_open(rel, AccessShareLock);
+  Oid pk = compat::primary_key_index(r);
+  table_close(r, AccessShareLock);
+  if (!OidIsValid(pk)) return false;
+  HeapTuple idx = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(pk));
+  if (!HeapTupleIsValid(idx)) return false;
+  Form_pg_index index = (Form_pg_index)GETSTRUCT(idx);
+  bool single = index->indnkeyatts == 1 && index->indkey.values[0] == att;
+  ReleaseSysCache(idx);
+  return single;
+}
+
+std::string mapping_column_of(Oid rel, AttrNumber att, Oid refrel, AttrNumber refatt) {
+  RawMapping *m = pg_guard([rel, att, refrel, refatt]() { return best_mapping(rel, att, refrel, refatt); });
+  if (m == nullptr || m->ambiguous > 0 || m->covered < m->total) return "";
+  return m->column;
+}
+
 std::string column_blockers_of(Oid rel, AttrNumber att) {
   const char *b = pg_guard([rel, att]() { return column_blockers(rel, att); });
   return b ? b : "";

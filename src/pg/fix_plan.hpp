@@ -23,4 +23,15 @@ std::string build_fix_plan(Oid rel, AttrNumber att, Oid refrel, AttrNumber refat
 // ALTER COLUMN ... TYPE refuse it ("view public.v, policy p"); empty if none.
 std::string column_blockers_of(Oid rel, AttrNumber att);
 
+// Is rel.att a surrogate key (a single-column primary key the database
+// fills: identity or a DEFAULT), and is referencing_type one a surrogate key
+// has (an integer or uuid)? Then changing the key's type instead of the
+// referencing column's is worth naming. Plain PostgreSQL code (under pg_guard).
+bool surrogate_key_may_follow(Oid rel, AttrNumber att, Oid referencing_type);
+
+// The quoted name of the column of refrel whose values (of rel.att's type)
+// match every non-NULL value of rel.att exactly once (users.legacy_uuid for
+// sessions."userId"), read as the caller; empty if there is none.
+std::string mapping_column_of(Oid rel, AttrNumber att, Oid refrel, AttrNumber refatt);
+
 }  // namespace fkg

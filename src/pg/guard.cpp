@@ -7,6 +7,7 @@
 #include "compat.hpp"
 #include "guard_cast.hpp"
 #include "guard_data.hpp"
+#include "fix_plan.hpp"
 #include "guard_hygiene.hpp"
 #include "ignore_list.hpp"
 #include "render.hpp"
@@ -279,31 +280,11 @@ std::string alter_type_sql(const Judged &j) {
                                "", j.judged.conversion);
 }
 
-// Is the referenced column a surrogate key (a single-column primary key the
-// database fills: identity or a DEFAULT), and is the referencing type one a
-// surrogate key has (an integer or uuid)? Then changing the key instead is
-// worth naming.
+// Is the referenced column a surrogate key the key's type may follow? (see
+// fix_plan.hpp)
 bool key_may_follow(Oid rel, const char *attname, Oid referencing_type) {
   AttrNumber att = get_attnum(rel, attname);
-  if (att <= 0) return false;
-  HeapTuple tup = SearchSysCache2(ATTNUM, ObjectIdGetDatum(rel), Int16GetDatum(att));
-  if (!HeapTupleIsValid(tup)) return false;
-  Form_pg_attribute a = (Form_pg_attribute)GETSTRUCT(tup);
-  bool filled = a->attidentity != '\0' || a->atthasdef;
-  ReleaseSysCache(tup);
-  // Surrogate keys are integers or uuids; a key is not turned into text or a date.
-  Oid t = getBaseType(referencing_type);
-  if (!filled || (t != INT2OID && t != INT4OID && t != INT8OID && t != UUIDOID)) return false;
-  Relation r = table_open(rel, AccessShareLock);
-  Oid pk = compat::primary_key_index(r);
-  table_close(r, AccessShareLock);
-  if (!OidIsValid(pk)) return false;
-  HeapTuple idx = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(pk));
-  if (!HeapTupleIsValid(idx)) return false;
-  Form_pg_index index = (Form_pg_index)GETSTRUCT(idx);
-  bool single = index->indnkeyatts == 1 && index->indkey.values[0] == att;
-  ReleaseSysCache(idx);
-  return single;
+  return att > 0 && surrogate_key_may_follow(rel, att, referencing_type);
 }
 
 // " Or, if users.id should become uuid: SELECT fk_guard.change_key_type_plan(...) ..."

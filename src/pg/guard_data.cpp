@@ -218,6 +218,12 @@ std::string fix_plan_call(const std::string &table, const std::string &column, c
   return call + ")";
 }
 
+std::string explain_call(Oid rel, const std::string &column) {
+  const char *q = pg_guard(
+      [rel]() { return quote_qualified_identifier(get_namespace_name(get_rel_namespace(rel)), get_rel_name(rel)); });
+  return "SELECT fk_guard.explain(" + sql::literal(sql::Ident::checked(q).str()) + ", " + sql::literal(column) + ");";
+}
+
 static const char *kContext = "pg_fk_guard: checked before PostgreSQL ran the statement";
 
 void raise(const Report &r) {

@@ -55,6 +55,10 @@ std::string unquoted(const char *quoted);
 std::string fix_plan_call(const std::string &table, const std::string &column, const std::string &referenced_table,
                           const std::string &referenced_column, const char *mode, const char *constraint);
 
+// "SELECT fk_guard.explain('public.sessions', 'userId');": the table always
+// schema-qualified, its name and the column's (as stored) quoted as literals.
+std::string explain_call(Oid rel, const std::string &column);
+
 // What the tool that sent the statement should do, in its own spelling of
 // the referenced key's type, when its shape tells which tool it is; a general
 // sentence otherwise. constraint: the name the statement gives the foreign
