@@ -577,12 +577,11 @@ BEGIN
            CASE c.contype WHEN 'p' THEN 'primary key' WHEN 'u' THEN 'unique' WHEN 'f' THEN 'foreign key'
                           WHEN 'c' THEN 'check' WHEN 'x' THEN 'exclusion' WHEN 'n' THEN 'not null' ELSE 'constraint' END AS kind,
            pg_get_constraintdef(c.oid) AS definition,
-           CASE WHEN c.contype = 'c' THEN 'rebuilt'
-                ELSE 'rebuilt' END AS effect,
+           CASE WHEN c.contype = 'n' THEN 'kept' ELSE 'rebuilt' END AS effect,
            CASE c.contype
              WHEN 'c' THEN 'ALTER COLUMN ... TYPE checks it again on the converted values: it fails there if the expression does not hold for them.'
              WHEN 'f' THEN 'ALTER COLUMN ... TYPE rebuilds it and checks it again; it fails there unless its key has the new type too.'
-             WHEN 'n' THEN 'Kept.'
+             WHEN 'n' THEN 'ALTER COLUMN ... TYPE keeps it.'
              ELSE 'ALTER COLUMN ... TYPE rebuilds its index.' END AS why
       FROM target t JOIN pg_constraint c ON c.conrelid = t.rel AND t.num = ANY (c.conkey)
      WHERE t.num IS NOT NULL

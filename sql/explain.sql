@@ -30,6 +30,20 @@ SELECT fk_guard.explain('ex.sessions', 'userId');
 \pset tuples_only off
 \pset format aligned
 
+-- The guard's refusal names explain() when the DETAIL cannot hold the whole
+-- picture: here a migration tool's table is on the search path, and which
+-- migrations ran is never in the DETAIL.
+\set VERBOSITY default
+ALTER TABLE sessions ADD FOREIGN KEY ("userId") REFERENCES users (id);
+-- Without the history table, and with nothing on the column, it does not.
+ALTER TABLE "SequelizeMeta" RENAME TO sequelize_meta_old;
+ALTER TABLE sessions ADD FOREIGN KEY ("userId") REFERENCES users (id);
+-- An index on the column is an object a conversion rebuilds: named again.
+CREATE INDEX sessions_user ON sessions ("userId");
+ALTER TABLE sessions ADD FOREIGN KEY ("userId") REFERENCES users (id);
+DROP INDEX sessions_user;
+ALTER TABLE sequelize_meta_old RENAME TO "SequelizeMeta";
+
 -- Both plans run as written: the fix plan maps the uuids to keys and adds
 -- the foreign key (rolled back here).
 BEGIN;
@@ -129,6 +143,30 @@ BEGIN
     RAISE EXCEPTION 'the call does not give the script of the report';
   END IF;
   RAISE NOTICE 'the call runs and gives the same script';
+END $$;
+-- The guard's HINT names the hostile column with correctly quoted
+-- literals: the call it gives runs.
+CREATE TABLE "we'ird ""t%s
+able2" (id integer PRIMARY KEY, "us'er ""%s
+\Id" text);
+CREATE INDEX ON "we'ird ""t%s
+able2" ("us'er ""%s
+\Id");
+DO $$
+DECLARE
+  h text;
+  call text;
+  report text;
+BEGIN
+  BEGIN
+    EXECUTE E'ALTER TABLE ex."we''ird ""t%s\nable2" ADD FOREIGN KEY ("us''er ""%s\n\\Id") REFERENCES ex.users (id)';
+  EXCEPTION WHEN datatype_mismatch THEN
+    GET STACKED DIAGNOSTICS h = PG_EXCEPTION_HINT;
+  END;
+  call := substring(h from 'What the DETAIL leaves out \([^)]*\): (SELECT fk_guard\.explain\(.*\);)$');
+  RAISE NOTICE 'HINT ends with: %', call;
+  EXECUTE call INTO report;
+  RAISE NOTICE 'it runs: %', split_part(report, E'\n', 1) || ' ...';
 END $$;
 SELECT split_part(fk_guard.explain(E'ex."we''ird ""t%s\nable"', E'us''er "%s\n\\Id'), E'\n', 1) AS first_line;
 

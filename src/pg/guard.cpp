@@ -303,6 +303,73 @@ std::string key_change_note(const Judged &j) {
          ") writes the script that changes it together with every column that references it.";
 }
 
+// ---- When the HINT names fk_guard.explain() ----
+
+// The history tables of the migration tools migration_history() reads, by
+// the names the tools give them.
+const char *const kMigrationTables[] = {"SequelizeMeta",     "knex_migrations",    "migrations",
+                                        "pgmigrations",      "_prisma_migrations", "schema_migrations",
+                                        "django_migrations", "alembic_version",    "flyway_schema_history",
+                                        "databasechangelog", "goose_db_version"};
+
+// Is a migration tool's history table in a schema of the session's search path?
+bool migration_table_on_path() {
+  List *path = fetch_search_path(false);
+  ListCell *lc;
+  foreach (lc, path) {
+    Oid nsp = lfirst_oid(lc);
+    for (const char *name : kMigrationTables)
+      if (OidIsValid(get_relname_relid(name, nsp))) return true;
+  }
+  return false;
+}
+
+bool count_dependent(Form_pg_depend, void *arg) {
+  (*(int *)arg)++;
+  return false;  // one is enough
+}
+
+// Does anything depend on the column (an index, a constraint, its DEFAULT, a
+// view, a trigger on it, a policy, statistics)?
+bool column_has_dependents(Oid rel, AttrNumber att) {
+  int n = 0;
+  for_each_column_dependent(rel, att, count_dependent, &n);
+  return n > 0;
+}
+
+// " What the DETAIL leaves out (...): SELECT fk_guard.explain(
+// 'public.sessions', 'userId');" when the DETAIL cannot hold the whole picture: the data was not read (or not
+// compared with the keys), objects on the column would be touched by a
+// conversion, or a migration tool's history table is on the search path
+// (which migrations ran is never in the DETAIL). Only for a column that
+// exists and keeps its type in this statement, referencing a key that exists.
+std::string explain_note(const Judged &j, const Profile &prof) {
+  const ProposedPair &p = j.pair;
+  if (p.declared_here || p.rebuilt || p.type_changed || p.referenced_retyped || !OidIsValid(p.referencing_rel) ||
+      !OidIsValid(p.referenced_rel) || p.referencing_attname == nullptr)
+    return "";
+  Oid rel = p.referencing_rel;
+  const char *attname = p.referencing_attname;
+  struct Why {
+    bool objects, history;
+  };
+  Why w = pg_guard([rel, attname]() {
+    AttrNumber att = get_attnum(rel, attname);
+    return Why{att > 0 && column_has_dependents(rel, att), migration_table_on_path()};
+  });
+  std::vector<std::string> what;
+  if (!prof.read)
+    what.push_back("the data, not read here");
+  else if (!prof.keys_not_read.empty())
+    what.push_back("which values match no key");
+  if (w.objects) what.push_back("the objects on the column that a conversion touches");
+  if (w.history) what.push_back("which migrations ran");
+  if (what.empty()) return "";
+  std::string list;
+  for (size_t i = 0; i < what.size(); i++) list += (i == 0 ? "" : i + 1 == what.size() ? " and " : ", ") + what[i];
+  return " What the DETAIL leaves out (" + list + "): " + explain_call(rel, attname);
+}
+
 // The fix for an incompatible pair, for these types and this data.
 // fk_columns: every referencing column of its constraint, as stored.
 std::string incompatible_hint(const Judged &j, const Profile &prof, Node *tree,
@@ -367,7 +434,7 @@ std::string incompatible_hint(const Judged &j, const Profile &prof, Node *tree,
       hint += " " + col + " is still " + fk.display + ": nothing so far has changed its type. " +
               tool_note(p.constraint, p.referencing_table, fk_columns, pk.base_display);
   }
-  return hint;
+  return hint + explain_note(j, prof);
 }
 
 std::string soft_hint(const Judged &j) {
