@@ -66,7 +66,8 @@ INSERT INTO _prisma_migrations VALUES
    '2024-02-01 10:00:00+00', 0),
   ('a3', 'c3', NULL, '20240115000000_tried', NULL, '2024-01-16 00:00:00+00', '2024-01-15 10:00:00+00', 0);
 
--- Flyway 10 (resources/org/flywaydb/database/postgresql/createMetaDataTable.sql),
+-- Flyway 10 (flyway/flyway, flyway-database/flyway-database-postgresql:
+-- PostgreSQLDatabase.getRawCreateScript, the table, its _pk and _s_idx),
 -- with a failed migration (success = false):
 CREATE TABLE "mh_other"."flyway_schema_history" (
     "installed_rank" INT NOT NULL,
@@ -101,11 +102,15 @@ CREATE TABLE "mh_rails"."schema_migrations" ("version" character varying NOT NUL
 CREATE TABLE "mh_rails"."ar_internal_metadata" ("key" character varying NOT NULL PRIMARY KEY, "value" character varying, "created_at" timestamp(6) NOT NULL, "updated_at" timestamp(6) NOT NULL);
 INSERT INTO mh_rails.schema_migrations VALUES ('20240101000000'), ('20240201000000');
 INSERT INTO mh_rails.ar_internal_metadata VALUES ('environment', 'production', now(), now());
--- Ecto 3 (Ecto.Migration.SchemaMigration: version bigint primary key,
--- inserted_at naive_datetime, written in UTC):
+-- Ecto 3 (elixir-ecto/ecto_sql, lib/ecto/migration/schema_migration.ex:
+-- ensure_schema_migrations_table! creates it if not exists with version
+-- bigint primary key and inserted_at naive_datetime, timestamp(0) in the
+-- Postgres adapter; written in UTC):
 CREATE TABLE IF NOT EXISTS "mh_ecto"."schema_migrations" ("version" bigint, "inserted_at" timestamp(0), PRIMARY KEY ("version"));
 INSERT INTO mh_ecto.schema_migrations VALUES (20240101000000, '2024-01-01 10:00:00'), (20240201000000, '2024-02-01 10:00:00');
--- golang-migrate 4 (database/postgres/postgres.go ensureVersionTable), dirty:
+-- golang-migrate 4 (golang-migrate/migrate, database/postgres/postgres.go
+-- ensureVersionTable: CREATE TABLE IF NOT EXISTS <schema>.<table> (version
+-- bigint not null primary key, dirty boolean not null), names quoted), dirty:
 CREATE TABLE IF NOT EXISTS "mh_gomigrate"."schema_migrations" (version bigint not null primary key, dirty boolean not null);
 INSERT INTO mh_gomigrate.schema_migrations VALUES (20240201000000, true);
 SET search_path = mh_rails, mh_ecto, mh_gomigrate;
@@ -122,7 +127,8 @@ INSERT INTO mh_py.django_migrations (app, name, applied) VALUES
 -- Alembic 1.13 (alembic/runtime/migration.py: version_num String(32), PK alembic_version_pkc):
 CREATE TABLE "mh_py"."alembic_version" (version_num VARCHAR(32) NOT NULL, CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num));
 INSERT INTO mh_py.alembic_version VALUES ('ae1027a6acf');
--- Liquibase 4 (liquibase update-sql on PostgreSQL), with a FAILED row
+-- Liquibase 4 (the DATABASECHANGELOG and DATABASECHANGELOGLOCK tables as
+-- `liquibase update-sql` prints them for PostgreSQL), with a FAILED row
 -- (failOnError="false") and a MARK_RAN one:
 CREATE TABLE mh_jvm.databasechangelog (ID VARCHAR(255) NOT NULL, AUTHOR VARCHAR(255) NOT NULL, FILENAME VARCHAR(255) NOT NULL, DATEEXECUTED TIMESTAMP WITHOUT TIME ZONE NOT NULL, ORDEREXECUTED INTEGER NOT NULL, EXECTYPE VARCHAR(10) NOT NULL, MD5SUM VARCHAR(35), DESCRIPTION VARCHAR(255), COMMENTS VARCHAR(255), TAG VARCHAR(255), LIQUIBASE VARCHAR(20), CONTEXTS VARCHAR(255), LABELS VARCHAR(255), DEPLOYMENT_ID VARCHAR(10));
 CREATE TABLE mh_jvm.databasechangeloglock (ID INTEGER NOT NULL, LOCKED BOOLEAN NOT NULL, LOCKGRANTED TIMESTAMP WITHOUT TIME ZONE, LOCKEDBY VARCHAR(255), CONSTRAINT DATABASECHANGELOGLOCK_PKEY PRIMARY KEY (ID));
@@ -130,8 +136,10 @@ INSERT INTO mh_jvm.databasechangelog (id, author, filename, dateexecuted, ordere
   ('1', 'ada', 'db/changelog.xml', '2024-01-01 10:00:00', 1, 'EXECUTED'),
   ('2', 'ada', 'db/changelog.xml', '2024-01-02 10:00:00', 2, 'MARK_RAN'),
   ('3', 'bob', 'db/changelog.xml', '2024-02-01 10:00:00', 3, 'FAILED');
--- goose 3 (PostgresDialect.createVersionTableSql), initial row version 0,
--- one migration applied, one applied then rolled back (is_applied false):
+-- goose 3 (pressly/goose, internal/dialect/dialectquery/postgres.go:
+-- (*Postgres).CreateTable), initial row version 0, one migration applied,
+-- one applied then rolled back (is_applied false, as goose before 3.16
+-- recorded a down migration):
 CREATE TABLE mh_jvm.goose_db_version (
                 id serial NOT NULL,
                 version_id bigint NOT NULL,

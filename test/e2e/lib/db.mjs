@@ -109,3 +109,10 @@ export async function foreignKeysOn(db, table) {
     `SELECT conname, pg_get_constraintdef(oid) AS def, convalidated FROM pg_constraint
       WHERE conrelid = $1::regclass AND contype = 'f' ORDER BY conname`, [table]);
 }
+
+// fk_guard.migration_history() as the application reads it: what each tool
+// recorded in the table it made itself, in the tools' own order.
+export async function migrationHistory(db) {
+  return db.rows(`SELECT tool, migration, status, recorded_in::text AS recorded_in, applied_at IS NOT NULL AS has_time
+                    FROM fk_guard.migration_history() ORDER BY recorded_in::text, ordinal`);
+}

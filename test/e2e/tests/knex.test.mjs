@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
-import { freshDatabase, noticeCollector, describeServerMessage, columnType, foreignKeysOn } from '../lib/db.mjs';
+import { freshDatabase, noticeCollector, describeServerMessage, columnType, foreignKeysOn, migrationHistory } from '../lib/db.mjs';
 import { makeKnex, recordedKnexMigrations } from '../lib/knex.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -73,9 +73,19 @@ test('scenario 3 (knex): foreign() alone on the uuid column: the guard refuses w
   assert.match(error.detail, /sessions holds 3 rows: 1 with "userId" NULL, 2 uuid values that cannot become integer/);
   assert.match(error.hint, /There is no cast from uuid to integer/);
   assert.match(error.hint, /sessions\."userId" is still uuid: nothing so far has changed its type\./);
+  // knex_migrations is on the search path: the HINT names explain() for the rest.
+  assert.match(error.hint, / What the DETAIL leaves out \(which migrations ran\): SELECT fk_guard\.explain\('public\.sessions', 'userId'\);$/);
   assert.equal(error.where, 'pg_fk_guard: checked before PostgreSQL ran the statement');
   assert.deepEqual(notices.ours(), []);
   assert.deepEqual(await recordedKnexMigrations(knex), ['20240101000000_create_users_and_sessions.js']);
+  // fk_guard.migration_history() reads the table knex made (knex_migrations,
+  // not knex_migrations_lock): the applied migration with its time, not the
+  // refused one.
+  const history = await migrationHistory(db);
+  t.diagnostic(`migration_history(): ${JSON.stringify(history)}`);
+  assert.deepEqual(history, [
+    { tool: 'knex', migration: '20240101000000_create_users_and_sessions.js', status: 'applied', recorded_in: 'knex_migrations', has_time: true },
+  ]);
   assert.deepEqual(await foreignKeysOn(db, 'sessions'), []);
 });
 

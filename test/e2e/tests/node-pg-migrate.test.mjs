@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
-import { freshDatabase, noticeCollector, describeServerMessage, columnType, foreignKeysOn } from '../lib/db.mjs';
+import { freshDatabase, noticeCollector, describeServerMessage, columnType, foreignKeysOn, migrationHistory } from '../lib/db.mjs';
 import { runPgMigrate, recordedPgMigrations } from '../lib/node-pg-migrate.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -38,6 +38,11 @@ test('scenario 3 (node-pg-migrate): addConstraint with a foreign key from intege
   assert.equal(error, null);
   assert.ok(logged.some((l) => l.includes('ALTER TABLE "orders"\n  ADD CONSTRAINT "orders_account_id_fkey" FOREIGN KEY ("account_id") REFERENCES accounts(id);')));
   assert.deepEqual(await recordedPgMigrations(db), ['1704067200000_create-accounts-and-orders', '1706745600000_orders-account-foreign-key']);
+  // fk_guard.migration_history() reads pgmigrations as node-pg-migrate made it.
+  assert.deepEqual(await migrationHistory(db), [
+    { tool: 'node-pg-migrate', migration: '1704067200000_create-accounts-and-orders', status: 'applied', recorded_in: 'pgmigrations', has_time: true },
+    { tool: 'node-pg-migrate', migration: '1706745600000_orders-account-foreign-key', status: 'applied', recorded_in: 'pgmigrations', has_time: true },
+  ]);
   assert.deepEqual((await foreignKeysOn(db, 'orders')).map((f) => f.conname), ['orders_account_id_fkey']);
 
   const ours = notices.ours();
@@ -103,6 +108,12 @@ test('scenario 4 (parent change, node-pg-migrate): users.id to uuid is refused w
   assert.match(inspect(error), /hint: 'One ALTER TABLE cannot convert columns of two tables/);
 
   assert.deepEqual(await recordedPgMigrations(db), ['1704067200000_create-users-and-referencing-tables']);
+  // The refused migration is not in pgmigrations, so not in migration_history().
+  const history = await migrationHistory(db);
+  t.diagnostic(`migration_history(): ${JSON.stringify(history)}`);
+  assert.deepEqual(history, [
+    { tool: 'node-pg-migrate', migration: '1704067200000_create-users-and-referencing-tables', status: 'applied', recorded_in: 'pgmigrations', has_time: true },
+  ]);
   assert.equal(await columnType(db, 'users', 'id'), 'integer');
   assert.equal((await foreignKeysOn(db, 'follows')).length, 2);
 });

@@ -55,6 +55,9 @@ test('scenario 1 (story): changeColumn(INTEGER, references) on a uuid column fai
   assert.match(original.hint, /SELECT fk_guard\.fix_plan\('sessions', 'userId', 'users', 'id', on_unconvertible => 'map', constraint_name => 'sessions_userId_fkey'\) writes that script/);
   assert.match(original.hint, /sessions\."userId" is still uuid: nothing so far has changed its type\./);
   assert.match(original.hint, /Sequelize v6 queryInterface\.changeColumn\(\) drops the type change when `references` is given/);
+  // SequelizeMeta is on the search path, and which migrations ran is never
+  // in the DETAIL: the HINT ends with the call that gives the whole picture.
+  assert.match(original.hint, / What the DETAIL leaves out \(which migrations ran\): SELECT fk_guard\.explain\('public\.sessions', 'userId'\);$/);
   // CONTEXT (pg: error.where): the refusal is the guard's, not PostgreSQL's.
   assert.equal(original.where, 'pg_fk_guard: checked before PostgreSQL ran the statement');
 
@@ -73,6 +76,31 @@ test('scenario 1 (story): changeColumn(INTEGER, references) on a uuid column fai
     { tool: 'Sequelize', migration: '20240101000000-create-users-and-sessions.cjs', status: 'applied', recorded_in: '"SequelizeMeta"' },
     { tool: 'Sequelize', migration: '20240101000100-seed-users-and-sessions.cjs', status: 'applied', recorded_in: '"SequelizeMeta"' },
   ]);
+  // fk_guard.explain(), as the HINT gives it: one call, the whole picture.
+  const call = original.hint.match(/(SELECT fk_guard\.explain\(.*\);)$/)[1];
+  const [{ explain: report }] = await db.rows(call);
+  t.diagnostic(`explain():\n${report}`);
+  for (const line of [
+    'fk_guard.explain: public.sessions."userId"',
+    '  column     public.sessions."userId": uuid, nullable',
+    "  references public.users.id: integer, NOT NULL, DEFAULT nextval('public.users_id_seq'::regclass)",
+    "  Implied by the column's name: no foreign key is declared.",
+    '  public.sessions holds 6 row(s), 2 with "userId" NULL; 0 value(s) convert to integer, 4 cannot',
+    '  Sequelize (public."SequelizeMeta"): 2 applied; the last: 20240101000100-seed-users-and-sessions.cjs, 20240101000000-create-users-and-sessions.cjs.',
+    '  No failed, dirty, rolled-back or unreadable migration recorded.',
+    "  SELECT fk_guard.fix_plan('public.sessions', 'userId', 'public.users', 'id', on_unconvertible => 'map');",
+    "  Or change the key instead: SELECT fk_guard.change_key_type_plan('public.users', 'id', 'uuid', new_key_expression => 'r.legacy_uuid');",
+  ]) assert.ok(report.split('\n').some((l) => l.startsWith(line)), `explain() has: ${line}`);
+  assert.match(report, /Verdict: incompatible \(error\)\./);
+  assert.doesNotMatch(report, /20240201000000-sessions-userId-references-users/);
+  // The json document says the same.
+  const [{ doc }] = await db.rows("SELECT fk_guard.explain('public.sessions', 'userId', 'json')::jsonb AS doc");
+  assert.equal(doc.types.references.source, 'implied');
+  assert.equal(doc.types.verdict.kind, 'incompatible');
+  assert.deepEqual([doc.data.rows_total, doc.data.rows_null, doc.data.rows_unconvertible], [6, 2, 4]);
+  assert.deepEqual(doc.migrations.tables.map((m) => [m.tool, m.recorded_in, m.applied]), [['Sequelize', 'public."SequelizeMeta"', 2]]);
+  assert.deepEqual(doc.migrations.not_applied, []);
+  assert.match(doc.plans.fix_plan.effect, /^On this data: maps each of the 4 values of public\.sessions\."userId" to the key of the row of public\.users whose legacy_uuid holds it/);
   // Nothing changed: still uuid, no foreign key.
   assert.equal(await columnType(db, 'sessions', 'userId'), 'uuid');
   assert.deepEqual(await foreignKeysOn(db, 'sessions'), []);

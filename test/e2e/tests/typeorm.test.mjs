@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
-import { freshDatabase, describeServerMessage, columnType, foreignKeysOn } from '../lib/db.mjs';
+import { freshDatabase, describeServerMessage, columnType, foreignKeysOn, migrationHistory } from '../lib/db.mjs';
 import { makeDataSource, recordedTypeormMigrations } from '../lib/typeorm.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -52,6 +52,15 @@ test('scenario 3 (TypeORM): dropColumn + addColumn(uuid) + createForeignKey to a
 
   // transaction 'all' (the default): the dropped column is back, with its data.
   assert.deepEqual(await recordedTypeormMigrations(dataSource), ['CreateUsersAndSessions1704067200000']);
+  // The HINT names explain() (TypeORM's migrations table is on the search
+  // path), and migration_history() reads that table as TypeORM made it: the
+  // first migration, not the refused one (TypeORM records no time).
+  assert.match(error.hint, / What the DETAIL leaves out \(which migrations ran\): SELECT fk_guard\.explain\('public\.sessions', 'userId'\);$/);
+  const history = await migrationHistory(db);
+  t.diagnostic(`migration_history(): ${JSON.stringify(history)}`);
+  assert.deepEqual(history, [
+    { tool: 'TypeORM', migration: 'CreateUsersAndSessions1704067200000', status: 'applied', recorded_in: 'migrations', has_time: false },
+  ]);
   assert.equal(await columnType(db, 'sessions', 'userId'), 'character varying');
   assert.deepEqual(await db.rows('SELECT sid, "userId" FROM sessions ORDER BY sid'),
     [{ sid: 's1', userId: '1' }, { sid: 's2', userId: '2' }, { sid: 's3', userId: null }]);
