@@ -4,6 +4,7 @@
 # the migration tools (test/run_e2e.sh, node --test), the SARIF report against
 # its JSON schema (test/run_sarif_check.sh), the pg_regress suite
 # (with the 1.0 -> newest upgrade test), PostgreSQL 17 and 18 (test/matrix.sh),
+# a Citus cluster (test/run_citus.sh),
 # the release metadata and the Debian package, each against throwaway
 # clusters. Installs what it needs first.
 # Ends with one line: "N passed, N failed".
@@ -99,6 +100,12 @@ run_suite "make installcheck (regress, isolation, TAP through PGXS)" "installche
 # PostgreSQL 17 and 18 (15 is the suite above): the same pg_regress suite
 # against downloaded servers, plus 18's own tests. See test/matrix.sh.
 run_suite "matrix (test/matrix.sh 17 18)" "matrix" "matrix (17, 18)" test/matrix.sh 17 18
+
+# A Citus cluster (coordinator and two workers): Citus built from
+# ../shared/third_party/citus when present (skipped with a message when not),
+# pg_regress tests of test/citus and the guard's messages per statement on the
+# client and in every node's log. See test/run_citus.sh.
+run_suite "Citus (test/run_citus.sh)" "citus" "citus" test/run_citus.sh
 
 # Release metadata (META.json, changelogs, debian/control, make dist) and the
 # Debian package: built with dpkg-buildpackage, installed with dpkg -i, used

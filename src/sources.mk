@@ -18,6 +18,7 @@ FKG_CORE_SOURCES += src/core/key_set.cpp
 #
 # src/pg: the PostgreSQL side (catalog, executor, event triggers, SQL entry points).
 FKG_PG_SOURCES += src/pg/boundary.cpp
+FKG_PG_SOURCES += src/pg/citus.cpp
 FKG_PG_SOURCES += src/pg/pair_facts.cpp
 FKG_PG_SOURCES += src/pg/catalog_scan.cpp
 FKG_PG_SOURCES += src/pg/catalog_cache.cpp

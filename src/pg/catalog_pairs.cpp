@@ -1,4 +1,5 @@
 #include "catalog_pairs.hpp"
+#include "citus.hpp"
 
 #include "catalog_cache.hpp"
 #include "catalog_scan.hpp"
@@ -193,12 +194,14 @@ bool user_namespace(Oid nsp) {
 RawColumns *scan_columns() {
   RawColumns *out = (RawColumns *)palloc0(sizeof(RawColumns));
   int cap = 0;
+  citus::ShardSet *shards = citus::load_shards();  // a Citus table's columns are its shards' columns
   Relation classrel = table_open(RelationRelationId, AccessShareLock);
   SysScanDesc scan = systable_beginscan(classrel, InvalidOid, false, NULL, 0, NULL);
   HeapTuple tup;
   while ((tup = systable_getnext(scan)) != NULL) {
     Form_pg_class c = (Form_pg_class)GETSTRUCT(tup);
     if ((c->relkind != RELKIND_RELATION && c->relkind != RELKIND_PARTITIONED_TABLE) || c->relispartition) continue;
+    if (shards != NULL && citus::is_shard(shards, c->relnamespace, NameStr(c->relname))) continue;
     if (!user_namespace(c->relnamespace) || !catcache::schema_usage(c->relnamespace)) continue;
     CHECK_FOR_INTERRUPTS();
     for (AttrNumber a = 1; a <= c->relnatts; a++) {

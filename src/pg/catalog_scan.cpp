@@ -1,5 +1,8 @@
 #include "catalog_scan.hpp"
 
+#include "catalog_cache.hpp"
+#include "citus.hpp"
+
 namespace fkg {
 
 void for_each_foreign_key(FkScope scope, Oid rel, FkVisitor visit, void *arg) {
@@ -21,10 +24,17 @@ void for_each_foreign_key(FkScope scope, Oid rel, FkVisitor visit, void *arg) {
       scan = systable_beginscan(conrel, InvalidOid, false, NULL, 1, &key);
       break;
   }
+  // On a Citus node every shard carries its own copy of its table's foreign
+  // keys: a whole-catalog scan reports the key once, on the table.
+  citus::ShardSet *shards = scope == FkScope::All ? citus::load_shards() : NULL;
   HeapTuple tup;
   while ((tup = systable_getnext(scan)) != NULL) {
     CHECK_FOR_INTERRUPTS();
-    if (((Form_pg_constraint)GETSTRUCT(tup))->contype != CONSTRAINT_FOREIGN) continue;
+    Form_pg_constraint con = (Form_pg_constraint)GETSTRUCT(tup);
+    if (con->contype != CONSTRAINT_FOREIGN) continue;
+    if (shards != NULL &&
+        citus::is_shard(shards, catcache::rel_namespace(con->conrelid), catcache::rel_name(con->conrelid)))
+      continue;
     if (!visit(tup, RelationGetDescr(conrel), arg)) break;
   }
   systable_endscan(scan);

@@ -4,6 +4,7 @@
 // incompatible one before PostgreSQL locks, rewrites or scans anything.
 #include "guard_collect.hpp"
 #include "catalog_scan.hpp"
+#include "citus.hpp"
 #include "compat.hpp"
 #include "guard_cast.hpp"
 #include "guard_data.hpp"
@@ -420,7 +421,7 @@ std::string incompatible_hint(const Judged &j, const Profile &prof, Node *tree,
     else if (prof.read && prof.data.rows_unconvertible > 0)
       hint +=
           " First fix, NULL or delete the values that cannot convert; " + pair_fix_plan_call(p) + " writes the script.";
-    if (!prof.not_read.empty())
+    if (prof.user_code)
       hint +=
           " That conversion runs the user-defined code named in DETAIL: review it before "
           "running the conversion as a privileged role.";
@@ -537,6 +538,29 @@ void judge_and_report(ProposedPairs *proposed, Node *tree, bool at_end) {
   if (!at_end && bad.empty()) report_hygiene(proposed);
 }
 
+// A statement Citus sends on its own behalf: its copy of a statement on a
+// shard (on any node, the coordinator's local shards included), on a shell
+// table from another node, or its re-creation of a table's existing keys in
+// alter_distributed_table / undistribute_table. The statement the user sent
+// was judged where it was sent, with that session's settings.
+bool citus_copy(Node *tree) {
+  RangeVar *rv = IsA(tree, CreateStmt)       ? ((CreateStmt *)tree)->relation
+                 : IsA(tree, AlterTableStmt) ? ((AlterTableStmt *)tree)->relation
+                                             : NULL;
+  if (rv == NULL || !citus::installed()) return false;
+  // Statements Citus runs itself are not in the query string the client sent.
+  if (citus::converting_table() && !citus::client_sent(tree)) return true;
+  if ((citus::conversion_setting_off() || citus::recreates_valid_keys(tree)) && !citus::client_sent(tree) &&
+      !citus::client_runs_user_code())
+    return true;
+  if (IsA(tree, CreateStmt)) {
+    Oid nsp = rv->schemaname ? get_namespace_oid(rv->schemaname, true) : InvalidOid;
+    return citus::is_shard_name(nsp, rv->relname) || citus::internal_session();
+  }
+  citus::TableKind kind = citus::kind_of(RangeVarGetRelid(rv, NoLock, true));
+  return kind == citus::TableKind::Shard || (kind != citus::TableKind::None && citus::internal_session());
+}
+
 // Whether the guard has anything to do in this context.
 bool guard_active() { return guard_mode != MODE_OFF && !creating_extension; }
 
@@ -552,6 +576,7 @@ FKG_SQL_FUNCTION(guard_ddl_start) {
   if (!guard_active()) return (Datum)0;
   Node *tree = ((EventTriggerData *)fcinfo->context)->parsetree;
   if (tree == NULL || !statement_may_add_foreign_keys(tree)) return (Datum)0;
+  if (pg_guard([tree]() { return citus_copy(tree); })) return (Datum)0;
   // Catalog rows this statement writes get command ids from here on.
   CommandId since = pg_guard([]() { return GetCurrentCommandId(false); });
   ProposedPairs *proposed = pg_guard([tree]() { return collect_proposed_pairs(tree); });

@@ -1,6 +1,7 @@
 #include "guard_data.hpp"
 
 #include "catalog_scan.hpp"
+#include "citus.hpp"
 #include "settings.hpp"
 #include "../core/sql_writer.hpp"
 #include "../core/tool_notes.hpp"
@@ -87,9 +88,25 @@ Profile profile_of(const ProfileRequest &r) {
   Profile prof;
   if (!OidIsValid(r.rel) || profile_row_limit <= 0) return prof;
   Oid rel = r.rel, keys_rel = r.keys_rel;
+  // Citus shows a check that runs inside ALTER TABLE no rows of its tables
+  // (the coordinator's shell table is empty; the rows are in the shards): an
+  // empty read would be a false "is empty", so such data is not read at all.
+  citus::TableKind kind = pg_guard([rel]() { return citus::kind_of(rel); });
+  if (kind != citus::TableKind::None) {
+    prof.not_read = std::string("it is a Citus ") + citus::kind_name(kind) +
+                    ", whose rows a check cannot see while Citus runs the statement";
+    return prof;
+  }
   prof.estimated = pg_guard([rel]() { return estimated_rows(rel); });
   if (prof.estimated > profile_row_limit) return prof;
   bool with_keys = OidIsValid(keys_rel);
+  citus::TableKind keys_kind =
+      with_keys ? pg_guard([keys_rel]() { return citus::kind_of(keys_rel); }) : citus::TableKind::None;
+  if (keys_kind != citus::TableKind::None) {
+    with_keys = false;
+    prof.keys_not_read = r.keys_display.substr(0, r.keys_display.rfind('.')) + " is a Citus " +
+                         citus::kind_name(keys_kind) + ", whose keys a check cannot see while Citus runs the statement";
+  }
   if (with_keys) {
     double keys = pg_guard([keys_rel]() { return estimated_rows(keys_rel); });
     if (keys > profile_row_limit) {
@@ -107,6 +124,7 @@ Profile profile_of(const ProfileRequest &r) {
   if (!ok) return prof;
   prof.read = prof.data.profiled;
   prof.not_read = prof.data.not_profiled_reason;
+  prof.user_code = !prof.not_read.empty();
   if (prof.data.orphans_checked) prof.keys = r.keys_display;
   return prof;
 }

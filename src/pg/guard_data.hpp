@@ -16,6 +16,7 @@ struct Profile {
   bool read = false;          // false: not read (too big, new table, untrusted code, or the read failed)
   double estimated = -1;      // estimated rows
   std::string not_read;       // why not, when that is worth saying: "the cast from ... is user-defined (...)"
+  bool user_code = false;     // not_read names user-defined code the conversion would run
   std::string keys;           // the referenced key as messages name it (users.id), when orphans were counted
   std::string keys_not_read;  // why the values were not compared with the keys, when worth saying
   ColumnProfile data;

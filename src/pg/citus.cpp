@@ -1,0 +1,324 @@
+#include "citus.hpp"
+
+#include "compat.hpp"
+
+#include <cstdlib>
+
+namespace fkg {
+namespace citus {
+
+namespace {
+
+// A Citus catalog table in pg_catalog, or InvalidOid.
+Oid catalog_table(const char *name) { return get_relname_relid(name, PG_CATALOG_NAMESPACE); }
+
+AttrNumber column_number(TupleDesc desc, const char *name) {
+  for (int i = 0; i < desc->natts; i++) {
+    Form_pg_attribute a = TupleDescAttr(desc, i);
+    if (!a->attisdropped && strcmp(NameStr(a->attname), name) == 0) return a->attnum;
+  }
+  return InvalidAttrNumber;
+}
+
+// The shard id in "<table>_<digits>", or 0.
+int64 shard_id_of(const char *name) {
+  const char *underscore = strrchr(name, '_');
+  if (underscore == NULL || underscore[1] == '\0') return 0;
+  for (const char *c = underscore + 1; *c; c++)
+    if (*c < '0' || *c > '9') return 0;
+  if (strlen(underscore + 1) > 18) return 0;
+  return (int64)strtoll(underscore + 1, NULL, 10);
+}
+
+// pg_dist_shard's row for this shard id: its table, or InvalidOid.
+Oid shard_table(int64 shard_id) {
+  Oid dist_shard = catalog_table("pg_dist_shard");
+  if (!OidIsValid(dist_shard)) return InvalidOid;
+  Relation r = table_open(dist_shard, AccessShareLock);
+  TupleDesc desc = RelationGetDescr(r);
+  AttrNumber a_rel = column_number(desc, "logicalrelid"), a_id = column_number(desc, "shardid");
+  Oid table = InvalidOid;
+  if (a_rel != InvalidAttrNumber && a_id != InvalidAttrNumber) {
+    ScanKeyData key;
+    ScanKeyInit(&key, a_id, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(shard_id));
+    SysScanDesc scan = systable_beginscan(r, InvalidOid, false, NULL, 1, &key);
+    HeapTuple tup = systable_getnext(scan);
+    if (HeapTupleIsValid(tup)) {
+      bool isnull;
+      Datum d = heap_getattr(tup, a_rel, desc, &isnull);
+      if (!isnull) table = DatumGetObjectId(d);
+    }
+    systable_endscan(scan);
+  }
+  table_close(r, AccessShareLock);
+  return table;
+}
+
+bool starts_with(const char *s, const char *prefix) { return strncmp(s, prefix, strlen(prefix)) == 0; }
+
+}  // namespace
+
+bool installed() { return OidIsValid(get_extension_oid("citus", true)); }
+
+TableKind kind_of(Oid rel) {
+  if (!OidIsValid(rel) || !installed()) return TableKind::None;
+  Oid partition = catalog_table("pg_dist_partition");
+  if (!OidIsValid(partition)) return TableKind::None;
+  TableKind kind = TableKind::None;
+  Relation r = table_open(partition, AccessShareLock);
+  TupleDesc desc = RelationGetDescr(r);
+  AttrNumber a_rel = column_number(desc, "logicalrelid"), a_method = column_number(desc, "partmethod"),
+             a_model = column_number(desc, "repmodel"), a_coloc = column_number(desc, "colocationid");
+  if (a_rel != InvalidAttrNumber && a_method != InvalidAttrNumber) {
+    ScanKeyData key;
+    ScanKeyInit(&key, a_rel, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(rel));
+    SysScanDesc scan = systable_beginscan(r, InvalidOid, false, NULL, 1, &key);
+    HeapTuple tup = systable_getnext(scan);
+    if (HeapTupleIsValid(tup)) {
+      bool isnull;
+      char method = DatumGetChar(heap_getattr(tup, a_method, desc, &isnull));
+      char model = a_model != InvalidAttrNumber ? DatumGetChar(heap_getattr(tup, a_model, desc, &isnull)) : 's';
+      Datum coloc = a_coloc != InvalidAttrNumber ? heap_getattr(tup, a_coloc, desc, &isnull) : Int32GetDatum(0);
+      if (method != 'n')
+        kind = TableKind::Distributed;
+      else if (model == 't')
+        kind = TableKind::Reference;
+      else if (DatumGetInt32(coloc) == 0)
+        kind = TableKind::Local;
+      else
+        kind = TableKind::Distributed;  // distributed without a shard key
+    }
+    systable_endscan(scan);
+  }
+  table_close(r, AccessShareLock);
+  if (kind == TableKind::None) {
+    char *name = get_rel_name(rel);
+    if (name != NULL && is_shard_name(get_rel_namespace(rel), name)) kind = TableKind::Shard;
+  }
+  return kind;
+}
+
+const char *kind_name(TableKind kind) {
+  switch (kind) {
+    case TableKind::Distributed:
+      return "distributed table";
+    case TableKind::Reference:
+      return "reference table";
+    case TableKind::Local:
+      return "local table";
+    case TableKind::Shard:
+      return "shard";
+    case TableKind::None:
+      break;
+  }
+  return "table";
+}
+
+bool is_shard_name(Oid nsp, const char *name) {
+  int64 id = shard_id_of(name);
+  if (id <= 0 || !installed()) return false;
+  Oid table = shard_table(id);
+  if (!OidIsValid(table)) return false;
+  // A shard lives in its table's schema.
+  return !OidIsValid(nsp) || get_rel_namespace(table) == nsp;
+}
+
+bool internal_session() {
+  const char *app = GetConfigOption("application_name", true, false);
+  if (app == NULL) return false;
+  // Citus's prefixes: its own connections between nodes, the rebalancer's,
+  // and those of shard moves and splits.
+  return starts_with(app, "citus_internal gpid=") || starts_with(app, "citus_rebalancer gpid=") ||
+         starts_with(app, "citus_shard_");
+}
+
+bool converting_table() {
+  if (!installed()) return false;
+  static bool looked_up = false;
+  static const bool *flag = NULL;
+  if (!looked_up) {
+    looked_up = true;
+    // The library is loaded already (Citus must be in shared_preload_libraries).
+    flag = (const bool *)load_external_function("$libdir/citus", "InTableTypeConversionFunctionCall", false, NULL);
+  }
+  return flag != NULL && *flag;
+}
+
+bool conversion_setting_off() {
+  const char *now = GetConfigOption("citus.enable_local_reference_table_foreign_keys", true, false);
+  return now != NULL && strcmp(now, "off") == 0 &&
+         strcmp(GetConfigOptionResetString("citus.enable_local_reference_table_foreign_keys"), "on") == 0;
+}
+
+bool recreates_valid_keys(Node *tree) {
+  if (!IsA(tree, AlterTableStmt)) return false;
+  // A user's statement with these marks is one Citus only passes on, with
+  // propagation turned off: the user's, to be judged.
+  const char *propagation = GetConfigOption("citus.enable_ddl_propagation", true, false);
+  const char *skip = GetConfigOption("citus.skip_constraint_validation", true, false);
+  if (propagation == NULL || strcmp(propagation, "on") != 0 || (skip != NULL && strcmp(skip, "off") != 0)) return false;
+  bool any = false;
+  ListCell *lc;
+  foreach (lc, ((AlterTableStmt *)tree)->cmds) {
+    AlterTableCmd *cmd = (AlterTableCmd *)lfirst(lc);
+    if (cmd->subtype != AT_AddConstraint || cmd->def == NULL || !IsA(cmd->def, Constraint)) return false;
+    Constraint *c = (Constraint *)cmd->def;
+    if (c->contype != CONSTR_FOREIGN || !c->skip_validation || !c->initially_valid) return false;
+    any = true;
+  }
+  return any;
+}
+
+struct ShardEntry {
+  int64 id;
+  Oid nsp;  // the schema of the shard's table
+};
+
+struct ShardSet {
+  ShardEntry *items;  // sorted by id
+  int count;
+};
+
+namespace {
+
+int compare_shards(const void *a, const void *b) {
+  int64 x = ((const ShardEntry *)a)->id, y = ((const ShardEntry *)b)->id;
+  return x < y ? -1 : (x > y ? 1 : 0);
+}
+
+}  // namespace
+
+ShardSet *load_shards() {
+  if (!installed()) return NULL;
+  Oid dist_shard = catalog_table("pg_dist_shard");
+  if (!OidIsValid(dist_shard)) return NULL;
+  ShardSet *set = (ShardSet *)palloc0(sizeof(ShardSet));
+  int cap = 0;
+  Relation r = table_open(dist_shard, AccessShareLock);
+  TupleDesc desc = RelationGetDescr(r);
+  AttrNumber a_rel = column_number(desc, "logicalrelid"), a_id = column_number(desc, "shardid");
+  if (a_rel != InvalidAttrNumber && a_id != InvalidAttrNumber) {
+    SysScanDesc scan = systable_beginscan(r, InvalidOid, false, NULL, 0, NULL);
+    HeapTuple tup;
+    while ((tup = systable_getnext(scan)) != NULL) {
+      bool null_rel, null_id;
+      Datum rel = heap_getattr(tup, a_rel, desc, &null_rel);
+      Datum id = heap_getattr(tup, a_id, desc, &null_id);
+      if (null_rel || null_id) continue;
+      if (set->count == cap) {
+        cap = cap ? cap * 2 : 64;
+        set->items = set->items ? (ShardEntry *)repalloc(set->items, sizeof(ShardEntry) * cap)
+                                : (ShardEntry *)palloc(sizeof(ShardEntry) * cap);
+      }
+      set->items[set->count++] = ShardEntry{DatumGetInt64(id), get_rel_namespace(DatumGetObjectId(rel))};
+    }
+    systable_endscan(scan);
+  }
+  table_close(r, AccessShareLock);
+  if (set->count > 1) qsort(set->items, set->count, sizeof(ShardEntry), compare_shards);
+  return set;
+}
+
+bool is_shard(const ShardSet *set, Oid nsp, const char *relname) {
+  if (set == NULL || set->count == 0 || relname == NULL) return false;
+  int64 id = shard_id_of(relname);
+  if (id <= 0) return false;
+  int lo = 0, hi = set->count - 1;
+  while (lo <= hi) {
+    int mid = lo + (hi - lo) / 2;
+    if (set->items[mid].id == id) return set->items[mid].nsp == nsp;
+    if (set->items[mid].id < id)
+      lo = mid + 1;
+    else
+      hi = mid - 1;
+  }
+  return false;
+}
+
+namespace {
+
+struct CallScan {
+  Oid citus;
+  bool user_code;
+};
+
+// Is every function this call may mean built in or Citus's?
+bool system_or_citus_function(FuncCall *call, Oid citus) {
+  FuncCandidateList c = FuncnameGetCandidates(call->funcname, -1, NIL, false, false, false, true);
+  if (c == NULL) return false;
+  for (; c != NULL; c = c->next)
+    if (c->oid >= FirstNormalObjectId && getExtensionOfObject(ProcedureRelationId, c->oid) != citus) return false;
+  return true;
+}
+
+bool call_walker(Node *node, CallScan *scan) {
+  if (node == NULL) return false;
+  if (IsA(node, FuncCall) && !system_or_citus_function((FuncCall *)node, scan->citus)) {
+    scan->user_code = true;
+    return true;
+  }
+  return raw_expression_tree_walker(node, FKG_WALKER(call_walker), scan);
+}
+
+}  // namespace
+
+bool client_runs_user_code() {
+  if (debug_query_string == NULL) return true;
+  CallScan scan{get_extension_oid("citus", true), false};
+  List *stmts = raw_parser(debug_query_string, RAW_PARSE_DEFAULT);
+  ListCell *lc;
+  foreach (lc, stmts) {
+    Node *stmt = ((RawStmt *)lfirst(lc))->stmt;
+    switch (nodeTag(stmt)) {
+      case T_DoStmt:
+      case T_CallStmt:
+      case T_ExecuteStmt:
+      case T_InsertStmt:
+      case T_UpdateStmt:
+      case T_DeleteStmt:
+      case T_MergeStmt:
+        return true;  // may run any code (a DO block, a procedure, triggers)
+      case T_SelectStmt:
+        if (call_walker(stmt, &scan)) return true;
+        break;
+      default:
+        break;  // DDL: what it runs besides itself is Citus's (or an event trigger's)
+    }
+  }
+  return false;
+}
+
+namespace {
+
+RangeVar *target_of(Node *stmt) {
+  if (IsA(stmt, AlterTableStmt)) return ((AlterTableStmt *)stmt)->relation;
+  if (IsA(stmt, CreateStmt)) return ((CreateStmt *)stmt)->relation;
+  return NULL;
+}
+
+bool same_relation(RangeVar *a, RangeVar *b, bool create) {
+  if (strcmp(a->relname, b->relname) != 0) return false;
+  if (create) {
+    // Not created yet: the same name in the same schema, when both say one.
+    return a->schemaname == NULL || b->schemaname == NULL || strcmp(a->schemaname, b->schemaname) == 0;
+  }
+  return RangeVarGetRelid(a, NoLock, true) == RangeVarGetRelid(b, NoLock, true);
+}
+
+}  // namespace
+
+bool client_sent(Node *tree) {
+  RangeVar *target = target_of(tree);
+  if (debug_query_string == NULL || target == NULL) return true;
+  List *stmts = raw_parser(debug_query_string, RAW_PARSE_DEFAULT);
+  ListCell *lc;
+  foreach (lc, stmts) {
+    Node *stmt = ((RawStmt *)lfirst(lc))->stmt;
+    RangeVar *rv = nodeTag(stmt) == nodeTag(tree) ? target_of(stmt) : NULL;
+    if (rv != NULL && same_relation(rv, target, IsA(tree, CreateStmt))) return true;
+  }
+  return false;
+}
+
+}  // namespace citus
+}  // namespace fkg

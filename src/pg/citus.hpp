@@ -1,0 +1,86 @@
+// Citus awareness, decided at run time from Citus's own catalog (no build
+// dependency on Citus): which tables are distributed, reference or Citus
+// local tables, which relations are their shards, and which statements Citus
+// itself sends (to shards, to shell tables on other nodes, or while it
+// re-creates a table in alter_distributed_table / undistribute_table).
+//
+// Where a statement is Citus's copy of a statement the user sent elsewhere,
+// the guard stays silent: it judged the user's statement where it was sent.
+// Everything here answers "not Citus" when the citus extension is not
+// installed in the current database.
+//
+// PostgreSQL-side helpers: call them under pg_guard.
+#pragma once
+
+#include "prelude.hpp"
+
+namespace fkg {
+namespace citus {
+
+enum class TableKind {
+  None,         // not a Citus table (or Citus is not installed)
+  Distributed,  // hash-, range- or append-distributed, or distributed without a shard key
+  Reference,    // replicated to every node
+  Local,        // a Citus local table (its one shard on the coordinator)
+  Shard,        // a shard of one of the above
+};
+
+// Is the citus extension installed in the current database?
+bool installed();
+
+// What Citus makes of this relation.
+TableKind kind_of(Oid rel);
+
+// "distributed table", "reference table", "local table" (a Citus local table), "shard".
+const char *kind_name(TableKind kind);
+
+// Is `name` in schema `nsp` (InvalidOid: any schema) the name of a shard
+// Citus knows (<table>_<shard id>, listed in pg_dist_shard)?
+bool is_shard_name(Oid nsp, const char *name);
+
+// Was this session opened by Citus (a coordinator or worker sending its
+// commands, the rebalancer, a shard move or split)? Citus marks such
+// sessions by their application_name.
+bool internal_session();
+
+// Is Citus re-creating a table right now (alter_distributed_table,
+// undistribute_table, alter_table_set_access_method)? Read from Citus's
+// own flag when its library exports it. Only meaningful for a statement
+// Citus runs itself (one that is not in the query string the client sent).
+bool converting_table();
+
+// Citus's flag is cleared by a conversion nested in another (cascading to
+// colocated tables or through foreign keys) before the outer one adds its
+// keys back; the setting it turns off for a whole conversion (SET LOCAL
+// citus.enable_local_reference_table_foreign_keys = off) stays off until
+// then. A user may turn it off too: only a hint.
+bool conversion_setting_off();
+
+// Is this ALTER TABLE Citus adding back foreign keys it knows to be valid
+// (after undistribute_table, create_distributed_table of a Citus local table,
+// cascading conversions)? Citus marks each such key to skip validation while
+// it stays valid, which no SQL text can say (NOT VALID marks both) -- but it
+// marks a user's ALTER TABLE on a Citus table the same way, so this only
+// tells for a statement the client did not send itself.
+bool recreates_valid_keys(Node *tree);
+
+// May the statements the client sent run code of the user's that sends DDL
+// of its own (a DO block, CALL, a function that is neither built in nor
+// Citus's, DML with its triggers)? If not, a statement that is not among them
+// was sent by Citus (or by an event trigger).
+bool client_runs_user_code();
+
+// Is this statement (an ALTER TABLE or CREATE TABLE) one the client sent:
+// does the query string hold a statement of the same kind on the same table?
+// Citus rewrites the statements it passes on (names constraints, qualifies
+// names, marks keys), so the trees are compared by kind and table only.
+bool client_sent(Node *tree);
+
+// The shards Citus lists in pg_dist_shard, for whole-catalog scans: loaded
+// once, then looked up by a relation's name. NULL when Citus is not installed.
+struct ShardSet;
+ShardSet *load_shards();
+bool is_shard(const ShardSet *set, Oid nsp, const char *relname);
+
+}  // namespace citus
+}  // namespace fkg

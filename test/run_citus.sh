@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# The Citus suite: pg_fk_guard on a Citus cluster (a coordinator and two
+# workers, three throwaway clusters on 127.0.0.1, test/citus/cluster.sh).
+# Builds and installs Citus from ../shared/third_party/citus next to the
+# repository when the install does not have it yet (test/citus/build_citus.sh);
+# without that source it skips with a message. Assumes pg_fk_guard is built
+# and installed.
+#
+# Runs the pg_regress tests of test/citus/sql against the coordinator
+# (--use-existing), then test/citus/log_checks.sh, which counts the guard's
+# messages per statement in the client's output and in each node's server log.
+# Last line: "citus: N passed, N failed".
+#
+# Ports: FKG_CITUS_PORT (coordinator, default 54380) and the next two (workers).
+# FKG_CITUS_KEEP=1 leaves the three nodes running afterwards (to look around).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+: "${PG_CONFIG:=pg_config}"
+: "${FKG_CITUS_PORT:=54380}"
+export PG_CONFIG
+PGXS_SRC="$(dirname "$(dirname "$("$PG_CONFIG" --pgxs)")")"
+PG_REGRESS="$PGXS_SRC/test/regress/pg_regress"
+DB=fkg_citus
+out="$(pwd)/build/citus-test"
+started=$(date +%s)
+
+test/citus/build_citus.sh
+rc=$?
+if [ $rc -eq 2 ]; then
+  echo "citus: skipped, no Citus source next to the repository (../shared/third_party/citus)"
+  echo "citus: 0 passed, 0 failed"
+  exit 0
+elif [ $rc -ne 0 ]; then
+  echo "citus: 0 passed, 1 failed"
+  exit 1
+fi
+
+rm -rf "$out"
+mkdir -p "$out"
+export CITUS_LOG_DIR="$out"
+source test/citus/cluster.sh
+citus_cluster_start "$FKG_CITUS_PORT" "$DB" || { echo "citus: 0 passed, 1 failed"; exit 1; }
+echo "citus: coordinator on $(citus_port coordinator), workers on $(citus_port worker1) and $(citus_port worker2)" \
+  "($(($(date +%s) - started)) s with the build check)"
+
+passed=0
+failed=0
+
+# pg_regress against the coordinator.
+tests=$(cd test/citus/sql && ls *.sql | sed 's/\.sql$//' | sort | tr '\n' ' ')
+"$PG_REGRESS" --use-existing --dbname="$DB" --host="$CITUS_WORK" --port="$(citus_port coordinator)" --user=postgres \
+  --inputdir=test/citus --outputdir="$out/regress" --bindir="$CITUS_BINDIR" $tests >"$out/regress.log" 2>&1
+grep -E "^(test |ok |not ok )" "$out/regress.log"
+p=$(grep -cE "^(test |ok ).*\.\.\. ok|^ok " "$out/regress.log")
+f=$(grep -cE "\.\.\. FAILED|^not ok " "$out/regress.log")
+if [ "$p" -eq 0 ] && [ "$f" -eq 0 ]; then
+  cat "$out/regress.log"
+  f=1
+fi
+if [ "$f" -gt 0 ] && [ -f "$out/regress/regression.diffs" ]; then
+  echo "---- regression.diffs ----"
+  cat "$out/regress/regression.diffs"
+fi
+passed=$((passed + p)); failed=$((failed + f))
+
+# Messages per statement on the client and in each node's log.
+source test/citus/log_checks.sh
+citus_log_checks "$DB" | tee "$out/log_checks.log"
+read -r p f < <(sed -nE 's/^log checks: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/p' "$out/log_checks.log")
+: "${p:=0}" "${f:=1}"
+passed=$((passed + p)); failed=$((failed + f))
+
+for n in "${CITUS_NODES[@]}"; do
+  if grep -E "terminated by signal|server process .* was terminated|PANIC" "$CITUS_WORK/$n.log"; then
+    echo "citus: the log of $n shows a crash"
+    failed=$((failed + 1))
+  fi
+done
+echo "citus: suite took $(($(date +%s) - started)) s"
+echo "citus: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
