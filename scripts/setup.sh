@@ -9,6 +9,7 @@ PACKAGES=(
   postgresql-15 postgresql-client-15 postgresql-server-dev-15 postgresql-contrib
   libipc-run-perl # the TAP tests (PostgreSQL::Test::Cluster)
   clang-format-14 # the format check (test/run_style_checks.sh)
+  python3         # the mutation harness (test/mutation/run.py) and its list check
 )
 
 missing=()

@@ -155,6 +155,15 @@ SELECT * FROM "evil'; --"."t$fk_guard$ */" ORDER BY id;
 SELECT count(*) AS users_still_there FROM users;
 DROP SCHEMA "evil'; --" CASCADE;
 
+-- map takes the column that holds the most values, not the first that holds
+-- any: squads.nickname holds 1 of the 3 codes, squads.code all 3.
+CREATE TABLE squads (id int PRIMARY KEY, nickname text, code text UNIQUE);
+INSERT INTO squads VALUES (1, 'c2', 'c1'), (2, NULL, 'c2'), (3, NULL, 'c3');
+CREATE TABLE squad_badges (id int PRIMARY KEY, squad_code text);
+INSERT INTO squad_badges VALUES (1, 'c1'), (2, 'c2'), (3, 'c3');
+SELECT line FROM regexp_split_to_table(fk_guard.fix_plan('squad_badges', 'squad_code', 'squads', 'id', on_unconvertible => 'map'), '\n') line
+WHERE line LIKE '-- story.squads.%';
+
 RESET search_path;
 SET client_min_messages = warning;
 DROP SCHEMA story CASCADE;

@@ -81,6 +81,8 @@ CREATE ROLE fkg_gp_stranger;
 GRANT USAGE ON SCHEMA gp TO fkg_gp_stranger;
 SET ROLE fkg_gp_stranger;
 ALTER TABLE owned ALTER COLUMN k TYPE uuid USING NULL;
+-- The same without USING (a conversion no cast can do): still PostgreSQL's.
+ALTER TABLE owned ALTER COLUMN k TYPE uuid;
 RESET ROLE;
 DROP TABLE owned;
 -- Retyping a key that a partitioned table references: the partition's
@@ -88,6 +90,24 @@ DROP TABLE owned;
 CREATE TABLE pref (id int, k int REFERENCES int_keys) PARTITION BY RANGE (id);
 CREATE TABLE pref_1 PARTITION OF pref FOR VALUES FROM (0) TO (10);
 ALTER TABLE int_keys ALTER COLUMN id TYPE bigint;
+-- Nor in the script of a refusal: the parent's key is dropped, its column
+-- converted and its key added again, which covers the partition.
+CREATE TABLE part_keys (id int PRIMARY KEY);
+CREATE TABLE part_refs (id int, k int REFERENCES part_keys) PARTITION BY RANGE (id);
+CREATE TABLE part_refs_1 PARTITION OF part_refs FOR VALUES FROM (0) TO (10);
+ALTER TABLE part_keys ALTER COLUMN id TYPE text;
+-- A column with two foreign keys, converted where no cast goes: the refusal
+-- names the first of them by name (a_fk), not the last.
+CREATE TABLE other_keys (id int PRIMARY KEY);
+CREATE TABLE two_keys (k int CONSTRAINT a_fk REFERENCES part_keys CONSTRAINT b_fk REFERENCES other_keys);
+ALTER TABLE two_keys ALTER COLUMN k TYPE uuid;
+-- A key column whose name holds a double quote: its keys are read for the
+-- orphan count, and the hint's fix_plan() call names the column as stored.
+CREATE TABLE quoted_keys ("k""ey" int PRIMARY KEY);
+INSERT INTO quoted_keys VALUES (1);
+CREATE TABLE quoted_refs (r text);
+INSERT INTO quoted_refs VALUES ('1'), ('2');
+ALTER TABLE quoted_refs ADD FOREIGN KEY (r) REFERENCES quoted_keys;
 
 -- Implied keys are looked for in user schemas only: pg_depend.classid
 -- ("class" + "id") does not imply a reference to a user table "classes".
@@ -111,6 +131,8 @@ ALTER TABLE bit_refs ADD FOREIGN KEY (n) REFERENCES b3;
 -- A new_key_expression that ends a statement is refused, even when what
 -- follows is empty.
 SELECT fk_guard.change_key_type_plan('b3', 'code', 'uuid', new_key_expression => 'gen_random_uuid();') IS NOT NULL AS planned;
+-- Nor one with a semicolon anywhere, even inside a string literal.
+SELECT fk_guard.change_key_type_plan('b3', 'code', 'uuid', new_key_expression => $$md5(r.code::text || ';')::uuid$$) IS NOT NULL AS planned;
 
 -- check_foreign_keys(schemas => ...) reports the schemas asked for only.
 SELECT count(*) AS gp_findings_outside_filter FROM fk_guard.check_foreign_keys(schemas => ARRAY['public']::name[])
@@ -121,6 +143,33 @@ WHERE check_name <> 'type_mismatch';
 -- classify_key_pair() refuses a shell type (no column can have one).
 CREATE TYPE shell_only;
 SELECT kind FROM fk_guard.classify_key_pair('gp.shell_only', 'integer');
+
+-- PostgreSQL's rule asks the key's operator family for two equality
+-- operators: (key type, referencing type) and (referencing type, referencing
+-- type). A family made by hand with only the first (integer = bigint, no
+-- bigint = bigint): PostgreSQL refuses the key, and the guard says so first.
+CREATE OPERATOR FAMILY half_int_ops USING btree;
+CREATE OPERATOR CLASS half_int4_ops FOR TYPE integer USING btree FAMILY half_int_ops AS
+  OPERATOR 1 <, OPERATOR 2 <=, OPERATOR 3 =, OPERATOR 4 >=, OPERATOR 5 >, FUNCTION 1 btint4cmp(integer, integer);
+ALTER OPERATOR FAMILY half_int_ops USING btree ADD
+  OPERATOR 1 < (integer, bigint), OPERATOR 2 <= (integer, bigint), OPERATOR 3 = (integer, bigint),
+  OPERATOR 4 >= (integer, bigint), OPERATOR 5 > (integer, bigint), FUNCTION 1 btint48cmp(integer, bigint);
+CREATE TABLE half_keys (id integer NOT NULL);
+CREATE UNIQUE INDEX half_keys_id ON half_keys (id half_int4_ops);
+CREATE TABLE half_refs (k bigint REFERENCES half_keys (id));
+SELECT to_regclass('gp.half_refs') IS NOT NULL AS half_refs_created;
+
+-- A superuser who turns the guard off leaves a LOG line that names the role
+-- (shown here by client_min_messages = log).
+CREATE ROLE fkg_gp_admin SUPERUSER;
+SET ROLE fkg_gp_admin;
+SET client_min_messages = log;
+SET pg_fk_guard.mode = off;
+SET pg_fk_guard.mode = warn;
+RESET client_min_messages;
+RESET pg_fk_guard.mode;
+RESET ROLE;
+DROP ROLE fkg_gp_admin;
 
 RESET search_path;
 DROP SCHEMA gp CASCADE;

@@ -69,6 +69,13 @@ WHERE referencing_table = 'sessions'::regclass;
 SELECT count(*) AS declared_only FROM fk_guard.diagnose_fk_mismatches(include_implied => false)
 WHERE source = 'implied';
 
+-- A table hidden by one of the same name earlier in search_path is named
+-- with its schema: other.freight.shipment_id points at other.shipments (its
+-- own schema first), which shop.shipments hides.
+CREATE TABLE other.freight (id int PRIMARY KEY, shipment_id integer);
+SELECT referenced_table, substring(detail from '^[^.]*points at [^ ]*') AS named FROM fk_guard.diagnose_fk_mismatches()
+WHERE referencing_table = 'other.freight'::regclass;
+
 -- Outside the search_path, other.carriers is not found.
 SET search_path = shop, public;
 SELECT count(*) AS carriers_found FROM fk_guard.diagnose_fk_mismatches()

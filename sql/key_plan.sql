@@ -104,6 +104,21 @@ SELECT id, code_id IS NULL AS lost, code_id = (SELECT c.id FROM codes c ORDER BY
 SELECT pg_get_constraintdef(oid), convalidated FROM pg_constraint WHERE conname = 'tagged_code_fk';
 ROLLBACK;
 
+-- delete: deleting the rows that reference no key changes other tables'
+-- rows only through ON DELETE CASCADE, SET NULL or SET DEFAULT. A table
+-- that references those rows ON DELETE RESTRICT does not stop the plan; one
+-- with ON DELETE CASCADE does.
+CREATE TABLE lots (id integer PRIMARY KEY);
+CREATE TABLE lot_items (id int PRIMARY KEY, lot_id integer);
+INSERT INTO lots VALUES (1);
+INSERT INTO lot_items VALUES (1, 1), (2, 99);
+ALTER TABLE lot_items ADD FOREIGN KEY (lot_id) REFERENCES lots NOT VALID;
+CREATE TABLE lot_item_notes (item_id int REFERENCES lot_items ON DELETE RESTRICT);
+SELECT fk_guard.change_key_type_plan('lots', 'id', 'uuid', on_unconvertible => 'delete') IS NOT NULL AS planned;
+CREATE TABLE lot_item_links (item_id int REFERENCES lot_items ON DELETE CASCADE);
+SELECT fk_guard.change_key_type_plan('lots', 'id', 'uuid', on_unconvertible => 'delete');
+DROP TABLE lot_item_links, lot_item_notes, lot_items, lots;
+
 -- Implied references (by name) follow when asked.
 CREATE TABLE shops (id integer PRIMARY KEY);
 CREATE TABLE orders (id int, shop_id integer);

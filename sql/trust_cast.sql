@@ -93,6 +93,15 @@ RESET ROLE;
 SELECT who, via, count(*) FROM public.cast_canary GROUP BY 1, 2 ORDER BY 1, 2;
 SELECT rolsuper FROM pg_roles WHERE rolname = 'fkg_cast_owner';
 
+-- Built-in code is trusted for what it is, whoever owns it: a built-in
+-- function given to an ordinary role is still PostgreSQL's own code (the role
+-- cannot replace it, which needs CREATE on pg_catalog).
+ALTER FUNCTION pg_catalog.int4in(cstring) OWNER TO fkg_cast_owner;
+SELECT fk_guard.converts('12'::text, 'integer') AS converts_12, fk_guard.converts('x'::text, 'integer') AS converts_x;
+DO $$ BEGIN
+  EXECUTE format('ALTER FUNCTION pg_catalog.int4in(cstring) OWNER TO %I', (SELECT rolname FROM pg_roles WHERE oid = 10));
+END $$;
+
 DROP SCHEMA hc CASCADE;
 DROP TABLE public.cast_canary;
 DROP ROLE fkg_cast_owner;

@@ -40,6 +40,8 @@ END $$;
 CREATE DOMAIN hd.account_id AS integer CHECK (hd.payload(VALUE));
 CREATE DOMAIN hd.plain_id AS integer CHECK (VALUE > 0);
 CREATE TYPE hd.wrapped AS (v hd.account_id);
+CREATE DOMAIN hd.outer_id AS hd.account_id;
+CREATE TYPE hd.wrapped_outer AS (v hd.outer_id);
 CREATE TABLE hd.accounts (id hd.account_id PRIMARY KEY);
 INSERT INTO hd.accounts VALUES (1);
 CREATE TABLE hd.orders (account integer REFERENCES hd.accounts);
@@ -59,6 +61,9 @@ SELECT * FROM fk_guard.profile_column('hd.invoices', 'account', 'hd.account_id')
 SELECT fk_guard.converts('1'::text, 'hd.account_id');
 SELECT fk_guard.converts(1, 'hd.account_id');
 SELECT fk_guard.converts('(1)'::text, 'hd.wrapped');
+-- The same through a domain with no CHECK of its own over that domain: its
+-- base domain's CHECK still runs.
+SELECT fk_guard.converts('(1)'::text, 'hd.wrapped_outer');
 -- fix_plan(): it profiles against the domain's base type, which runs no
 -- CHECK; making the plan calls nothing of the owner's.
 SELECT fk_guard.fix_plan('hd.invoices', 'account', 'hd.accounts') IS NOT NULL AS planned;

@@ -3,7 +3,7 @@
 # formatted as .clang-format says (clang-format 14; files listed in
 # test/clang-format-pending.txt are reported, not failed), and src/sources.mk
 # (the one list of source files for the Makefile and CMake) names every
-# src/**/*.cpp and nothing else.
+# src/**/*.cpp and nothing else, and test/mutation/mutants.txt is not stale.
 # Last line: "style: N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -47,6 +47,16 @@ if [ "$listed" = "$present" ]; then
 else
   echo "not ok - src/sources.mk and src/ differ (< listed only, > on disk only):"
   diff <(echo "$listed") <(echo "$present") | grep '^[<>]' | sed 's/^/    /'
+  failed=$((failed + 1))
+fi
+
+# The mutation harness's list (test/mutation/mutants.txt): every original text
+# still found exactly once in its file, so `scripts/test.sh --mutation` runs.
+if out=$(python3 test/mutation/run.py --check 2>&1); then
+  echo "ok - test/mutation/mutants.txt matches src/ (${out#mutation: })"; passed=$((passed + 1))
+else
+  echo "not ok - test/mutation/mutants.txt is stale (update each mutant's original text):"
+  sed 's/^/    /' <<<"$out"
   failed=$((failed + 1))
 fi
 
