@@ -28,9 +28,11 @@
 #   FKG_BENCH_NULL_EVERY                    one account_id in this many NULL [10]
 #   FKG_BENCH_RUNS                          rounds; medians reported [5]
 #
-# Output: the medians and
+# Output: the medians (wall time, and the backend's CPU time) and
 #   ratio explain/2s: <x>                        (at most 1 meets the budget)
 #   ratio explain data part/profile_column: <y>  (at most 1.1 meets the budget)
+#   CPU: ratio explain/2s, CPU: ratio explain/profile_column: the same on CPU
+#   time, which other load on the machine does not inflate
 #
 # Usage: test/bench/explain_bench.sh   (as root or as the cluster user; the
 # extension must be installed: make && make install; PG_CONFIG and FKG_PORT
@@ -105,37 +107,58 @@ for name in "${NAMES[@]}"; do cluster_psql -q -c "${QUERY[$name]}" >/dev/null; d
 # What explain() finds (so that the figures are for the whole report).
 cluster_psql -At -c "SELECT fk_guard.explain('public.orders', 'account_id')" | sed -n '1,25p'
 
-# One query in a new session: prints "<ms> <value>".
+# One query in a new session: prints "<ms> <value> <cpu ms>": psql's \timing
+# of the query, its result, and the CPU time (user + system) its backend
+# used for it, from /proc (the figure that other load on the machine does
+# not inflate; on an idle machine the two agree, the data being cached).
+TICK_MS=$((1000 / $(getconf CLK_TCK)))
 fresh_run() {
-  cluster_psql -At -c '\timing on' -c "$1" | awk '/^Time: / { ms = $2 } /^[0-9.]+$/ { v = $1 } END { print ms, v }'
+  cluster_psql -At -v query="$1" <<'PSQL' | awk -v tick="$TICK_MS" '
+      /^Time: / { ms = $2 } /^[0-9.]+$/ { v[++n] = $1 }
+      END { print ms, v[2], (v[3] - v[1]) * tick }'
+SELECT pg_backend_pid() AS pid \gset
+\set statf '/proc/' :pid '/stat'
+\setenv FKG_STATF :statf
+\! awk '{ print $14 + $15 }' "$FKG_STATF"
+\timing on
+:query;
+\timing off
+\! awk '{ print $14 + $15 }' "$FKG_STATF"
+PSQL
 }
 
-declare -A TIMES
+declare -A TIMES CPU
 DATA_MS=""
 echo "timing: $FKG_BENCH_RUNS rounds, each query in a new session; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 for ((run = 0; run < FKG_BENCH_RUNS; run++)); do
   for ((i = 0; i < ${#NAMES[@]}; i++)); do
     name=${NAMES[$(((i + run) % ${#NAMES[@]}))]}
-    read -r ms v < <(fresh_run "${QUERY[$name]}")
+    read -r ms v cpu < <(fresh_run "${QUERY[$name]}")
     TIMES[$name]+="$ms "
+    CPU[$name]+="$cpu "
     if [ "$name" = explain_json ]; then DATA_MS+="$v "; fi
   done
 done
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
-declare -A MED
+declare -A MED MEDCPU
 for name in "${NAMES[@]}"; do
   MED[$name]=$(median <<<"${TIMES[$name]}")
-  printf '%-16s median %8.1f ms   (runs: %s)\n' "$name" "${MED[$name]}" "${TIMES[$name]% }"
+  MEDCPU[$name]=$(median <<<"${CPU[$name]}")
+  printf '%-16s median %8.1f ms, CPU %8.1f ms   (runs: %s; CPU: %s)\n' "$name" "${MED[$name]}" "${MEDCPU[$name]}" \
+    "${TIMES[$name]% }" "${CPU[$name]% }"
 done
 MED_DATA=$(median <<<"$DATA_MS")
 printf '%-16s median %8.1f ms   (runs: %s)\n' "explain data" "$MED_DATA" "${DATA_MS% }"
-awk -v e="${MED[explain]}" -v j="${MED[explain_json]}" -v d="$MED_DATA" -v p="${MED[profile_column]}" 'BEGIN {
+awk -v e="${MED[explain]}" -v j="${MED[explain_json]}" -v d="$MED_DATA" -v p="${MED[profile_column]}" \
+    -v ec="${MEDCPU[explain]}" -v pc="${MEDCPU[profile_column]}" 'BEGIN {
   printf "ratio explain/2s: %.2f\n", e / 2000
   printf "ratio explain(json)/2s: %.2f\n", j / 2000
   printf "ratio explain data part/profile_column: %.2f\n", d / p
   printf "ratio explain/profile_column: %.2f\n", e / p
+  printf "CPU: ratio explain/2s: %.2f\n", ec / 2000
+  printf "CPU: ratio explain/profile_column: %.2f\n", ec / pc
 }'
 
 cluster_check_log
