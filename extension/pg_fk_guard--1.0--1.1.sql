@@ -495,7 +495,9 @@ BEGIN
   SELECT jsonb_agg(jsonb_build_object(
            'side', x.side, 'table', x.rel::regclass::text, 'column', a.attname,
            'type', pg_catalog.format_type(a.atttypid, a.atttypmod),
-           'typmod', CASE WHEN a.atttypmod >= 0 THEN a.atttypmod END,
+           -- the column's type modifier, or its domain's
+           'typmod', CASE WHEN a.atttypmod >= 0 THEN a.atttypmod
+                          WHEN t.typtype = 'd' AND t.typtypmod >= 0 THEN t.typtypmod END,
            'base_type', CASE WHEN t.typtype = 'd' THEN pg_catalog.format_type(t.typbasetype, t.typtypmod)
                              ELSE pg_catalog.format_type(a.atttypid, a.atttypmod) END,
            'domain', CASE WHEN t.typtype = 'd' THEN a.atttypid::regtype::text END,

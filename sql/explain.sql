@@ -126,6 +126,20 @@ SELECT fk_guard.explain('accounts', 'name');
 SELECT d #>> '{types,verdict,kind}' AS kind, d #>> '{types,references,constraint}' AS con, d->'plans' AS plans
   FROM (SELECT fk_guard.explain('invoices', 'account_id', 'json')::jsonb AS d) x;
 
+-- Domains, type modifiers and collations of both columns, as the types
+-- section gives them (an implied key: country_id -> countries.code).
+CREATE DOMAIN ex.code3 AS varchar(3) COLLATE "C";
+CREATE TABLE countries (code text PRIMARY KEY);
+CREATE TABLE shipments (id serial PRIMARY KEY, country_id ex.code3);
+INSERT INTO countries VALUES ('fr'), ('de');
+INSERT INTO shipments (country_id) VALUES ('fr'), ('xx'), (NULL);
+SELECT (d #> '{types,column}') - 'side' AS col, (d #> '{types,references}') - 'side' AS refs,
+       d #>> '{types,verdict,kind}' AS kind, d #> '{data,rows_orphaned}' AS orphans,
+       d #> '{data,sample_orphaned}' AS sample
+  FROM (SELECT fk_guard.explain('shipments', 'country_id', 'json')::jsonb AS d) x;
+SELECT line FROM regexp_split_to_table(fk_guard.explain('shipments', 'country_id'), E'\n') AS line
+ WHERE line LIKE '  column %' OR line LIKE '  references %' OR line LIKE '  Verdict%';
+
 -- Hostile names: quotes, %, a newline, a backslash. Every name in the
 -- report is quoted, and the calls it gives parse and run.
 CREATE TABLE "we'ird ""t%s
