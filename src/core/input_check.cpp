@@ -64,6 +64,14 @@ Outcome check_int(std::string_view s) {
     ++i;
   }
   if (i >= n || !is_digit(s[i])) return Outcome::Syntax;
+  // Up to digits10 digits always fit (9 for int4): only the form is checked.
+  size_t first = i;
+  while (i < n && is_digit(s[i]) && i - first < static_cast<size_t>(std::numeric_limits<T>::digits10)) ++i;
+  if (i == n || !is_digit(s[i])) {
+    while (i < n && is_space(s[i])) ++i;
+    return i == n ? Outcome::Ok : Outcome::Syntax;
+  }
+  i = first;
   T acc = 0;
   while (i < n && is_digit(s[i])) {
     T digit = static_cast<T>(s[i++] - '0');
@@ -348,10 +356,22 @@ Outcome check_char_length(std::string_view s, int32_t typmod) {
   return Outcome::Ok;
 }
 
+Outcome check_type(CheckType type, std::string_view text, int32_t typmod);
+
 Outcome check(CheckType type, std::string_view text, int32_t typmod) {
-  // The input function sees a C string: a NUL byte would end it.
+  // The input function sees a C string: a NUL byte would end it. An integer
+  // accepted as it is holds no NUL byte (digits, spaces and a sign only):
+  // only a refused one is looked at again, up to its first NUL.
+  if (type == CheckType::Int2 || type == CheckType::Int4 || type == CheckType::Int8) {
+    Outcome o = check_type(type, text, typmod);
+    if (o == Outcome::Ok) return o;
+  }
   size_t nul = text.find('\0');
   if (nul != std::string_view::npos) text = text.substr(0, nul);
+  return check_type(type, text, typmod);
+}
+
+Outcome check_type(CheckType type, std::string_view text, int32_t typmod) {
   switch (type) {
     case CheckType::Int2:
       return check_int<int16_t>(text);
