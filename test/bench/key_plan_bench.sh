@@ -26,10 +26,33 @@
 # definitions, all validated. Nothing asserts on time; the exit status is
 # non-zero only when a check fails.
 #
+# With FKG_BENCH_ONLINE=1 each round also runs the online plan
+# (change_key_type_plan(..., online => true, batch_size, batch_pause)) on a
+# fresh copy: the call, then the whole script with psql -f (autocommit, as
+# its header asks), every statement timed (\timing). Meanwhile a writer
+# session calls kp_probe() every FKG_BENCH_PROBE_INTERVAL seconds: it inserts
+# a user and an order referencing it and updates a random order, and returns
+# how long that took (lock waits included). Reported:
+#   - the longest lock hold: the longest step whose lock blocks writers
+#     (SHARE, SHARE ROW EXCLUSIVE, EXCLUSIVE or ACCESS EXCLUSIVE, as the
+#     plan's header lists each step's locks; in autocommit a statement holds
+#     its locks exactly as long as it runs), goal under 1 s;
+#   - the writer's longest and 99th percentile wait, per phase;
+#   - the total time (call + all phases) against the best offline plan, and
+#     each phase's time;
+# and checked: the online run leaves the same types and foreign keys as the
+# offline ones, all validated, and every probe's user and order are there,
+# the order referencing its user (through the email).
+#
 # Scale (environment variables, defaults in brackets):
 #   FKG_BENCH_ROWS        rows in users and in each referencing table   [10000000]
 #   FKG_BENCH_RUNS        timed rounds (one plan, one hand each)        [3]
 #   FKG_BENCH_HAND_PLAIN  1: hand-written runs without the extension    [0]
+#   FKG_BENCH_ONLINE      1: also the online plan, once per round       [0]
+#   FKG_BENCH_BATCH_SIZE  online: batch_size                            [10000]
+#   FKG_BENCH_BATCH_PAUSE online: batch_pause                           [0.1 s]
+#   FKG_BENCH_PROBE_INTERVAL  online: seconds between the writer's calls [0.2]
+#   FKG_BENCH_PORT        the throwaway cluster's port                  [54386]
 # At 10M rows the data takes about 2 GB per copy (two at a time at most)
 # and each run minutes: this is not part of CI; run it on demand.
 #
@@ -48,11 +71,19 @@ for v in FKG_BENCH_ROWS FKG_BENCH_RUNS; do
   [[ "${!v}" =~ ^[1-9][0-9]*$ ]] || { echo "$v must be a positive integer" >&2; exit 2; }
 done
 [[ "$FKG_BENCH_HAND_PLAIN" =~ ^[01]$ ]] || { echo "FKG_BENCH_HAND_PLAIN must be 0 or 1" >&2; exit 2; }
+: "${FKG_BENCH_ONLINE:=0}"
+: "${FKG_BENCH_BATCH_SIZE:=10000}"
+: "${FKG_BENCH_BATCH_PAUSE:=0.1 s}"
+: "${FKG_BENCH_PROBE_INTERVAL:=0.2}"
+[[ "$FKG_BENCH_ONLINE" =~ ^[01]$ ]] || { echo "FKG_BENCH_ONLINE must be 0 or 1" >&2; exit 2; }
+[[ "$FKG_BENCH_BATCH_SIZE" =~ ^[1-9][0-9]*$ ]] || { echo "FKG_BENCH_BATCH_SIZE must be a positive integer" >&2; exit 2; }
+[[ "$FKG_BENCH_BATCH_PAUSE" =~ ^[0-9.]+\ ?[a-z]*$ ]] || { echo "FKG_BENCH_BATCH_PAUSE must be an interval such as '0.1 s'" >&2; exit 2; }
+[[ "$FKG_BENCH_PROBE_INTERVAL" =~ ^[0-9]+(\.[0-9]+)?$ ]] || { echo "FKG_BENCH_PROBE_INTERVAL must be a number of seconds" >&2; exit 2; }
 ((FKG_BENCH_ROWS < 2 ** 31 - 1)) || { echo "FKG_BENCH_ROWS must be below 2^31 - 1" >&2; exit 2; }
 
 # A private port, so as not to collide with other test clusters (read by cluster.sh).
 # shellcheck disable=SC2034
-FKG_PORT=54386
+FKG_PORT="${FKG_BENCH_PORT:-54386}"
 # shellcheck source=../lib/cluster.sh
 source "$ROOT_DIR/test/lib/cluster.sh"
 
@@ -93,6 +124,20 @@ CREATE INDEX ON orders_3 (user_id);
 ALTER TABLE orders_1 ADD CONSTRAINT orders_1_user_id_fkey FOREIGN KEY (user_id) REFERENCES users (id);
 ALTER TABLE orders_2 ADD CONSTRAINT orders_2_user_id_fkey FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE;
 ALTER TABLE orders_3 ADD CONSTRAINT orders_3_user_id_fkey FOREIGN KEY (user_id) REFERENCES users (id) DEFERRABLE;
+-- The online run's writer: a new user, an order referencing it, and an
+-- update of some order (by its indexed user_id); returns its time in ms, lock waits included.
+CREATE TABLE kp_probes (n bigint PRIMARY KEY, email text NOT NULL);
+CREATE FUNCTION kp_probe(n bigint, rows bigint) RETURNS float8 LANGUAGE plpgsql AS $$
+DECLARE
+  t0 timestamptz := clock_timestamp();
+  uid bigint;
+BEGIN
+  INSERT INTO users (email) VALUES ('probe' || n || '@example.com') RETURNING id INTO uid;
+  INSERT INTO orders_1 (id, user_id) VALUES (-n, uid);
+  UPDATE orders_2 SET id = id WHERE user_id = 1 + (n * 104729) % rows;
+  INSERT INTO kp_probes VALUES (n, 'probe' || n || '@example.com');
+  RETURN 1000 * extract(epoch FROM clock_timestamp() - t0);
+END $$;
 VACUUM (FREEZE, ANALYZE);
 SQL
 cluster_psql -q -c "CHECKPOINT"
@@ -140,7 +185,9 @@ STATE_SQL="
 
 RESULTS="$(mktemp)"
 STATES="$(mktemp)"
-trap 'rm -f "$RESULTS" "$STATES"; cluster_stop' EXIT
+ONLINE_DIR="$(mktemp -d)"
+chmod 755 "$ONLINE_DIR"
+trap 'rm -rf "$RESULTS" "$STATES" "$ONLINE_DIR"; cluster_stop' EXIT
 
 # run_one <plan|hand> <round>: times the variant on a fresh copy, records
 # "variant round ms" in $RESULTS and what it left in $STATES.
@@ -167,7 +214,64 @@ run_one() {
   cluster_psql -q -c "DROP DATABASE $db"
 }
 
-echo "timing: $FKG_BENCH_RUNS rounds; hand-written runs $([ "$FKG_BENCH_HAND_PLAIN" = 1 ] && echo "without the extension" || echo "with the extension installed")"
+# run_online <round>: the online plan on a fresh copy, with the writer
+# running; records "online round ms" in $RESULTS, what it left in $STATES,
+# each statement's time by step in $ONLINE_DIR/steps.<round> ("step ms"),
+# the writer's calls in $ONLINE_DIR/probes.<round> ("phase ms").
+run_online() {
+  local round=$1 db="kp_run" t0 t1 before after prober dir="$ONLINE_DIR"
+  cluster_psql -q -c "CREATE DATABASE $db TEMPLATE kp_template STRATEGY FILE_COPY"
+  cluster_psql -q -c "CHECKPOINT"
+  before="$(module_sum)"
+  echo 0 >"$dir/phase"
+  rm -f "$dir/stop"
+  # The writer: one session, a call every FKG_BENCH_PROBE_INTERVAL s, each
+  # result tagged with the phase the migrator was in when it returned.
+  (
+    n=0
+    while [ ! -f "$dir/stop" ]; do
+      n=$((n + 1))
+      echo "SELECT '$n', kp_probe($n, $FKG_BENCH_ROWS);"
+      sleep "$FKG_BENCH_PROBE_INTERVAL"
+    done
+  ) | cluster_psql -q -At -F ' ' -d "$db" | while read -r _ ms; do echo "$(cat "$dir/phase" 2>/dev/null || true) $ms"; done \
+    >"$dir/probes.$round" &
+  prober=$!
+  t0=$(now_ms)
+  cluster_psql -At -d "$db" -c "SELECT fk_guard.change_key_type_plan('public.users', 'id', 'bigint', online => true,
+    batch_size => $FKG_BENCH_BATCH_SIZE, batch_pause => '$FKG_BENCH_BATCH_PAUSE')" >"$dir/plan.sql"
+  t1=$(now_ms)
+  echo "call $((t1 - t0))" >"$dir/steps.$round"
+  # Each step and phase announced, each statement timed.
+  sed -E -e 's/^-- Step ([0-9]+):.*/\\echo STEP \1\n&/' -e 's/^-- Phase ([0-9]) of 5:.*/\\echo PHASE \1\n&/' \
+    "$dir/plan.sql" >"$dir/run.sql"
+  cluster_psql -d "$db" -c '\timing on' -f "$dir/run.sql" 2>&1 |
+    while IFS= read -r line; do
+      case "$line" in
+        "PHASE "*) echo "${line#PHASE }" >"$dir/phase" ;;
+        "STEP "*) step=${line#STEP } ;;
+        "Time: "*) ms=${line#Time: }; echo "${step:-0} ${ms%% ms*}" >>"$dir/steps.$round" ;;
+      esac
+    done
+  t1=$(now_ms)
+  echo done >"$dir/phase"
+  sleep 1
+  touch "$dir/stop"
+  wait "$prober" || true
+  after="$(module_sum)"
+  echo "online $round $((t1 - t0))" >>"$RESULTS"
+  echo "online $(cluster_psql -At -d "$db" -c "$STATE_SQL")" >>"$STATES"
+  # Every probe's user and order, the order referencing that user.
+  cluster_psql -At -d "$db" -c "
+    SELECT format('%s %s %s', count(*), count(u.id), count(o.id))
+      FROM kp_probes p LEFT JOIN users u ON u.email = p.email
+      LEFT JOIN orders_1 o ON o.id = -p.n AND o.user_id = u.id" >"$dir/probe_check.$round"
+  echo "  round $round online: $((t1 - t0)) ms (module md5 $before...)"
+  [ "$after" = "$before" ] || echo "  WARNING: $MODULE was reinstalled during this run (md5 $before -> $after)"
+  cluster_psql -q -c "DROP DATABASE $db"
+}
+
+echo "timing: $FKG_BENCH_RUNS rounds; hand-written runs $([ "$FKG_BENCH_HAND_PLAIN" = 1 ] && echo "without the extension" || echo "with the extension installed")$([ "$FKG_BENCH_ONLINE" = 1 ] && echo "; online plan each round, batch_size $FKG_BENCH_BATCH_SIZE, batch_pause '$FKG_BENCH_BATCH_PAUSE', a writer every $FKG_BENCH_PROBE_INTERVAL s")"
 for ((round = 1; round <= FKG_BENCH_RUNS; round++)); do
   if ((round % 2 == 1)); then
     run_one plan "$round"
@@ -176,6 +280,7 @@ for ((round = 1; round <= FKG_BENCH_RUNS; round++)); do
     run_one hand "$round"
     run_one plan "$round"
   fi
+  [ "$FKG_BENCH_ONLINE" = 0 ] || run_online "$round"
 done
 
 best() { awk -v v="$1" '$1 == v { if (m == "" || $3 < m) m = $3 } END { print m }' "$RESULTS"; }
@@ -189,11 +294,72 @@ echo "  the same ALTERs by hand:                    best $hand_ms ms; runs (ms):
 awk -v p="$plan_ms" -v h="$hand_ms" 'BEGIN {
   r = p / h; printf "  ratio plan/hand (best of each): %.3f  (goal <= 1.05: %s)\n", r, (r <= 1.05 ? "met" : "MISSED") }'
 
+# The online runs: lock holds from the plan's header ("-- Step N (KIND): lock
+# MODE on t, MODE on u; ..."); a step blocks writers when one of its modes
+# conflicts with ROW EXCLUSIVE.
+if [ "$FKG_BENCH_ONLINE" = 1 ]; then
+  grep -E '^-- Step [0-9]+ \(' "$ONLINE_DIR/plan.sql" |
+    sed -E 's/^-- Step ([0-9]+) \(([^)]*)\): lock (.*); rewrites.*/\1|\2|\3/' >"$ONLINE_DIR/locks"
+  echo "  online plan (batch_size $FKG_BENCH_BATCH_SIZE, batch_pause '$FKG_BENCH_BATCH_PAUSE'): runs (ms): $(runs online)"
+  for ((round = 1; round <= FKG_BENCH_RUNS; round++)); do
+    awk -v round="$round" -v plan_ms="$plan_ms" -F'|' '
+      FILENAME ~ /locks$/ {
+        blocking = ($3 ~ /ACCESS EXCLUSIVE|SHARE ROW EXCLUSIVE/ || $3 ~ /(^|, )(SHARE|EXCLUSIVE) on/)
+        if (blocking) { blocks[$1] = 1; what[$1] = $2 ": " $3 }
+        next
+      }
+      FILENAME ~ /steps/ {
+        split($0, f, " "); ms[f[1]] += f[2]; next
+      }
+      END {
+        for (s in ms) {
+          if (s == "call") continue
+          total += ms[s]
+          if (s in blocks && ms[s] > longest) { longest = ms[s]; longest_step = s }
+        }
+        printf "  round %d online: call %.0f ms, script %.0f ms; longest lock hold that blocks writers: %.0f ms (step %s, %s)  (goal < 1000 ms: %s)\n",
+          round, ms["call"], total, longest, longest_step, what[longest_step], (longest < 1000 ? "met" : "MISSED")
+      }' "$ONLINE_DIR/locks" "$ONLINE_DIR/steps.$round"
+    # Time per phase: steps belong to the phase announced before them.
+    awk '/^\\echo PHASE/ { p = $3 } /^\\echo STEP/ { print $3, p }' "$ONLINE_DIR/run.sql" >"$ONLINE_DIR/step_phase"
+    awk 'FNR == NR { ph[$1] = $2; next } $1 != "call" { t[ph[$1]] += $2 }
+         END { printf "    phases (s):"; for (p = 1; p <= 5; p++) printf " %d: %.1f", p, t[p] / 1000; print "" }' \
+      "$ONLINE_DIR/step_phase" "$ONLINE_DIR/steps.$round"
+    sort -k2 -n "$ONLINE_DIR/probes.$round" | awk '
+      { n[$1]++; v[$1, n[$1]] = $2; all[++N] = $2 }
+      END {
+        k = int(N * 0.99 + 0.5)
+        if (k < 1) k = 1
+        printf "    writer: %d calls; longest %.0f ms, p99 %.0f ms; by phase (calls, longest ms):", N, all[N], all[k]
+        split("0 1 2 3 4 5 done", order, " ")
+        for (i = 1; i <= 7; i++) {
+          p = order[i]
+          if (p in n) printf " %s %d, %.0f;", (p == "0" ? "before:" : p == "done" ? "after:" : "phase " p ":"), n[p], v[p, n[p]]
+        }
+        print ""
+      }'
+    echo "    writer rows after the run (calls recorded, users found, orders referencing them): $(cat "$ONLINE_DIR/probe_check.$round")"
+  done
+  online_ms="$(best online)"
+  awk -v o="$online_ms" -v p="$plan_ms" 'BEGIN { printf "  online total against the offline plan (best of each): %.2f (%d ms / %d ms)\n", o / p, o, p }'
+fi
+
 # ---- Checks ----
 failed=0
+if [ "$FKG_BENCH_ONLINE" = 1 ]; then
+  for ((round = 1; round <= FKG_BENCH_RUNS; round++)); do
+    read -r calls users orders <"$ONLINE_DIR/probe_check.$round"
+    if [ "$calls" -gt 0 ] && [ "$calls" = "$users" ] && [ "$calls" = "$orders" ]; then
+      echo "check ok: round $round online, all $calls writer calls left their user and their order referencing it"
+    else
+      echo "check FAILED: round $round online, writer calls $calls, users found $users, orders referencing them $orders"
+      failed=1
+    fi
+  done
+fi
 if [ "$(cut -d' ' -f2- "$STATES" | sort -u | wc -l)" = 1 ] &&
    ! grep -q "not validated" "$STATES" && grep -q "users.id bigint" "$STATES"; then
-  echo "check ok: plan and hand leave the same types and foreign keys, all bigint and validated"
+  echo "check ok: every run (plan, hand$([ "$FKG_BENCH_ONLINE" = 1 ] && echo ", online")) leaves the same types and foreign keys, all bigint and validated"
 else
   echo "check FAILED: the runs left different states:"
   sort -u "$STATES" | sed 's/^/  /'

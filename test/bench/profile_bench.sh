@@ -73,7 +73,7 @@ done
 
 # A private port, so as not to collide with other test clusters (read by cluster.sh).
 # shellcheck disable=SC2034
-FKG_PORT=54384
+FKG_PORT="${FKG_BENCH_PORT:-54384}"
 # shellcheck source=../lib/cluster.sh
 source "$ROOT_DIR/test/lib/cluster.sh"
 
