@@ -71,6 +71,10 @@ std::string write_key_type_plan(const KeyPlanInput &in) {
   if (mapped)
     s.header("No cast turns " + in.old_type + " into " + in.new_type + ": every key gets a new value (" +
              in.new_key_expression + "), and every reference follows its key through a temporary map, row for row.");
+  if (mapped && in.key_part)
+    s.header(key +
+             " is one part of a multi-column key, so a value may repeat: each distinct value gets one new "
+             "value (the expression of one of its rows), and every key stays unique.");
   s.header(
       "Kept: every column is converted in place, so its position, NOT NULL, comment, privileges and indexes stay "
       "(PostgreSQL rebuilds the indexes); each foreign key is added again with its whole definition. Run ANALYZE "
@@ -79,7 +83,11 @@ std::string write_key_type_plan(const KeyPlanInput &in) {
     s.header("Dropped: the DEFAULT of " + key + " (" + in.current_default + ")" +
              (in.new_default ? ", replaced by DEFAULT " + in.new_key_expression : std::string()) + "." +
              (in.owned_sequence ? " Its sequence " + in.owned_sequence->str() + " is left in place, unused." : ""));
-  if (in.identity && mapped) s.header("Dropped: the identity of " + key + " (its sequence goes with it).");
+  if (in.identity && mapped)
+    s.header("Dropped: the identity of " + key + " (its sequence goes with it)" +
+             (in.new_default ? ", replaced by DEFAULT " + in.new_key_expression : std::string()) + ".");
+  if (mapped && in.new_default && in.current_default.empty() && !in.identity)
+    s.header("Added: DEFAULT " + in.new_key_expression + " on " + key + ", for the keys of new rows.");
   for (const std::string &n : in.notes) s.header(n);
   s.header("Run it in one transaction (BEGIN; ... COMMIT;): a step that fails then changes nothing.");
 
@@ -92,9 +100,11 @@ std::string write_key_type_plan(const KeyPlanInput &in) {
                " NOT NULL UNIQUE)",
            "a temporary map from each key to its new value.", "", ""});
     s.add({"INSERT",
-           std::string("INSERT INTO ") + kMapTable + " (old, new) SELECT r." + key_column + ", (" +
+           std::string("INSERT INTO ") + kMapTable + " (old, new) SELECT " +
+               (in.key_part ? "DISTINCT ON (r." + key_column + ") " : std::string()) + "r." + key_column + ", (" +
                in.new_key_expression + ") FROM " + key_table + " r WHERE r." + key_column + " IS NOT NULL",
-           "a new value for every key.", "ACCESS SHARE on " + key_table, ""});
+           in.key_part ? "a new value for every distinct value of the key column." : "a new value for every key.",
+           "ACCESS SHARE on " + key_table, ""});
     s.add({"CREATE FUNCTION",
            std::string("CREATE FUNCTION ") + kMapFunction + "(" + in.old_type + ") RETURNS " + in.new_type +
                " LANGUAGE sql STABLE STRICT AS " +
@@ -136,10 +146,15 @@ std::string write_key_type_plan(const KeyPlanInput &in) {
                  (r.same_table ? std::string() : ", SHARE ROW EXCLUSIVE on " + key_table),
              ""});
 
+  // An identity column must be of an integer type already when ALTER TABLE
+  // prepares its type change: its identity goes in a statement of its own.
+  if (mapped && in.identity)
+    s.add({"ALTER TABLE", "ALTER TABLE " + key_table + " ALTER COLUMN " + key_column + " DROP IDENTITY",
+           "drop the identity of " + key + " (its sequence goes with it).", "ACCESS EXCLUSIVE on " + key_table, ""});
+
   // One ALTER TABLE per table: the key's table first (with its self-references).
   std::vector<std::string> order{key_table};
   std::map<std::string, TableChange> changes;
-  if (mapped && in.identity) changes[key_table].clauses.push_back("ALTER COLUMN " + key_column + " DROP IDENTITY");
   if (mapped && !in.current_default.empty() && !in.identity)
     changes[key_table].clauses.push_back("ALTER COLUMN " + key_column + " DROP DEFAULT");
   changes[key_table].clauses.push_back("ALTER COLUMN " + key_column + " TYPE " + in.new_type +

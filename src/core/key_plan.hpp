@@ -54,7 +54,8 @@ struct KeyPlanInput {
   std::string current_default;                     // the key's DEFAULT (pg_get_expr), dropped when no cast exists
   std::string new_key_expression;                  // None: each row's new key, over the key table under alias r
   bool new_default = false;                        // None: new_key_expression becomes the key's DEFAULT
-  OnUnconvertible mode = OnUnconvertible::Fail;    // referencing values that match no key
+  bool key_part = false;  // None: the column is one part of a multi-column key, so its values may repeat
+  OnUnconvertible mode = OnUnconvertible::Fail;  // referencing values that match no key
   std::vector<KeyReferrer> referrers;
   long long rows = -1;
   std::string size;

@@ -208,7 +208,11 @@ std::string write_online_key_type_plan(const KeyPlanInput &in) {
     s.header("Dropped: the DEFAULT of " + key + " (" + in.current_default + ")" +
              (in.owned_sequence ? " and its sequence, with the old column" : std::string()) +
              (in.new_default ? "; the new key's DEFAULT is " + in.new_key_expression : std::string()) + ".");
-  if (mapped && in.identity_kind) s.header("Dropped: the identity of " + key + " (its sequence goes with it).");
+  if (mapped && in.identity_kind)
+    s.header("Dropped: the identity of " + key + " (its sequence goes with it)" +
+             (in.new_default ? "; the new key's DEFAULT is " + in.new_key_expression : std::string()) + ".");
+  if (mapped && in.new_default && in.current_default.empty() && !in.identity_kind)
+    s.header("Added: DEFAULT " + in.new_key_expression + " on the new " + key + ", for the keys of new rows.");
   for (const std::string &n : in.notes) s.header(n);
 
   const std::string p1 = "Phase 1 of 5: new columns and the triggers that keep them in sync (safe to re-run).";

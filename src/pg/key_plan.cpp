@@ -483,6 +483,11 @@ std::string build_key_type_plan(Oid rel, AttrNumber att, Oid new_type, OnUnconve
   }
 
   RawReferrers *refs = pg_guard([rel, att]() { return read_referrers(rel, att); });
+  // Referenced only as one part of multi-column keys, the column's values may
+  // repeat (a foreign key on it alone would need it unique).
+  bool composite = false, alone = false;
+  for (int i = 0; i < refs->count; i++) (refs->items[i].key_columns > 1 ? composite : alone) = true;
+  in.key_part = mapped && composite && !alone;
   for (int i = 0; i < refs->count; i++) {
     const RawReferrer &r = refs->items[i];
     std::string b = column_blockers_of(r.rel, r.att);

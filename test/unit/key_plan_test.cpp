@@ -102,15 +102,43 @@ TEST(KeyPlan, WithoutACastMapsEveryReferenceThroughTheNewKeys) {
   EXPECT_LT(s.find("DO $"), s.find("DROP CONSTRAINT"));
 }
 
+TEST(KeyPlan, APartOfAMultiColumnKeyMapsEachDistinctValueOnce) {
+  KeyPlanInput in = users_to("uuid", Conversion::None);
+  in.new_key_expression = "pg_catalog.gen_random_uuid()";
+  in.key_part = true;
+  std::string s = write_key_type_plan(in);
+  EXPECT_EQ(testing::check_script(s), "") << s;
+  EXPECT_NE(s.find("INSERT INTO pg_temp.fk_guard_keymap (old, new) SELECT DISTINCT ON (r.\"id\") r.\"id\", "
+                   "(pg_catalog.gen_random_uuid()) FROM \"public\".\"users\" r WHERE r.\"id\" IS NOT NULL"),
+            std::string::npos)
+      << s;
+  EXPECT_NE(s.find("is one part of a multi-column key"), std::string::npos) << s;
+  // No DEFAULT before: the new one is announced as added.
+  in.new_default = true;
+  EXPECT_NE(
+      write_key_type_plan(in).find("-- Added: DEFAULT pg_catalog.gen_random_uuid() on \"public\".\"users\".\"id\""),
+      std::string::npos);
+  in.key_part = false;
+  EXPECT_EQ(write_key_type_plan(in).find("DISTINCT"), std::string::npos);
+}
+
 TEST(KeyPlan, AMappedIdentityKeyLosesItsIdentity) {
   KeyPlanInput in = users_to("uuid", Conversion::None);
   in.new_key_expression = "pg_catalog.gen_random_uuid()";
   in.identity = true;
+  in.new_default = true;
   std::string s = write_key_type_plan(in);
   EXPECT_EQ(testing::check_script(s), "") << s;
-  size_t drop =
-      s.find("ALTER TABLE \"public\".\"users\" ALTER COLUMN \"id\" DROP IDENTITY, ALTER COLUMN \"id\" TYPE uuid");
+  EXPECT_NE(s.find("its sequence goes with it), replaced by DEFAULT pg_catalog.gen_random_uuid()."), std::string::npos)
+      << s;
+  EXPECT_EQ(s.find("-- Added:"), std::string::npos) << s;
+  // In a statement of its own, before the type changes (ALTER TABLE refuses
+  // to make an identity column uuid even with DROP IDENTITY in the same statement).
+  size_t drop = s.find("ALTER TABLE \"public\".\"users\" ALTER COLUMN \"id\" DROP IDENTITY;\n");
   EXPECT_NE(drop, std::string::npos) << s;
+  size_t convert = s.find("ALTER TABLE \"public\".\"users\" ALTER COLUMN \"id\" TYPE uuid");
+  EXPECT_NE(convert, std::string::npos) << s;
+  EXPECT_LT(drop, convert);
   // Converted with a cast, an identity key keeps its identity.
   EXPECT_EQ(write_key_type_plan(users_to("bigint", Conversion::Assignment)).find("DROP IDENTITY"), std::string::npos);
 }
