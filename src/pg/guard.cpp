@@ -457,8 +457,20 @@ std::vector<std::string> judged_at_start;
 
 // What the end-of-statement check must look at: set by the start trigger only
 // when it could not model everything the statement does to foreign keys.
+// A referenced column as the quick look judged it, without a lock.
+struct ReadUnlocked {
+  Oid rel;
+  std::string attname;
+  PgColumn column;
+};
+
 struct EndCheck {
   bool active = false;
+  // Set by the quick look: the referenced columns it read without a lock.
+  // At the end PostgreSQL holds its lock on each referenced table; if one of
+  // them changed meanwhile (a concurrent ALTER COLUMN TYPE, or the table
+  // dropped and created again), the check becomes active.
+  std::vector<ReadUnlocked> unlocked;
   CommandId since = InvalidCommandId;  // catalog rows written from here on are the statement's
   Oid rel = InvalidOid;                // the altered table, or
   Oid nsp = InvalidOid;                // the namespace and name of the created one
@@ -561,6 +573,37 @@ bool citus_copy(Node *tree) {
   return kind == citus::TableKind::Shard || (kind != citus::TableKind::None && citus::internal_session());
 }
 
+// Is there nothing to say about this quick collection: modelled in full,
+// every pair identical and accepted, no duplicate and no validation notice?
+bool all_clean(const ProposedPairs *quick) {
+  if (quick->unsure) return false;
+  for (int i = 0; i < quick->count; i++) {
+    const ProposedPair &p = quick->items[i];
+    if (!pair_is_clean(p.referencing, p.referenced, p.opclass)) return false;
+  }
+  return !hygiene_has_findings(quick);
+}
+
+// Has a referenced column the quick look read without a lock changed since?
+bool changed_since_read(const std::vector<ReadUnlocked> &read) {
+  for (const ReadUnlocked &r : read) {
+    Oid rel = r.rel;
+    const char *attname = r.attname.c_str();
+    PgColumn now;
+    bool found = pg_guard([rel, attname, &now]() {
+      HeapTuple tup = SearchSysCacheAttName(rel, attname);
+      if (!HeapTupleIsValid(tup)) return false;
+      Form_pg_attribute a = (Form_pg_attribute)GETSTRUCT(tup);
+      now = PgColumn{a->atttypid, a->atttypmod, a->attcollation};
+      ReleaseSysCache(tup);
+      return true;
+    });
+    if (!found || now.type != r.column.type || now.typmod != r.column.typmod || now.collation != r.column.collation)
+      return true;
+  }
+  return false;
+}
+
 // Whether the guard has anything to do in this context.
 bool guard_active() { return guard_mode != MODE_OFF && !creating_extension; }
 
@@ -579,7 +622,32 @@ FKG_SQL_FUNCTION(guard_ddl_start) {
   if (pg_guard([tree]() { return citus_copy(tree); })) return (Datum)0;
   // Catalog rows this statement writes get command ids from here on.
   CommandId since = pg_guard([]() { return GetCurrentCommandId(false); });
-  ProposedPairs *proposed = pg_guard([tree]() { return collect_proposed_pairs(tree); });
+  // The quick look, on the committed catalog without locking the referenced
+  // tables: when every pair is identical and accepted and nothing else is to
+  // be said, the statement goes on, and PostgreSQL takes its SHARE ROW
+  // EXCLUSIVE when it would. Not when a soft mismatch is refused
+  // (soft_mismatches = error): a concurrent change to a referenced column
+  // must not let one through.
+  if (soft_policy != SOFT_ERROR) {
+    ProposedPairs *quick = pg_guard([tree]() { return collect_proposed_pairs(tree, CollectMode::Quick); });
+    if (all_clean(quick)) {
+      check_key_conversions(tree);
+      for (int i = 0; i < quick->count; i++) {
+        const ProposedPair &p = quick->items[i];
+        if (OidIsValid(p.referenced_rel) && p.referenced_rel != p.referencing_rel)
+          end_check.unlocked.push_back(ReadUnlocked{p.referenced_rel, p.referenced_attname, p.referenced});
+      }
+      if (!end_check.unlocked.empty()) {
+        end_check.since = since;
+        end_check.rel = quick->target_rel;
+        end_check.nsp = quick->target_namespace;
+        if (quick->target_name) end_check.name = quick->target_name;
+      }
+      return (Datum)0;
+    }
+  }
+  // The full look: PostgreSQL's locks, every name, the verdicts and the reports.
+  ProposedPairs *proposed = pg_guard([tree]() { return collect_proposed_pairs(tree, CollectMode::Full); });
   // PostgreSQL converts columns before it builds any key: a conversion no
   // cast can do fails first.
   check_key_conversions(tree);
@@ -606,7 +674,9 @@ FKG_SQL_FUNCTION(guard_ddl_end) {
                     "guard_ddl_end() must be called as an event trigger");
   EndCheck check = end_check;
   end_check = EndCheck{};
-  if (!check.active || !guard_active() || soft_policy == SOFT_IGNORE) return (Datum)0;
+  if (!guard_active() || soft_policy == SOFT_IGNORE) return (Datum)0;
+  if (!check.active && !check.unlocked.empty()) check.active = changed_since_read(check.unlocked);
+  if (!check.active) return (Datum)0;
   const char *name = check.name.c_str();
   Oid nsp = check.nsp;
   Oid rel = OidIsValid(check.rel) ? check.rel : pg_guard([name, nsp]() { return get_relname_relid(name, nsp); });

@@ -30,6 +30,7 @@ struct Target {
   List *parents;        // Oid: tables whose columns a new table inherits
   List *primary_key;    // String: primary key columns declared in the statement
   List *fk_names;       // char *: names of the foreign keys the statement adds so far
+  bool quick;           // CollectMode::Quick: no names for messages, no lock on referenced tables
 };
 
 bool is_serial(TypeName *tn, Oid *type) {
@@ -73,11 +74,19 @@ StmtColumn *find_stmt_column(Target *t, const char *name) {
   return NULL;
 }
 
+// One lookup, and no error when the column (or the table, read without a
+// lock by the quick look) is gone.
 bool catalog_column(Oid rel, const char *name, StmtColumn *out) {
-  AttrNumber att = get_attnum(rel, name);
-  if (att == InvalidAttrNumber || att < 0) return false;
+  HeapTuple tup = SearchSysCacheAttName(rel, name);
+  if (!HeapTupleIsValid(tup)) return false;
+  Form_pg_attribute a = (Form_pg_attribute)GETSTRUCT(tup);
+  bool user_column = a->attnum > 0;
+  out->type = a->atttypid;
+  out->typmod = a->atttypmod;
+  out->collation = a->attcollation;
+  ReleaseSysCache(tup);
+  if (!user_column) return false;
   out->name = name;
-  get_atttypetypmodcoll(rel, att, &out->type, &out->typmod, &out->collation);
   out->type_changed = false;
   out->defined_here = false;
   return true;
@@ -117,8 +126,14 @@ struct PrimaryKeyNames {
 bool visit_primary_key(HeapTuple, Form_pg_index index, oidvector *, void *arg) {
   if (!index->indisprimary) return true;
   PrimaryKeyNames *pk = (PrimaryKeyNames *)arg;
-  for (int i = 0; i < index->indnkeyatts; i++)
-    pk->names = lappend(pk->names, makeString(get_attname(pk->rel, index->indkey.values[i], false)));
+  for (int i = 0; i < index->indnkeyatts; i++) {
+    char *name = get_attname(pk->rel, index->indkey.values[i], true);
+    if (name == NULL) {  // dropped concurrently (the quick look holds no lock on it)
+      pk->names = NIL;
+      return false;
+    }
+    pk->names = lappend(pk->names, makeString(name));
+  }
   return false;
 }
 
@@ -218,8 +233,9 @@ bool collect_constraint(Target *t, Constraint *con, List *fk_attrs, int constrai
                         ProposedPairs *out, int *capacity) {
   if (con->contype != CONSTR_FOREIGN || con->pktable == NULL) return true;
   if (fk_attrs == NIL) fk_attrs = con->fk_attrs;
-  const char *conname = con->conname ? con->conname : default_fk_name(t, fk_attrs);
-  t->fk_names = lappend(t->fk_names, pstrdup(conname));
+  // The quick look needs no name: it only decides that nothing is to be said.
+  const char *conname = con->conname ? con->conname : t->quick ? "" : default_fk_name(t, fk_attrs);
+  if (!t->quick) t->fk_names = lappend(t->fk_names, pstrdup(conname));
   if (compat::fk_uses_period(con)) return true;  // temporal (PERIOD): not judged, PostgreSQL decides
 
   // The referenced table: this very table (self reference) or an existing one.
@@ -230,10 +246,15 @@ bool collect_constraint(Target *t, Constraint *con, List *fk_attrs, int constrai
            (con->pktable->schemaname == NULL || get_namespace_oid(con->pktable->schemaname, true) == t->namespace_oid);
   }
   if (!self) {
-    // The lock PostgreSQL takes on the referenced table for a new foreign key
-    // (ATAddForeignKeyConstraint), taken now: the guard then waits for
-    // concurrent DDL exactly as PostgreSQL would, and judges what it will see.
-    pkrel = RangeVarGetRelid(con->pktable, ShareRowExclusiveLock, true);
+    // The full look takes the lock PostgreSQL takes on the referenced table
+    // for a new foreign key (ATAddForeignKeyConstraint) now: the guard then
+    // waits for concurrent DDL exactly as PostgreSQL would, and judges what it
+    // will see. The quick look takes none and reads the committed catalog:
+    // any lock held from here until PostgreSQL asks for SHARE ROW EXCLUSIVE
+    // would deadlock with a transaction that holds that lock and asks for
+    // ACCESS EXCLUSIVE (DROP TABLE of a referencing table). See docs/guard.md,
+    // "Locks".
+    pkrel = RangeVarGetRelid(con->pktable, t->quick ? NoLock : ShareRowExclusiveLock, true);
     if (!OidIsValid(pkrel)) return false;
     if (OidIsValid(t->relid) && pkrel == t->relid) self = true;
   }
@@ -268,7 +289,7 @@ bool collect_constraint(Target *t, Constraint *con, List *fk_attrs, int constrai
     return false;  // PostgreSQL will report the missing unique constraint itself
   }
 
-  const char *pkdisplay = self ? t->display : relation_display(pkrel);
+  const char *pkdisplay = self ? t->display : t->quick ? "" : relation_display(pkrel);
   for (int i = 0; i < n; i++) {
     ProposedPair *p =
         append_column_pair(out, capacity, &fk[i], &pk[i], opclasses[i], conname, t->display, pkdisplay, constraint_no);
@@ -326,10 +347,11 @@ const char *new_table_display(RangeVar *rv) {
   return rv->schemaname ? quote_qualified_identifier(rv->schemaname, rv->relname) : quote_identifier(rv->relname);
 }
 
-ProposedPairs *collect_create(CreateStmt *stmt, ProposedPairs *out) {
+ProposedPairs *collect_create(CreateStmt *stmt, CollectMode mode, ProposedPairs *out) {
   if (stmt->if_not_exists && OidIsValid(RangeVarGetRelid(stmt->relation, NoLock, true))) return out;
   if (stmt->ofTypename != NULL) return out;  // typed tables: columns come from the type; not modelled
   Target t = {};
+  t.quick = mode == CollectMode::Quick;
   t.creating = true;
   t.relname = stmt->relation->relname;
   t.namespace_oid = RangeVarGetCreationNamespace(stmt->relation);
@@ -527,9 +549,10 @@ bool statement_recurses_early(AlterTableStmt *stmt) {
   return false;
 }
 
-ProposedPairs *collect_alter(AlterTableStmt *stmt, ProposedPairs *out) {
+ProposedPairs *collect_alter(AlterTableStmt *stmt, CollectMode mode, ProposedPairs *out) {
   if (compat::alter_table_object_type(stmt) != OBJECT_TABLE) return out;
   Target t = {};
+  t.quick = mode == CollectMode::Quick;
   // Missing table, or one the user may not alter: PostgreSQL reports it.
   Oid existing = RangeVarGetRelid(stmt->relation, NoLock, true);
   if (!OidIsValid(existing) || !compat::owns_relation(existing)) return out;
@@ -546,7 +569,7 @@ ProposedPairs *collect_alter(AlterTableStmt *stmt, ProposedPairs *out) {
   if (stmt->relation->inh && statement_recurses_early(stmt)) (void)find_all_inheritors(t.relid, lockmode, NULL);
   t.relname = get_rel_name(t.relid);
   t.namespace_oid = get_rel_namespace(t.relid);
-  t.display = relation_display(t.relid);
+  t.display = t.quick ? "" : relation_display(t.relid);
   ListCell *lc;
   List *dropped = NIL;
   bool any_retype = false;
@@ -567,6 +590,8 @@ ProposedPairs *collect_alter(AlterTableStmt *stmt, ProposedPairs *out) {
     }
     if (cmd->subtype == AT_AlterColumnType) any_retype = true;
   }
+  // Rebuilt keys are judged by the full look only (which locks as before).
+  if (any_retype && t.quick) return out;
   out->unsure = false;  // modelled from here on, constraint by constraint
   out->dropped = dropped;
   int cap = 0, constraint_no = 0;
@@ -621,12 +646,12 @@ ProposedPairs *proposed_from_key_pairs(const KeyPair *pairs, int n) {
   return out;
 }
 
-ProposedPairs *collect_proposed_pairs(Node *parsetree) {
+ProposedPairs *collect_proposed_pairs(Node *parsetree, CollectMode mode) {
   ProposedPairs *out = (ProposedPairs *)palloc0(sizeof(ProposedPairs));
   out->unsure = true;  // until a statement shape is recognised and modelled
   if (parsetree == NULL) return out;
-  if (IsA(parsetree, CreateStmt)) return collect_create((CreateStmt *)parsetree, out);
-  if (IsA(parsetree, AlterTableStmt)) return collect_alter((AlterTableStmt *)parsetree, out);
+  if (IsA(parsetree, CreateStmt)) return collect_create((CreateStmt *)parsetree, mode, out);
+  if (IsA(parsetree, AlterTableStmt)) return collect_alter((AlterTableStmt *)parsetree, mode, out);
   return out;
 }
 

@@ -56,9 +56,21 @@ struct ProposedPairs {
 // rebuild a foreign key? DDL for which it cannot pays nothing more.
 bool statement_may_add_foreign_keys(Node *parsetree);
 
+// How much the collection does.
+//   Full   every name a message needs (regclass names, PostgreSQL's default
+//          constraint names), and PostgreSQL's SHARE ROW EXCLUSIVE lock on
+//          each referenced table, taken now.
+//   Quick  only what decides that every pair is clean: no names (constraint,
+//          referencing_table and referenced_table are "" unless the statement
+//          gives them), no lock on the referenced tables (their committed
+//          catalog rows, as the catalog snapshot shows them), and a statement
+//          with ALTER COLUMN TYPE comes back unsure (its rebuilt keys are left
+//          to the full look).
+enum class CollectMode { Full, Quick };
+
 // Runs under pg_guard; returns the pairs of every foreign key the statement
 // adds, and of every existing one its ALTER COLUMN TYPE makes PostgreSQL rebuild.
-ProposedPairs *collect_proposed_pairs(Node *parsetree);
+ProposedPairs *collect_proposed_pairs(Node *parsetree, CollectMode mode);
 
 // Runs under pg_guard: the pairs of declared constraints found by the
 // end-of-statement check, with names ready for messages.

@@ -292,8 +292,10 @@ bool ignored(std::optional<IgnoreList> &ignore, const NewKey &k) {
 }
 
 // NOT ENFORCED keys (PostgreSQL 18) check nothing: no duplicate work.
-void report_duplicates(const ProposedPairs *proposed, const std::vector<NewKey> &keys) {
-  if (duplicate_policy == DUPLICATE_IGNORE) return;
+// dry: report nothing, return whether there is a duplicate (fk_guard.ignored
+// is not read: the full look decides whether it silences it).
+bool report_duplicates(const ProposedPairs *proposed, const std::vector<NewKey> &keys, bool dry) {
+  if (duplicate_policy == DUPLICATE_IGNORE) return false;
   RawKeys *existing = nullptr;
   std::optional<IgnoreList> ignore;  // read only when there is a duplicate to report
   for (size_t i = 0; i < keys.size(); i++) {
@@ -304,6 +306,7 @@ void report_duplicates(const ProposedPairs *proposed, const std::vector<NewKey> 
       const NewKey &first = keys[j];
       if (first.referenced_table == k.referenced_table && first.referenced_rel == k.referenced_rel &&
           same_key_work(first.enforced, first.pairs, k.enforced, k.pairs)) {
+        if (dry) return true;
         if (!ignored(ignore, k)) report_same_statement(k, first);
         reported = true;
       }
@@ -317,11 +320,13 @@ void report_duplicates(const ProposedPairs *proposed, const std::vector<NewKey> 
     for (int e = 0; e < existing->count; e++) {
       const RawKey &old = existing->items[e];
       if (same_key(k, old)) {
+        if (dry) return true;
         if (!ignored(ignore, k)) report_existing(k, old);
         break;
       }
     }
   }
+  return false;
 }
 
 // ---- The validating scan ----
@@ -447,15 +452,22 @@ void report_validation(const ProposedPairs *proposed, const NewKey &k, const Raw
   raise(r);
 }
 
-void report_validations(const ProposedPairs *proposed, const std::vector<NewKey> &keys) {
-  if (validation_notice_rows <= 0) return;
+// dry: report nothing, return whether there is a notice to give.
+bool report_validations(const ProposedPairs *proposed, const std::vector<NewKey> &keys, bool dry) {
+  if (validation_notice_rows <= 0) return false;
   double threshold = validation_notice_rows;
   for (const NewKey &k : keys) {
     if (!k.validates || !OidIsValid(k.rel) || !OidIsValid(k.referenced_rel)) continue;
     Oid rel = k.rel;
+    if (dry) {
+      bool partitioned = pg_guard([rel]() { return get_rel_relkind(rel) == RELKIND_PARTITIONED_TABLE; });
+      if (pg_guard([rel, partitioned]() { return estimated_rows(rel, partitioned); }) > threshold) return true;
+      continue;
+    }
     RawSize size = pg_guard([rel, threshold]() { return size_of(rel, threshold); });
     if (size.rows > threshold) report_validation(proposed, k, size);
   }
+  return false;
 }
 
 }  // namespace
@@ -463,8 +475,14 @@ void report_validations(const ProposedPairs *proposed, const std::vector<NewKey>
 void report_hygiene(const ProposedPairs *proposed) {
   std::vector<NewKey> keys = new_keys(proposed);
   if (keys.empty()) return;
-  report_duplicates(proposed, keys);
-  report_validations(proposed, keys);
+  report_duplicates(proposed, keys, false);
+  report_validations(proposed, keys, false);
+}
+
+bool hygiene_has_findings(const ProposedPairs *proposed) {
+  std::vector<NewKey> keys = new_keys(proposed);
+  if (keys.empty()) return false;
+  return report_duplicates(proposed, keys, true) || report_validations(proposed, keys, true);
 }
 
 }  // namespace fkg

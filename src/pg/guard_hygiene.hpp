@@ -15,4 +15,9 @@ namespace fkg {
 // refused: PostgreSQL would not add any of them.
 void report_hygiene(const ProposedPairs *proposed);
 
+// Would report_hygiene() say anything (a duplicate, even one fk_guard.ignored
+// silences, or a validation notice)? Says nothing itself; works on a quick
+// collection (CollectMode::Quick) too.
+bool hygiene_has_findings(const ProposedPairs *proposed);
+
 }  // namespace fkg

@@ -64,7 +64,11 @@ void read_column(const PgColumn &in, RawColumn *out) {
 // (opcintype, referencing base type) plus one taking the referencing base
 // type on both sides; failing that, an implicit coercion of both column types
 // to opcintype, which then uses the index's own equality operator.
-void apply_postgres_rule(const PgColumn &fk, const PgColumn &pk, Oid opclass, RawFacts *out) {
+// The accept/refuse part of the rule (accepted, comparison,
+// collation_refusal); the operator class's family and input type in
+// *opfamily and *opcintype.
+void postgres_accepts(const PgColumn &fk, const PgColumn &pk, Oid opclass, RawFacts *out, Oid *opfamily_out,
+                      Oid *opcintype_out) {
   HeapTuple tup = SearchSysCache1(CLAOID, ObjectIdGetDatum(opclass));
   if (!HeapTupleIsValid(tup)) elog(ERROR, "cache lookup failed for operator class %u", opclass);
   Form_pg_opclass cla = (Form_pg_opclass)GETSTRUCT(tup);
@@ -75,6 +79,8 @@ void apply_postgres_rule(const PgColumn &fk, const PgColumn &pk, Oid opclass, Ra
   if (amid != BTREE_AM_OID)
     ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
                     errmsg("operator class %u is not a btree operator class", opclass)));
+  *opfamily_out = opfamily;
+  *opcintype_out = opcintype;
 
   Oid ppeqop = get_opfamily_member(opfamily, opcintype, opcintype, BTEqualStrategyNumber);
   Oid fktyped = getBaseType(fk.type);
@@ -104,7 +110,12 @@ void apply_postgres_rule(const PgColumn &fk, const PgColumn &pk, Oid opclass, Ra
       out->collation_refusal = COLL_NONDETERMINISTIC;
     out->accepted = out->collation_refusal == COLL_OK;
   }
+}
 
+void apply_postgres_rule(const PgColumn &fk, const PgColumn &pk, Oid opclass, RawFacts *out) {
+  Oid opfamily, opcintype;
+  postgres_accepts(fk, pk, opclass, out, &opfamily, &opcintype);
+  Oid fktyped = getBaseType(fk.type);
   Oid fk_opclass = GetDefaultOpClass(fktyped, BTREE_AM_OID);
   out->index_usable = OidIsValid(fk_opclass) && get_opclass_family(fk_opclass) == opfamily;
 
@@ -140,6 +151,21 @@ ColumnType to_column_type(const RawColumn &r) {
 }
 
 }  // namespace
+
+bool pair_is_clean(const PgColumn &referencing, const PgColumn &referenced, Oid opclass) {
+  // classify() gives an identical pair that PostgreSQL accepts no problem at
+  // all; anything else goes through judge_pair().
+  if (referencing.type != referenced.type || referencing.typmod != referenced.typmod ||
+      referencing.collation != referenced.collation)
+    return false;
+  RawFacts raw{};
+  RawFacts *rawp = &raw;
+  pg_guard([&referencing, &referenced, opclass, rawp]() {
+    Oid opfamily, opcintype;
+    postgres_accepts(referencing, referenced, opclass, rawp, &opfamily, &opcintype);
+  });
+  return raw.accepted;
+}
 
 JudgedPair judge_pair(const PgColumn &referencing, const PgColumn &referenced, Oid opclass) {
   RawFacts raw{};

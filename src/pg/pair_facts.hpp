@@ -29,6 +29,11 @@ struct JudgedPair {
 // whose unique index uses btree operator class `opclass`.
 JudgedPair judge_pair(const PgColumn &referencing, const PgColumn &referenced, Oid opclass);
 
+// True when judge_pair() would find nothing to say about the pair (the two
+// columns have the same type, typmod and collation, and PostgreSQL accepts
+// them), decided without formatting any name. False means "judge it".
+bool pair_is_clean(const PgColumn &referencing, const PgColumn &referenced, Oid opclass);
+
 // The operator class a new primary key on a column of this type would use;
 // raises PostgreSQL's own error if the type has none.
 Oid default_btree_opclass(Oid type);
