@@ -53,6 +53,13 @@ const Case kIntegers[] = {
     {I4, kNone, "2147483648", "value \"2147483648\" is out of range for type integer"},
     {I4, kNone, "-2147483649", "value \"-2147483649\" is out of range for type integer"},
     {I4, kNone, "00002147483647", nullptr},
+    // Nine digits always fit; ten or more are range-checked digit by digit,
+    // spaces around them allowed all the same.
+    {I4, kNone, " 999999999 ", nullptr},
+    {I4, kNone, " 2147483647\t", nullptr},
+    {I4, kNone, "\n-2147483648 ", nullptr},
+    {I4, kNone, "1000000000 x", "invalid input syntax for type integer: \"1000000000 x\""},
+    {I4, kNone, "999999999 x", "invalid input syntax for type integer: \"999999999 x\""},
     {I4, kNone, " 99999999999 ", "value \" 99999999999 \" is out of range for type integer"},
     // The range is checked while reading digits, before the trailing junk...
     {I4, kNone, "99999999999x", "value \"99999999999x\" is out of range for type integer"},
