@@ -474,7 +474,11 @@ DECLARE
   h jsonb;
   s text;
 BEGIN
-  IF explain_in.format IS NULL OR explain_in.format NOT IN ('text', 'json') THEN
+  IF explain_in.format IS NULL THEN
+    RAISE EXCEPTION USING ERRCODE = 'null_value_not_allowed',
+      MESSAGE = 'argument format of fk_guard.explain() must not be null';
+  END IF;
+  IF explain_in.format NOT IN ('text', 'json') THEN
     RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
       MESSAGE = pg_catalog.format('unknown explain format %L', explain_in.format), HINT = 'Use text or json.';
   END IF;

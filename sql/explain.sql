@@ -190,6 +190,7 @@ SELECT fk_guard.explain('sessions', 'nope');
 SELECT fk_guard.explain(NULL, 'userId');
 SELECT fk_guard.explain('sessions', NULL);
 SELECT fk_guard.explain('sessions', 'userId', 'yaml');
+SELECT fk_guard.explain('sessions', 'userId', NULL);
 CREATE VIEW v AS SELECT 1 AS x;
 SELECT fk_guard.explain('v', 'x');
 SELECT fk_guard.explain(99999999, 'x');

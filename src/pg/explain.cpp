@@ -50,22 +50,23 @@ std::string count_of(int64 n, const std::string &one, const std::string &many) {
 // What fix_plan()'s script in this mode does to the data profiled.
 std::string fix_effect(const ColumnProfile &p, OnUnconvertible mode, const std::string &col, const std::string &table,
                        const std::string &target, const std::string &keys, const std::string &ref_table,
-                       const std::string &mapping) {
+                       const std::string &mapping, bool declared) {
+  const std::string key_step = declared ? ", and PostgreSQL rebuilds the foreign key and checks it again"
+                                        : ", then adds the foreign key and validates it";
   int64 values = p.rows_total - p.rows_null;
   std::string nulls = p.rows_null > 0 ? "; the " + count_of(p.rows_null, "NULL stays", "NULLs stay") + " NULL" : "";
   int64 lost = p.rows_unconvertible + (p.orphans_checked ? p.rows_orphaned : 0);
   if (values == 0)
     return "On this data: " + table + " holds no value in " + col +
-           " (every row NULL or none), so the conversion loses nothing and the new foreign key has nothing to check.";
+           " (every row NULL or none), so the conversion loses nothing and the foreign key has nothing to check.";
   if (mode == OnUnconvertible::Map)
     return "On this data: maps each of the " + count_of(values, "value", "values") + " of " + col +
            " to the key of the row of " + ref_table + " whose " + mapping.substr(ref_table.size() + 1) +
-           " holds it (every value has exactly one), converts " + col + " to " + target + nulls +
-           ", then adds the foreign key and validates it; no row is lost.";
+           " holds it (every value has exactly one), converts " + col + " to " + target + nulls + key_step +
+           "; no row is lost.";
   if (lost == 0)
     return "On this data: converts all " + count_of(values, "value", "values") + " of " + col + " to " + target +
-           ", each of which matches a key of " + keys + nulls +
-           ", then adds the foreign key and validates it; no row is lost.";
+           ", each of which matches a key of " + keys + nulls + key_step + "; no row is lost.";
   std::string why;
   if (p.rows_unconvertible > 0)
     why = count_of(p.rows_unconvertible, "value cannot", "values cannot") + " become " + target;
@@ -173,7 +174,7 @@ FKG_SQL_FUNCTION(explain_facts_in) {
                          ";";
         plans.fix_effect =
             fix_effect(prof, mode, col, names->table, judged.facts.referenced.display, keys, names->ref_table,
-                       mapping.empty() ? "" : std::string(names->ref_table) + "." + mapping);
+                       mapping.empty() ? "" : std::string(names->ref_table) + "." + mapping, !implied);
       } catch (const UserError &e) {
         plans.fix_refused = std::string(e.what()) + (e.detail().empty() ? "" : ": " + e.detail());
       }
