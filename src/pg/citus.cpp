@@ -60,15 +60,16 @@ bool starts_with(const char *s, const char *prefix) { return strncmp(s, prefix, 
 
 bool installed() { return OidIsValid(get_extension_oid("citus", true)); }
 
-TableKind kind_of(Oid rel) {
-  if (!OidIsValid(rel) || !installed()) return TableKind::None;
+Distribution distribution_of(Oid rel) {
+  Distribution d;
+  if (!OidIsValid(rel) || !installed()) return d;
   Oid partition = catalog_table("pg_dist_partition");
-  if (!OidIsValid(partition)) return TableKind::None;
-  TableKind kind = TableKind::None;
+  if (!OidIsValid(partition)) return d;
   Relation r = table_open(partition, AccessShareLock);
   TupleDesc desc = RelationGetDescr(r);
   AttrNumber a_rel = column_number(desc, "logicalrelid"), a_method = column_number(desc, "partmethod"),
-             a_model = column_number(desc, "repmodel"), a_coloc = column_number(desc, "colocationid");
+             a_model = column_number(desc, "repmodel"), a_coloc = column_number(desc, "colocationid"),
+             a_key = column_number(desc, "partkey");
   if (a_rel != InvalidAttrNumber && a_method != InvalidAttrNumber) {
     ScanKeyData key;
     ScanKeyInit(&key, a_rel, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(rel));
@@ -79,23 +80,38 @@ TableKind kind_of(Oid rel) {
       char method = DatumGetChar(heap_getattr(tup, a_method, desc, &isnull));
       char model = a_model != InvalidAttrNumber ? DatumGetChar(heap_getattr(tup, a_model, desc, &isnull)) : 's';
       Datum coloc = a_coloc != InvalidAttrNumber ? heap_getattr(tup, a_coloc, desc, &isnull) : Int32GetDatum(0);
-      if (method != 'n')
-        kind = TableKind::Distributed;
-      else if (model == 't')
-        kind = TableKind::Reference;
-      else if (DatumGetInt32(coloc) == 0)
-        kind = TableKind::Local;
-      else
-        kind = TableKind::Distributed;  // distributed without a shard key
+      d.colocation = isnull ? 0 : (uint32)DatumGetInt32(coloc);
+      if (method != 'n') {
+        d.kind = TableKind::Distributed;
+        // partkey: the distribution column as a Var's node string.
+        Datum k = a_key != InvalidAttrNumber ? heap_getattr(tup, a_key, desc, &isnull) : (Datum)0;
+        if (a_key != InvalidAttrNumber && !isnull) {
+          char *node_string = TextDatumGetCString(k);
+          const char *at = strstr(node_string, ":varattno ");
+          if (at != NULL) d.dist_att = (AttrNumber)atoi(at + strlen(":varattno "));
+        }
+      } else if (model == 't') {
+        d.kind = TableKind::Reference;
+      } else if (d.colocation == 0) {
+        d.kind = TableKind::Local;
+      } else {
+        d.kind = TableKind::Distributed;  // distributed without a shard key
+        d.single_shard = true;
+      }
     }
     systable_endscan(scan);
   }
   table_close(r, AccessShareLock);
-  if (kind == TableKind::None) {
+  return d;
+}
+
+TableKind kind_of(Oid rel) {
+  Distribution d = distribution_of(rel);
+  if (d.kind == TableKind::None && OidIsValid(rel) && installed()) {
     char *name = get_rel_name(rel);
-    if (name != NULL && is_shard_name(get_rel_namespace(rel), name)) kind = TableKind::Shard;
+    if (name != NULL && is_shard_name(get_rel_namespace(rel), name)) return TableKind::Shard;
   }
-  return kind;
+  return d.kind;
 }
 
 const char *kind_name(TableKind kind) {

@@ -31,6 +31,16 @@ bool installed();
 // What Citus makes of this relation.
 TableKind kind_of(Oid rel);
 
+// A Citus table's distribution: its kind (None also for a shard), its
+// distribution column and colocation group.
+struct Distribution {
+  TableKind kind = TableKind::None;
+  bool single_shard = false;                // distributed without a distribution column
+  AttrNumber dist_att = InvalidAttrNumber;  // the distribution column
+  uint32 colocation = 0;                    // 0: none
+};
+Distribution distribution_of(Oid rel);
+
 // "distributed table", "reference table", "local table" (a Citus local table), "shard".
 const char *kind_name(TableKind kind);
 

@@ -12,6 +12,7 @@
 #include "guard_hygiene.hpp"
 #include "ignore_list.hpp"
 #include "render.hpp"
+#include "../core/citus_rules.hpp"
 #include "settings.hpp"
 
 #include <algorithm>
@@ -451,6 +452,91 @@ std::string soft_hint(const Judged &j) {
          alter_type_sql(j) + "." + (j.judged.verdict.kind == Kind::Width ? key_change_note(j) : std::string());
 }
 
+// ---- Citus's own rules ----
+
+struct RawCitusSide {
+  int kind;  // citus_rules::Table
+  const char *dist_column;
+  const char *dist_type;
+  uint32 colocation;
+};
+
+// The side of a key in Citus's terms.
+RawCitusSide citus_side(Oid rel) {
+  RawCitusSide out = {(int)citus_rules::Table::Plain, "", "", 0};
+  citus::Distribution d = citus::distribution_of(rel);
+  switch (d.kind) {
+    case citus::TableKind::Distributed:
+      out.kind = (int)(d.single_shard ? citus_rules::Table::SingleShard : citus_rules::Table::Distributed);
+      break;
+    case citus::TableKind::Reference:
+      out.kind = (int)citus_rules::Table::Reference;
+      break;
+    case citus::TableKind::Local:
+      out.kind = (int)citus_rules::Table::Local;
+      break;
+    default:
+      return out;
+  }
+  out.colocation = d.colocation;
+  if (d.dist_att != InvalidAttrNumber) {
+    HeapTuple tup = SearchSysCache2(ATTNUM, ObjectIdGetDatum(rel), Int16GetDatum(d.dist_att));
+    if (HeapTupleIsValid(tup)) {
+      Form_pg_attribute a = (Form_pg_attribute)GETSTRUCT(tup);
+      out.dist_column = pstrdup(NameStr(a->attname));
+      const char *type = format_type_be(a->atttypid);
+      if (OidIsValid(a->attcollation) && a->attcollation != DEFAULT_COLLATION_OID)
+        type = psprintf("%s COLLATE %s", type, generate_collation_name(a->attcollation));
+      out.dist_type = type;
+      ReleaseSysCache(tup);
+    }
+  }
+  return out;
+}
+
+// A foreign key between Citus tables that Citus would refuse once
+// PostgreSQL has built it: refused (or warned about) first, in Citus's words.
+void report_citus_rules(ProposedPairs *proposed) {
+  if (!pg_guard([]() { return citus::installed(); })) return;
+  std::vector<int> seen;
+  for (int i = 0; i < proposed->count; i++) {
+    const ProposedPair &p = proposed->items[i];
+    if (p.rebuilt || p.definition == NULL || !OidIsValid(p.referencing_rel) || !OidIsValid(p.referenced_rel)) continue;
+    if (std::find(seen.begin(), seen.end(), p.constraint_no) != seen.end()) continue;
+    seen.push_back(p.constraint_no);
+    Oid fk_rel = p.referencing_rel, pk_rel = p.referenced_rel;
+    RawCitusSide fk = pg_guard([fk_rel]() { return citus_side(fk_rel); });
+    RawCitusSide pk = pg_guard([pk_rel]() { return citus_side(pk_rel); });
+    citus_rules::Key key;
+    key.self = fk_rel == pk_rel;
+    key.on_delete = p.definition->fk_del_action;
+    key.on_update = p.definition->fk_upd_action;
+    key.referencing = {
+        (citus_rules::Table)fk.kind, p.referencing_table, fk.dist_column, fk.dist_type, -1, fk.colocation};
+    key.referenced = {(citus_rules::Table)pk.kind, p.referenced_table, pk.dist_column, pk.dist_type, -1, pk.colocation};
+    int position = 0;
+    for (int j = 0; j < proposed->count; j++) {
+      const ProposedPair &q = proposed->items[j];
+      if (q.constraint_no != p.constraint_no) continue;
+      if (q.referencing_attname && *fk.dist_column && strcmp(q.referencing_attname, fk.dist_column) == 0)
+        key.referencing.dist_position = position;
+      if (q.referenced_attname && *pk.dist_column && strcmp(q.referenced_attname, pk.dist_column) == 0)
+        key.referenced.dist_position = position;
+      position++;
+    }
+    std::optional<citus_rules::Refusal> refusal = citus_rules::check(key);
+    if (!refusal) continue;
+    Report r;
+    r.elevel = guard_mode == MODE_ENFORCE ? ERROR : WARNING;
+    r.sqlstate = refusal->sqlstate_class == 1 ? ERRCODE_INVALID_TABLE_DEFINITION : ERRCODE_FEATURE_NOT_SUPPORTED;
+    r.message = refusal->message;
+    r.detail = refusal->detail + " Citus would refuse foreign key constraint \"" + p.constraint +
+               "\" once PostgreSQL had built it.";
+    r.hint = refusal->hint;
+    raise(r);
+  }
+}
+
 // Constraints the start trigger judged in the current statement, so that the
 // end-of-statement check does not report them twice ("table\x1fconstraint").
 std::vector<std::string> judged_at_start;
@@ -520,6 +606,9 @@ void judge_and_report(ProposedPairs *proposed, Node *tree, bool at_end) {
     r.hint = first.pair.rebuilt ? rebuilt_hint(bad, tree) : incompatible_hint(first, prof, tree, fk_columns);
     raise(r);
   }
+
+  // Citus checks its own rules once PostgreSQL has built the keys.
+  if (!at_end && bad.empty()) report_citus_rules(proposed);
 
   if (soft_policy != SOFT_IGNORE) {
     std::optional<IgnoreList> ignore;  // read only when there is a soft verdict to report

@@ -53,6 +53,7 @@ SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'o
 SELECT count(*) AS tasks FROM tasks;
 -- The guard still refuses what the database's policy refuses, after all that.
 CREATE TABLE more_plans (id bigint PRIMARY KEY);
+SELECT create_reference_table('ops.more_plans');
 ALTER TABLE tasks ADD FOREIGN KEY (plan_id) REFERENCES more_plans(id);
 RESET search_path;
 ALTER DATABASE fkg_citus RESET pg_fk_guard.soft_mismatches;

@@ -1,0 +1,47 @@
+// Citus's own rules for a foreign key between its tables, as Citus checks
+// them after PostgreSQL has created the key (commands/foreign_constraint.c,
+// ErrorIfUnsupportedForeignConstraintExists): judged here before PostgreSQL
+// or Citus starts, with Citus's wording, and a fix that works on Citus.
+// Pure C++ (no PostgreSQL header): the facts come from src/pg/citus.*.
+#pragma once
+
+#include <optional>
+#include <string>
+
+namespace fkg::citus_rules {
+
+enum class Table {
+  Plain,        // not a Citus table
+  Distributed,  // hash-distributed (has a distribution column)
+  SingleShard,  // distributed without a distribution column
+  Reference,
+  Local,  // Citus local table
+};
+
+struct Side {
+  Table kind = Table::Plain;
+  std::string table;        // as messages name it (quoted as PostgreSQL quotes it)
+  std::string dist_column;  // its distribution column as stored, empty if none
+  std::string dist_type;    // that column's type as PostgreSQL prints it (with COLLATE when not default)
+  int dist_position = -1;   // where the distribution column stands in the key's columns, -1 if not in it
+  unsigned colocation = 0;  // Citus's colocation id, 0 for none
+};
+
+struct Key {
+  Side referencing, referenced;
+  bool self = false;     // a table referencing itself
+  char on_delete = 'a';  // pg_constraint's action codes: a r c n d
+  char on_update = 'a';
+};
+
+struct Refusal {
+  int sqlstate_class;  // 0: feature not supported (0A000), 1: invalid table definition (42P16)
+  std::string message, detail, hint;
+};
+
+// The rule Citus would refuse this key by, first as Citus checks them; none
+// when Citus accepts it (or when Citus would first turn a plain table into a
+// Citus local table, or the pair is one Citus checks elsewhere).
+std::optional<Refusal> check(const Key &key);
+
+}  // namespace fkg::citus_rules

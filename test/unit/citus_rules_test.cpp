@@ -1,0 +1,118 @@
+#include <gtest/gtest.h>
+
+#include "../../src/core/citus_rules.hpp"
+
+using namespace fkg::citus_rules;
+
+namespace {
+
+Side distributed(const std::string &table, const std::string &column, const std::string &type, unsigned coloc,
+                 int position) {
+  return Side{Table::Distributed, table, column, type, position, coloc};
+}
+
+Side of_kind(Table kind, const std::string &table) { return Side{kind, table, "", "", -1, 0}; }
+
+}  // namespace
+
+TEST(CitusRules, DistributedToReferenceIsAccepted) {
+  Key k{distributed("orders", "tenant", "integer", 1, -1), of_kind(Table::Reference, "plans")};
+  EXPECT_FALSE(check(k).has_value());
+}
+
+TEST(CitusRules, ColocatedOnTheDistributionColumnIsAccepted) {
+  Key k{distributed("orders", "tenant", "integer", 1, 0), distributed("accounts", "tenant", "integer", 1, 0)};
+  EXPECT_FALSE(check(k).has_value());
+}
+
+TEST(CitusRules, DistributionColumnTypesThatCanNeverBeColocated) {
+  Key k{distributed("orders", "account_id", "integer", 1, 0), distributed("accounts", "id", "bigint", 2, 0)};
+  auto r = check(k);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->message,
+            "cannot create foreign key constraint since relations are not colocated or not referencing a reference "
+            "table");
+  EXPECT_NE(r->hint.find("orders.\"account_id\" is integer and accounts.\"id\" is bigint"), std::string::npos);
+  EXPECT_NE(r->hint.find("SELECT undistribute_table('orders'); ALTER TABLE orders ALTER COLUMN \"account_id\" "
+                         "TYPE bigint; SELECT create_distributed_table('orders', 'account_id', colocate_with => "
+                         "'accounts')"),
+            std::string::npos);
+}
+
+TEST(CitusRules, SameTypesNotColocatedProposesColocation) {
+  Key k{distributed("orders", "account_id", "bigint", 1, 0), distributed("accounts", "id", "bigint", 2, 0)};
+  auto r = check(k);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_NE(r->hint.find("alter_distributed_table('orders', colocate_with => 'accounts')"), std::string::npos);
+}
+
+TEST(CitusRules, KeyWithoutTheDistributionColumnInTheSamePosition) {
+  Key k{distributed("orders", "tenant", "integer", 1, 1), distributed("accounts", "tenant", "integer", 1, 0)};
+  auto r = check(k);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_NE(r->detail.find("partition column in the same ordinal"), std::string::npos);
+  k.referencing.dist_position = -1;
+  EXPECT_TRUE(check(k).has_value());
+  k.referencing.dist_position = 0;
+  EXPECT_FALSE(check(k).has_value());
+}
+
+TEST(CitusRules, ReferenceOrLocalToDistributedIsRefused) {
+  for (Table t : {Table::Reference, Table::Local}) {
+    Key k{of_kind(t, "plans"), distributed("accounts", "id", "bigint", 2, -1)};
+    auto r = check(k);
+    ASSERT_TRUE(r.has_value());
+    EXPECT_NE(r->message.find("from reference tables and local tables to distributed tables"), std::string::npos);
+  }
+  Key ok{of_kind(Table::Reference, "plans"), of_kind(Table::Local, "notes")};
+  EXPECT_FALSE(check(ok).has_value());
+}
+
+TEST(CitusRules, DistributedToLocalIsRefused) {
+  Key k{distributed("orders", "tenant", "integer", 1, -1), of_kind(Table::Local, "notes")};
+  auto r = check(k);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_NE(r->hint.find("create_reference_table('notes')"), std::string::npos);
+}
+
+TEST(CitusRules, SetNullOrDefaultOnTheDistributionColumn) {
+  Key k{distributed("orders", "tenant", "integer", 1, 0), distributed("accounts", "tenant", "integer", 1, 0)};
+  for (char a : {'n', 'd'}) {
+    k.on_delete = a;
+    auto r = check(k);
+    ASSERT_TRUE(r.has_value());
+    EXPECT_NE(r->detail.find("ON DELETE"), std::string::npos);
+  }
+  k.on_delete = 'c';
+  EXPECT_FALSE(check(k).has_value());
+  k.on_update = 'c';
+  ASSERT_TRUE(check(k).has_value());
+  EXPECT_NE(check(k)->detail.find("ON UPDATE"), std::string::npos);
+  // Not on the distribution column: a reference table's key may set NULL.
+  Key ref{distributed("orders", "tenant", "integer", 1, -1), of_kind(Table::Reference, "plans")};
+  ref.on_delete = 'n';
+  EXPECT_FALSE(check(ref).has_value());
+}
+
+TEST(CitusRules, PlainTables) {
+  Key plain{of_kind(Table::Plain, "a"), distributed("accounts", "id", "bigint", 2, -1)};
+  EXPECT_FALSE(check(plain).has_value());
+  Key to_plain{distributed("orders", "tenant", "integer", 1, -1), of_kind(Table::Plain, "b")};
+  auto r = check(to_plain);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->message, "referenced table \"b\" must be a distributed table or a reference table");
+  Key self{distributed("orders", "tenant", "integer", 1, 0), distributed("orders", "tenant", "integer", 1, 0)};
+  self.self = true;
+  EXPECT_FALSE(check(self).has_value());
+}
+
+TEST(CitusRules, HostileNamesStayQuoted) {
+  Key k{distributed("\"o'rders\"", "a\"b", "integer", 1, 0), distributed("accounts", "id", "bigint", 2, 0)};
+  auto r = check(k);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_NE(r->hint.find("undistribute_table('\"o''rders\"')"), std::string::npos);
+  EXPECT_NE(r->hint.find("ALTER COLUMN \"a\"\"b\" TYPE bigint"), std::string::npos);
+  // Not a quoted identifier: no script.
+  k.referencing.table = "bad name";
+  EXPECT_EQ(check(k)->hint.find("undistribute_table"), std::string::npos);
+}
