@@ -673,6 +673,19 @@ bool all_clean(const ProposedPairs *quick) {
   return !hygiene_has_findings(quick);
 }
 
+// Does a pair involve a Citus table? Citus's own rules (report_citus_rules)
+// then need the full look, even for pairs whose types match.
+bool involves_citus_tables(const ProposedPairs *quick) {
+  if (quick->count == 0 || !citus::installed()) return false;
+  for (int i = 0; i < quick->count; i++) {
+    const ProposedPair &p = quick->items[i];
+    if (citus::kind_of(p.referencing_rel) != citus::TableKind::None ||
+        citus::kind_of(p.referenced_rel) != citus::TableKind::None)
+      return true;
+  }
+  return false;
+}
+
 // Has a referenced column the quick look read without a lock changed since?
 bool changed_since_read(const std::vector<ReadUnlocked> &read) {
   for (const ReadUnlocked &r : read) {
@@ -719,7 +732,7 @@ FKG_SQL_FUNCTION(guard_ddl_start) {
   // must not let one through.
   if (soft_policy != SOFT_ERROR) {
     ProposedPairs *quick = pg_guard([tree]() { return collect_proposed_pairs(tree, CollectMode::Quick); });
-    if (all_clean(quick)) {
+    if (all_clean(quick) && !pg_guard([quick]() { return involves_citus_tables(quick); })) {
       check_key_conversions(tree);
       for (int i = 0; i < quick->count; i++) {
         const ProposedPair &p = quick->items[i];
