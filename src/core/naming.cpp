@@ -82,4 +82,23 @@ std::vector<std::string> candidate_tables(const std::string &stem) {
   return out;
 }
 
+std::vector<std::string> candidate_tables(const std::string &stem, const std::string &referencing_table) {
+  std::vector<std::string> out;
+  const std::string l = lower(stem);
+  std::string joined;  // "user_profile" -> "userprofile"
+  for (char c : l)
+    if (c != '_' && c != '-') joined += c;
+  // Longest app label first: "my_shop_session" -> my_shop_, then my_.
+  for (size_t at = referencing_table.rfind('_'); at != std::string::npos && at > 0;
+       at = referencing_table.rfind('_', at - 1)) {
+    if (at + 1 >= referencing_table.size()) continue;  // "shop_": no model name after the label
+    const std::string label = referencing_table.substr(0, at + 1);
+    add_unique(out, label + l);
+    add_unique(out, label + joined);
+  }
+  for (const std::string &n : candidate_tables(stem)) add_unique(out, n);
+  if (l == "user" || l == "group" || l == "permission") add_unique(out, "auth_" + l);
+  return out;
+}
+
 }  // namespace fkg

@@ -174,6 +174,7 @@ struct RawColumn {
   Oid nsp;
   AttrNumber att;
   const char *name;
+  const char *relname;  // the table's name: Django's app label prefixes it
 };
 
 struct RawColumns {
@@ -204,6 +205,7 @@ RawColumns *scan_columns() {
     if (shards != NULL && citus::is_shard(shards, c->relnamespace, NameStr(c->relname))) continue;
     if (!user_namespace(c->relnamespace) || !catcache::schema_usage(c->relnamespace)) continue;
     CHECK_FOR_INTERRUPTS();
+    const char *relname = pstrdup(NameStr(c->relname));
     for (AttrNumber a = 1; a <= c->relnatts; a++) {
       char *cached;
       int state = catcache::column_state(c->oid, a, &cached);
@@ -214,7 +216,7 @@ RawColumns *scan_columns() {
             out->items = out->items ? (RawColumn *)repalloc(out->items, sizeof(RawColumn) * cap)
                                     : (RawColumn *)palloc(sizeof(RawColumn) * cap);
           }
-          out->items[out->count++] = RawColumn{c->oid, c->relnamespace, a, cached};
+          out->items[out->count++] = RawColumn{c->oid, c->relnamespace, a, cached, relname};
         }
         continue;
       }
@@ -227,7 +229,7 @@ RawColumns *scan_columns() {
           out->items = out->items ? (RawColumn *)repalloc(out->items, sizeof(RawColumn) * cap)
                                   : (RawColumn *)palloc(sizeof(RawColumn) * cap);
         }
-        out->items[out->count++] = RawColumn{c->oid, c->relnamespace, a, pstrdup(NameStr(attr->attname))};
+        out->items[out->count++] = RawColumn{c->oid, c->relnamespace, a, pstrdup(NameStr(attr->attname)), relname};
       }
       ReleaseSysCache(at);
     }
@@ -340,7 +342,7 @@ std::vector<ImpliedPair> implied_key_pairs(const std::vector<Oid> &search_path) 
     if (declared.count(((uint64_t)c.rel << 16) | (uint16_t)c.att)) continue;
     std::optional<std::string> stem = reference_stem(c.name);
     if (!stem) continue;
-    std::vector<std::string> names = candidate_tables(*stem);
+    std::vector<std::string> names = candidate_tables(*stem, c.relname);
     std::vector<const char *> cnames;
     for (const std::string &n : names) cnames.push_back(n.c_str());
     RawTarget targets[8];
@@ -402,6 +404,7 @@ bool visit_declared_on(HeapTuple tup, TupleDesc desc, void *arg) {
 struct RawColumnName {
   Oid nsp;
   const char *name;
+  const char *relname;
 };
 
 }  // namespace
@@ -441,11 +444,11 @@ bool key_referenced_by(Oid rel, AttrNumber att, const std::vector<Oid> &search_p
       }
   } else {
     RawColumnName c = pg_guard([rel, att]() {
-      return RawColumnName{get_rel_namespace(rel), get_attname(rel, att, false)};
+      return RawColumnName{get_rel_namespace(rel), get_attname(rel, att, false), get_rel_name(rel)};
     });
     std::optional<std::string> stem = reference_stem(c.name);
     if (!stem) return false;
-    std::vector<std::string> names = candidate_tables(*stem);
+    std::vector<std::string> names = candidate_tables(*stem, c.relname ? c.relname : "");
     std::vector<const char *> cnames;
     for (const std::string &n : names) cnames.push_back(n.c_str());
     const char *const *np = cnames.data();

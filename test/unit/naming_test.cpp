@@ -91,5 +91,45 @@ TEST(CandidateTables, NoDuplicates) {
   EXPECT_EQ(std::unique(sorted.begin(), sorted.end()), sorted.end());
 }
 
+// Django names tables "<app label>_<model>": a column of shop_session that
+// points at "user" means shop_user before users.
+TEST(CandidateTablesOfTable, DjangoAppLabelFirst) {
+  auto c = candidate_tables("user", "shop_session");
+  ASSERT_FALSE(c.empty());
+  EXPECT_EQ(c.front(), "shop_user");
+  for (const char *t : {"users", "user", "Users", "User", "auth_user"}) EXPECT_TRUE(contains(c, t)) << t;
+  EXPECT_EQ(c.back(), "auth_user");  // Django's own user model, last
+}
+
+TEST(CandidateTablesOfTable, CamelCaseStemAndModelNamesRunTogether) {
+  // "userId" gives the stem "user"; UserProfile's table is shop_userprofile.
+  EXPECT_EQ(candidate_tables("User", "shop_session").front(), "shop_user");
+  auto c = candidate_tables("user_profile", "shop_order");
+  EXPECT_EQ(c[0], "shop_user_profile");
+  EXPECT_EQ(c[1], "shop_userprofile");
+}
+
+TEST(CandidateTablesOfTable, EveryUnderscoreMayEndTheAppLabel) {
+  auto c = candidate_tables("user", "my_shop_session");
+  ASSERT_GE(c.size(), 2u);
+  EXPECT_EQ(c[0], "my_shop_user");
+  EXPECT_EQ(c[1], "my_user");
+}
+
+TEST(CandidateTablesOfTable, NoPrefixWithoutUnderscoreAndNoAuthForOtherStems) {
+  EXPECT_EQ(candidate_tables("user", "sessions"), [] {
+    auto v = candidate_tables("user");
+    v.push_back("auth_user");
+    return v;
+  }());
+  EXPECT_EQ(candidate_tables("order", "line"), candidate_tables("order"));
+  EXPECT_FALSE(contains(candidate_tables("user", "shop_"), "shop_user"));
+  EXPECT_FALSE(contains(candidate_tables("user", "_session"), "_user"));
+  auto c = candidate_tables("user", "shop_session");
+  std::vector<std::string> sorted = c;
+  std::sort(sorted.begin(), sorted.end());
+  EXPECT_EQ(std::unique(sorted.begin(), sorted.end()), sorted.end());
+}
+
 }  // namespace
 }  // namespace fkg
