@@ -25,6 +25,11 @@ ALTER TABLE "app_session" ADD CONSTRAINT "app_session_user_id_c5a5b1a0_fk_users_
 ALTER TABLE "Post" ADD CONSTRAINT "Post_authorId_fkey" FOREIGN KEY ("authorId") REFERENCES "users"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
 -- knex (and Laravel): <table>_<column>_foreign, lower case.
 alter table "sessions" add constraint "sessions_userid_foreign" foreign key ("userId") references "users" ("id");
+-- Django names a key it adds back after AlterField changed the key it
+-- points at <table>_<column>_<8 hex>_fk.
+ALTER TABLE "app_session" ADD CONSTRAINT "app_session_user_id_c5a5b1a0_fk" FOREIGN KEY ("user_id") REFERENCES "users" ("id") DEFERRABLE INITIALLY DEFERRED;
+-- Alembic (SQLAlchemy): FOREIGN KEY( with no space, names quoted only where needed.
+ALTER TABLE sessions ADD FOREIGN KEY("userId") REFERENCES users (id);
 -- Plain SQL: no tool is named.
 ALTER TABLE sessions ADD CONSTRAINT sessions_user FOREIGN KEY ("userId") REFERENCES users (id);
 -- The note spells the referenced key's type as the tool does: a bigint key
@@ -114,6 +119,20 @@ INSERT INTO sessions VALUES ('s2', NULL), ('s3', 'c0eebc99-9c0b-4ef8-bb6d-6bb9bd
 alter table "sessions" alter column "userId" type integer using ("userId"::integer);
 -- Django AlterField
 ALTER TABLE "app_session" ALTER COLUMN "user_id" TYPE integer USING "user_id"::integer;
+-- Django's tables are <app>_<model>: shop_session."userId" holds keys of shop_user.
+CREATE TABLE shop_user (id serial PRIMARY KEY);
+CREATE TABLE shop_session (id serial PRIMARY KEY, "userId" uuid);
+INSERT INTO shop_session ("userId") VALUES ('c0eebc99-9c0b-4ef8-bb6d-6bb9bd380a13');
+ALTER TABLE "shop_session" ALTER COLUMN "userId" TYPE integer USING "userId"::integer;
+SELECT source, referencing_table, referencing_column, referenced_table, referenced_column, kind
+  FROM fk_guard.diagnose_fk_mismatches() WHERE referencing_table = 'shop_session'::regclass;
+-- A reference leaving its key's type, as a tool sends a key type change
+-- column by column (Alembic autogenerate: the references first): the
+-- key's own change is named too.
+CREATE TABLE shop_order (id serial PRIMARY KEY, buyer_id integer REFERENCES shop_user);
+INSERT INTO shop_user DEFAULT VALUES;
+INSERT INTO shop_order (buyer_id) VALUES (1);
+ALTER TABLE shop_order ALTER COLUMN buyer_id TYPE UUID ;
 -- Sequelize changeColumn() without references: no USING, one query string.
 ALTER TABLE "sessions" ALTER COLUMN "userId" DROP NOT NULL\;ALTER TABLE "sessions" ALTER COLUMN "userId" DROP DEFAULT\;ALTER TABLE "sessions" ALTER COLUMN "userId" TYPE INTEGER;
 -- Not a key column: PostgreSQL's own error.

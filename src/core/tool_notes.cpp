@@ -183,6 +183,18 @@ std::string django_note(const std::string &key_type) {
          ", or point to_field at a field of that type, then run makemigrations again.";
 }
 
+std::string alembic_note(const std::string &key_type) {
+  KeyType k = key_type_of(key_type);
+  std::string t = spelled({"sa.Integer()", "sa.BigInteger()", "sa.SmallInteger()", "postgresql.UUID()", "sa.Text()",
+                           "sa.String(%n)", "sa.String()"},
+                          k);
+  std::string type = t.empty() ? "a type that compiles to " + k.sql : t + " (" + k.sql + ")";
+  return "Alembic (SQLAlchemy): give the column the key's type, " + type +
+         ", in an op.alter_column(..., type_=...) before op.create_foreign_key() (with postgresql_using= where "
+         "the cast needs it), and declare it so in the model before autogenerating; where no cast exists, run the "
+         "statements fix_plan() writes with op.get_bind().exec_driver_sql() in the revision.";
+}
+
 std::string prisma_note(const std::string &key_type) {
   KeyType k = key_type_of(key_type);
   std::string t = spelled({"Int", "BigInt", "Int @db.SmallInt", "String @db.Uuid", "String", "String @db.VarChar(%n)",
@@ -254,7 +266,18 @@ const Row kTools[] = {
      [](const StatementShape &s) { return app_is(s, "rails") || matches(s.constraint, R"(^fk_rails_[0-9a-f]{10}$)"); }},
     {{"Django", django_note},
      [](const StatementShape &s) {
-       return app_is(s, "django") || matches(s.constraint, R"(^[a-z0-9_]+_[0-9a-f]{8}_fk_[a-z0-9_]+$)");
+       // <table>_<column>_<hash>_fk_<target table>_<target column>; when
+       // AlterField adds a key back after changing the type of the key it
+       // points at, only <table>_<column>_<hash>_fk.
+       return app_is(s, "django") || matches(s.constraint, R"(^[a-z0-9_]+_[0-9a-f]{8}_fk(_[a-z0-9_]+)?$)");
+     }},
+    // SQLAlchemy's DDL compiler: "FOREIGN KEY(" with no space, names quoted
+    // only where they must be, a space before the referenced columns:
+    // ADD [CONSTRAINT name ]FOREIGN KEY(user_id) REFERENCES users (id).
+    {{"Alembic", alembic_note},
+     [](const StatementShape &s) {
+       return app_is(s, "alembic") ||
+              matches_case(s.query, R"(^ALTER TABLE \S+ ADD (CONSTRAINT \S+ )?FOREIGN KEY\([^)]+\) REFERENCES \S+ \()");
      }},
     {{"Prisma", prisma_note},
      [](const StatementShape &s) {
@@ -301,6 +324,12 @@ std::string rails_cast_note(const std::string &) {
          "cannot look values up in another table.";
 }
 
+std::string alembic_cast_note(const std::string &) {
+  return "Alembic's op.alter_column() converts with USING only when given postgresql_using=, and no cast can do "
+         "this one: run the statements fix_plan() writes with op.get_bind().exec_driver_sql() in the revision "
+         "instead.";
+}
+
 const Row kCastTools[] = {
     {{"knex", knex_cast_note},
      [](const StatementShape &s) {
@@ -320,6 +349,14 @@ const Row kCastTools[] = {
                   R"(ALTER COLUMN "[^"]+" (DROP|SET) DEFAULT[^;]*;ALTER TABLE [^;]+ ALTER COLUMN "[^"]+" TYPE )");
      }},
     {{"Rails", rails_cast_note}, [](const StatementShape &s) { return app_is(s, "rails"); }},
+    // SQLAlchemy's ALTER COLUMN: the type in capitals, then a space at the end
+    // or its postgresql_using expression: TYPE INTEGER , TYPE INTEGER USING ...
+    {{"Alembic", alembic_cast_note},
+     [](const StatementShape &s) {
+       return app_is(s, "alembic") ||
+              matches_case(s.query,
+                           R"(^ALTER TABLE \S+ ALTER COLUMN \S+ TYPE [A-Z][A-Z0-9_ ]*(\([0-9, ]+\))?( $| USING ))");
+     }},
 };
 
 }  // namespace

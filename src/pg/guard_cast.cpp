@@ -2,9 +2,11 @@
 
 #include "catalog_pairs.hpp"
 #include "compat.hpp"
+#include "fix_plan.hpp"
 #include "guard_data.hpp"
 #include "settings.hpp"
 #include "../core/fix_writer.hpp"
+#include "../core/sql_writer.hpp"
 
 namespace fkg {
 
@@ -156,6 +158,17 @@ void report(const RawConversion &c, const KeyPair &key) {
              "cannot be mapped; then change the type. " +
              fix_plan_call(c.table, c.attname, k->table, k->attname, "map", nullptr) + " writes that script" +
              target_note + "; with 'null' it sets the unmapped values to NULL, with 'delete' it deletes their rows.";
+  }
+  // The column leaves its key's type (a key type change that a tool sends
+  // column by column, the references first): the key may be what changes.
+  if (key.referenced.type != c.target_type) {
+    Oid rel = key.referenced_rel, type = c.target_type;
+    AttrNumber att = key.referenced_att;
+    if (pg_guard([rel, att, type]() { return surrogate_key_may_follow(rel, att, type); }))
+      r.hint += std::string(" Or, if ") + referenced + " should become " + c.target +
+                " as well: SELECT fk_guard.change_key_type_plan(" + sql::literal(k->table) + ", " +
+                sql::literal(k->attname) + ", " + sql::literal(c.target) +
+                ") writes the script that changes it together with every column that references it.";
   }
   std::string note = cast_tool_note();
   if (!note.empty()) r.hint += " " + note;

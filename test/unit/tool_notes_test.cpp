@@ -37,6 +37,38 @@ TEST(ToolNotes, Django) {
                     "FOREIGN KEY (\"user_id\") REFERENCES \"auth_user\" (\"id\") DEFERRABLE INITIALLY DEFERRED",
                     "app_session_user_id_c5a5b1a0_fk_auth_user_id"),
             "Django");
+  // As Django 3.2 adds the keys back after AlterField changed the key they point at
+  // (test/e2e-python/fixtures/django/parent-bigint-sent.sql).
+  EXPECT_EQ(tool_of("ALTER TABLE \"shop_order\" ADD CONSTRAINT \"shop_order_buyer_id_cffd21d9_fk\" FOREIGN KEY "
+                    "(\"buyer_id\") REFERENCES \"shop_user\" (\"id\") DEFERRABLE INITIALLY DEFERRED",
+                    "shop_order_buyer_id_cffd21d9_fk"),
+            "Django");
+  EXPECT_EQ(tool_of("ALTER TABLE \"shop_session\" ADD CONSTRAINT \"shop_session_userId_5963d0d3_fk_shop_user_id\" "
+                    "FOREIGN KEY (\"userId\") REFERENCES \"shop_user\" (\"id\") DEFERRABLE INITIALLY DEFERRED",
+                    "shop_session_userId_5963d0d3_fk_shop_user_id"),
+            "Django");
+  EXPECT_EQ(tool_of("ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id)",
+                    "orders_user_fk"),
+            "");
+}
+
+// As SQLAlchemy 1.4 compiles op.create_foreign_key() (test/e2e-python/fixtures/alembic).
+TEST(ToolNotes, Alembic) {
+  EXPECT_EQ(tool_of("ALTER TABLE sessions ADD FOREIGN KEY(\"userId\") REFERENCES users (id)", "sessions_userId_fkey"),
+            "Alembic");
+  EXPECT_EQ(tool_of("ALTER TABLE sessions ADD CONSTRAINT fk_sessions_user_id_users FOREIGN KEY(user_id) REFERENCES "
+                    "users (id)",
+                    "fk_sessions_user_id_users"),
+            "Alembic");
+  EXPECT_EQ(tool_of("ALTER TABLE orders ADD FOREIGN KEY(user_id) REFERENCES users (id)", "orders_user_id_fkey", ""),
+            "Alembic");
+  EXPECT_EQ(tool_of("ALTER TABLE sessions ADD FOREIGN KEY (user_id) REFERENCES users (id)", "sessions_user_id_fkey"),
+            "");
+  std::string n = tool_note_for(StatementShape{"", "", "alembic", "", {}}, "integer");
+  EXPECT_NE(n.find("sa.Integer() (integer)"), std::string::npos) << n;
+  EXPECT_NE(n.find("op.get_bind().exec_driver_sql()"), std::string::npos) << n;
+  EXPECT_NE(tool_note_for(StatementShape{"", "", "alembic", "", {}}, "uuid").find("postgresql.UUID() (uuid)"),
+            std::string::npos);
 }
 
 TEST(ToolNotes, Prisma) {
@@ -118,9 +150,9 @@ TEST(ToolNotes, PlainSqlGetsNoToolSentence) {
   EXPECT_EQ(tool_of("alter table sessions add constraint sessions_user_fk foreign key (user_id) references users(id)",
                     "sessions_user_fk"),
             "");
-  // Alembic and Ecto send PostgreSQL's default names in plain SQL: they cannot be told apart from it.
-  EXPECT_EQ(tool_of("ALTER TABLE sessions ADD CONSTRAINT sessions_user_id_fkey FOREIGN KEY(user_id) REFERENCES "
-                    "users (id)",
+  // PostgreSQL's default names in plain SQL (as Ecto sends them) cannot be told apart from it.
+  EXPECT_EQ(tool_of("ALTER TABLE sessions ADD CONSTRAINT sessions_user_id_fkey FOREIGN KEY (user_id) REFERENCES "
+                    "users(id)",
                     "sessions_user_id_fkey"),
             "");
   EXPECT_EQ(std::string(generic_tool_note()).find("Sequelize"), std::string::npos);
@@ -290,6 +322,16 @@ TEST(CastToolNotes, SequelizeChangeColumnSendsNoUsing) {
                          "\"public\".\"sessions\" ALTER COLUMN \"userId\" DROP DEFAULT;ALTER TABLE "
                          "\"public\".\"sessions\" ALTER COLUMN \"userId\" TYPE INTEGER;"),
             "Sequelize");
+}
+
+// As SQLAlchemy 1.4 compiles op.alter_column(type_=...): a space at the end, or postgresql_using.
+TEST(CastToolNotes, AlembicAlterColumnTypeInCapitals) {
+  EXPECT_EQ(cast_tool_of("ALTER TABLE sessions ALTER COLUMN \"userId\" TYPE INTEGER "), "Alembic");
+  EXPECT_EQ(cast_tool_of("ALTER TABLE sessions ALTER COLUMN \"userId\" TYPE INTEGER USING \"userId\"::integer"),
+            "Alembic");
+  EXPECT_EQ(cast_tool_of("ALTER TABLE sessions ALTER COLUMN code TYPE VARCHAR(36) "), "Alembic");
+  EXPECT_EQ(cast_tool_of("ALTER TABLE sessions ALTER COLUMN \"userId\" TYPE INTEGER"), "");
+  EXPECT_EQ(cast_tool_of("ALTER TABLE sessions ALTER COLUMN \"userId\" TYPE integer USING \"userId\"::integer"), "");
 }
 
 TEST(CastToolNotes, AnotherColumnsCastIsNoToolShape) {
