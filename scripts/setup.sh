@@ -10,6 +10,8 @@ PACKAGES=(
   libipc-run-perl # the TAP tests (PostgreSQL::Test::Cluster)
   clang-format-14 # the format check (test/run_style_checks.sh)
   python3         # the mutation harness (test/mutation/run.py) and its list check
+  # The Python migration tools' end-to-end suite (test/run_e2e_python.sh)
+  python3-django python3-alembic python3-sqlalchemy python3-psycopg2
 )
 
 missing=()

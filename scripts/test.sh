@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: C++ unit tests (GoogleTest via CTest), the isolation suite
-# (pg_isolation_regress), the TAP suite (prove), the end-to-end suite through
-# the migration tools (test/run_e2e.sh, node --test), the SARIF report against
+# (pg_isolation_regress), the TAP suite (prove), the end-to-end suites through
+# the migration tools (test/run_e2e.sh, node --test; test/run_e2e_python.sh,
+# unittest), the SARIF report against
 # its JSON schema (test/run_sarif_check.sh), the pg_regress suite
 # (with the 1.0 -> newest upgrade test), PostgreSQL 17 and 18 (test/matrix.sh),
 # a Citus cluster (test/run_citus.sh),
@@ -76,6 +77,10 @@ summary+=("input rules differential: $d_pass passed, $d_fail failed")
 # The migration tools people use (Sequelize + umzug, knex, TypeORM,
 # node-pg-migrate) against the installed extension. See test/run_e2e.sh.
 run_suite "e2e (node --test: Sequelize, knex, TypeORM, node-pg-migrate)" "e2e" "e2e" test/run_e2e.sh
+
+# Django and Alembic/SQLAlchemy (Debian's packages, psycopg2), through their
+# own migration runners. See test/run_e2e_python.sh.
+run_suite "e2e-python (unittest: Django, Alembic/SQLAlchemy)" "e2e-python" "e2e-python" test/run_e2e_python.sh
 
 # fk_guard.report('sarif') against the SARIF 2.1.0 JSON schema (ajv and the
 # schema from npm, pinned in test/sarif/package-lock.json).

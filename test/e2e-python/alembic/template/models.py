@@ -1,0 +1,1 @@
+# Written by each test (fkg_e2e.Project.write).
