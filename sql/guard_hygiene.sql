@@ -47,6 +47,9 @@ CREATE TABLE orders (id int PRIMARY KEY, user_id int, seller_id int, email text,
 ALTER TABLE orders ADD FOREIGN KEY (user_id) REFERENCES users;
 ALTER TABLE orders ADD FOREIGN KEY (seller_id) REFERENCES users;
 ALTER TABLE orders ADD FOREIGN KEY (email) REFERENCES users (email);
+-- The same column numbers referencing another table: not a duplicate.
+CREATE TABLE sellers (id int PRIMARY KEY);
+ALTER TABLE orders ADD FOREIGN KEY (seller_id) REFERENCES sellers;
 -- The existing key is NOT VALID: VALIDATE CONSTRAINT does what a second key would.
 ALTER TABLE orders ADD CONSTRAINT orders_buyer FOREIGN KEY (buyer_id) REFERENCES users NOT VALID;
 ALTER TABLE orders ADD CONSTRAINT orders_buyer_again FOREIGN KEY (buyer_id) REFERENCES users (id);

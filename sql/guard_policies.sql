@@ -159,6 +159,24 @@ CREATE UNIQUE INDEX half_keys_id ON half_keys (id half_int4_ops);
 CREATE TABLE half_refs (k bigint REFERENCES half_keys (id));
 SELECT to_regclass('gp.half_refs') IS NOT NULL AS half_refs_created;
 
+-- Keys the caller may not read (REFERENCES without SELECT): the refusal
+-- still describes the data, without the orphan count, and says why.
+CREATE TABLE secret_keys (id int PRIMARY KEY);
+CREATE ROLE fkg_gp_keyless;
+GRANT USAGE, CREATE ON SCHEMA gp TO fkg_gp_keyless;
+GRANT REFERENCES ON secret_keys TO fkg_gp_keyless;
+SET ROLE fkg_gp_keyless;
+CREATE TABLE keyless_refs (r text);
+INSERT INTO keyless_refs VALUES ('1'), ('x');
+ALTER TABLE keyless_refs ADD FOREIGN KEY (r) REFERENCES secret_keys;
+RESET ROLE;
+
+-- Without Citus, an application_name that Citus's own connections use does
+-- not make a statement look like Citus's copy: the guard still refuses.
+SET application_name = 'citus_internal gpid=10000000001';
+CREATE TABLE posing_refs (k uuid REFERENCES int_keys);
+RESET application_name;
+
 -- A superuser who turns the guard off leaves a LOG line that names the role
 -- (shown here by client_min_messages = log).
 CREATE ROLE fkg_gp_admin SUPERUSER;
@@ -173,4 +191,4 @@ DROP ROLE fkg_gp_admin;
 
 RESET search_path;
 DROP SCHEMA gp CASCADE;
-DROP ROLE fkg_gp_stranger;
+DROP ROLE fkg_gp_stranger, fkg_gp_keyless;

@@ -62,8 +62,27 @@ SELECT check_name FROM fk_guard.check_foreign_keys(ARRAY['h']::name[], ARRAY['no
 INSERT INTO fk_guard.ignored (constraint_name, reason) VALUES ('audit_user_fk', 'validated by the nightly job');
 INSERT INTO fk_guard.ignored (table_name, check_name, reason) VALUES ('h.notes', 'unindexed', 'notes are never deleted');
 INSERT INTO fk_guard.ignored (table_name, column_name, check_name, reason) VALUES ('h.tokens', 'user_id', 'type_mismatch', 'bigint on purpose');
+-- (An entry for another column of h.orders leaves orders_user_id_fkey reported.)
+INSERT INTO fk_guard.ignored (table_name, column_name, check_name, reason) VALUES ('h.orders', 'id', 'unindexed', 'not this column');
 SELECT check_name, referencing_table, constraint_name FROM fk_guard.check_foreign_keys(schemas => ARRAY['h']::name[]);
 SELECT count(*) AS tokens_rows FROM fk_guard.diagnose_fk_mismatches(false) WHERE referencing_table = 'h.tokens'::regclass;
+-- Another role: the keys of schemas it has no USAGE on are not reported,
+-- and when it may not read fk_guard.ignored it gets every finding, the
+-- ignored ones too, rather than an error.
+CREATE ROLE fkg_h_outsider;
+SET ROLE fkg_h_outsider;
+SELECT count(*) AS h_findings_without_usage FROM fk_guard.check_foreign_keys()
+WHERE referencing_table::oid IN (SELECT oid FROM pg_class WHERE relnamespace = 'h'::regnamespace);
+RESET ROLE;
+GRANT USAGE ON SCHEMA h TO fkg_h_outsider;
+REVOKE SELECT ON fk_guard.ignored FROM PUBLIC;
+SET ROLE fkg_h_outsider;
+SELECT check_name, referencing_table, constraint_name FROM fk_guard.check_foreign_keys(schemas => ARRAY['h']::name[])
+WHERE constraint_name IN ('audit_user_fk', 'notes_user_id_fkey') OR referencing_table = 'h.tokens'::regclass;
+RESET ROLE;
+GRANT SELECT ON fk_guard.ignored TO PUBLIC;
+REVOKE USAGE ON SCHEMA h FROM fkg_h_outsider;
+DROP ROLE fkg_h_outsider;
 -- The guard's soft warning respects it too.
 CREATE TABLE tokens2 (id int, user_id bigint);
 INSERT INTO fk_guard.ignored (table_name, column_name, check_name, reason) VALUES ('h.tokens2', 'user_id', 'type_mismatch', 'bigint on purpose');
