@@ -58,7 +58,13 @@ bool starts_with(const char *s, const char *prefix) { return strncmp(s, prefix, 
 
 }  // namespace
 
-bool installed() { return OidIsValid(get_extension_oid("citus", true)); }
+// Citus's library defines citus.version when it loads, and CREATE EXTENSION
+// citus requires it in shared_preload_libraries: without that setting, no
+// scan of pg_extension (the guard asks on every CREATE / ALTER TABLE).
+bool installed() {
+  if (GetConfigOption("citus.version", true, false) == NULL) return false;
+  return OidIsValid(get_extension_oid("citus", true));
+}
 
 Distribution distribution_of(Oid rel) {
   Distribution d;

@@ -105,9 +105,22 @@ bool visit_existing(HeapTuple tup, TupleDesc desc, void *arg) {
   return true;
 }
 
+// An enforced foreign key has its check triggers on its table, so an
+// ordinary table that never had a trigger (pg_class.relhastriggers) has no
+// key a new one can duplicate (a NOT ENFORCED one duplicates nothing).
+bool never_had_triggers(Oid rel) {
+  HeapTuple tup = SearchSysCache1(RELOID, ObjectIdGetDatum(rel));
+  if (!HeapTupleIsValid(tup)) return false;
+  Form_pg_class c = (Form_pg_class)GETSTRUCT(tup);
+  bool never = c->relkind == RELKIND_RELATION && !c->relhastriggers;
+  ReleaseSysCache(tup);
+  return never;
+}
+
 RawKeys *existing_keys(Oid rel, List *dropped) {
   RawKeys *out = (RawKeys *)palloc0(sizeof(RawKeys));
   out->dropped = dropped;
+  if (never_had_triggers(rel)) return out;  // no scan of pg_constraint
   for_each_foreign_key(FkScope::OnTable, rel, visit_existing, out);
   return out;
 }

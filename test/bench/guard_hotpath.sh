@@ -14,6 +14,9 @@
 #                 KEY (b) REFERENCES parent_b; DROP TABLE t; COMMIT
 #                 (guard_hotpath_tenant.sql), for FKG_BENCH_CLIENTS clients
 #                 and for 1 client
+#   tenant_serial the same transaction FKG_BENCH_TENANT_SERIAL times in one
+#                 session in the server (hp_bench.tenant), timed like the
+#                 one-transaction rows (wall and CPU)
 # The one-transaction rows are timed in the server (hp_bench.run in
 # guard_hotpath_setup.sql: clock_timestamp() around the EXECUTEs, then
 # ROLLBACK), so no client round trip dilutes the guard's share; their ratio
@@ -38,8 +41,9 @@
 #   FKG_BENCH_RUNS        runs per mode and row (best is kept)  [3]
 #   FKG_BENCH_SECONDS     length of one pgbench run             [10]
 #   FKG_BENCH_CLIENTS     clients of the concurrent row         [8]
+#   FKG_BENCH_TENANT_SERIAL  transactions of tenant_serial      [300]
 #   FKG_BENCH_ROWS        rows to run (names above; tenant = both pgbench rows)
-#                         [create_plain create_ref add_fk tenant]
+#                         [create_plain create_ref add_fk tenant_serial tenant]
 #   FKG_BENCH_KEEP=1      keep the private server's directory
 # Usage: test/bench/guard_hotpath.sh   (after make; as root or as the cluster user)
 set -euo pipefail
@@ -53,9 +57,10 @@ ROOT_DIR="$(cd "$BENCH_DIR/../.." && pwd)"
 : "${FKG_BENCH_RUNS:=3}"
 : "${FKG_BENCH_SECONDS:=10}"
 : "${FKG_BENCH_CLIENTS:=8}"
-: "${FKG_BENCH_ROWS:=create_plain create_ref add_fk tenant}"
+: "${FKG_BENCH_TENANT_SERIAL:=300}"
+: "${FKG_BENCH_ROWS:=create_plain create_ref add_fk tenant_serial tenant}"
 : "${FKG_CLUSTER_USER:=postgres}"
-for v in FKG_BENCH_PORT FKG_BENCH_STATEMENTS FKG_BENCH_RUNS FKG_BENCH_SECONDS FKG_BENCH_CLIENTS; do
+for v in FKG_BENCH_PORT FKG_BENCH_STATEMENTS FKG_BENCH_RUNS FKG_BENCH_SECONDS FKG_BENCH_CLIENTS FKG_BENCH_TENANT_SERIAL; do
   [[ "${!v}" =~ ^[1-9][0-9]*$ ]] || { echo "$v must be a positive integer" >&2; exit 2; }
 done
 [ -d /dev/shm ] || { echo "no /dev/shm (tmpfs) on this machine" >&2; exit 2; }
@@ -119,9 +124,9 @@ options() { echo "-c pg_fk_guard.mode=$1 -c client_min_messages=warning"; }
 
 one_transaction() {   # one_transaction <row> <mode> <run>
   psql -q -d hotpath -c "VACUUM" >/dev/null
-  local out ms cpu
-  out="$(PGOPTIONS="$(options "$2")" psql -q -At -F ' ' -c "LOAD 'pg_fk_guard'" \
-          -c "CALL hp_bench.run('$1', $FKG_BENCH_STATEMENTS)")"
+  local out ms cpu call="CALL hp_bench.run('$1', $FKG_BENCH_STATEMENTS)"
+  [ "$1" = tenant_serial ] && call="CALL hp_bench.tenant($FKG_BENCH_TENANT_SERIAL)"
+  out="$(PGOPTIONS="$(options "$2")" psql -q -At -F ' ' -c "LOAD 'pg_fk_guard'" -c "$call")"
   read -r ms cpu <<<"$out"
   printf '%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$ms" "$(load)" >>"$RESULTS"
   printf '%s\t%s\t%s\t%s\t%s\n' "$1_cpu" "$2" "$3" "$cpu" "$(load)" >>"$RESULTS"
@@ -151,7 +156,7 @@ for row in $FKG_BENCH_ROWS; do
           tenant "$FKG_BENCH_CLIENTS" "$mode" "$run"
           tenant 1 "$mode" "$run"
           ;;
-        create_plain | create_ref | add_fk) one_transaction "$row" "$mode" "$run" ;;
+        create_plain | create_ref | add_fk | tenant_serial) one_transaction "$row" "$mode" "$run" ;;
         *) echo "unknown row $row" >&2; exit 2 ;;
       esac
     done
@@ -166,18 +171,19 @@ fi
 # ---- The ratios: best run per mode ----
 echo
 echo "guarded / plain (best of $FKG_BENCH_RUNS; > 1 means the guard costs that much):"
-awk -F'\t' -v n="$FKG_BENCH_STATEMENTS" '
+awk -F'\t' -v n="$FKG_BENCH_STATEMENTS" -v nt="$FKG_BENCH_TENANT_SERIAL" '
   { key = $1 SUBSEP $2
-    tps = ($1 ~ /^tenant_/)
+    tps = ($1 ~ /^tenant_[0-9]+$/)
     if (!(key in best) || (tps ? $4 > best[key] : $4 < best[key])) { best[key] = $4; at[key] = $5 }
     if (!($1 in seen)) { seen[$1] = 1; order[++rows] = $1 } }
   END {
     for (i = 1; i <= rows; i++) {
       r = order[i]; g = best[r SUBSEP "enforce"]; p = best[r SUBSEP "off"]
-      if (r ~ /^tenant_/) {
+      if (r ~ /^tenant_[0-9]+$/) {
         printf "  %-18s %5.3f   plain %8.1f tps, guarded %8.1f tps  (load at best runs: %s / %s)\n", r, p / g, p, g, at[r SUBSEP "off"], at[r SUBSEP "enforce"]
       } else {
-        printf "  %-18s %5.3f   plain %8.1f ms, guarded %8.1f ms, %+6.1f us/statement  (load at best runs: %s / %s)\n", r (r ~ /_cpu$/ ? "" : "_wall"), g / p, p, g, 1000 * (g - p) / n, at[r SUBSEP "off"], at[r SUBSEP "enforce"]
+        per = (r ~ /^tenant_serial/) ? nt : n
+        printf "  %-18s %5.3f   plain %8.1f ms, guarded %8.1f ms, %+6.1f us/%s  (load at best runs: %s / %s)\n", r (r ~ /_cpu$/ ? "" : "_wall"), g / p, p, g, 1000 * (g - p) / per, (r ~ /^tenant_serial/) ? "transaction" : "statement", at[r SUBSEP "off"], at[r SUBSEP "enforce"]
       }
     }
   }' "$RESULTS"

@@ -17,6 +17,12 @@
 --                           create_plain  CREATE TABLE without keys
 --                           create_ref    CREATE TABLE ... REFERENCES hp.parent_a
 --                           add_fk        ALTER TABLE hp.c_<i> ADD FOREIGN KEY ... REFERENCES hp.parent_a
+--   hp_bench.tenant(transactions, ms, cpu_ms)
+--                         guard_hotpath_tenant.sql's transaction (CREATE
+--                         TABLE ... REFERENCES, ADD FOREIGN KEY, DROP TABLE,
+--                         COMMIT) run that many times in this session, one
+--                         after the other: the one-client case without
+--                         client round trips, timed like run()
 \set ON_ERROR_STOP 1
 SET client_min_messages = warning;
 
@@ -61,6 +67,25 @@ BEGIN
   ms := 1000 * extract(epoch FROM clock_timestamp() - t0);
   cpu_ms := (hp_bench.cpu_ns() - c0) / 1e6;
   ROLLBACK;
+END $$;
+
+CREATE PROCEDURE hp_bench.tenant(transactions int, INOUT ms float8 DEFAULT NULL, INOUT cpu_ms float8 DEFAULT NULL)
+LANGUAGE plpgsql AS $$
+DECLARE
+  t0 timestamptz;
+  c0 bigint;
+BEGIN
+  COMMIT;
+  c0 := hp_bench.cpu_ns();
+  t0 := clock_timestamp();
+  FOR i IN 1 .. transactions LOOP
+    EXECUTE 'CREATE TABLE hp.t_serial (id bigint PRIMARY KEY, a_id bigint REFERENCES hp.parent_a (id), b_id bigint)';
+    EXECUTE 'ALTER TABLE hp.t_serial ADD FOREIGN KEY (b_id) REFERENCES hp.parent_b (id)';
+    EXECUTE 'DROP TABLE hp.t_serial';
+    COMMIT;
+  END LOOP;
+  ms := 1000 * extract(epoch FROM clock_timestamp() - t0);
+  cpu_ms := (hp_bench.cpu_ns() - c0) / 1e6;
 END $$;
 
 VACUUM ANALYZE;
