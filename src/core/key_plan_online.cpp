@@ -62,9 +62,12 @@ std::string constraint_exists(const Ident &table, const std::string &raw) {
 
 std::string do_block(const std::string &body) { return "DO " + sql::dollar_quoted("\n" + body); }
 
+// Adds a constraint unless it is there, waiting at most 5 s for its lock (a
+// CHECK takes ACCESS EXCLUSIVE, a foreign key SHARE ROW EXCLUSIVE: queued
+// behind a long transaction, it would block every writer meanwhile).
 std::string guarded_add(const Ident &table, const std::string &raw, const std::string &add) {
-  return do_block("BEGIN\n  IF NOT EXISTS (" + constraint_exists(table, raw) + ") THEN\n    " + add +
-                  ";\n  END IF;\nEND\n");
+  return do_block("BEGIN\n  PERFORM pg_catalog.set_config('lock_timeout', '5s', true);\n  IF NOT EXISTS (" +
+                  constraint_exists(table, raw) + ") THEN\n    " + add + ";\n  END IF;\nEND\n");
 }
 
 std::string action(char c) {
@@ -339,7 +342,7 @@ std::string write_online_key_type_plan(const KeyPlanInput &in) {
                            "ALTER TABLE " + t.name.str() + " ADD CONSTRAINT " + n.str() + " CHECK (" + ch.second +
                                ") NOT VALID"),
                "add CHECK " + n.str() + " (" + ch.second + ") NOT VALID, unless it is there.",
-               "SHARE UPDATE EXCLUSIVE on " + t.name.str() + " (a moment)", "", p4});
+               "ACCESS EXCLUSIVE on " + t.name.str() + " (a moment)", "", p4});
         s.add({"ALTER TABLE", "ALTER TABLE " + t.name.str() + " VALIDATE CONSTRAINT " + n.str(),
                "validate " + n.str() + " without blocking writes" +
                    (ch.first == c.sync_check ? std::string(" (a row out of sync: run phase 2 again).") : "."),

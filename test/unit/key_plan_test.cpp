@@ -228,6 +228,11 @@ TEST(KeyPlanOnline, FivePhasesInOrderEachParsing) {
             std::string::npos)
       << s;
   EXPECT_NE(s.find("CHECK (\"author_id_fkg_new\" IS NOT NULL) NOT VALID"), std::string::npos);
+  // Adding a CHECK takes ACCESS EXCLUSIVE (a foreign key SHARE ROW EXCLUSIVE),
+  // as the header says, each waiting at most 5 s for its lock.
+  EXPECT_NE(s.find("(DO): lock ACCESS EXCLUSIVE on \"public\".\"posts\" (a moment)"), std::string::npos) << s;
+  EXPECT_EQ(s.find("(DO): lock SHARE UPDATE EXCLUSIVE"), std::string::npos) << s;
+  EXPECT_NE(s.find("PERFORM pg_catalog.set_config('lock_timeout', '5s', true);\n  IF NOT EXISTS"), std::string::npos);
   // Phase 5: locks with a timeout and retries, the key and the sequence follow.
   EXPECT_NE(s.find("EXCEPTION WHEN lock_not_available THEN"), std::string::npos);
   EXPECT_NE(s.find("ADD CONSTRAINT \"users_pkey\" PRIMARY KEY USING INDEX \"users_id_fkg_new\";"), std::string::npos);
