@@ -14,6 +14,15 @@
 #                 KEY (b) REFERENCES parent_b; DROP TABLE t; COMMIT
 #                 (guard_hotpath_tenant.sql), for FKG_BENCH_CLIENTS clients
 #                 and for 1 client
+#   tenant_paired_<C>  the pgbench row run in two twin databases AT THE SAME
+#                 TIME (hotpath with enforce, hotpath_twin, a copy made
+#                 before any run, with off), C clients each: both modes get
+#                 the same moments of a loaded machine, which the sequential
+#                 rows cannot promise; each run gives one ratio, and the
+#                 median of FKG_BENCH_RUNS is reported, with every run's
+#                 (with 8 clients they agree within a few percent at a
+#                 load of 13; with 1 client each, the scheduler may favour
+#                 either process for a whole run)
 #   tenant_serial the same transaction FKG_BENCH_TENANT_SERIAL times in one
 #                 session in the server (hp_bench.tenant), timed like the
 #                 one-transaction rows (wall and CPU)
@@ -43,7 +52,7 @@
 #   FKG_BENCH_CLIENTS     clients of the concurrent row         [8]
 #   FKG_BENCH_TENANT_SERIAL  transactions of tenant_serial      [300]
 #   FKG_BENCH_ROWS        rows to run (names above; tenant = both pgbench rows)
-#                         [create_plain create_ref add_fk tenant_serial tenant]
+#                         [create_plain create_ref add_fk tenant_serial tenant tenant_paired]
 #   FKG_BENCH_KEEP=1      keep the private server's directory
 # Usage: test/bench/guard_hotpath.sh   (after make; as root or as the cluster user)
 set -euo pipefail
@@ -58,7 +67,7 @@ ROOT_DIR="$(cd "$BENCH_DIR/../.." && pwd)"
 : "${FKG_BENCH_SECONDS:=10}"
 : "${FKG_BENCH_CLIENTS:=8}"
 : "${FKG_BENCH_TENANT_SERIAL:=300}"
-: "${FKG_BENCH_ROWS:=create_plain create_ref add_fk tenant_serial tenant}"
+: "${FKG_BENCH_ROWS:=create_plain create_ref add_fk tenant_serial tenant tenant_paired}"
 : "${FKG_CLUSTER_USER:=postgres}"
 for v in FKG_BENCH_PORT FKG_BENCH_STATEMENTS FKG_BENCH_RUNS FKG_BENCH_SECONDS FKG_BENCH_CLIENTS FKG_BENCH_TENANT_SERIAL; do
   [[ "${!v}" =~ ^[1-9][0-9]*$ ]] || { echo "$v must be a positive integer" >&2; exit 2; }
@@ -109,6 +118,7 @@ psql() { "$PRIVATE_PG$BINDIR/psql" -X -v ON_ERROR_STOP=1 "$@"; }
 pgbench() { "$PRIVATE_PG$BINDIR/pgbench" "$@"; }
 psql -q -d postgres -c "CREATE DATABASE hotpath"
 psql -q -v statements="$FKG_BENCH_STATEMENTS" -f "$BENCH_DIR/guard_hotpath_setup.sql" >/dev/null
+psql -q -d postgres -c "CREATE DATABASE hotpath_twin TEMPLATE hotpath"
 echo "server: private copy in $W (data directory and WAL on $(df --output=fstype "$W" | tail -1)), $(psql -At -c "SELECT version()" | cut -d, -f1)"
 echo "module: $(md5sum "$MODULE" | cut -c1-12) built from $(git -C "$ROOT_DIR" describe --always --dirty 2>/dev/null || echo '?')"
 # The guard is at work: an incompatible key is refused by pg_fk_guard.
@@ -145,9 +155,35 @@ tenant() {   # tenant <clients> <mode> <run>
   printf '  %-12s %-8s run %s: %9.1f tps  (load %s)\n' "tenant_$1" "$2" "$3" "$tps" "$(load)"
 }
 
+# Both modes at once, in twin databases: tenant_paired <clients> <run>.
+tenant_paired() {
+  psql -q -d hotpath -c "VACUUM" >/dev/null
+  psql -q -d hotpath_twin -c "VACUUM" >/dev/null
+  local args=(-n -M simple -c "$1" -j "$1" -T "$FKG_BENCH_SECONDS" -f "$BENCH_DIR/guard_hotpath_tenant.sql")
+  PGOPTIONS="$(options enforce)" pgbench "${args[@]}" hotpath >"$W/paired_enforce.out" 2>&1 &
+  local pid_enforce=$!
+  PGOPTIONS="$(options off)" pgbench "${args[@]}" hotpath_twin >"$W/paired_off.out" 2>&1 &
+  local pid_off=$!
+  wait "$pid_enforce" || { cat "$W/paired_enforce.out"; exit 1; }
+  wait "$pid_off" || { cat "$W/paired_off.out"; exit 1; }
+  local g p
+  g="$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$W/paired_enforce.out" | head -1)"
+  p="$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$W/paired_off.out" | head -1)"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "tenant_paired_$1" paired "$2" "$p" "$g" "$(load)" >>"$RESULTS.paired"
+  printf '  %-17s run %s: plain %7.1f tps, guarded %7.1f tps at the same time: %5.3f  (load %s)\n' \
+    "tenant_paired_$1" "$2" "$p" "$g" "$(awk -v p="$p" -v g="$g" 'BEGIN { print p / g }')" "$(load)"
+}
+
 echo "runs: best of $FKG_BENCH_RUNS per mode; one-transaction rows $FKG_BENCH_STATEMENTS statements;" \
      "pgbench $FKG_BENCH_SECONDS s per run; load average at start: $(load)"
 for row in $FKG_BENCH_ROWS; do
+  if [ "$row" = tenant_paired ]; then
+    for ((run = 1; run <= FKG_BENCH_RUNS; run++)); do
+      tenant_paired "$FKG_BENCH_CLIENTS" "$run"
+      tenant_paired 1 "$run"
+    done
+    continue
+  fi
   for ((run = 1; run <= FKG_BENCH_RUNS; run++)); do
     if ((run % 2)); then modes=(off enforce); else modes=(enforce off); fi
     for mode in "${modes[@]}"; do
@@ -187,4 +223,14 @@ awk -F'\t' -v n="$FKG_BENCH_STATEMENTS" -v nt="$FKG_BENCH_TENANT_SERIAL" '
       }
     }
   }' "$RESULTS"
+if [ -s "$RESULTS.paired" ]; then
+  echo "at the same time in twin databases, plain tps / guarded tps (median of $FKG_BENCH_RUNS):"
+  sort -t$'\t' -k1,1 -s "$RESULTS.paired" | awk -F'\t' '
+    { k = $1; c[k]++; r[k, c[k]] = $4 / $5; all[k] = all[k] sprintf(" %.3f (%.1f/%.1f tps, load %s)", $4 / $5, $4, $5, $6)
+      if (!(k in seen)) { seen[k] = 1; order[++n] = k } }
+    END { for (i = 1; i <= n; i++) { k = order[i]; m = c[k]
+      for (a = 1; a <= m; a++) for (b = a + 1; b <= m; b++) if (r[k, b] < r[k, a]) { t = r[k, a]; r[k, a] = r[k, b]; r[k, b] = t }
+      med = (m % 2) ? r[k, (m + 1) / 2] : (r[k, m / 2] + r[k, m / 2 + 1]) / 2
+      printf "  %-18s %5.3f   runs:%s\n", k, med, all[k] } }'
+fi
 echo "total: $((SECONDS - started)) s"
