@@ -125,6 +125,18 @@ CREATE TABLE orders (id int, shop_id integer);
 INSERT INTO shops VALUES (7);
 INSERT INTO orders VALUES (1, 7);
 SELECT fk_guard.change_key_type_plan('shops', 'id', 'bigint', include_implied => true);
+-- Without a cast, an implied column follows only when it holds the key's own
+-- values: orders.shop_id does; visits.shop_id is uuid already, so the plan
+-- names it in its header and leaves it alone (it would compare uuid with
+-- integer otherwise).
+CREATE TABLE visits (id int, shop_id uuid);
+INSERT INTO visits VALUES (1, 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11');
+SELECT line FROM regexp_split_to_table(fk_guard.change_key_type_plan('shops', 'id', 'uuid', include_implied => true), E'\n') line
+  WHERE line LIKE '%visits%' OR line LIKE '%orders%';
+SELECT fk_guard.change_key_type_plan('shops', 'id', 'uuid', include_implied => true) \gexec
+SELECT pg_typeof(o.shop_id) AS order_type, o.shop_id = s.id AS order_follows FROM orders o, shops s;
+SELECT pg_typeof(shop_id) AS visit_type, shop_id FROM visits;
+DROP TABLE visits;
 
 -- What cannot be planned is refused with the reason.
 CREATE TABLE slugs (slug text PRIMARY KEY);

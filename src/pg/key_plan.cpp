@@ -650,6 +650,19 @@ std::string build_key_type_plan(Oid rel, AttrNumber att, Oid new_type, OnUnconve
       Oid from = r->type;
       kr.conversion = pg_guard([from, new_type]() { return conversion_of(from, new_type); });
       if (!mapped && kr.conversion == Conversion::None) continue;  // nothing ties it to the key: left as it is
+      // Without a cast every reference is carried across through the old key
+      // values, so only a column of the key's own type can follow. One that
+      // already has another type (often the new one, as a uuid column beside
+      // an integer key) holds no old key to look up: said, and left as it is.
+      if (mapped && pg_guard([from]() { return getBaseType(from); }) !=
+                        pg_guard([old_type]() { return getBaseType(old_type); })) {
+        in.notes.push_back(std::string(r->table) + "." + r->column + " (" + r->source_type +
+                           ") is named like a reference to " + key + " but does not hold its " + k->old_type +
+                           " values, so the plan leaves it as it is; fk_guard.fix_plan() converts it on its own "
+                           "once the key is " +
+                           k->new_type + ".");
+        continue;
+      }
       kr.same_table = rr == rel;
       kr.rows = (long long)r->size.rows;
       kr.size = r->size.size;
