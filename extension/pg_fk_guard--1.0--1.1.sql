@@ -253,6 +253,7 @@ DECLARE
     {"tool": "Sequelize", "table": "SequelizeMeta", "columns": {"name": "S"}},
     {"tool": "knex", "table": "knex_migrations", "columns": {"id": "I", "name": "S", "batch": "I", "migration_time": "T"}},
     {"tool": "TypeORM", "table": "migrations", "columns": {"id": "I", "timestamp": "I", "name": "S"}},
+    {"tool": "Laravel", "table": "migrations", "columns": {"id": "I", "migration": "S", "batch": "I"}},
     {"tool": "node-pg-migrate", "table": "pgmigrations", "columns": {"id": "I", "name": "S", "run_on": "T"}},
     {"tool": "Prisma", "table": "_prisma_migrations", "columns": {"id": "S", "checksum": "S", "migration_name": "S",
        "started_at": "T", "finished_at": "T", "rolled_back_at": "T", "logs": "S", "applied_steps_count": "I"}},
@@ -333,6 +334,9 @@ BEGIN
         WHEN 'TypeORM' THEN format(
           'SELECT %I::text, NULL::timestamptz, ''applied'', ''timestamp '' || %I || '' (from the migration''''s name: when it was written; TypeORM records no time of running)'', '
           'row_number() OVER (ORDER BY %I) FROM %s', 'name', 'timestamp', 'id', tbl)
+        WHEN 'Laravel' THEN format(
+          'SELECT %I::text, NULL::timestamptz, ''applied'', ''batch '' || %I || '' (Laravel records no time of running)'', '
+          'row_number() OVER (ORDER BY %I) FROM %s', 'migration', 'batch', 'id', tbl)
         WHEN 'node-pg-migrate' THEN format(
           'SELECT %I::text, %I::timestamptz, ''applied'', NULL::text, row_number() OVER (ORDER BY %I) FROM %s',
           'name', 'run_on', 'id', tbl)
@@ -405,7 +409,7 @@ AS $$
 $$;
 
 COMMENT ON FUNCTION fk_guard.migration_history() IS
-'one row per migration recorded by a migration tool found on the search path (Sequelize, knex, TypeORM, node-pg-migrate, Prisma, Rails, Django, Alembic, Flyway, Liquibase, goose, Ecto, golang-migrate): tool, migration, applied_at, status (applied, failed, dirty, rolled_back, unreadable), recorded_in, detail, ordinal';
+'one row per migration recorded by a migration tool found on the search path (Sequelize, knex, TypeORM, node-pg-migrate, Prisma, Rails, Laravel, Django, Alembic, Flyway, Liquibase, goose, Ecto, golang-migrate): tool, migration, applied_at, status (applied, failed, dirty, rolled_back, unreadable), recorded_in, detail, ordinal';
 
 -- fk_guard.explain(): new in 1.1. One column's whole picture: the types of
 -- the column and of the key it references (declared, or implied by its

@@ -12,6 +12,11 @@ PACKAGES=(
   python3         # the mutation harness (test/mutation/run.py) and its list check
   # The Python migration tools' end-to-end suite (test/run_e2e_python.sh)
   python3-django python3-alembic python3-sqlalchemy python3-psycopg2
+  # The Ruby and PHP migration tools' end-to-end suite (test/run_e2e_ruby_php.sh),
+  # all from Debian: Rails' Active Record with the pg gem and minitest;
+  # Laravel's Illuminate components with Doctrine DBAL, PDO pgsql and PHPUnit.
+  ruby-activerecord ruby-pg ruby-minitest
+  php-cli php-pgsql php-laravel-framework php-doctrine-dbal phpunit
 )
 
 missing=()

@@ -2,7 +2,7 @@
 # Runs every test: C++ unit tests (GoogleTest via CTest), the isolation suite
 # (pg_isolation_regress), the TAP suite (prove), the end-to-end suites through
 # the migration tools (test/run_e2e.sh, node --test; test/run_e2e_python.sh,
-# unittest), the SARIF report against
+# unittest; test/run_e2e_ruby_php.sh, minitest and PHPUnit), the SARIF report against
 # its JSON schema (test/run_sarif_check.sh), the pg_regress suite
 # (with the 1.0 -> newest upgrade test), PostgreSQL 17 and 18 (test/matrix.sh),
 # a Citus cluster (test/run_citus.sh),
@@ -81,6 +81,10 @@ run_suite "e2e (node --test: Sequelize, knex, TypeORM, node-pg-migrate)" "e2e" "
 # Django and Alembic/SQLAlchemy (Debian's packages, psycopg2), through their
 # own migration runners. See test/run_e2e_python.sh.
 run_suite "e2e-python (unittest: Django, Alembic/SQLAlchemy)" "e2e-python" "e2e-python" test/run_e2e_python.sh
+
+# Rails (Active Record, minitest) and Laravel (Illuminate's Migrator,
+# PHPUnit), from Debian's packages. See test/run_e2e_ruby_php.sh.
+run_suite "e2e Ruby/PHP (minitest: Rails; PHPUnit: Laravel)" "e2e-ruby-php" "e2e-ruby-php" test/run_e2e_ruby_php.sh
 
 # fk_guard.report('sarif') against the SARIF 2.1.0 JSON schema (ajv and the
 # schema from npm, pinned in test/sarif/package-lock.json).

@@ -135,11 +135,23 @@ INSERT INTO shop_order (buyer_id) VALUES (1);
 ALTER TABLE shop_order ALTER COLUMN buyer_id TYPE UUID ;
 -- Sequelize changeColumn() without references: no USING, one query string.
 ALTER TABLE "sessions" ALTER COLUMN "userId" DROP NOT NULL\;ALTER TABLE "sessions" ALTER COLUMN "userId" DROP DEFAULT\;ALTER TABLE "sessions" ALTER COLUMN "userId" TYPE INTEGER;
+-- Rails change_column: every name quoted, lower-case type, no USING.
+ALTER TABLE "sessions" ALTER COLUMN "userId" TYPE integer;
+-- Laravel ->change() through Doctrine DBAL: ALTER without COLUMN, upper-case type.
+ALTER TABLE sessions ALTER "userId" TYPE INT;
 -- Not a key column: PostgreSQL's own error.
 CREATE TABLE notes (body uuid);
 ALTER TABLE notes ALTER COLUMN body TYPE integer USING body::integer;
 -- A cast exists: PostgreSQL's to judge.
 ALTER TABLE app_session ALTER COLUMN user_id TYPE text USING user_id::text;
+
+-- A surrogate key to uuid under integer references, as Rails' change_column
+-- sends it: no cast for the referencing columns; the HINT names
+-- change_key_type_plan(), which does it all.
+CREATE TABLE members (id serial PRIMARY KEY);
+CREATE TABLE member_posts (member_id integer REFERENCES members);
+CREATE TABLE member_likes (member_id integer REFERENCES members);
+ALTER TABLE "members" ALTER COLUMN "id" TYPE uuid;
 
 RESET search_path;
 SET client_min_messages = warning;

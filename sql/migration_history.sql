@@ -153,15 +153,25 @@ INSERT INTO mh_jvm.goose_db_version (version_id, is_applied, tstamp) VALUES
 SET search_path = mh_py, mh_jvm;
 SELECT tool, migration, applied_at, status, recorded_in, detail, ordinal FROM fk_guard.migration_history();
 
+-- Laravel 8 (Illuminate\Database\Migrations\DatabaseMigrationRepository::
+-- createRepository, as sent), in a schema before TypeORM's table of the
+-- same name: each is told by its columns.
+CREATE SCHEMA mh_php;
+create table "mh_php"."migrations" ("id" serial primary key not null, "migration" varchar(255) not null, "batch" integer not null);
+INSERT INTO mh_php.migrations (migration, batch) VALUES
+  ('2014_10_12_000000_create_users_table', 1), ('2024_02_01_000000_sessions_user_id_foreign', 2);
+SET search_path = mh_php, mh_node;
+SELECT tool, migration, applied_at, status, recorded_in, detail, ordinal FROM fk_guard.migration_history();
+
 -- Look-alikes are never guessed at: a schema_migrations with a text version
 -- but no ar_internal_metadata (Rails cannot be told from dbmate and others),
--- a "migrations" table of another shape (Laravel's), a SequelizeMeta
+-- a "migrations" table of neither TypeORM's nor Laravel's shape, a SequelizeMeta
 -- without its name column, a view named like a tool's table.
 CREATE SCHEMA mh_fake;
 CREATE TABLE mh_fake.schema_migrations (version varchar(128) PRIMARY KEY);
 INSERT INTO mh_fake.schema_migrations VALUES ('20240101000000');
-CREATE TABLE mh_fake.migrations (id serial PRIMARY KEY, migration varchar(255) NOT NULL, batch integer NOT NULL);
-INSERT INTO mh_fake.migrations (migration, batch) VALUES ('2014_10_12_000000_create_users_table', 1);
+CREATE TABLE mh_fake.migrations (id serial PRIMARY KEY, migration varchar(255) NOT NULL, ran_at timestamptz);
+INSERT INTO mh_fake.migrations (migration) VALUES ('2014_10_12_000000_create_users_table');
 CREATE TABLE mh_fake."SequelizeMeta" (id integer PRIMARY KEY);
 INSERT INTO mh_fake."SequelizeMeta" VALUES (1);
 CREATE VIEW mh_fake.django_migrations AS SELECT 1::bigint AS id, 'a'::text AS app, 'b'::text AS name, now() AS applied;
@@ -192,5 +202,5 @@ SELECT tool, migration, recorded_in FROM fk_guard.migration_history();
 SELECT * FROM fk_guard.migration_history_in(NULL);
 
 RESET search_path;
-DROP SCHEMA mh_node, mh_other, mh_rails, mh_ecto, mh_gomigrate, mh_py, mh_jvm, mh_fake, "mh odd""schema" CASCADE;
+DROP SCHEMA mh_node, mh_other, mh_rails, mh_ecto, mh_gomigrate, mh_py, mh_jvm, mh_php, mh_fake, "mh odd""schema" CASCADE;
 DROP ROLE mh_reader;

@@ -330,6 +330,12 @@ std::string alembic_cast_note(const std::string &) {
          "instead.";
 }
 
+std::string doctrine_cast_note(const std::string &) {
+  return "Laravel's ->change() and Doctrine Migrations convert through Doctrine DBAL without USING, and no cast can "
+         "do this one: run the statements fix_plan() writes in the migration instead, with DB::unprepared() "
+         "(Doctrine Migrations: $this->addSql()).";
+}
+
 const Row kCastTools[] = {
     {{"knex", knex_cast_note},
      [](const StatementShape &s) {
@@ -341,6 +347,16 @@ const Row kCastTools[] = {
        return app_is(s, "django") ||
               matches_case(s.query, R"re(ALTER TABLE "[^"]+" ALTER COLUMN "([^"]+)" TYPE [^;]+ USING "\1"::)re");
      }},
+    // Doctrine DBAL's PostgreSQL platform (Laravel's ->change(), Doctrine
+    // Migrations): ALTER without COLUMN, names quoted only when reserved,
+    // the type in upper case, no USING.
+    {{"Laravel or Doctrine", doctrine_cast_note},
+     [](const StatementShape &s) {
+       return app_is(s, "laravel") || app_is(s, "doctrine") ||
+              matches_case(
+                  s.query,
+                  R"re(^ALTER TABLE ("[^"]+"|\w+)(\.("[^"]+"|\w+))? ALTER ("[^"]+"|\w+) TYPE [A-Z][A-Z0-9_ ]*(\([0-9, ]+\))?\s*;?\s*$)re");
+     }},
     {{"Sequelize", sequelize_cast_note},
      [](const StatementShape &s) {
        return app_is(s, "sequelize") ||
@@ -348,7 +364,16 @@ const Row kCastTools[] = {
                   s.query,
                   R"(ALTER COLUMN "[^"]+" (DROP|SET) DEFAULT[^;]*;ALTER TABLE [^;]+ ALTER COLUMN "[^"]+" TYPE )");
      }},
-    {{"Rails", rails_cast_note}, [](const StatementShape &s) { return app_is(s, "rails"); }},
+    // Active Record's change_column (6.1, 7): every name quoted, the type as
+    // the adapter writes it (lower case), no USING unless the migration gives
+    // using:, other changes to the column after a comma.
+    {{"Rails", rails_cast_note},
+     [](const StatementShape &s) {
+       return app_is(s, "rails") ||
+              matches_case(
+                  s.query,
+                  R"re(^ALTER TABLE "[^"]+"(\."[^"]+")? ALTER COLUMN "[^"]+" TYPE [a-z][a-z0-9_ ]*(\([0-9, ]+\))?(\[\])?(, ALTER COLUMN "[^"]+" (SET|DROP) [^;]*)?\s*;?\s*$)re");
+     }},
     // SQLAlchemy's ALTER COLUMN: the type in capitals, then a space at the end
     // or its postgresql_using expression: TYPE INTEGER , TYPE INTEGER USING ...
     {{"Alembic", alembic_cast_note},

@@ -167,6 +167,8 @@ RawReferrers *referrers_of(Oid rel, AttrNumber att) {
   return out;
 }
 
+bool key_may_follow(Oid rel, const char *attname, Oid referencing_type);
+
 // PostgreSQL rebuilds every foreign key that references the key column (or
 // that a converted referencing column belongs to) at the end of the ALTER
 // TABLE that converts it, and one ALTER TABLE cannot convert columns of two
@@ -250,9 +252,16 @@ std::string rebuilt_hint(const std::vector<const Judged *> &bad, Node *tree) {
       drops += "ALTER TABLE " + k.table + " DROP CONSTRAINT " + k.constraint + "; ";
     for (const RebuildSteps::Column &c : steps.columns)
       if (c.conversion == Conversion::None) uncastable += (uncastable.empty() ? "" : ", ") + c.table + "." + c.column;
+    // A surrogate key changing type: one plan does all of it.
+    std::string whole;
+    if (key_side && pg_guard([key_rel, kan, new_type]() { return key_may_follow(key_rel, kan, new_type); }))
+      whole = " Or SELECT fk_guard.change_key_type_plan(" + sql::literal(p.referenced_table) + ", " +
+              sql::literal(key_attname) + ", " + sql::literal(new_display) + ") writes one script that changes " + key +
+              " together with every column that references it, keeping their foreign keys.";
     return hint + "No cast converts " + uncastable + " to " + new_display + ". Drop the foreign keys first (" + drops +
            "then run the statement), then fk_guard.fix_plan() writes, for each referencing column, the script that "
-           "converts or maps its values and adds its foreign key again (pass constraint_name to keep its name).";
+           "converts or maps its values and adds its foreign key again (pass constraint_name to keep its name)." +
+           whole;
   }
   return hint + "Run, in this order: " + script;
 }

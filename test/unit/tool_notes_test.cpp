@@ -334,11 +334,37 @@ TEST(CastToolNotes, AlembicAlterColumnTypeInCapitals) {
   EXPECT_EQ(cast_tool_of("ALTER TABLE sessions ALTER COLUMN \"userId\" TYPE integer USING \"userId\"::integer"), "");
 }
 
+// As Active Record 6.1's change_column sends it (test/e2e-ruby-php/fixtures/rails).
+TEST(CastToolNotes, RailsChangeColumnSendsNoUsing) {
+  EXPECT_EQ(cast_tool_of("ALTER TABLE \"sessions\" ALTER COLUMN \"user_id\" TYPE integer"), "Rails");
+  EXPECT_EQ(cast_tool_of("ALTER TABLE \"users\" ALTER COLUMN \"id\" TYPE uuid"), "Rails");
+  EXPECT_EQ(cast_tool_of("ALTER TABLE \"users\" ALTER COLUMN \"id\" TYPE uuid;"), "Rails");
+  EXPECT_EQ(cast_tool_of("ALTER TABLE \"public\".\"sessions\" ALTER COLUMN \"code\" TYPE character varying(36), "
+                         "ALTER COLUMN \"code\" SET NOT NULL"),
+            "Rails");
+  // Prisma's SET DATA TYPE and Sequelize's upper-case types are not it.
+  EXPECT_EQ(cast_tool_of("ALTER TABLE \"sessions\" ALTER COLUMN \"user_id\" SET DATA TYPE INTEGER"), "");
+}
+
+// As Laravel 8's ->change() sends it through Doctrine DBAL 3
+// (test/e2e-ruby-php/fixtures/laravel).
+TEST(CastToolNotes, LaravelChangeThroughDoctrine) {
+  EXPECT_EQ(cast_tool_of("ALTER TABLE sessions ALTER user_id TYPE INT"), "Laravel or Doctrine");
+  EXPECT_EQ(cast_tool_of("ALTER TABLE users ALTER id TYPE UUID"), "Laravel or Doctrine");
+  EXPECT_EQ(cast_tool_of("ALTER TABLE users ALTER id TYPE UUID;\n"), "Laravel or Doctrine");
+  EXPECT_EQ(cast_tool_of("ALTER TABLE public.\"order\" ALTER \"user\" TYPE VARCHAR(36)"), "Laravel or Doctrine");
+  EXPECT_EQ(cast_tool_of("ALTER TABLE sessions ALTER user_id TYPE integer", "Laravel"), "Laravel or Doctrine");
+  // With COLUMN, or a lower-case type, it is someone else's.
+  EXPECT_EQ(cast_tool_of("ALTER TABLE sessions ALTER COLUMN user_id TYPE INT"), "");
+  EXPECT_EQ(cast_tool_of("ALTER TABLE sessions ALTER user_id TYPE int"), "");
+}
+
 TEST(CastToolNotes, AnotherColumnsCastIsNoToolShape) {
   // knex's shape casts the column being altered; a cast of another column is not it.
   EXPECT_EQ(cast_tool_of("alter table \"sessions\" alter column \"userId\" type integer using (\"other\"::integer)"),
             "");
   EXPECT_EQ(cast_tool_of("ALTER TABLE sessions ALTER COLUMN \"userId\" TYPE integer"), "");
+  EXPECT_EQ(cast_tool_of("ALTER TABLE \"sessions\" ALTER COLUMN \"user_id\" TYPE integer USING user_id::integer"), "");
   EXPECT_EQ(cast_tool_of("ALTER TABLE sessions ALTER COLUMN \"userId\" TYPE integer", "rails 6.1"), "Rails");
 }
 
