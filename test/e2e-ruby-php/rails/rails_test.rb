@@ -113,7 +113,10 @@ class RailsTest < Minitest::Test
     assert_match(/There is no cast from uuid to integer/, hint)
     assert_match(/SELECT fk_guard\.fix_plan\('sessions', 'user_id', 'users', 'id', on_unconvertible => 'map', constraint_name => 'fk_rails_758836b4f0'\) writes that script/, hint)
     assert_match(/sessions\.user_id is still uuid: nothing so far has changed its type\./, hint)
-    assert hint.end_with?('Rails: give the reference the key\'s type, integer: add_reference :sessions, :user, type: :integer, foreign_key: true (or t.references ... type: :integer); for an existing column, change_column (with using: where the cast needs it) before add_foreign_key, or, where no cast exists, execute the statements fix_plan() writes.'), hint
+    # The Rails sentence, then (schema_migrations is on the search path) the
+    # explain() call for what the DETAIL leaves out.
+    assert hint.end_with?('Rails: give the reference the key\'s type, integer: add_reference :sessions, :user, type: :integer, foreign_key: true (or t.references ... type: :integer); for an existing column, change_column (with using: where the cast needs it) before add_foreign_key, or, where no cast exists, execute the statements fix_plan() writes. ' \
+                          "What the DETAIL leaves out (which migrations ran): SELECT fk_guard.explain('public.sessions', 'user_id');"), hint
     assert_equal CONTEXT, field(result, PG::Result::PG_DIAG_CONTEXT)
     assert_includes ar.message, "\nDETAIL:  #{detail}\nHINT:  #{hint}\n"
     # The migrator's log has the failing statement and nothing else of ours.
