@@ -11,17 +11,23 @@ bool local_or_reference(Table t) { return t == Table::Reference || t == Table::L
 
 std::string arg(const std::string &text) { return sql::literal(text); }
 
-// How a distributed table gets the distribution column type it needs: Citus
-// cannot change a distribution column's type in place.
+// How a distributed table gets the distribution column type it needs.
 std::string retype_distribution_column(const Side &s, const std::string &type, const std::string &colocate_with) {
   if (!sql::is_quoted_identifier_chain(s.table)) return "";
-  std::string column = sql::always_quoted(s.dist_column);
-  return "SELECT undistribute_table(" + arg(s.table) + "); ALTER TABLE " + sql::Ident::checked(s.table).str() +
-         " ALTER COLUMN " + column + " TYPE " + type + "; SELECT create_distributed_table(" + arg(s.table) + ", " +
-         arg(s.dist_column) + ", colocate_with => " + arg(colocate_with) + ")";
+  return change_distribution_column(s.table, s.dist_column,
+                                    "ALTER TABLE " + sql::Ident::checked(s.table).str() + " ALTER COLUMN " +
+                                        sql::always_quoted(s.dist_column) + " TYPE " + type,
+                                    colocate_with);
 }
 
 }  // namespace
+
+std::string change_distribution_column(const std::string &table, const std::string &column, const std::string &alter,
+                                       const std::string &colocate_with) {
+  if (!sql::is_quoted_identifier_chain(table)) return "";
+  return "SELECT undistribute_table(" + arg(table) + "); " + alter + "; SELECT create_distributed_table(" + arg(table) +
+         ", " + arg(column) + ", colocate_with => " + arg(colocate_with) + ")";
+}
 
 std::optional<Refusal> check(const Key &k) {
   const Side &fk = k.referencing, &pk = k.referenced;

@@ -44,4 +44,13 @@ struct Refusal {
 // Citus local table, or the pair is one Citus checks elsewhere).
 std::optional<Refusal> check(const Key &key);
 
+// Citus cannot change a distribution column's type in place ("cannot execute
+// ALTER TABLE command involving partition column"): the statements that do it
+// by distributing the table again, around `alter` (the ALTER TABLE ... TYPE,
+// without its semicolon). table as messages name it (quoted), column as
+// stored; colocate_with: a table as messages name it, or "default". Empty when
+// table is not a quoted identifier chain.
+std::string change_distribution_column(const std::string &table, const std::string &column, const std::string &alter,
+                                       const std::string &colocate_with);
+
 }  // namespace fkg::citus_rules

@@ -286,10 +286,40 @@ std::string pair_fix_plan_call(const ProposedPair &p, const char *mode = nullptr
                        unquoted(p.referenced_column), mode, p.constraint);
 }
 
-std::string alter_type_sql(const Judged &j) {
-  return alter_column_type_sql(j.pair.referencing_table, j.pair.referencing_column, j.judged.facts.referenced.display,
-                               "", j.judged.conversion);
+// The referencing column's conversion to the referenced type; on Citus, for
+// a distribution column (whose type Citus cannot change in place), wrapped
+// in the statements that distribute the table again (*distribution set).
+std::string alter_type_sql(const Judged &j, bool *distribution = nullptr) {
+  std::string alter = alter_column_type_sql(j.pair.referencing_table, j.pair.referencing_column,
+                                            j.judged.facts.referenced.display, "", j.judged.conversion);
+  Oid rel = j.pair.referencing_rel, pk_rel = j.pair.referenced_rel;
+  const char *attname = j.pair.referencing_attname;
+  if (!OidIsValid(rel) || attname == NULL) return alter;
+  struct RawDist {
+    bool is_dist;
+    bool colocate;  // the referenced table is distributed: colocate with it
+  };
+  RawDist d = pg_guard([rel, pk_rel, attname]() {
+    RawDist out = {false, false};
+    if (!citus::installed()) return out;
+    citus::Distribution dist = citus::distribution_of(rel);
+    out.is_dist = dist.kind == citus::TableKind::Distributed && dist.dist_att != InvalidAttrNumber &&
+                  get_attnum(rel, attname) == dist.dist_att;
+    out.colocate =
+        out.is_dist && OidIsValid(pk_rel) && citus::distribution_of(pk_rel).kind == citus::TableKind::Distributed;
+    return out;
+  });
+  if (!d.is_dist) return alter;
+  std::string wrapped = citus_rules::change_distribution_column(j.pair.referencing_table, attname, alter,
+                                                                d.colocate ? j.pair.referenced_table : "default");
+  if (wrapped.empty()) return alter;
+  if (distribution) *distribution = true;
+  return wrapped;
 }
+
+const char *kDistributionNote =
+    " (the distribution column: Citus cannot change its type in place, so the table is distributed again; "
+    "undistribute_table refuses while foreign keys involve the table)";
 
 // Is the referenced column a surrogate key the key's type may follow? (see
 // fix_plan.hpp)
@@ -418,7 +448,10 @@ std::string incompatible_hint(const Judged &j, const Profile &prof, Node *tree,
            pk.display + " and add the foreign key. " + pair_fix_plan_call(p, "map") +
            " writes that script; with 'null' it sets the unmapped values to NULL, with 'delete' it deletes their rows.";
   } else {
-    hint = "Change the column's type first: " + alter_type_sql(j) + "; then add the foreign key.";
+    bool dist = false;
+    std::string alter = alter_type_sql(j, &dist);
+    hint = std::string("Change the column's type first") + (dist ? kDistributionNote : "") + ": " + alter +
+           "; then add the foreign key.";
     if (prof.read && prof.data.rows_orphaned > 0)
       hint += " The foreign key would then fail on the " +
               plural(prof.data.rows_orphaned, "value that matches", "values that match") + " no key of " + prof.keys +
@@ -454,11 +487,14 @@ std::string soft_hint(const Judged &j) {
   if (p.declared_here)
     return "Declare " + std::string(p.referencing_column) + " as " + pk.display + " to match " + p.referenced_table +
            "." + p.referenced_column + ".";
+  bool dist = false;
+  std::string alter = alter_type_sql(j, &dist);
+  std::string note = dist ? kDistributionNote : "";
   if (p.referenced_retyped)
-    return "Convert " + std::string(p.referencing_table) + "." + p.referencing_column + " too: " + alter_type_sql(j) +
+    return "Convert " + std::string(p.referencing_table) + "." + p.referencing_column + " too" + note + ": " + alter +
            ".";
-  return "To match, convert " + std::string(p.referencing_table) + "." + p.referencing_column + ": " +
-         alter_type_sql(j) + "." + (j.judged.verdict.kind == Kind::Width ? key_change_note(j) : std::string());
+  return "To match, convert " + std::string(p.referencing_table) + "." + p.referencing_column + note + ": " + alter +
+         "." + (j.judged.verdict.kind == Kind::Width ? key_change_note(j) : std::string());
 }
 
 // ---- Citus's own rules ----

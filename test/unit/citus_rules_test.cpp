@@ -116,3 +116,11 @@ TEST(CitusRules, HostileNamesStayQuoted) {
   k.referencing.table = "bad name";
   EXPECT_EQ(check(k)->hint.find("undistribute_table"), std::string::npos);
 }
+
+TEST(CitusRules, ChangeDistributionColumn) {
+  EXPECT_EQ(change_distribution_column("logs.\"Orders\"", "acc\"t",
+                                       "ALTER TABLE logs.\"Orders\" ALTER COLUMN x TYPE bigint", "default"),
+            "SELECT undistribute_table('logs.\"Orders\"'); ALTER TABLE logs.\"Orders\" ALTER COLUMN x TYPE bigint; "
+            "SELECT create_distributed_table('logs.\"Orders\"', 'acc\"t', colocate_with => 'default')");
+  EXPECT_EQ(change_distribution_column("not quoted", "a", "ALTER", "default"), "");
+}

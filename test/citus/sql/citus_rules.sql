@@ -55,7 +55,23 @@ ALTER TABLE notes_links ADD FOREIGN KEY (note_id) REFERENCES notes(id);
 -- Distributed table -> PostgreSQL table.
 CREATE TABLE codes (id bigint PRIMARY KEY);
 ALTER TABLE notes_links ADD FOREIGN KEY (note_id) REFERENCES codes(id);
+-- A hint that converts a distribution column distributes the table again
+-- (Citus: cannot execute ALTER TABLE command involving partition column).
+CREATE TABLE visits (plan_id int, at date);
+SELECT create_distributed_table('rules.visits', 'plan_id', shard_count => 4);
+INSERT INTO visits SELECT g % 4 + 1, date '2026-01-01' + g FROM generate_series(1, 20) g;
+SET pg_fk_guard.soft_mismatches = error;
+ALTER TABLE visits ADD FOREIGN KEY (plan_id) REFERENCES plans(id);
+RESET pg_fk_guard.soft_mismatches;
+ALTER TABLE visits ALTER COLUMN plan_id TYPE bigint;
+-- The hint's statements, as they stand.
+SELECT undistribute_table('visits'); ALTER TABLE visits ALTER COLUMN plan_id TYPE bigint; SELECT create_distributed_table('visits', 'plan_id', colocate_with => 'default');
+INSERT INTO plans SELECT g FROM generate_series(1, 4) g;
+ALTER TABLE visits ADD FOREIGN KEY (plan_id) REFERENCES plans(id);
+SELECT count(*) AS visits, pg_typeof(min(plan_id)) FROM visits;
 -- What was accepted.
 SELECT conrelid::regclass, conname FROM pg_constraint
  WHERE contype = 'f' AND connamespace = 'rules'::regnamespace ORDER BY 1::text, 2;
 RESET search_path;
+-- Colocation groups are shared with the tests that follow.
+DROP SCHEMA rules CASCADE;
