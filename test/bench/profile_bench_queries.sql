@@ -15,7 +15,7 @@ SET client_min_messages = warning;
 CREATE TABLE bench.queries (
   part text, ord int, name text, settings jsonb NOT NULL DEFAULT '{}', explain boolean NOT NULL DEFAULT false,
   sql text NOT NULL, PRIMARY KEY (part, name));
-CREATE TABLE bench.times (part text, name text, run int, ms float8, result jsonb);   -- run <= 0: warm-up
+CREATE TABLE bench.times (part text, name text, run int, ms float8, result jsonb, cpu_ms float8);   -- run <= 0: warm-up
 CREATE TABLE bench.plans (part text, name text, line_no int, line text);
 
 -- The check a DBA writes by hand: one EXCEPTION block (a subtransaction)
