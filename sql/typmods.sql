@@ -77,5 +77,8 @@ SELECT conversion FROM fk_guard.profile_column('flags', 'n', 'bit', 'bit3', 'cod
 SELECT fk_guard.converts(B'10101'::varbit, 'bit', 3) AS longer, fk_guard.converts(B'1'::varbit, 'bit', 3) AS shorter,
        fk_guard.converts(B'1'::varbit, 'varbit', 3) AS varbit_shorter, fk_guard.converts(B'1010'::varbit, 'varbit', 3) AS varbit_longer;
 ALTER TABLE flags ADD FOREIGN KEY (digits) REFERENCES bit3;
+-- The same type with another length is no clean pair: the guard judges it
+-- (the key column's varchar(3) holds codes varchar(2) cannot).
+CREATE TABLE short_codes (code varchar(2) REFERENCES countries);
 RESET search_path;
 DROP SCHEMA trunc CASCADE;
