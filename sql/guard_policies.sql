@@ -171,6 +171,11 @@ INSERT INTO keyless_refs VALUES ('1'), ('x');
 ALTER TABLE keyless_refs ADD FOREIGN KEY (r) REFERENCES secret_keys;
 RESET ROLE;
 
+-- Every value converts and none matches a key: said as such.
+CREATE TABLE orphan_refs (r text);
+INSERT INTO orphan_refs VALUES ('5'), ('6');
+ALTER TABLE orphan_refs ADD FOREIGN KEY (r) REFERENCES part_keys;
+
 -- Without Citus, an application_name that Citus's own connections use does
 -- not make a statement look like Citus's copy: the guard still refuses.
 SET application_name = 'citus_internal gpid=10000000001';
