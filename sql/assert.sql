@@ -19,6 +19,24 @@ CREATE TABLE ci.sessions ("userId" uuid);
 SELECT fk_guard.assert_no_mismatches();
 SELECT fk_guard.assert_no_mismatches('error');
 SELECT fk_guard.assert_no_mismatches('fatal');
+-- Names as regclassout writes them: a temporary table named like a catalog
+-- relation (pg_user) is hidden by it, so it is named with its schema; one
+-- that is not hidden is named bare.
+SET pg_fk_guard.soft_mismatches = ignore;
+CREATE TEMP TABLE tmp_keys (id int PRIMARY KEY);
+CREATE TEMP TABLE pg_user (k bigint REFERENCES tmp_keys);
+RESET pg_fk_guard.soft_mismatches;
+DO $$
+DECLARE
+  d text;
+BEGIN
+  PERFORM fk_guard.assert_no_mismatches('notice');
+EXCEPTION WHEN OTHERS THEN
+  GET STACKED DIAGNOSTICS d = PG_EXCEPTION_DETAIL;
+  RAISE NOTICE '%', (SELECT string_agg(regexp_replace(l, 'pg_temp_\d+', 'pg_temp_N', 'g'), E'\n')
+                     FROM regexp_split_to_table(d, E'\n') l WHERE l LIKE '%pg_user%');
+END $$;
+DROP TABLE pg_user, tmp_keys;
 RESET search_path;
 SET client_min_messages = warning;
 DROP SCHEMA ci CASCADE;
