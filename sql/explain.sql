@@ -229,6 +229,10 @@ SET search_path = public;
 SELECT d #>> '{types,references,table}' AS refs, d->'migrations' AS migrations
   FROM (SELECT fk_guard.explain('ex.carts', 'customer_id', 'json')::jsonb AS d) x;
 
+-- Values that convert but match no key are lost too: the plan stops.
+CREATE TABLE ex.tickets (id int PRIMARY KEY, user_id text);
+INSERT INTO ex.tickets VALUES (1, '1'), (2, '999');
+SELECT line FROM regexp_split_to_table(fk_guard.explain('ex.tickets', 'user_id'), E'\n') line WHERE line LIKE '%On this data%';
 RESET search_path;
 DROP PUBLICATION ex_pub;
 DROP SCHEMA ex CASCADE;
