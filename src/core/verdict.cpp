@@ -456,6 +456,11 @@ Verdict classify(const PairFacts &f) {
     } else if (f.refusal == Refusal::NondeterministicCollation) {
       s = "The columns use different collations (" + fk.collation + " and " + pk.collation +
           "), and PostgreSQL refuses different collations when either is nondeterministic: both must be the same.";
+    } else if (f.refusal == Refusal::NoReferencingEquality) {
+      s = "Operator family " + f.opfamily + " compares " + f.compared_as + " with " + fk.base_display +
+          " but has no equality operator for " + fk.base_display + " with " + fk.base_display +
+          ", which PostgreSQL also needs for the referencing values, and " + fk.base_display +
+          " has no implicit cast to " + f.compared_as + ".";
     } else {
       s = "No equality operator of operator family " + f.opfamily + " compares " + fk.base_display + " with " +
           pk.base_display + ", and ";

@@ -63,6 +63,8 @@ enum class Comparison {
 enum class Refusal {
   None,
   NoEquality,                // no equality operator and no implicit coercion (every version)
+  NoReferencingEquality,     // the family compares the key type with the referencing type, but not the
+                             // referencing type with itself, and no implicit coercion (every version)
   NotBothCollatable,         // PostgreSQL 18+: one key column collatable, the other not
   NondeterministicCollation  // PostgreSQL 18+: different collations, one nondeterministic
 };

@@ -25,8 +25,9 @@ struct RawColumn {
 struct RawFacts {
   RawColumn fk, pk;
   bool accepted;
-  int collation_refusal;  // CollationRefusal
-  int comparison;         // Comparison
+  int collation_refusal;     // CollationRefusal
+  bool cross_equality_only;  // refused: the family has (key, referencing) equality but not (referencing, referencing)
+  int comparison;            // Comparison
   bool index_usable;
   int conversion;  // Conversion
   const char *opfamily;
@@ -97,6 +98,7 @@ void postgres_accepts(const PgColumn &fk, const PgColumn &pk, Oid opclass, RawFa
     }
   }
   out->accepted = OidIsValid(pfeqop) && OidIsValid(ffeqop);
+  out->cross_equality_only = !out->accepted && OidIsValid(pfeqop);
   if (!out->accepted) out->comparison = (int)Comparison::None;
   // PostgreSQL 18 then checks the pair's collations (the columns'
   // attcollation): a collatable column cannot pair with one that is not
@@ -189,6 +191,7 @@ JudgedPair judge_pair(const PgColumn &referencing, const PgColumn &referenced, O
   if (!raw.accepted)
     j.facts.refusal = raw.collation_refusal == COLL_NOT_BOTH_COLLATABLE ? Refusal::NotBothCollatable
                       : raw.collation_refusal == COLL_NONDETERMINISTIC  ? Refusal::NondeterministicCollation
+                      : raw.cross_equality_only                         ? Refusal::NoReferencingEquality
                                                                         : Refusal::NoEquality;
   j.verdict = classify(j.facts);
   j.collation_refusal = raw.collation_refusal != COLL_OK;

@@ -244,6 +244,22 @@ TEST(Verdict, CollationRefusalsOfPostgres18AreExplained) {
   EXPECT_NE(classify(g).explanation().find("nondeterministic: both must be the same"), std::string::npos);
 }
 
+// A hand-made family with integer = bigint but no bigint = bigint: the
+// sentence says what is missing, not that nothing compares the two types.
+TEST(Verdict, MissingReferencingEqualityIsNamed) {
+  PairFacts f = pair(col("bigint", "bigint", -1, 20), col("integer", "integer", -1, 23), Comparison::None, false);
+  f.accepted = false;
+  f.refusal = Refusal::NoReferencingEquality;
+  f.opfamily = "half_int_ops";
+  f.compared_as = "integer";
+  Verdict v = classify(f);
+  EXPECT_EQ(v.kind, Kind::Incompatible);
+  EXPECT_EQ(v.explanation(),
+            "Operator family half_int_ops compares integer with bigint but has no equality operator for bigint with "
+            "bigint, which PostgreSQL also needs for the referencing values, and bigint has no implicit cast to "
+            "integer.");
+}
+
 }  // namespace
 }  // namespace fkg
 
