@@ -110,8 +110,8 @@ run_suite "make installcheck (regress, isolation, TAP through PGXS)" "installche
 # against downloaded servers, plus 18's own tests. See test/matrix.sh.
 run_suite "matrix (test/matrix.sh 17 18)" "matrix" "matrix (17, 18)" test/matrix.sh 17 18
 
-# A Citus cluster (coordinator and two workers): Citus built from
-# ../shared/third_party/citus when present (skipped with a message when not),
+# A Citus cluster (coordinator and two workers): Citus built from the source
+# FKG_CITUS_SRC names (skipped with a message without it; .ci/run sets it),
 # pg_regress tests of test/citus and the guard's messages per statement on the
 # client and in every node's log. See test/run_citus.sh.
 run_suite "Citus (test/run_citus.sh)" "citus" "citus" test/run_citus.sh

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds Citus 13.2.2 from the source kept beside the repository
-# ($ROOT/../shared/third_party/citus: tarball + a patch for PostgreSQL 15.20's
+# Builds Citus 13.2.2 from its source in the directory FKG_CITUS_SRC names
+# (citus-13.2.2.tar.gz, the git archive of tag v13.2.2, + a patch for PostgreSQL 15.20's
 # headers) and installs it into the PostgreSQL that PG_CONFIG names, unless
 # that install already holds this Citus version.
 # The build happens under build/citus (outside the sources; build/ is ignored).
@@ -8,7 +8,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 : "${PG_CONFIG:=pg_config}"
-CITUS_SRC="${FKG_CITUS_SRC:-$ROOT/../shared/third_party/citus}"
+CITUS_SRC="${FKG_CITUS_SRC:-}"
 VERSION=13.2.2
 TARBALL="$CITUS_SRC/citus-$VERSION.tar.gz"
 PATCH="$CITUS_SRC/citus-$VERSION-pg15-have_createdb_privilege.patch"
@@ -20,7 +20,7 @@ if [ -f "$pkglibdir/citus.so" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$VERSION" 
   echo "citus build: Citus $VERSION already installed in $pkglibdir"
   exit 0
 fi
-if [ ! -f "$TARBALL" ]; then
+if [ -z "$CITUS_SRC" ] || [ ! -f "$TARBALL" ]; then
   echo "citus build: no Citus source at $TARBALL"
   exit 2
 fi
