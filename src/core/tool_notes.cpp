@@ -1,6 +1,7 @@
 #include "tool_notes.hpp"
 
 #include <cctype>
+#include <cstring>
 #include <regex>
 
 #include "no_postgres.hpp"
@@ -129,9 +130,90 @@ std::string spelled(const Spellings &sp, const KeyType &k) {
   return out;
 }
 
+// ---- Names as string literals ----------------------------------------------
+
+const char kHex[] = "0123456789abcdef";
+
+void hex_escape(std::string &out, unsigned char c) {
+  out += "\\x";
+  out += kHex[c >> 4];
+  out += kHex[c & 15];
+}
+
+bool has_control(std::string_view name) {
+  for (char c : name)
+    if ((unsigned char)c < 0x20 || c == 0x7f) return true;
+  return false;
+}
+
+// Backslash escapes for a double-quoted string (or JS's '...'): the quote,
+// the backslash, what else starts something (`also`), control characters.
+std::string escaped(std::string_view name, char quote, const char *also) {
+  std::string out(1, quote);
+  for (size_t i = 0; i < name.size(); i++) {
+    unsigned char c = (unsigned char)name[i];
+    if (c == (unsigned char)quote || c == '\\' || (c != 0 && std::strchr(also, c) != nullptr)) {
+      out += '\\';
+      out += (char)c;
+    } else if (c == '\n')
+      out += "\\n";
+    else if (c == '\r')
+      out += "\\r";
+    else if (c == '\t')
+      out += "\\t";
+    else if (c < 0x20 || c == 0x7f)
+      hex_escape(out, c);
+    else
+      out += (char)c;
+  }
+  return out + quote;
+}
+
+// '...' with only \\ and \' escaped: Ruby's and PHP's single-quoted strings,
+// which interpolate nothing but would hold a newline as it is.
+std::string single_quoted(std::string_view name) {
+  std::string out = "'";
+  for (char c : name) {
+    if (c == '\'' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "'";
+}
+
+bool plain_identifier(std::string_view name) {
+  if (name.empty() || !(std::isalpha((unsigned char)name[0]) || name[0] == '_')) return false;
+  for (char c : name)
+    if (!(std::isalnum((unsigned char)c) || c == '_')) return false;
+  return true;
+}
+
+}  // namespace
+
+std::string js_string(std::string_view name) {
+  if (name.empty()) return "...";
+  std::string out = escaped(name, '\'', "");
+  // U+2028 and U+2029 end a line in JavaScript before ES2019.
+  for (size_t at; (at = out.find("\xe2\x80\xa8")) != std::string::npos;) out.replace(at, 3, "\\u2028");
+  for (size_t at; (at = out.find("\xe2\x80\xa9")) != std::string::npos;) out.replace(at, 3, "\\u2029");
+  return out;
+}
+
+std::string php_string(std::string_view name) {
+  if (name.empty()) return "...";
+  return has_control(name) ? escaped(name, '"', "$") : single_quoted(name);
+}
+
+std::string ruby_name(std::string_view name) {
+  if (name.empty()) return "...";
+  if (plain_identifier(name)) return ":" + std::string(name);
+  return has_control(name) ? escaped(name, '"', "#") : single_quoted(name);
+}
+
+namespace {
+
 // ---- The notes, one per tool ----------------------------------------------
 
-std::string sequelize_note(const std::string &key_type) {
+std::string sequelize_note(const StatementShape &, const std::string &key_type) {
   KeyType k = key_type_of(key_type);
   std::string t = spelled({"DataTypes.INTEGER", "DataTypes.BIGINT", "DataTypes.SMALLINT", "DataTypes.UUID",
                            "DataTypes.TEXT", "DataTypes.STRING(%n)", nullptr},
@@ -145,7 +227,7 @@ std::string sequelize_note(const std::string &key_type) {
          "fix_plan() writes, which add the foreign key too, with queryInterface.sequelize.query().";
 }
 
-std::string typeorm_note(const std::string &key_type) {
+std::string typeorm_note(const StatementShape &, const std::string &key_type) {
   KeyType k = key_type_of(key_type);
   std::string t = spelled({"{ type: 'integer' }", "{ type: 'bigint' }", "{ type: 'smallint' }", "{ type: 'uuid' }",
                            "{ type: 'text' }", "{ type: 'varchar', length: %n }", "{ type: 'varchar' }"},
@@ -156,20 +238,35 @@ std::string typeorm_note(const std::string &key_type) {
          k.sql + " (" + how + " next to @ManyToOne/@JoinColumn), then generate the migration again.";
 }
 
-std::string rails_note(const std::string &key_type) {
+std::string rails_note(const StatementShape &s, const std::string &key_type) {
   KeyType k = key_type_of(key_type);
   std::string t =
       spelled({":integer", ":bigint", ":integer, limit: 2", ":uuid", ":text", ":string, limit: %n", ":string"}, k);
-  std::string give = t.empty() ? "Rails: give the reference the key's type, " + k.sql + " (add_reference ... type:)"
-                               : "Rails: give the reference the key's type, " + k.sql +
-                                     ": add_reference :sessions, :user, type: " + t +
-                                     ", foreign_key: true (or t.references ... type: " + t + ")";
+  std::string give = "Rails: give the reference the key's type, " + k.sql;
+  std::string_view col = s.column;
+  bool named = !s.table.empty() && !col.empty() && !s.referenced_table.empty() && !s.referenced_column.empty();
+  if (t.empty())
+    give += " (add_reference ... type:)";
+  else if (!named)
+    give += ": add_reference ..., type: " + t + ", foreign_key: true (or t.references ... type: " + t + ")";
+  else if (col.size() > 3 && col.substr(col.size() - 3) == "_id" && s.referenced_column == "id") {
+    // add_reference names the column <reference>_id and, given
+    // foreign_key: true, the table after the reference's plural.
+    std::string_view ref = col.substr(0, col.size() - 3);
+    bool plural = s.referenced_table == std::string(ref) + "s";
+    give += ": add_reference " + ruby_name(s.table) + ", " + ruby_name(ref) + ", type: " + t +
+            ", foreign_key: " + (plural ? std::string("true") : "{ to_table: " + ruby_name(s.referenced_table) + " }") +
+            " (or t.references ... type: " + t + ")";
+  } else
+    give += ": add_column " + ruby_name(s.table) + ", " + ruby_name(col) + ", " + t + ", then add_foreign_key " +
+            ruby_name(s.table) + ", " + ruby_name(s.referenced_table) + ", column: " + ruby_name(col) +
+            (s.referenced_column == "id" ? "" : ", primary_key: " + ruby_name(s.referenced_column));
   return give +
          "; for an existing column, change_column (with using: where the cast needs it) before add_foreign_key, or, "
          "where no cast exists, execute the statements fix_plan() writes.";
 }
 
-std::string django_note(const std::string &key_type) {
+std::string django_note(const StatementShape &, const std::string &key_type) {
   KeyType k = key_type_of(key_type);
   std::string field =
       spelled({"AutoField (DEFAULT_AUTO_FIELD = 'django.db.models.AutoField' for models that declare none)",
@@ -183,7 +280,7 @@ std::string django_note(const std::string &key_type) {
          ", or point to_field at a field of that type, then run makemigrations again.";
 }
 
-std::string alembic_note(const std::string &key_type) {
+std::string alembic_note(const StatementShape &, const std::string &key_type) {
   KeyType k = key_type_of(key_type);
   std::string t = spelled({"sa.Integer()", "sa.BigInteger()", "sa.SmallInteger()", "postgresql.UUID()", "sa.Text()",
                            "sa.String(%n)", "sa.String()"},
@@ -195,7 +292,7 @@ std::string alembic_note(const std::string &key_type) {
          "statements fix_plan() writes with op.get_bind().exec_driver_sql() in the revision.";
 }
 
-std::string prisma_note(const std::string &key_type) {
+std::string prisma_note(const StatementShape &, const std::string &key_type) {
   KeyType k = key_type_of(key_type);
   std::string t = spelled({"Int", "BigInt", "Int @db.SmallInt", "String @db.Uuid", "String", "String @db.VarChar(%n)",
                            "String @db.VarChar"},
@@ -205,7 +302,7 @@ std::string prisma_note(const std::string &key_type) {
          ", then run prisma migrate dev again.";
 }
 
-std::string hibernate_note(const std::string &key_type) {
+std::string hibernate_note(const StatementShape &, const std::string &key_type) {
   KeyType k = key_type_of(key_type);
   std::string java = spelled({"an Integer", "a Long", "a Short", "a java.util.UUID", nullptr, nullptr, nullptr}, k);
   std::string how;
@@ -215,24 +312,33 @@ std::string hibernate_note(const std::string &key_type) {
          "), before the schema is generated again.";
 }
 
-std::string knex_laravel_note(const std::string &key_type) {
+std::string knex_laravel_note(const StatementShape &s, const std::string &key_type) {
   KeyType k = key_type_of(key_type);
-  std::string knex = spelled({"table.integer('userId')", "table.bigInteger('userId')", "table.smallint('userId')",
-                              "table.uuid('userId')", "table.text('userId')", "table.string('userId', %n)", nullptr},
+  std::string js = js_string(s.column), php = php_string(s.column);
+  std::string knex = spelled({"table.integer(%c)", "table.bigInteger(%c)", "table.smallint(%c)", "table.uuid(%c)",
+                              "table.text(%c)", "table.string(%c, %n)", nullptr},
                              k);
-  if (knex.empty() && k.plain) knex = "table.specificType('userId', '" + k.sql + "')";
+  if (knex.empty() && k.plain) knex = "table.specificType(%c, '" + k.sql + "')";
+  // After %n: a name may hold "%n".
+  size_t at = knex.find("%c");
+  if (at != std::string::npos) knex.replace(at, 2, js);
+  std::string on = php_string(s.referenced_table);
   std::string laravel;
-  if (k.kind == KeyType::Bigint)
-    laravel = "$table->foreignId('user_id')->constrained()";
-  else if (k.kind == KeyType::Uuid)
-    laravel = "$table->foreignUuid('user_id')->constrained()";
+  if (k.kind == KeyType::Bigint || k.kind == KeyType::Uuid)
+    laravel = std::string(k.kind == KeyType::Bigint ? "$table->foreignId(" : "$table->foreignUuid(") + php +
+              ")->constrained(" + on +
+              (s.referenced_column.empty() || s.referenced_column == "id" ? std::string()
+                                                                          : ", " + php_string(s.referenced_column)) +
+              ")";
   else {
-    std::string column = spelled(
-        {"$table->integer('user_id') (foreignId() would make bigint)", nullptr, "$table->smallInteger('user_id')",
-         nullptr, "$table->text('user_id')", "$table->string('user_id', %n)", nullptr},
-        k);
-    laravel = (column.empty() ? "declare the column as " + k.sql : column) +
-              ", then $table->foreign('user_id')->references('id')->on('users')";
+    std::string column =
+        spelled({"$table->integer(%c) (foreignId() would make bigint)", nullptr, "$table->smallInteger(%c)", nullptr,
+                 "$table->text(%c)", "$table->string(%c, %n)", nullptr},
+                k);
+    at = column.find("%c");
+    if (at != std::string::npos) column.replace(at, 2, php);
+    laravel = (column.empty() ? "declare the column as " + k.sql : column) + ", then $table->foreign(" + php +
+              ")->references(" + php_string(s.referenced_column) + ")->on(" + on + ")";
   }
   return "knex: declare the column as " + k.sql + (knex.empty() ? "" : " (" + knex + ")") +
          " before .foreign(); .alter() converts an existing one only where a cast exists, otherwise run the "
@@ -240,7 +346,7 @@ std::string knex_laravel_note(const std::string &key_type) {
          laravel + ".";
 }
 
-std::string node_pg_migrate_note(const std::string &key_type) {
+std::string node_pg_migrate_note(const StatementShape &, const std::string &key_type) {
   KeyType k = key_type_of(key_type);
   std::string t = k.plain ? " (type: '" + k.sql + "')" : "";
   return "node-pg-migrate: declare the column as " + k.sql + t +
@@ -302,35 +408,35 @@ const Row kTools[] = {
 };
 
 // How each tool converts a column's type, for conversions no cast can do.
-std::string knex_cast_note(const std::string &) {
+std::string knex_cast_note(const StatementShape &, const std::string &) {
   return "knex's .alter() converts with USING (\"column\"::type), and no cast can do this one: write the migration "
          "with knex.raw() running the statements fix_plan() writes, or drop the column and add it again if its data "
          "can go.";
 }
 
-std::string django_cast_note(const std::string &) {
+std::string django_cast_note(const StatementShape &, const std::string &) {
   return "Django's AlterField converts with USING column::type, and no cast can do this one: add a field of the new "
          "type, fill it in a data migration (migrations.RunSQL with the statements fix_plan() writes, or RunPython), "
          "then remove the old field and rename the new one.";
 }
 
-std::string sequelize_cast_note(const std::string &) {
+std::string sequelize_cast_note(const StatementShape &, const std::string &) {
   return "Sequelize's changeColumn() converts without USING, and no cast can do this one: run the statements "
          "fix_plan() writes with queryInterface.sequelize.query() in the migration instead.";
 }
 
-std::string rails_cast_note(const std::string &) {
+std::string rails_cast_note(const StatementShape &, const std::string &) {
   return "Rails: run the statements fix_plan() writes with execute in the migration; change_column ..., using: "
          "cannot look values up in another table.";
 }
 
-std::string alembic_cast_note(const std::string &) {
+std::string alembic_cast_note(const StatementShape &, const std::string &) {
   return "Alembic's op.alter_column() converts with USING only when given postgresql_using=, and no cast can do "
          "this one: run the statements fix_plan() writes with op.get_bind().exec_driver_sql() in the revision "
          "instead.";
 }
 
-std::string doctrine_cast_note(const std::string &) {
+std::string doctrine_cast_note(const StatementShape &, const std::string &) {
   return "Laravel's ->change() and Doctrine Migrations convert through Doctrine DBAL without USING, and no cast can "
          "do this one: run the statements fix_plan() writes in the migration instead, with DB::unprepared() "
          "(Doctrine Migrations: $this->addSql()).";
@@ -400,7 +506,7 @@ const ToolNote *recognise_tool(const StatementShape &s) {
 
 std::string tool_note_for(const StatementShape &s, const std::string &key_type) {
   const ToolNote *note = recognise_tool(s);
-  return note ? note->note(key_type) : std::string(generic_tool_note());
+  return note ? note->note(s, key_type) : std::string(generic_tool_note());
 }
 
 const char *generic_tool_note() {

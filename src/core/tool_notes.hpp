@@ -17,6 +17,11 @@ struct StatementShape {
   std::string_view application_name;  // the session's application_name
   std::string_view table;             // the referencing table's name, unqualified and unquoted; "" if unknown
   std::vector<std::string> columns;   // the foreign key's referencing columns, unquoted, in order
+  // The pair the note is about, as stored (unquoted, unqualified); "" if
+  // unknown, and the notes then write "..." for the name.
+  std::string_view column;             // the referencing column
+  std::string_view referenced_table;   // the referenced table
+  std::string_view referenced_column;  // the referenced column
 };
 
 struct ToolNote {
@@ -25,8 +30,10 @@ struct ToolNote {
   // (format_type's spelling of its base type: "integer", "bigint", "uuid",
   // "character varying(36)", ...): the tool's own spelling of it where it has
   // one, else a sentence that names the SQL type.
-  std::string (*write)(const std::string &key_type);
-  std::string note(const std::string &key_type) const { return write(key_type); }
+  // The names it writes are the statement's (StatementShape's table, column,
+  // referenced_table, referenced_column), quoted as the tool's language wants.
+  std::string (*write)(const StatementShape &s, const std::string &key_type);
+  std::string note(const StatementShape &s, const std::string &key_type) const { return write(s, key_type); }
 };
 
 // The first tool whose shape matches, or nullptr.
@@ -39,6 +46,14 @@ std::string tool_note_for(const StatementShape &s, const std::string &key_type);
 // tool whose conversion shape matches, or nullptr. Its note does not depend
 // on the type.
 const ToolNote *recognise_cast_tool(const StatementShape &s);
+
+// A name as a string literal of each language the notes write; a name that
+// is "" is "...". No character of the name can end the literal or start an
+// interpolation. Ruby: a symbol (:user_id) where the name is a plain
+// identifier, else a string.
+std::string js_string(std::string_view name);
+std::string php_string(std::string_view name);
+std::string ruby_name(std::string_view name);
 
 // The note when no tool is recognised.
 const char *generic_tool_note();

@@ -476,7 +476,8 @@ std::string incompatible_hint(const Judged &j, const Profile &prof, Node *tree,
               ": run it before adding the foreign key.";
     else
       hint += " " + col + " is still " + fk.display + ": nothing so far has changed its type. " +
-              tool_note(p.constraint, p.referencing_table, fk_columns, pk.base_display);
+              tool_note(p.constraint, p.referencing_table, fk_columns, p.referencing_attname, p.referenced_table,
+                        p.referenced_attname, pk.base_display);
   }
   return hint + explain_note(j, prof);
 }

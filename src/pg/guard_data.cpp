@@ -214,17 +214,22 @@ std::string unqualified(const char *display) {
 }  // namespace
 
 std::string tool_note(const char *constraint, const char *table, const std::vector<std::string> &columns,
+                      const char *column, const char *referenced_table, const char *referenced_column,
                       const std::string &key_type) {
   StatementShape shape = current_shape(constraint);
-  std::string relname = unqualified(table);
+  std::string relname = unqualified(table), refname = unqualified(referenced_table);
   shape.table = relname;
   shape.columns = columns;
+  shape.column = column ? column : "";
+  shape.referenced_table = refname;
+  shape.referenced_column = referenced_column ? referenced_column : "";
   return tool_note_for(shape, key_type);
 }
 
 std::string cast_tool_note() {
-  const ToolNote *note = recognise_cast_tool(current_shape(nullptr));
-  return note ? note->note("") : std::string();
+  StatementShape shape = current_shape(nullptr);
+  const ToolNote *note = recognise_cast_tool(shape);
+  return note ? note->note(shape, "") : std::string();
 }
 
 std::string fix_plan_call(const std::string &table, const std::string &column, const std::string &referenced_table,

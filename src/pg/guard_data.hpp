@@ -65,8 +65,11 @@ std::string explain_call(Oid rel, const std::string &column);
 // sentence otherwise. constraint: the name the statement gives the foreign
 // key, or null; table: the referencing table as the user names it (quoted,
 // maybe schema-qualified); columns: the foreign key's referencing columns as
-// stored; key_type: the referenced key's SQL type ("integer", "uuid", ...).
+// stored; column: the referencing column the note is about, as stored;
+// referenced_table: as the user names it; referenced_column: as stored;
+// key_type: the referenced key's SQL type ("integer", "uuid", ...).
 std::string tool_note(const char *constraint, const char *table, const std::vector<std::string> &columns,
+                      const char *column, const char *referenced_table, const char *referenced_column,
                       const std::string &key_type);
 
 // For a column conversion no cast can do: the sentence for the tool whose

@@ -159,8 +159,10 @@ TEST(ToolNotes, PlainSqlGetsNoToolSentence) {
 }
 
 // The note for a key of this type, from the tool the application name names.
+// The statement's names: account_sessions.account_id -> accounts.id.
 std::string note_for(const char *app, const char *key_type) {
-  return tool_note_for(StatementShape{"", "", app, "", {}}, key_type);
+  return tool_note_for(StatementShape{"", "", app, "account_sessions", {"account_id"}, "account_id", "accounts", "id"},
+                       key_type);
 }
 
 struct Spelling {
@@ -200,15 +202,15 @@ TEST(ToolNotes, EachToolSpellsTheKeysType) {
       {"hibernate", "uuid", {"a java.util.UUID id field", "columnDefinition = \"uuid\""}, {"Integer", "Long"}},
       {"knex",
        "integer",
-       {"table.integer('userId')", "$table->integer('user_id')", "->foreign('user_id')"},
-       {"uuid", "foreignId('user_id')", "bigInteger"}},
+       {"table.integer('account_id')", "$table->integer('account_id')", "->foreign('account_id')"},
+       {"uuid", "foreignId('account_id')", "bigInteger"}},
       {"knex",
        "bigint",
-       {"table.bigInteger('userId')", "$table->foreignId('user_id')->constrained()"},
+       {"table.bigInteger('account_id')", "$table->foreignId('account_id')->constrained('accounts')"},
        {"uuid", "Uuid", "table.integer"}},
       {"laravel",
        "uuid",
-       {"table.uuid('userId')", "$table->foreignUuid('user_id')->constrained()"},
+       {"table.uuid('account_id')", "$table->foreignUuid('account_id')->constrained('accounts')"},
        {"integer", "foreignId"}},
       {"node-pg-migrate", "integer", {"as integer (type: 'integer')"}, {"uuid", "bigint"}},
       {"node-pg-migrate", "bigint", {"as bigint (type: 'bigint')"}, {"uuid", "'integer'"}},
@@ -224,11 +226,12 @@ TEST(ToolNotes, EachToolSpellsTheKeysType) {
 }
 
 TEST(ToolNotes, FoundingCaseInFull) {
-  EXPECT_EQ(note_for("rails", "integer"),
-            "Rails: give the reference the key's type, integer: add_reference :sessions, :user, type: :integer, "
-            "foreign_key: true (or t.references ... type: :integer); for an existing column, change_column (with "
-            "using: where the cast needs it) before add_foreign_key, or, where no cast exists, execute the statements "
-            "fix_plan() writes.");
+  EXPECT_EQ(
+      note_for("rails", "integer"),
+      "Rails: give the reference the key's type, integer: add_reference :account_sessions, :account, type: :integer, "
+      "foreign_key: true (or t.references ... type: :integer); for an existing column, change_column (with "
+      "using: where the cast needs it) before add_foreign_key, or, where no cast exists, execute the statements "
+      "fix_plan() writes.");
   EXPECT_EQ(note_for("typeorm", "integer"),
             "TypeORM gives the join column the type of its @Column: declare it with the referenced primary key's "
             "type, integer (@Column({ type: 'integer' }) next to @ManyToOne/@JoinColumn), then generate the "
@@ -265,8 +268,8 @@ TEST(ToolNotes, OtherKeyTypes) {
             std::string::npos);
   EXPECT_NE(note_for("typeorm", "character varying(3)").find("@Column({ type: 'varchar', length: 3 })"),
             std::string::npos);
-  EXPECT_NE(note_for("knex", "text").find("table.text('userId')"), std::string::npos);
-  EXPECT_NE(note_for("knex", "character varying(36)").find("table.string('userId', 36)"), std::string::npos);
+  EXPECT_NE(note_for("knex", "text").find("table.text('account_id')"), std::string::npos);
+  EXPECT_NE(note_for("knex", "character varying(36)").find("table.string('account_id', 36)"), std::string::npos);
   EXPECT_NE(note_for("django", "character varying(36)").find("CharField(max_length=36, primary_key=True)"),
             std::string::npos);
   EXPECT_NE(note_for("sequelize", "text").find("type DataTypes.TEXT"), std::string::npos);
@@ -278,7 +281,8 @@ TEST(ToolNotes, OtherKeyTypes) {
   EXPECT_NE(note_for("prisma", "numeric(10,0)").find("a type that maps to numeric(10,0),"), std::string::npos);
   EXPECT_NE(note_for("django", "numeric(10,0)").find("as a field whose column is numeric(10,0),"), std::string::npos);
   EXPECT_NE(note_for("typeorm", "numeric(10,0)").find("numeric(10,0) (in its @Column next to"), std::string::npos);
-  EXPECT_NE(note_for("knex", "numeric(10,0)").find("table.specificType('userId', 'numeric(10,0)')"), std::string::npos);
+  EXPECT_NE(note_for("knex", "numeric(10,0)").find("table.specificType('account_id', 'numeric(10,0)')"),
+            std::string::npos);
   EXPECT_NE(note_for("knex", "numeric(10,0)").find("Laravel: declare the column as numeric(10,0), then"),
             std::string::npos);
   EXPECT_NE(note_for("node-pg-migrate", "numeric(10,0)").find("(type: 'numeric(10,0)')"), std::string::npos);
@@ -366,6 +370,67 @@ TEST(CastToolNotes, AnotherColumnsCastIsNoToolShape) {
   EXPECT_EQ(cast_tool_of("ALTER TABLE sessions ALTER COLUMN \"userId\" TYPE integer"), "");
   EXPECT_EQ(cast_tool_of("ALTER TABLE \"sessions\" ALTER COLUMN \"user_id\" TYPE integer USING user_id::integer"), "");
   EXPECT_EQ(cast_tool_of("ALTER TABLE sessions ALTER COLUMN \"userId\" TYPE integer", "rails 6.1"), "Rails");
+}
+
+// The names are the statement's, in each tool's syntax.
+std::string named(const char *app, const char *table, const char *column, const char *ref_table, const char *ref_column,
+                  const char *key_type = "integer") {
+  return tool_note_for(StatementShape{"", "", app, table, {column}, column, ref_table, ref_column}, key_type);
+}
+
+TEST(ToolNotes, NamesAreTheStatements) {
+  std::string r = named("rails", "account_sessions", "account_id", "accounts", "id");
+  EXPECT_NE(r.find("add_reference :account_sessions, :account, type: :integer, foreign_key: true ("), std::string::npos)
+      << r;
+  r = named("rails", "sessions", "owner_id", "people", "id", "bigint");
+  EXPECT_NE(r.find("add_reference :sessions, :owner, type: :bigint, foreign_key: { to_table: :people } ("),
+            std::string::npos)
+      << r;
+  r = named("rails", "sessions", "owner", "people", "code");
+  EXPECT_NE(r.find("add_column :sessions, :owner, :integer, then add_foreign_key :sessions, :people, column: :owner, "
+                   "primary_key: :code;"),
+            std::string::npos)
+      << r;
+  std::string k = named("knex", "orders", "buyerId", "customers", "id");
+  EXPECT_NE(k.find("(table.integer('buyerId'))"), std::string::npos) << k;
+  EXPECT_NE(k.find("$table->integer('buyerId') (foreignId() would make bigint), then "
+                   "$table->foreign('buyerId')->references('id')->on('customers')."),
+            std::string::npos)
+      << k;
+  k = named("laravel", "orders", "buyer_id", "customers", "code", "uuid");
+  EXPECT_NE(k.find("$table->foreignUuid('buyer_id')->constrained('customers', 'code')."), std::string::npos) << k;
+  k = named("knex", "orders", "code%n", "customers", "id", "character varying(5)");
+  EXPECT_NE(k.find("table.string('code%n', 5)"), std::string::npos) << k;
+}
+
+// A name is the attacker's: nothing in it ends the literal or interpolates.
+TEST(ToolNotes, HostileNamesStayInsideTheirLiterals) {
+  EXPECT_EQ(js_string("a'b"), "'a\\'b'");
+  EXPECT_EQ(js_string("a\\'); x('"), "'a\\\\\\'); x(\\''");
+  EXPECT_EQ(js_string("a\nb\r\x01"), "'a\\nb\\r\\x01'");
+  EXPECT_EQ(js_string("${x}"), "'${x}'");
+  EXPECT_EQ(js_string("a\xe2\x80\xa8z"), "'a\\u2028z'");
+  EXPECT_EQ(js_string(""), "...");
+  EXPECT_EQ(php_string("a'b\\"), "'a\\'b\\\\'");
+  EXPECT_EQ(php_string("$x{$y}"), "'$x{$y}'");  // single quotes interpolate nothing
+  EXPECT_EQ(php_string("a\n$x\"\\"), "\"a\\n\\$x\\\"\\\\\"");
+  EXPECT_EQ(ruby_name("user_id"), ":user_id");
+  EXPECT_EQ(ruby_name("userId"), ":userId");
+  EXPECT_EQ(ruby_name("9lives"), "'9lives'");
+  EXPECT_EQ(ruby_name("a b"), "'a b'");
+  EXPECT_EQ(ruby_name("#{`rm -rf /`}"), "'#{`rm -rf /`}'");  // single quotes interpolate nothing
+  EXPECT_EQ(ruby_name("it's\\"), "'it\\'s\\\\'");
+  EXPECT_EQ(ruby_name("a\n#{x}\""), "\"a\\n\\#{x}\\\"\"");
+  // In a note: the hostile name appears only in its literal form.
+  std::string r = named("rails", "t\"'#{x}", "a'\n_id", "u", "id");
+  EXPECT_NE(r.find("add_reference 't\"\\'#{x}', \"a'\\n\", type: :integer, foreign_key: { to_table: :u }"),
+            std::string::npos)
+      << r;
+  EXPECT_EQ(r.find('\n'), std::string::npos) << r;
+  std::string k = named("knex", "t", "c');\n//", "u'\\", "i$d");
+  EXPECT_NE(k.find("table.integer('c\\');\\n//')"), std::string::npos) << k;
+  EXPECT_NE(k.find("$table->foreign(\"c');\\n//\")->references('i$d')->on('u\\'\\\\')."), std::string::npos) << k;
+  EXPECT_EQ(k.find('\n'), std::string::npos) << k;
 }
 
 }  // namespace

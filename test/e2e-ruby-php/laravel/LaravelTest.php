@@ -134,7 +134,7 @@ final class LaravelTest extends TestCase
         $this->assertSame('foreign key constraint "account_sessions_account_id_foreign" cannot be implemented', $f['message']);
         $this->assertMatchesRegularExpression('/\Aaccount_sessions\.account_id is bigint; accounts\.id is uuid\. .* account_sessions holds 3 rows, all with account_id NULL\.\z/', $f['detail']);
         $this->assertStringStartsWith('Every account_sessions.account_id is NULL, so the type can change without losing anything: ALTER TABLE account_sessions ALTER COLUMN account_id TYPE uuid USING NULL;', $f['hint']);
-        $this->assertStringEndsWith("Laravel: \$table->foreignUuid('user_id')->constrained(). What the DETAIL leaves out (which migrations ran): SELECT fk_guard.explain('public.account_sessions', 'account_id');", $f['hint']);
+        $this->assertStringEndsWith("Laravel: \$table->foreignUuid('account_id')->constrained('accounts'). What the DETAIL leaves out (which migrations ran): SELECT fk_guard.explain('public.account_sessions', 'account_id');", $f['hint']);
         // One transaction per migration: the column is gone again.
         $this->assertSame(['2024_01_01_000000_create_accounts_with_uuid_keys'], $db->recorded());
         $this->assertNull($db->columnType('account_sessions', 'account_id'));

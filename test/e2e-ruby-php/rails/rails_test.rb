@@ -141,7 +141,7 @@ class RailsTest < Minitest::Test
                  field(result, PG::Result::PG_DIAG_MESSAGE_DETAIL))
     hint = field(result, PG::Result::PG_DIAG_MESSAGE_HINT)
     assert_match(/\AEvery account_sessions\.account_id is NULL, so the type can change without losing anything: ALTER TABLE account_sessions ALTER COLUMN account_id TYPE uuid USING NULL;/, hint)
-    assert_match(/Rails: give the reference the key's type, uuid: add_reference :sessions, :user, type: :uuid, foreign_key: true/, hint)
+    assert_match(/Rails: give the reference the key's type, uuid: add_reference :account_sessions, :account, type: :uuid, foreign_key: true/, hint)
     # One transaction per migration: the column and the index are gone.
     assert_equal %w[20240101000000], FkgRails.recorded_versions
     assert_nil db.column_type('account_sessions', 'account_id')
