@@ -594,14 +594,19 @@ struct ReadUnlocked {
   Oid rel;
   std::string attname;
   PgColumn column;
+  // The name the statement gave the table (schema empty when unqualified):
+  // PostgreSQL resolves it again when it takes its lock, and finds another
+  // table if this one was renamed or moved and another took its name.
+  std::string schema, name;
 };
 
 struct EndCheck {
   bool active = false;
   // Set by the quick look: the referenced columns it read without a lock.
   // At the end PostgreSQL holds its lock on each referenced table; if one of
-  // them changed meanwhile (a concurrent ALTER COLUMN TYPE, or the table
-  // dropped and created again), the check becomes active.
+  // them changed meanwhile (a concurrent ALTER COLUMN TYPE, the table dropped
+  // and created again, or renamed or moved to another schema while another
+  // table took its name), the check becomes active.
   std::vector<ReadUnlocked> unlocked;
   CommandId since = InvalidCommandId;  // catalog rows written from here on are the statement's
   Oid rel = InvalidOid;                // the altered table, or
@@ -732,13 +737,18 @@ bool involves_citus_tables(const ProposedPairs *quick) {
   return false;
 }
 
-// Has a referenced column the quick look read without a lock changed since?
+// Has a referenced column the quick look read without a lock changed since,
+// or does its name now lead to another table?
 bool changed_since_read(const std::vector<ReadUnlocked> &read) {
   for (const ReadUnlocked &r : read) {
     Oid rel = r.rel;
     const char *attname = r.attname.c_str();
+    const char *schema = r.schema.empty() ? nullptr : r.schema.c_str();
+    const char *name = r.name.c_str();
     PgColumn now;
-    bool found = pg_guard([rel, attname, &now]() {
+    bool found = pg_guard([rel, attname, schema, name, &now]() {
+      // PostgreSQL holds its lock on the table the name leads to now.
+      if (*name && RangeVarGetRelid(makeRangeVar((char *)schema, (char *)name, -1), NoLock, true) != rel) return false;
       HeapTuple tup = SearchSysCacheAttName(rel, attname);
       if (!HeapTupleIsValid(tup)) return false;
       Form_pg_attribute a = (Form_pg_attribute)GETSTRUCT(tup);
@@ -782,8 +792,12 @@ FKG_SQL_FUNCTION(guard_ddl_start) {
       check_key_conversions(tree);
       for (int i = 0; i < quick->count; i++) {
         const ProposedPair &p = quick->items[i];
-        if (OidIsValid(p.referenced_rel) && p.referenced_rel != p.referencing_rel)
-          end_check.unlocked.push_back(ReadUnlocked{p.referenced_rel, p.referenced_attname, p.referenced});
+        if (OidIsValid(p.referenced_rel) && p.referenced_rel != p.referencing_rel) {
+          const RangeVar *named = p.definition ? p.definition->pktable : nullptr;
+          end_check.unlocked.push_back(ReadUnlocked{p.referenced_rel, p.referenced_attname, p.referenced,
+                                                    named && named->schemaname ? named->schemaname : "",
+                                                    named ? named->relname : ""});
+        }
       }
       if (!end_check.unlocked.empty()) {
         end_check.since = since;
