@@ -17,6 +17,8 @@ PACKAGES=(
   # Laravel's Illuminate components with Doctrine DBAL, PDO pgsql and PHPUnit.
   ruby-activerecord ruby-pg ruby-minitest
   php-cli php-pgsql php-laravel-framework php-doctrine-dbal phpunit
+  # The npm package's engine: src/core compiled to WebAssembly (clients/node/scripts/build-engine.sh)
+  emscripten
 )
 
 missing=()

@@ -78,6 +78,12 @@ summary+=("input rules differential: $d_pass passed, $d_fail failed")
 # node-pg-migrate) against the installed extension. See test/run_e2e.sh.
 run_suite "e2e (node --test: Sequelize, knex, TypeORM, node-pg-migrate)" "e2e" "e2e" test/run_e2e.sh
 
+# The npm package pg-fk-guard (clients/node): its engine built fresh from
+# src/core to WebAssembly, the guard and the functions against throwaway
+# clusters as an ordinary role without the extension, and the differential
+# against the extension. See test/run_npm.sh.
+run_suite "npm package pg-fk-guard (test/run_npm.sh)" "npm" "npm" test/run_npm.sh
+
 # Django and Alembic/SQLAlchemy (Debian's packages, psycopg2), through their
 # own migration runners. See test/run_e2e_python.sh.
 run_suite "e2e-python (unittest: Django, Alembic/SQLAlchemy)" "e2e-python" "e2e-python" test/run_e2e_python.sh

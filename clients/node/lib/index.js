@@ -1,0 +1,7 @@
+'use strict';
+// pg-fk-guard: pg_fk_guard's foreign-key checks without the extension.
+const engine = require('./engine-wrapper.js');
+
+module.exports = {
+  engine,
+};
