@@ -223,6 +223,26 @@ awk -F'\t' -v n="$FKG_BENCH_STATEMENTS" -v nt="$FKG_BENCH_TENANT_SERIAL" '
       }
     }
   }' "$RESULTS"
+# The same rows read another way: each run times the two modes back to back,
+# so a run's own ratio compares moments of the machine a few hundred ms
+# apart; the median of those ratios is steadier than the best runs when
+# other work comes and goes on the machine.
+echo "guarded / plain, median of the $FKG_BENCH_RUNS runs' own ratios (modes timed back to back in each run):"
+awk -F'\t' '
+  $1 !~ /^tenant_[0-9]+$/ { v[$1, $2, $3] = $4; if (!($1 in seen)) { seen[$1] = 1; order[++rows] = $1 }
+                            if ($3 > runs) runs = $3 }
+  END {
+    for (i = 1; i <= rows; i++) {
+      r = order[i]; m = 0; all = ""
+      for (k = 1; k <= runs; k++)
+        if (((r, "enforce", k) in v) && ((r, "off", k) in v) && v[r, "off", k] > 0) {
+          q[++m] = v[r, "enforce", k] / v[r, "off", k]; all = all sprintf(" %.3f", q[m]) }
+      if (m == 0) continue
+      for (a = 1; a <= m; a++) for (b = a + 1; b <= m; b++) if (q[b] < q[a]) { t = q[a]; q[a] = q[b]; q[b] = t }
+      med = (m % 2) ? q[(m + 1) / 2] : (q[m / 2] + q[m / 2 + 1]) / 2
+      printf "  %-18s %5.3f   runs:%s\n", r (r ~ /_cpu$/ ? "" : "_wall"), med, all
+    }
+  }' "$RESULTS"
 if [ -s "$RESULTS.paired" ]; then
   echo "at the same time in twin databases, plain tps / guarded tps (median of $FKG_BENCH_RUNS):"
   sort -t$'\t' -k1,1 -s "$RESULTS.paired" | awk -F'\t' '
