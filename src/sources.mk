@@ -16,6 +16,7 @@ FKG_CORE_SOURCES += src/core/statement_rules.cpp
 FKG_CORE_SOURCES += src/core/input_check.cpp
 FKG_CORE_SOURCES += src/core/key_set.cpp
 FKG_CORE_SOURCES += src/core/citus_rules.cpp
+FKG_CORE_SOURCES += src/core/guard_text.cpp
 #
 # src/pg: the PostgreSQL side (catalog, executor, event triggers, SQL entry points).
 FKG_PG_SOURCES += src/pg/boundary.cpp

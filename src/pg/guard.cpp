@@ -268,22 +268,23 @@ std::string rebuilt_hint(const std::vector<const Judged *> &bad, Node *tree) {
 
 // ---- Messages ----
 
-const char *is_or_becomes(bool retyped) { return retyped ? " becomes " : " is "; }
+// The pair's names, as the core's sentences take them (src/core/guard_text.hpp).
+KeyNames key_names(const ProposedPair &p) {
+  KeyNames n;
+  n.referencing_table = p.referencing_table;
+  n.referencing_column = p.referencing_column;
+  n.referencing_attname = p.referencing_attname ? p.referencing_attname : "";
+  n.referenced_table = p.referenced_table;
+  n.referenced_column = p.referenced_column;
+  n.referenced_attname = unquoted(p.referenced_column);
+  n.constraint = p.constraint ? p.constraint : "";
+  return n;
+}
 
 // "sessions."userId" is uuid; users.id is integer. <why>"
 std::string pair_detail(const Judged &j) {
-  const ProposedPair &p = j.pair;
-  return std::string(p.referencing_table) + "." + p.referencing_column + is_or_becomes(p.type_changed) +
-         j.judged.facts.referencing.display + "; " + p.referenced_table + "." + p.referenced_column +
-         is_or_becomes(p.referenced_retyped) + j.judged.facts.referenced.display + ". " +
-         j.judged.verdict.explanation();
-}
-
-// The fix_plan() call for this pair, keeping the constraint name the
-// statement asked for (tools that compare names would add the key again).
-std::string pair_fix_plan_call(const ProposedPair &p, const char *mode = nullptr) {
-  return fix_plan_call(p.referencing_table, p.referencing_attname ? p.referencing_attname : "", p.referenced_table,
-                       unquoted(p.referenced_column), mode, p.constraint);
+  return fkg::pair_detail(key_names(j.pair), j.judged.facts.referencing, j.pair.type_changed, j.judged.facts.referenced,
+                          j.pair.referenced_retyped, j.judged.verdict);
 }
 
 // The referencing column's conversion to the referenced type; on Citus, for
@@ -317,10 +318,6 @@ std::string alter_type_sql(const Judged &j, bool *distribution = nullptr) {
   return wrapped;
 }
 
-const char *kDistributionNote =
-    " (the distribution column: Citus cannot change its type in place, so the table is distributed again; "
-    "undistribute_table refuses while foreign keys involve the table)";
-
 // Is the referenced column a surrogate key the key's type may follow? (see
 // fix_plan.hpp)
 bool key_may_follow(Oid rel, const char *attname, Oid referencing_type) {
@@ -337,11 +334,7 @@ std::string key_change_note(const Judged &j) {
   std::string attname = unquoted(p.referenced_column);
   const char *an = attname.c_str();
   if (!pg_guard([rel, an, type]() { return key_may_follow(rel, an, type); })) return "";
-  const std::string &t = j.judged.facts.referencing.base_display;
-  return std::string(" Or, if ") + p.referenced_table + "." + p.referenced_column + " should become " + t +
-         " instead: SELECT fk_guard.change_key_type_plan(" + sql::literal(p.referenced_table) + ", " +
-         sql::literal(attname) + ", " + sql::literal(t) +
-         ") writes the script that changes it together with every column that references it.";
+  return fkg::key_change_note(key_names(p), j.judged.facts.referencing.base_display);
 }
 
 // ---- When the HINT names fk_guard.explain() ----
@@ -398,17 +391,13 @@ std::string explain_note(const Judged &j, const Profile &prof) {
     AttrNumber att = get_attnum(rel, attname);
     return Why{att > 0 && column_has_dependents(rel, att), migration_table_on_path()};
   });
-  std::vector<std::string> what;
-  if (!prof.read)
-    what.push_back("the data, not read here");
-  else if (!prof.keys_not_read.empty())
-    what.push_back("which values match no key");
-  if (w.objects) what.push_back("the objects on the column that a conversion touches");
-  if (w.history) what.push_back("which migrations ran");
-  if (what.empty()) return "";
-  std::string list;
-  for (size_t i = 0; i < what.size(); i++) list += (i == 0 ? "" : i + 1 == what.size() ? " and " : ", ") + what[i];
-  return " What the DETAIL leaves out (" + list + "): " + explain_call(rel, attname);
+  LeftOut left;
+  left.data_not_read = !prof.read;
+  left.keys_not_read = !prof.keys_not_read.empty();
+  left.objects = w.objects;
+  left.history = w.history;
+  if (!left.data_not_read && !left.keys_not_read && !left.objects && !left.history) return "";
+  return fkg::explain_note(left, explain_call(rel, attname));
 }
 
 // The fix for an incompatible pair, for these types and this data.
@@ -416,86 +405,44 @@ std::string explain_note(const Judged &j, const Profile &prof) {
 std::string incompatible_hint(const Judged &j, const Profile &prof, Node *tree,
                               const std::vector<std::string> &fk_columns) {
   const ProposedPair &p = j.pair;
-  const ColumnType &fk = j.judged.facts.referencing;
-  const ColumnType &pk = j.judged.facts.referenced;
-  std::string col = std::string(p.referencing_table) + "." + p.referencing_column;
-  if (j.judged.collation_refusal && !p.rebuilt && fk.base_display == pk.base_display && !pk.collation.empty()) {
-    // PostgreSQL 18+ refused the collations, not the types.
-    std::string target = fk.display + " COLLATE " + pk.collation;
-    std::string of = std::string(", the collation of ") + p.referenced_table + "." + p.referenced_column;
-    if (p.declared_here) return "Declare " + std::string(p.referencing_column) + " as " + target + of + ".";
-    return "Give " + col + " " + of.substr(2) + ": " +
-           alter_column_type_sql(p.referencing_table, p.referencing_column, fk.display, pk.collation,
-                                 Conversion::Assignment) +
-           "; then add the foreign key.";
-  }
-  std::string whole = whole_value_problem(fk, pk);
-  if (!whole.empty()) return whole;
-  if (p.declared_here)
-    return "Declare " + std::string(p.referencing_column) + " as " + pk.display + ", the type of " +
-           p.referenced_table + "." + p.referenced_column + ".";
-  std::string hint;
-  if (prof.read && prof.data.rows_total == prof.data.rows_null) {
-    hint = (prof.data.rows_total == 0 ? std::string(p.referencing_table) + " is empty" : "Every " + col + " is NULL") +
-           ", so the type can change without losing anything: " +
-           alter_column_type_sql(p.referencing_table, p.referencing_column, pk.display, "", Conversion::ToNull) +
-           "; then add the foreign key.";
-  } else if (j.judged.conversion == Conversion::None) {
-    hint = "There is no cast from " + fk.display + " to " + pk.display + ", so no USING expression can convert " + col +
-           ": map its values to keys of " + p.referenced_table +
-           " through a column that holds them (UPDATE ... FROM), or set to NULL or delete the rows that cannot be "
-           "mapped; then change its type to " +
-           pk.display + " and add the foreign key. " + pair_fix_plan_call(p, "map") +
-           " writes that script; with 'null' it sets the unmapped values to NULL, with 'delete' it deletes their rows.";
-  } else {
-    bool dist = false;
-    std::string alter = alter_type_sql(j, &dist);
-    hint = std::string("Change the column's type first") + (dist ? kDistributionNote : "") + ": " + alter +
-           "; then add the foreign key.";
-    if (prof.read && prof.data.rows_orphaned > 0)
-      hint += " The foreign key would then fail on the " +
-              plural(prof.data.rows_orphaned, "value that matches", "values that match") + " no key of " + prof.keys +
-              (prof.data.rows_unconvertible > 0 ? ", and the conversion on those that cannot convert" : "") +
-              ": add the missing keys to " + p.referenced_table + ", or run the script " +
-              pair_fix_plan_call(p, "null") + " writes, which sets " +
-              (prof.data.rows_unconvertible > 0 ? "all of them" : "them") +
-              " to NULL ('delete' instead deletes their rows; 'map' looks them up through a column of " +
-              p.referenced_table + " that holds them).";
-    else if (prof.read && prof.data.rows_unconvertible > 0)
-      hint +=
-          " First fix, NULL or delete the values that cannot convert; " + pair_fix_plan_call(p) + " writes the script.";
-    if (prof.user_code)
-      hint +=
-          " That conversion runs the user-defined code named in DETAIL: review it before "
-          "running the conversion as a privileged role.";
-  }
-  hint += key_change_note(j);
+  RefusalFacts f;
+  f.names = key_names(p);
+  f.fk = j.judged.facts.referencing;
+  f.pk = j.judged.facts.referenced;
+  f.declared_here = p.declared_here;
+  f.type_changed = p.type_changed;
+  f.collation_refusal = j.judged.collation_refusal;
+  f.conversion = j.judged.conversion;
+  f.data = data_facts(prof);
+  // Only what the sentences for these facts use is gathered.
+  bool collation_case = f.collation_refusal && f.fk.base_display == f.pk.base_display && !f.pk.collation.empty();
+  if (collation_case || p.declared_here || !whole_value_problem(f.fk, f.pk).empty()) return fkg::incompatible_hint(f);
+  bool all_null = prof.read && prof.data.rows_total == prof.data.rows_null;
+  if (!all_null && f.conversion != Conversion::None) f.alter = alter_type_sql(j, &f.distribution);
+  f.key_change_note = key_change_note(j);
   if (!p.type_changed) {
-    if (later_statement_retypes(tree, p.referencing_rel, p.referencing_column))
-      hint += " A later statement in the same query string changes the type of " + col +
-              ": run it before adding the foreign key.";
-    else
-      hint += " " + col + " is still " + fk.display + ": nothing so far has changed its type. " +
-              tool_note(p.constraint, p.referencing_table, fk_columns, p.referencing_attname, p.referenced_table,
-                        p.referenced_attname, pk.base_display);
+    f.later_statement_retypes = later_statement_retypes(tree, p.referencing_rel, p.referencing_column);
+    if (!f.later_statement_retypes)
+      f.tool_note = tool_note(p.constraint, p.referencing_table, fk_columns, p.referencing_attname, p.referenced_table,
+                              p.referenced_attname, f.pk.base_display);
   }
-  return hint + explain_note(j, prof);
+  f.explain_note = explain_note(j, prof);
+  return fkg::incompatible_hint(f);
 }
 
 std::string soft_hint(const Judged &j) {
   const ProposedPair &p = j.pair;
-  const ColumnType &pk = j.judged.facts.referenced;
-  if (p.declared_here)
-    return "Declare " + std::string(p.referencing_column) + " as " + pk.display + " to match " + p.referenced_table +
-           "." + p.referenced_column + ".";
-  bool dist = false;
-  std::string alter = alter_type_sql(j, &dist);
-  std::string note = dist ? kDistributionNote : "";
-  if (p.referenced_retyped)
-    return "Convert " + std::string(p.referencing_table) + "." + p.referencing_column + " too" + note + ": " + alter +
-           ".";
-  return "To match, convert " + std::string(p.referencing_table) + "." + p.referencing_column + note + ": " + alter +
-         "." + (j.judged.verdict.kind == Kind::Width ? key_change_note(j) : std::string());
+  SoftFacts f;
+  f.names = key_names(p);
+  f.pk = j.judged.facts.referenced;
+  f.kind = j.judged.verdict.kind;
+  f.declared_here = p.declared_here;
+  f.referenced_retyped = p.referenced_retyped;
+  if (!p.declared_here) {
+    f.alter = alter_type_sql(j, &f.distribution);
+    if (!p.referenced_retyped && f.kind == Kind::Width) f.key_change_note = key_change_note(j);
+  }
+  return fkg::soft_hint(f);
 }
 
 // ---- Citus's own rules ----
@@ -638,7 +585,7 @@ void judge_and_report(ProposedPairs *proposed, Node *tree, bool at_end) {
     Report r;
     r.elevel = guard_mode == MODE_ENFORCE ? ERROR : WARNING;
     r.sqlstate = first.judged.sqlstate;  // PostgreSQL's own code for what it refuses first
-    r.message = std::string("foreign key constraint \"") + first.pair.constraint + "\" cannot be implemented";
+    r.message = refusal_message(first.pair.constraint);
     if (first.pair.rebuilt)
       r.detail = std::string("ALTER COLUMN TYPE makes PostgreSQL rebuild ") +
                  (several ? "these foreign keys, which it could not implement. "
@@ -675,9 +622,8 @@ void judge_and_report(ProposedPairs *proposed, Node *tree, bool at_end) {
       Report r;
       r.elevel = serious ? (soft_policy == SOFT_ERROR ? ERROR : WARNING) : NOTICE;
       r.sqlstate = r.elevel == ERROR ? ERRCODE_DATATYPE_MISMATCH : ERRCODE_WARNING;
-      r.message = std::string("foreign key constraint \"") + j.pair.constraint + "\"" +
-                  (j.pair.rebuilt ? " will pair " : " pairs ") + j.judged.facts.referencing.display + " with " +
-                  j.judged.facts.referenced.display + " (" + kind_name(v.kind) + ")";
+      r.message = soft_message(j.pair.constraint, j.pair.rebuilt, j.judged.facts.referencing, j.judged.facts.referenced,
+                               v.kind);
       r.detail = pair_detail(j);
       r.hint = soft_hint(j);
       if (r.elevel == ERROR) r.hint += " Or set pg_fk_guard.soft_mismatches = warn to accept it.";

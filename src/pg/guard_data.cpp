@@ -129,53 +129,30 @@ Profile profile_of(const ProfileRequest &r) {
   return prof;
 }
 
-std::string plural(int64 n, const std::string &one, const std::string &many) {
-  return std::to_string(n) + " " + (n == 1 ? one : many);
+DataFacts data_facts(const Profile &prof) {
+  DataFacts d;
+  d.read = prof.read;
+  d.estimated = prof.estimated;
+  d.row_limit = profile_row_limit;
+  d.not_read = prof.not_read;
+  d.user_code = prof.user_code;
+  d.keys = prof.keys;
+  d.keys_not_read = prof.keys_not_read;
+  const ColumnProfile &c = prof.data;
+  d.rows_total = c.rows_total;
+  d.rows_null = c.rows_null;
+  d.rows_convertible = c.rows_convertible;
+  d.rows_unconvertible = c.rows_unconvertible;
+  d.rows_orphaned = c.rows_orphaned;
+  d.orphans_checked = c.orphans_checked;
+  d.sample_unconvertible = c.sample_unconvertible;
+  d.sample_orphaned = c.sample_orphaned;
+  return d;
 }
-
-namespace {
-
-std::string samples_text(const std::vector<std::string> &samples) {
-  std::string s = " (for example ";
-  for (size_t i = 0; i < samples.size(); i++) s += (i ? " and " : "") + sql::literal(samples[i]);
-  return s + ")";
-}
-
-}  // namespace
 
 std::string data_sentence(const std::string &table, const std::string &column, const std::string &source,
                           const std::string &target, const Profile &prof) {
-  if (!prof.read) {
-    if (prof.estimated > profile_row_limit)
-      return table + " has about " + std::to_string((long long)prof.estimated) +
-             " rows, more than pg_fk_guard.profile_row_limit, so its data was not read.";
-    if (!prof.not_read.empty()) return "The data of " + table + " was not profiled: " + prof.not_read + ".";
-    return "";
-  }
-  const ColumnProfile &d = prof.data;
-  if (d.rows_total == 0) return table + " is empty.";
-  std::string s = table + " holds " + plural(d.rows_total, "row", "rows");
-  if (d.rows_null == d.rows_total) return s + ", " + (d.rows_total == 1 ? "with " : "all with ") + column + " NULL.";
-  s += ": " + std::to_string(d.rows_null) + " with " + column + " NULL";
-  if (d.rows_convertible > 0) {
-    s += ", " + plural(d.rows_convertible, source + " value", source + " values") +
-         (d.rows_convertible == 1 ? " that converts to " : " that convert to ") + target;
-    if (d.orphans_checked && d.rows_orphaned == 0)
-      s += d.rows_convertible == 1 ? " and matches a key of " + prof.keys : ", each matching a key of " + prof.keys;
-    else if (d.orphans_checked)
-      s += d.rows_orphaned == d.rows_convertible
-               ? std::string(d.rows_convertible == 1 ? " but matches no key of " : " but none matches a key of ") +
-                     prof.keys + samples_text(d.sample_orphaned)
-               : ", of which " + std::to_string(d.rows_orphaned) + (d.rows_orphaned == 1 ? " matches" : " match") +
-                     " no key of " + prof.keys + samples_text(d.sample_orphaned);
-  }
-  if (d.rows_unconvertible > 0)
-    s += ", " + plural(d.rows_unconvertible, source + " value", source + " values") + " that cannot become " + target +
-         samples_text(d.sample_unconvertible);
-  s += ".";
-  if (!prof.keys_not_read.empty() && d.rows_convertible > 0)
-    s += " Whether the values match keys was not checked: " + prof.keys_not_read + ".";
-  return s;
+  return data_sentence(table, column, source, target, data_facts(prof));
 }
 
 namespace {
@@ -232,19 +209,10 @@ std::string cast_tool_note() {
   return note ? note->note(shape, "") : std::string();
 }
 
-std::string fix_plan_call(const std::string &table, const std::string &column, const std::string &referenced_table,
-                          const std::string &referenced_column, const char *mode, const char *constraint) {
-  std::string call = "SELECT fk_guard.fix_plan(" + sql::literal(table) + ", " + sql::literal(column) + ", " +
-                     sql::literal(referenced_table) + ", " + sql::literal(referenced_column);
-  if (mode) call += std::string(", on_unconvertible => ") + sql::literal(mode);
-  if (constraint) call += ", constraint_name => " + sql::literal(constraint);
-  return call + ")";
-}
-
 std::string explain_call(Oid rel, const std::string &column) {
   const char *q = pg_guard(
       [rel]() { return quote_qualified_identifier(get_namespace_name(get_rel_namespace(rel)), get_rel_name(rel)); });
-  return "SELECT fk_guard.explain(" + sql::literal(sql::Ident::checked(q).str()) + ", " + sql::literal(column) + ");";
+  return explain_call(std::string(q), column);
 }
 
 static const char *kContext = "pg_fk_guard: checked before PostgreSQL ran the statement";

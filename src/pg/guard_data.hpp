@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "profile.hpp"
+#include "../core/guard_text.hpp"
 
 namespace fkg {
 
@@ -46,15 +47,11 @@ Profile profile_of(const ProfileRequest &r);
 std::string data_sentence(const std::string &table, const std::string &column, const std::string &source,
                           const std::string &target, const Profile &prof);
 
-std::string plural(int64 n, const std::string &one, const std::string &many);
+// The profile as the core's sentences take it (src/core/guard_text.hpp).
+DataFacts data_facts(const Profile &prof);
 
 // A name as stored, from its quote_identifier form.
 std::string unquoted(const char *quoted);
-
-// "SELECT fk_guard.fix_plan('sessions', 'userId', 'users', 'id', ...)":
-// names as stored; mode and constraint may be null.
-std::string fix_plan_call(const std::string &table, const std::string &column, const std::string &referenced_table,
-                          const std::string &referenced_column, const char *mode, const char *constraint);
 
 // "SELECT fk_guard.explain('public.sessions', 'userId');": the table always
 // schema-qualified, its name and the column's (as stored) quoted as literals.

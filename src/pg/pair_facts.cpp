@@ -214,9 +214,4 @@ Oid default_btree_opclass(Oid type) {
   });
 }
 
-std::string type_with_collation_note(const ColumnType &c, bool show_collation) {
-  if (show_collation && !c.collation.empty()) return c.display + " COLLATE " + c.collation;
-  return c.display;
-}
-
 }  // namespace fkg

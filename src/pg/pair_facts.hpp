@@ -6,6 +6,7 @@
 #include "boundary.hpp"
 #include "../core/fix_writer.hpp"
 #include "../core/verdict.hpp"
+#include "../core/guard_text.hpp"  // type_with_collation_note
 
 namespace fkg {
 
@@ -37,8 +38,5 @@ bool pair_is_clean(const PgColumn &referencing, const PgColumn &referenced, Oid 
 // The operator class a new primary key on a column of this type would use;
 // raises PostgreSQL's own error if the type has none.
 Oid default_btree_opclass(Oid type);
-
-// "text COLLATE "C"" when the collation is worth showing, else the type alone.
-std::string type_with_collation_note(const ColumnType &c, bool show_collation);
 
 }  // namespace fkg

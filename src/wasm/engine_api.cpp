@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "../core/fix_writer.hpp"
+#include "../core/guard_text.hpp"
 #include "../core/input_check.hpp"
 #include "../core/naming.hpp"
 #include "../core/sql_writer.hpp"
@@ -200,6 +201,148 @@ val tool_note(val shape, std::string key_type) {
   });
 }
 
+// ---- The guard's sentences (guard_text.hpp) ----
+
+KeyNames key_names(const val &o) {
+  KeyNames n;
+  n.referencing_table = get_string(o, "referencing_table");
+  n.referencing_column = get_string(o, "referencing_column");
+  n.referencing_attname = get_string(o, "referencing_attname");
+  n.referenced_table = get_string(o, "referenced_table");
+  n.referenced_column = get_string(o, "referenced_column");
+  n.referenced_attname = get_string(o, "referenced_attname");
+  n.constraint = get_string(o, "constraint");
+  return n;
+}
+
+std::vector<std::string> strings_of(const val &o, const char *key) { return get_strings(o, key); }
+
+DataFacts data_facts(const val &o) {
+  DataFacts d;
+  if (o.isUndefined() || o.isNull()) return d;
+  d.read = get_bool(o, "read", false);
+  d.estimated = get_number(o, "estimated", -1);
+  d.row_limit = (int64_t)get_number(o, "row_limit", 0);
+  d.not_read = get_string(o, "not_read");
+  d.user_code = get_bool(o, "user_code", false);
+  d.keys = get_string(o, "keys");
+  d.keys_not_read = get_string(o, "keys_not_read");
+  d.rows_total = (int64_t)get_number(o, "rows_total", 0);
+  d.rows_null = (int64_t)get_number(o, "rows_null", 0);
+  d.rows_convertible = (int64_t)get_number(o, "rows_convertible", 0);
+  d.rows_unconvertible = (int64_t)get_number(o, "rows_unconvertible", 0);
+  d.rows_orphaned = (int64_t)get_number(o, "rows_orphaned", 0);
+  d.orphans_checked = get_bool(o, "orphans_checked", false);
+  d.sample_unconvertible = strings_of(o, "sample_unconvertible");
+  d.sample_orphaned = strings_of(o, "sample_orphaned");
+  return d;
+}
+
+Kind kind_of(const std::string &s) {
+  for (int k = (int)Kind::Incompatible; k <= (int)Kind::None; k++)
+    if (s == kind_name((Kind)k)) return (Kind)k;
+  throw std::invalid_argument("unknown kind \"" + s + "\"");
+}
+
+// A refused key: {message, detail, hint}. in: {names, facts (classify's),
+// fk_retyped, pk_retyped, data, declared_here, collation_refusal,
+// conversion, alter, key_may_follow, later_statement_retypes, tool_note,
+// left_out: {data_not_read, keys_not_read, objects, history}, explain_call,
+// data_sentence (bool: add the data sentence)}.
+val refusal_report(val in) {
+  return guarded([&]() {
+    KeyNames n = key_names(in["names"]);
+    PairFacts facts = pair_facts(in["facts"]);
+    Verdict v = classify(facts);
+    DataFacts d = data_facts(in["data"]);
+    RefusalFacts f;
+    f.names = n;
+    f.fk = facts.referencing;
+    f.pk = facts.referenced;
+    f.declared_here = get_bool(in, "declared_here", false);
+    f.type_changed = get_bool(in, "fk_retyped", false);
+    f.collation_refusal =
+        facts.refusal == Refusal::NotBothCollatable || facts.refusal == Refusal::NondeterministicCollation;
+    f.conversion = conversion_of(get_string(in, "conversion", "none"));
+    f.alter = get_string(in, "alter");
+    f.data = d;
+    if (get_bool(in, "key_may_follow", false) && whole_value_problem(f.fk, f.pk).empty())
+      f.key_change_note = key_change_note(n, f.fk.base_display);
+    f.later_statement_retypes = get_bool(in, "later_statement_retypes", false);
+    f.tool_note = get_string(in, "tool_note");
+    if (present(in, "left_out")) {
+      val lo = in["left_out"];
+      LeftOut left;
+      left.data_not_read = !d.read;
+      left.keys_not_read = !d.keys_not_read.empty();
+      left.objects = get_bool(lo, "objects", false);
+      left.history = get_bool(lo, "history", false);
+      f.explain_note = explain_note(left, get_string(in, "explain_call"));
+    }
+    std::string detail = pair_detail(n, f.fk, f.type_changed, f.pk, get_bool(in, "pk_retyped", false), v);
+    std::string data = data_sentence(n.referencing_table, n.referencing_column, f.fk.display, f.pk.display, d);
+    if (!data.empty()) detail += " " + data;
+    val out = val::object();
+    out.set("kind", std::string(kind_name(v.kind)));
+    out.set("message", refusal_message(n.constraint));
+    out.set("detail", detail);
+    out.set("pair_detail", pair_detail(n, f.fk, f.type_changed, f.pk, get_bool(in, "pk_retyped", false), v));
+    out.set("data_sentence", data);
+    out.set("hint", incompatible_hint(f));
+    return out;
+  });
+}
+
+// A soft mismatch: {kind, severity, message, detail, hint}, or {kind: 'none'}.
+// in: {names, facts, declared_here, referenced_retyped, alter, key_may_follow}.
+val soft_report(val in) {
+  return guarded([&]() {
+    KeyNames n = key_names(in["names"]);
+    PairFacts facts = pair_facts(in["facts"]);
+    Verdict v = classify(facts);
+    val out = val::object();
+    out.set("kind", std::string(kind_name(v.kind)));
+    out.set("severity", std::string(severity_name(v.severity())));
+    if (v.kind == Kind::None || v.kind == Kind::Incompatible) return out;
+    SoftFacts f;
+    f.names = n;
+    f.pk = facts.referenced;
+    f.kind = v.kind;
+    f.declared_here = get_bool(in, "declared_here", false);
+    f.referenced_retyped = get_bool(in, "referenced_retyped", false);
+    f.alter = get_string(in, "alter");
+    if (v.kind == Kind::Width && get_bool(in, "key_may_follow", false) &&
+        whole_value_problem(facts.referencing, facts.referenced).empty())
+      f.key_change_note = key_change_note(n, facts.referencing.base_display);
+    out.set("message", soft_message(n.constraint, false, facts.referencing, facts.referenced, v.kind));
+    out.set("detail", pair_detail(n, facts.referencing, false, facts.referenced, f.referenced_retyped, v));
+    out.set("hint", soft_hint(f));
+    return out;
+  });
+}
+
+val data_sentence_of(std::string table, std::string column, std::string source, std::string target, val data) {
+  return guarded([&]() { return val(data_sentence(table, column, source, target, data_facts(data))); });
+}
+
+val fix_plan_call_of(std::string table, std::string column, std::string rtable, std::string rcolumn, val mode,
+                     val constraint) {
+  return guarded([&]() {
+    std::string m = mode.isString() ? mode.as<std::string>() : "";
+    std::string c = constraint.isString() ? constraint.as<std::string>() : "";
+    return val(fix_plan_call(table, column, rtable, rcolumn, mode.isString() ? m.c_str() : nullptr,
+                             constraint.isString() ? c.c_str() : nullptr));
+  });
+}
+
+val explain_call_of(std::string qualified, std::string column) {
+  return guarded([&]() { return val(explain_call(qualified, column)); });
+}
+
+val type_with_collation(val type, bool show) {
+  return guarded([&]() { return val(type_with_collation_note(column_type(type), show)); });
+}
+
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(fkg_engine) {
@@ -216,6 +359,12 @@ EMSCRIPTEN_BINDINGS(fkg_engine) {
   emscripten::function("alterColumnTypeSql", &alter_type_sql);
   emscripten::function("typeFix", &type_fix);
   emscripten::function("toolNote", &tool_note);
+  emscripten::function("refusalReport", &refusal_report);
+  emscripten::function("softReport", &soft_report);
+  emscripten::function("dataSentence", &data_sentence_of);
+  emscripten::function("fixPlanCall", &fix_plan_call_of);
+  emscripten::function("explainCall", &explain_call_of);
+  emscripten::function("typeWithCollationNote", &type_with_collation);
 }
 
 }  // namespace wasm

@@ -60,4 +60,12 @@ module.exports = {
   typeFix: (target, facts) => call('typeFix', target, facts),
   // tool_notes.hpp: {tool, note}
   toolNote: (shape, keyType) => call('toolNote', shape, keyType),
+  // guard_text.hpp: the guard's sentences, the same as the extension's
+  refusalReport: (input) => call('refusalReport', input),
+  softReport: (input) => call('softReport', input),
+  dataSentence: (table, column, source, target, data) => call('dataSentence', table, column, source, target, data),
+  fixPlanCall: (table, column, referencedTable, referencedColumn, mode = null, constraint = null) =>
+    call('fixPlanCall', table, column, referencedTable, referencedColumn, mode, constraint),
+  explainCall: (qualified, column) => call('explainCall', qualified, column),
+  typeWithCollationNote: (type, show) => call('typeWithCollationNote', type, show),
 };

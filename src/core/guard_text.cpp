@@ -1,0 +1,201 @@
+#include "guard_text.hpp"
+
+#include "sql_writer.hpp"
+#include "no_postgres.hpp"
+
+namespace fkg {
+
+std::string plural(int64_t n, const std::string &one, const std::string &many) {
+  return std::to_string(n) + " " + (n == 1 ? one : many);
+}
+
+namespace {
+
+std::string samples_text(const std::vector<std::string> &samples) {
+  std::string s = " (for example ";
+  for (size_t i = 0; i < samples.size(); i++) s += (i ? " and " : "") + sql::literal(samples[i]);
+  return s + ")";
+}
+
+const char *is_or_becomes(bool retyped) { return retyped ? " becomes " : " is "; }
+
+std::string pair_fix_plan_call(const KeyNames &n, const char *mode = nullptr) {
+  return fix_plan_call(n.referencing_table, n.referencing_attname, n.referenced_table, n.referenced_attname, mode,
+                       n.constraint.empty() ? nullptr : n.constraint.c_str());
+}
+
+}  // namespace
+
+const char *const kDistributionNote =
+    " (the distribution column: Citus cannot change its type in place, so the table is distributed again; "
+    "undistribute_table refuses while foreign keys involve the table)";
+
+std::string data_sentence(const std::string &table, const std::string &column, const std::string &source,
+                          const std::string &target, const DataFacts &d) {
+  if (!d.read) {
+    if (d.estimated > d.row_limit)
+      return table + " has about " + std::to_string((long long)d.estimated) +
+             " rows, more than pg_fk_guard.profile_row_limit, so its data was not read.";
+    if (!d.not_read.empty()) return "The data of " + table + " was not profiled: " + d.not_read + ".";
+    return "";
+  }
+  if (d.rows_total == 0) return table + " is empty.";
+  std::string s = table + " holds " + plural(d.rows_total, "row", "rows");
+  if (d.rows_null == d.rows_total) return s + ", " + (d.rows_total == 1 ? "with " : "all with ") + column + " NULL.";
+  s += ": " + std::to_string(d.rows_null) + " with " + column + " NULL";
+  if (d.rows_convertible > 0) {
+    s += ", " + plural(d.rows_convertible, source + " value", source + " values") +
+         (d.rows_convertible == 1 ? " that converts to " : " that convert to ") + target;
+    if (d.orphans_checked && d.rows_orphaned == 0)
+      s += d.rows_convertible == 1 ? " and matches a key of " + d.keys : ", each matching a key of " + d.keys;
+    else if (d.orphans_checked)
+      s += d.rows_orphaned == d.rows_convertible
+               ? std::string(d.rows_convertible == 1 ? " but matches no key of " : " but none matches a key of ") +
+                     d.keys + samples_text(d.sample_orphaned)
+               : ", of which " + std::to_string(d.rows_orphaned) + (d.rows_orphaned == 1 ? " matches" : " match") +
+                     " no key of " + d.keys + samples_text(d.sample_orphaned);
+  }
+  if (d.rows_unconvertible > 0)
+    s += ", " + plural(d.rows_unconvertible, source + " value", source + " values") + " that cannot become " + target +
+         samples_text(d.sample_unconvertible);
+  s += ".";
+  if (!d.keys_not_read.empty() && d.rows_convertible > 0)
+    s += " Whether the values match keys was not checked: " + d.keys_not_read + ".";
+  return s;
+}
+
+std::string fix_plan_call(const std::string &table, const std::string &column, const std::string &referenced_table,
+                          const std::string &referenced_column, const char *mode, const char *constraint) {
+  std::string call = "SELECT fk_guard.fix_plan(" + sql::literal(table) + ", " + sql::literal(column) + ", " +
+                     sql::literal(referenced_table) + ", " + sql::literal(referenced_column);
+  if (mode) call += std::string(", on_unconvertible => ") + sql::literal(mode);
+  if (constraint) call += ", constraint_name => " + sql::literal(constraint);
+  return call + ")";
+}
+
+std::string explain_call(const std::string &qualified, const std::string &column) {
+  return "SELECT fk_guard.explain(" + sql::literal(sql::Ident::checked(qualified).str()) + ", " + sql::literal(column) +
+         ");";
+}
+
+std::string type_with_collation_note(const ColumnType &c, bool show_collation) {
+  if (show_collation && !c.collation.empty()) return c.display + " COLLATE " + c.collation;
+  return c.display;
+}
+
+std::string refusal_message(const std::string &constraint) {
+  return "foreign key constraint \"" + constraint + "\" cannot be implemented";
+}
+
+std::string pair_detail(const KeyNames &n, const ColumnType &fk, bool fk_retyped, const ColumnType &pk, bool pk_retyped,
+                        const Verdict &v) {
+  return n.referencing_table + "." + n.referencing_column + is_or_becomes(fk_retyped) + fk.display + "; " +
+         n.referenced_table + "." + n.referenced_column + is_or_becomes(pk_retyped) + pk.display + ". " +
+         v.explanation();
+}
+
+std::string soft_message(const std::string &constraint, bool rebuilt, const ColumnType &fk, const ColumnType &pk,
+                         Kind kind) {
+  return "foreign key constraint \"" + constraint + "\"" + (rebuilt ? " will pair " : " pairs ") + fk.display +
+         " with " + pk.display + " (" + kind_name(kind) + ")";
+}
+
+std::string key_change_note(const KeyNames &n, const std::string &t) {
+  return " Or, if " + n.referenced_table + "." + n.referenced_column + " should become " + t +
+         " instead: SELECT fk_guard.change_key_type_plan(" + sql::literal(n.referenced_table) + ", " +
+         sql::literal(n.referenced_attname) + ", " + sql::literal(t) +
+         ") writes the script that changes it together with every column that references it.";
+}
+
+std::string explain_note(const LeftOut &w, const std::string &explain_call_sql) {
+  std::vector<std::string> what;
+  if (w.data_not_read)
+    what.push_back("the data, not read here");
+  else if (w.keys_not_read)
+    what.push_back("which values match no key");
+  if (w.objects) what.push_back("the objects on the column that a conversion touches");
+  if (w.history) what.push_back("which migrations ran");
+  if (what.empty()) return "";
+  std::string list;
+  for (size_t i = 0; i < what.size(); i++) list += (i == 0 ? "" : i + 1 == what.size() ? " and " : ", ") + what[i];
+  return " What the DETAIL leaves out (" + list + "): " + explain_call_sql;
+}
+
+std::string incompatible_hint(const RefusalFacts &f) {
+  const KeyNames &n = f.names;
+  const ColumnType &fk = f.fk;
+  const ColumnType &pk = f.pk;
+  const DataFacts &d = f.data;
+  std::string col = n.referencing_table + "." + n.referencing_column;
+  if (f.collation_refusal && fk.base_display == pk.base_display && !pk.collation.empty()) {
+    // PostgreSQL 18+ refused the collations, not the types.
+    std::string target = fk.display + " COLLATE " + pk.collation;
+    std::string of = ", the collation of " + n.referenced_table + "." + n.referenced_column;
+    if (f.declared_here) return "Declare " + n.referencing_column + " as " + target + of + ".";
+    return "Give " + col + " " + of.substr(2) + ": " +
+           alter_column_type_sql(n.referencing_table, n.referencing_column, fk.display, pk.collation,
+                                 Conversion::Assignment) +
+           "; then add the foreign key.";
+  }
+  std::string whole = whole_value_problem(fk, pk);
+  if (!whole.empty()) return whole;
+  if (f.declared_here)
+    return "Declare " + n.referencing_column + " as " + pk.display + ", the type of " + n.referenced_table + "." +
+           n.referenced_column + ".";
+  std::string hint;
+  if (d.read && d.rows_total == d.rows_null) {
+    hint = (d.rows_total == 0 ? n.referencing_table + " is empty" : "Every " + col + " is NULL") +
+           ", so the type can change without losing anything: " +
+           alter_column_type_sql(n.referencing_table, n.referencing_column, pk.display, "", Conversion::ToNull) +
+           "; then add the foreign key.";
+  } else if (f.conversion == Conversion::None) {
+    hint = "There is no cast from " + fk.display + " to " + pk.display + ", so no USING expression can convert " + col +
+           ": map its values to keys of " + n.referenced_table +
+           " through a column that holds them (UPDATE ... FROM), or set to NULL or delete the rows that cannot be "
+           "mapped; then change its type to " +
+           pk.display + " and add the foreign key. " + pair_fix_plan_call(n, "map") +
+           " writes that script; with 'null' it sets the unmapped values to NULL, with 'delete' it deletes their rows.";
+  } else {
+    hint = std::string("Change the column's type first") + (f.distribution ? kDistributionNote : "") + ": " + f.alter +
+           "; then add the foreign key.";
+    if (d.read && d.rows_orphaned > 0)
+      hint += " The foreign key would then fail on the " +
+              plural(d.rows_orphaned, "value that matches", "values that match") + " no key of " + d.keys +
+              (d.rows_unconvertible > 0 ? ", and the conversion on those that cannot convert" : "") +
+              ": add the missing keys to " + n.referenced_table + ", or run the script " +
+              pair_fix_plan_call(n, "null") + " writes, which sets " +
+              (d.rows_unconvertible > 0 ? "all of them" : "them") +
+              " to NULL ('delete' instead deletes their rows; 'map' looks them up through a column of " +
+              n.referenced_table + " that holds them).";
+    else if (d.read && d.rows_unconvertible > 0)
+      hint +=
+          " First fix, NULL or delete the values that cannot convert; " + pair_fix_plan_call(n) + " writes the script.";
+    if (d.user_code)
+      hint +=
+          " That conversion runs the user-defined code named in DETAIL: review it before "
+          "running the conversion as a privileged role.";
+  }
+  hint += f.key_change_note;
+  if (!f.type_changed) {
+    if (f.later_statement_retypes)
+      hint += " A later statement in the same query string changes the type of " + col +
+              ": run it before adding the foreign key.";
+    else
+      hint += " " + col + " is still " + fk.display + ": nothing so far has changed its type. " + f.tool_note;
+  }
+  return hint + f.explain_note;
+}
+
+std::string soft_hint(const SoftFacts &f) {
+  const KeyNames &n = f.names;
+  if (f.declared_here)
+    return "Declare " + n.referencing_column + " as " + f.pk.display + " to match " + n.referenced_table + "." +
+           n.referenced_column + ".";
+  std::string note = f.distribution ? kDistributionNote : "";
+  if (f.referenced_retyped)
+    return "Convert " + n.referencing_table + "." + n.referencing_column + " too" + note + ": " + f.alter + ".";
+  return "To match, convert " + n.referencing_table + "." + n.referencing_column + note + ": " + f.alter + "." +
+         (f.kind == Kind::Width ? f.key_change_note : std::string());
+}
+
+}  // namespace fkg

@@ -1,0 +1,127 @@
+// The guard's sentences: the primary message, DETAIL and HINT of a refused
+// or soft foreign key, and the sentence that describes a column's data. Pure
+// C++, shared by the extension's event-trigger guard (src/pg/guard*.cpp) and
+// the npm package's guard (src/wasm, clients/node), so both say the same
+// thing for the same key. The callers gather the facts (catalog, data,
+// statement) and pass them in; nothing here reads anything.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "fix_writer.hpp"
+#include "verdict.hpp"
+
+namespace fkg {
+
+// "3 rows" / "1 row".
+std::string plural(int64_t n, const std::string &one, const std::string &many);
+
+// What a column holds with respect to a target type and the referenced key:
+// the counts of a profile (fk_guard.profile_column()), or why none was read.
+struct DataFacts {
+  bool read = false;          // false: not read; the counts mean nothing
+  double estimated = -1;      // estimated rows
+  int64_t row_limit = 0;      // the profile row limit: above it, the data is not read
+  std::string not_read;       // why not, when that is worth saying
+  bool user_code = false;     // not_read names user-defined code the conversion would run
+  std::string keys;           // the referenced key as messages name it (users.id), when orphans were counted
+  std::string keys_not_read;  // why the values were not compared with the keys, when worth saying
+  int64_t rows_total = 0, rows_null = 0, rows_convertible = 0, rows_unconvertible = 0, rows_orphaned = 0;
+  bool orphans_checked = false;
+  std::vector<std::string> sample_unconvertible, sample_orphaned;
+};
+
+// "sessions holds 3 rows: 1 with "userId" NULL, 2 uuid values that cannot
+// become integer (for example ...)." table and column as messages name them;
+// source and target as the types print. Empty when there is nothing to say.
+std::string data_sentence(const std::string &table, const std::string &column, const std::string &source,
+                          const std::string &target, const DataFacts &data);
+
+// "SELECT fk_guard.fix_plan('sessions', 'userId', 'users', 'id', ...)":
+// names as stored; mode and constraint may be null.
+std::string fix_plan_call(const std::string &table, const std::string &column, const std::string &referenced_table,
+                          const std::string &referenced_column, const char *mode, const char *constraint);
+
+// "SELECT fk_guard.explain('public.sessions', 'userId');": qualified is the
+// table's quote_qualified_identifier form, column its name as stored.
+std::string explain_call(const std::string &qualified, const std::string &column);
+
+// A type as messages print it, with " COLLATE <collation>" when asked.
+std::string type_with_collation_note(const ColumnType &c, bool show_collation);
+
+// A foreign key of the statement, as the guard's messages name it.
+struct KeyNames {
+  std::string referencing_table;    // as regclass prints it (or as the statement names a new table)
+  std::string referencing_column;   // quoted
+  std::string referencing_attname;  // as stored
+  std::string referenced_table;
+  std::string referenced_column;   // quoted
+  std::string referenced_attname;  // as stored
+  std::string constraint;          // the constraint's name as stored (asked for, or PostgreSQL's choice)
+};
+
+// "foreign key constraint "c" cannot be implemented"
+std::string refusal_message(const std::string &constraint);
+
+// "sessions."userId" is uuid; users.id is integer. <why>" ("becomes" for a
+// side the statement retypes).
+std::string pair_detail(const KeyNames &n, const ColumnType &fk, bool fk_retyped, const ColumnType &pk, bool pk_retyped,
+                        const Verdict &v);
+
+// "foreign key constraint "c" pairs integer with bigint (narrower)"
+std::string soft_message(const std::string &constraint, bool rebuilt, const ColumnType &fk, const ColumnType &pk,
+                         Kind kind);
+
+// " Or, if users.id should become uuid instead: SELECT
+// fk_guard.change_key_type_plan(...) writes ..." (caller decides whether
+// the key may follow the referencing type).
+std::string key_change_note(const KeyNames &n, const std::string &new_type);
+
+// What fk_guard.explain() would add: " What the DETAIL leaves out (...): <call>",
+// or empty when nothing is left out.
+struct LeftOut {
+  bool data_not_read = false;  // the data was not read
+  bool keys_not_read = false;  // read, but not compared with the keys
+  bool objects = false;        // objects on the column that a conversion touches
+  bool history = false;        // a migration tool's history table is on the search path
+};
+std::string explain_note(const LeftOut &what, const std::string &explain_call_sql);
+
+// Everything the HINT of a refused (incompatible) key says, except a rebuild
+// by ALTER COLUMN TYPE (src/pg/guard.cpp writes that one).
+struct RefusalFacts {
+  KeyNames names;
+  ColumnType fk, pk;
+  bool declared_here = false;      // the referencing column is declared in this statement
+  bool type_changed = false;       // this statement changes the referencing column's type
+  bool collation_refusal = false;  // PostgreSQL 18+ refused the collations, not the types
+  Conversion conversion = Conversion::None;
+  std::string alter;          // the statement that converts the referencing column
+  bool distribution = false;  // alter redistributes a Citus table
+  DataFacts data;
+  std::string key_change_note;  // key_change_note(), or empty
+  bool later_statement_retypes = false;
+  std::string tool_note;     // for the tool that sent the statement
+  std::string explain_note;  // explain_note(), or empty
+};
+std::string incompatible_hint(const RefusalFacts &f);
+
+// The HINT of a soft mismatch.
+struct SoftFacts {
+  KeyNames names;
+  ColumnType pk;
+  Kind kind = Kind::None;
+  bool declared_here = false;
+  bool referenced_retyped = false;
+  std::string alter;
+  bool distribution = false;
+  std::string key_change_note;  // for a width mismatch
+};
+std::string soft_hint(const SoftFacts &f);
+
+// Citus: the distribution column's note in a HINT.
+extern const char *const kDistributionNote;
+
+}  // namespace fkg

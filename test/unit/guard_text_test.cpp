@@ -1,0 +1,104 @@
+// The guard's sentences (src/core/guard_text.*), shared by the extension's
+// guard and the npm package's: the wording the extension's regression
+// outputs and the package's tests hold.
+#include <gtest/gtest.h>
+
+#include "guard_text.hpp"
+
+namespace fkg {
+namespace {
+
+ColumnType type(const char *display, const char *base, uint32_t oid) {
+  ColumnType t;
+  t.type_oid = oid;
+  t.display = display;
+  t.base = base;
+  t.base_display = display;
+  return t;
+}
+
+KeyNames story_names() {
+  KeyNames n;
+  n.referencing_table = "sessions";
+  n.referencing_column = "\"userId\"";
+  n.referencing_attname = "userId";
+  n.referenced_table = "users";
+  n.referenced_column = "id";
+  n.referenced_attname = "id";
+  n.constraint = "sessions_userId_fkey";
+  return n;
+}
+
+TEST(GuardText, DataSentenceCountsAndSamples) {
+  DataFacts d;
+  d.read = true;
+  d.rows_total = 6;
+  d.rows_null = 2;
+  d.rows_unconvertible = 4;
+  d.sample_unconvertible = {"a", "b"};
+  EXPECT_EQ(data_sentence("sessions", "\"userId\"", "uuid", "integer", d),
+            "sessions holds 6 rows: 2 with \"userId\" NULL, 4 uuid values that cannot become integer "
+            "(for example 'a' and 'b').");
+  d.rows_null = 6;
+  d.rows_unconvertible = 0;
+  EXPECT_EQ(data_sentence("sessions", "\"userId\"", "uuid", "integer", d),
+            "sessions holds 6 rows, all with \"userId\" NULL.");
+  DataFacts big;
+  big.estimated = 200000;
+  big.row_limit = 100000;
+  EXPECT_EQ(data_sentence("t", "c", "uuid", "integer", big),
+            "t has about 200000 rows, more than pg_fk_guard.profile_row_limit, so its data was not read.");
+  EXPECT_EQ(data_sentence("t", "c", "uuid", "integer", DataFacts{}), "");
+}
+
+TEST(GuardText, RefusalAndSoftMessages) {
+  EXPECT_EQ(refusal_message("sessions_userId_fkey"),
+            "foreign key constraint \"sessions_userId_fkey\" cannot be implemented");
+  EXPECT_EQ(soft_message("o_fkey", false, type("integer", "int4", 23), type("bigint", "int8", 20), Kind::Narrower),
+            "foreign key constraint \"o_fkey\" pairs integer with bigint (narrower)");
+  Verdict v;
+  v.kind = Kind::Narrower;
+  v.problems.push_back({Kind::Narrower, "Why."});
+  EXPECT_EQ(pair_detail(story_names(), type("integer", "int4", 23), false, type("bigint", "int8", 20), true, v),
+            "sessions.\"userId\" is integer; users.id becomes bigint. Why.");
+}
+
+TEST(GuardText, IncompatibleHintWithoutACast) {
+  RefusalFacts f;
+  f.names = story_names();
+  f.fk = type("uuid", "uuid", 2950);
+  f.pk = type("integer", "int4", 23);
+  f.conversion = Conversion::None;
+  f.data.read = true;
+  f.data.rows_total = 6;
+  f.data.rows_null = 2;
+  f.tool_note = "Tool.";
+  f.explain_note = explain_note(LeftOut{false, false, false, true}, explain_call("public.sessions", "userId"));
+  EXPECT_EQ(incompatible_hint(f),
+            "There is no cast from uuid to integer, so no USING expression can convert sessions.\"userId\": map its "
+            "values to keys of users through a column that holds them (UPDATE ... FROM), or set to NULL or delete "
+            "the rows that cannot be mapped; then change its type to integer and add the foreign key. SELECT "
+            "fk_guard.fix_plan('sessions', 'userId', 'users', 'id', on_unconvertible => 'map', constraint_name => "
+            "'sessions_userId_fkey') writes that script; with 'null' it sets the unmapped values to NULL, with "
+            "'delete' it deletes their rows. sessions.\"userId\" is still uuid: nothing so far has changed its type. "
+            "Tool. What the DETAIL leaves out (which migrations ran): SELECT fk_guard.explain('public.sessions', "
+            "'userId');");
+  f.declared_here = true;
+  EXPECT_EQ(incompatible_hint(f), "Declare \"userId\" as integer, the type of users.id.");
+}
+
+TEST(GuardText, SoftHint) {
+  SoftFacts f;
+  f.names = story_names();
+  f.pk = type("bigint", "int8", 20);
+  f.kind = Kind::Narrower;
+  f.alter = "ALTER TABLE sessions ALTER COLUMN \"userId\" TYPE bigint";
+  EXPECT_EQ(soft_hint(f),
+            "To match, convert sessions.\"userId\": ALTER TABLE sessions ALTER COLUMN \"userId\" TYPE bigint.");
+  f.referenced_retyped = true;
+  EXPECT_EQ(soft_hint(f), "Convert sessions.\"userId\" too: ALTER TABLE sessions ALTER COLUMN \"userId\" TYPE bigint.");
+  EXPECT_EQ(explain_note(LeftOut{}, "x"), "");
+}
+
+}  // namespace
+}  // namespace fkg
