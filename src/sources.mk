@@ -17,6 +17,7 @@ FKG_CORE_SOURCES += src/core/input_check.cpp
 FKG_CORE_SOURCES += src/core/key_set.cpp
 FKG_CORE_SOURCES += src/core/citus_rules.cpp
 FKG_CORE_SOURCES += src/core/guard_text.cpp
+FKG_CORE_SOURCES += src/core/pair_text.cpp
 #
 # src/pg: the PostgreSQL side (catalog, executor, event triggers, SQL entry points).
 FKG_PG_SOURCES += src/pg/boundary.cpp

@@ -309,13 +309,8 @@ std::vector<Row> collect_rows(bool include_implied, const std::vector<Oid> &sear
       row.implied = true;
       row.verdict = judged.verdict;
       row.rendered = render_pair(p, judged);
-      std::string why = "No foreign key is declared; the column's name points at " +
-                        std::string(pg_guard([&p]() { return catcache::regclass_text(p.referenced_rel); })) + ". ";
-      if (!ip.other_candidates.empty()) {
-        why += "It could also mean ";
-        for (size_t i = 0; i < ip.other_candidates.size(); i++) why += (i ? ", " : "") + ip.other_candidates[i];
-        why += "; check which table is meant. ";
-      }
+      std::string why = implied_detail_prefix(pg_guard([&p]() { return catcache::regclass_text(p.referenced_rel); }),
+                                              ip.other_candidates);
       row.rendered.detail = why + row.rendered.detail;
       rows.push_back(std::move(row));
     }
@@ -367,10 +362,7 @@ std::vector<Row> collect_rows(bool include_implied, const std::vector<Oid> &sear
     // against a scalar key) keeps render_pair()'s explanation instead.
     std::string blockers = column_blockers_of(p.referencing_rel, p.referencing_att);
     if (!blockers.empty() && !row.rendered.whole_values) {
-      sql::Script none;
-      none.header("No fix: ALTER COLUMN ... TYPE refuses a column that these use: " + blockers + ".");
-      none.header("Drop them first and create them again after the conversion, then diagnose again.");
-      row.rendered.suggested_fix = none.render(false);
+      row.rendered.suggested_fix = no_fix_for_blockers(blockers);
     } else if ((row.implied || row.verdict.kind == Kind::Incompatible) && !row.rendered.whole_values) {
       // A pair that no plan can repair (a view uses the column, say) keeps
       // its row: the reason takes the place of the script.
@@ -378,11 +370,7 @@ std::vector<Row> collect_rows(bool include_implied, const std::vector<Oid> &sear
         row.rendered.suggested_fix = build_fix_plan(p.referencing_rel, p.referencing_att, p.referenced_rel,
                                                     p.referenced_att, OnUnconvertible::Fail, profiled, false);
       } catch (const UserError &e) {
-        sql::Script none;
-        none.header(std::string("No fix plan: ") + e.what() + ".");
-        if (!e.detail().empty()) none.header(e.detail());
-        if (!e.hint().empty()) none.header(e.hint());
-        row.rendered.suggested_fix = none.render(false);
+        row.rendered.suggested_fix = no_fix_plan_script(PlanRefused("", e.what(), e.detail(), e.hint()));
       }
     }
   }

@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "../core/pair_text.hpp"
 #include "catalog_pairs.hpp"
 #include "catalog_scan.hpp"
 #include "compat.hpp"
@@ -409,13 +410,6 @@ void collect_cascades(Oid parent, const std::string &from_where, const std::stri
   }
 }
 
-std::string conversion_suffix(const std::string &conversion, const std::string &column) {
-  // conversion_expression() writes the column followed by its casts.
-  if (conversion.compare(0, column.size(), column) != 0)
-    throw std::logic_error("unexpected conversion expression: " + sql::comment_safe(conversion));
-  return conversion.substr(column.size());
-}
-
 }  // namespace
 
 bool surrogate_key_may_follow(Oid rel, AttrNumber att, Oid referencing_type) {
@@ -451,120 +445,72 @@ std::string column_blockers_of(Oid rel, AttrNumber att) {
   return b ? b : "";
 }
 
+// A refusal of the core's plan writer as the error PostgreSQL raises.
+UserError plan_refused_error(const PlanRefused &e) {
+  const std::string &c = e.sqlstate;
+  int code = c.size() == 5 ? MAKE_SQLSTATE(c[0], c[1], c[2], c[3], c[4]) : ERRCODE_INTERNAL_ERROR;
+  return UserError(code, e.what(), e.detail, e.hint);
+}
+
 std::string build_fix_plan(Oid rel, AttrNumber att, Oid refrel, AttrNumber refatt, OnUnconvertible mode,
                            const ColumnProfile *prof, bool allow_cascade, const char *constraint_name) {
   RawNames *fk = pg_guard([rel, att]() { return read_names(rel, att); });
   RawNames *pk = pg_guard([refrel, refatt]() { return read_names(refrel, refatt); });
   RawPlanFacts *f = pg_guard([rel, att, refrel, refatt]() { return plan_facts(rel, att, refrel, refatt); });
-  const std::string fkcol = std::string(fk->table_q) + "." + fk->column_q;
-  ColumnType from, to;
-  from.display = f->source_type;
-  from.base = f->source_base;
-  from.category = f->source_category;
-  to.display = f->target_type;
-  to.base = f->target_base;
-  to.category = f->target_category;
-  if (f->blockers)
-    throw UserError(ERRCODE_FEATURE_NOT_SUPPORTED, "no fix plan can convert " + fkcol + " while other objects use it",
-                    std::string("ALTER COLUMN ... TYPE refuses a column that these use: ") + f->blockers + ".",
-                    "Drop them first and create them again after the conversion (pg_get_viewdef() and "
-                    "pg_policies show their definitions), then plan again.");
-  std::string whole = whole_value_problem(from, to);
-  if (!whole.empty())
-    throw UserError(ERRCODE_DATATYPE_MISMATCH,
-                    "no fix plan can convert " + fkcol + " (" + f->source_type + ") to " + f->target_type, whole);
-  if (mode == OnUnconvertible::Null && fk->not_null)
-    throw UserError(ERRCODE_INVALID_PARAMETER_VALUE,
-                    "on_unconvertible => 'null' needs a nullable column, and " + fkcol + " is NOT NULL", "",
-                    "Use 'delete' to remove those rows, 'map' to map them, or 'fail' to stop.");
-  RawMapping *mapping = nullptr;
-  bool want_mapping = mode == OnUnconvertible::Map || (prof && prof->rows_unconvertible > 0);
-  if (want_mapping) mapping = pg_guard([rel, att, refrel, refatt]() { return best_mapping(rel, att, refrel, refatt); });
-  if (mode == OnUnconvertible::Map && mapping == nullptr)
-    throw UserError(ERRCODE_INVALID_PARAMETER_VALUE,
-                    std::string("no column of ") + pk->table_q + " holds the values of " + fkcol,
-                    std::string("on_unconvertible => 'map' needs a column of ") + pk->table_q + " of type " +
-                        f->source_type + " whose values match, compared with PostgreSQL's own equality.",
-                    "Use 'null' or 'delete' for the rows that cannot be converted, or 'fail' to stop.");
-  if (mode == OnUnconvertible::Map && mapping->ambiguous > 0) {
-    std::string samples;
-    for (int i = 0; i < mapping->nsamples; i++) samples += (i ? ", " : "") + std::string(mapping->samples[i]);
-    throw UserError(ERRCODE_INVALID_PARAMETER_VALUE,
-                    std::string("the mapping through ") + pk->table_q + "." + mapping->column + " is not unique",
-                    std::to_string(mapping->ambiguous) + (mapping->ambiguous == 1 ? " value of " : " values of ") +
-                        fkcol + (mapping->ambiguous == 1 ? " matches" : " match") + " several rows of " + pk->table_q +
-                        " (for example " + samples + "), so no single key can be chosen for them.",
-                    "Make the mapping column unique, or resolve those values first.");
-  }
-
-  PlanInput in;
-  in.table = Ident::checked(fk->table_q);
-  in.column = Ident::checked(fk->column_q);
-  in.referenced_table = Ident::checked(pk->table_q);
-  in.referenced_column = Ident::checked(pk->column_q);
-  in.source_type = f->source_type;
-  in.target_type = f->target_type;
-  in.target_typmod = f->target_typmod;
-  std::string conversion = conversion_expression(f->source, f->target, f->target_typmod, fk->column_q);
-  in.conversion_needed = conversion != std::string(fk->column_q) || f->collation != nullptr;
-  // The rows-lost check compares the converted value with the keys only where
-  // fk_guard.converts() accepts it: there the cast with the modifier gives
-  // what the ALTER COLUMN ... USING (to the unconstrained type) gives.
-  std::string compared = guarded_conversion_expression(f->source, f->target, f->target_typmod, fk->column_q);
-  in.conversion = "t." + in.column.str() + conversion_suffix(compared, fk->column_q);
-  in.using_expression = conversion;
-  in.rewrites = f->rewrites;
-  if (f->kept) in.kept_constraint = Ident::checked(f->kept);
-  if (f->add) in.constraint = Ident::checked(f->add);
-  if (constraint_name) {
-    Ident wanted = Ident::checked(pg_guard([constraint_name]() { return quote_identifier(constraint_name); }));
-    if (in.kept_constraint && in.kept_constraint->str() != wanted.str())
-      in.rename_kept_to = wanted;
-    else if (!in.kept_constraint)
-      in.constraint = wanted;
-  }
-  if (f->lost_default) in.lost_default = f->lost_default;
-  if (f->collation) in.target_collation = Ident::checked(f->collation);
-  in.partitioned = f->partitioned && compat::no_not_valid_foreign_keys_on_partitioned_tables;
-  if (f->owner_code)
-    in.notes.push_back(std::string("Runs code of other roles with your privileges: ") + f->owner_code +
-                       ". Review it first, or run the script as that role (SET ROLE).");
-  for (int i = 0; i < f->nnotes; i++) in.notes.push_back(f->notes[i]);
-  in.converts_function = Ident::checked("fk_guard.converts");
-  in.mode = mode;
-  PlanCounts counts;
-  if (prof) {
-    counts = PlanCounts{prof->rows_total, prof->rows_null, prof->rows_convertible, prof->rows_unconvertible,
-                        prof->orphans_checked ? prof->rows_orphaned : -1};
-    in.counts = &counts;
-  }
-  PlanMapping map;
-  if (mapping) {
-    map.column = Ident::checked(mapping->column);
-    map.covered = mapping->covered;
-    map.total = mapping->total;
-    map.ambiguous = mapping->ambiguous;
-    for (int i = 0; i < mapping->nsamples; i++) map.ambiguous_samples.push_back(mapping->samples[i]);
-    in.mapping = &map;
-  }
-  if (mapping && mode != OnUnconvertible::Map && mapping->ambiguous == 0)
-    in.notes.push_back(std::string("With on_unconvertible => 'map' the values are mapped through ") + pk->table_q +
-                       "." + mapping->column + " instead.");
-  if (mode == OnUnconvertible::Delete) {
-    std::vector<Oid> path{rel};
-    collect_cascades(rel, "FROM " + in.table.str() + " t WHERE " + lost_rows_predicate(in), "t", 1, path, in.cascades);
-    if (!in.cascades.empty() && !allow_cascade) {
-      std::string detail;
-      for (const CascadeEffect &c : in.cascades)
-        detail += (detail.empty() ? "" : "\n") + std::to_string(c.rows) + (c.rows == 1 ? " row of " : " rows of ") +
-                  c.table + " through " + c.constraint + " (ON DELETE " + c.action + ")";
-      throw UserError(ERRCODE_INVALID_PARAMETER_VALUE,
-                      "on_unconvertible => 'delete' would also change rows of other tables",
-                      "Deleting the rows of " + in.table.str() + " that cannot be kept also changes:\n" + detail,
-                      "Pass allow_cascade => true to accept that, or use 'null', 'map' or 'fail'.");
+  FixPlanFacts facts;
+  facts.table_q = fk->table_q;
+  facts.column_q = fk->column_q;
+  facts.referenced_table_q = pk->table_q;
+  facts.referenced_column_q = pk->column_q;
+  facts.not_null = fk->not_null;
+  facts.source_type = f->source_type;
+  facts.target_type = f->target_type;
+  facts.target_typmod = f->target_typmod;
+  facts.source_base = f->source_base;
+  facts.target_base = f->target_base;
+  facts.source_category = f->source_category;
+  facts.target_category = f->target_category;
+  if (f->blockers) facts.blockers = f->blockers;
+  if (f->owner_code) facts.owner_code = f->owner_code;
+  if (f->kept) facts.kept = f->kept;
+  if (f->add) facts.add = f->add;
+  for (int i = 0; i < f->nnotes; i++) facts.notes.push_back(f->notes[i]);
+  if (constraint_name)
+    facts.wanted_constraint = pg_guard([constraint_name]() { return quote_identifier(constraint_name); });
+  if (f->lost_default) facts.lost_default = f->lost_default;
+  if (f->collation) facts.collation = f->collation;
+  facts.partitioned = f->partitioned && compat::no_not_valid_foreign_keys_on_partitioned_tables;
+  facts.rewrites = f->rewrites;
+  facts.mode = mode;
+  if (prof)
+    facts.counts = PlanCounts{prof->rows_total, prof->rows_null, prof->rows_convertible, prof->rows_unconvertible,
+                              prof->orphans_checked ? prof->rows_orphaned : -1};
+  try {
+    fix_plan_precheck(facts);
+    if (fix_plan_wants_mapping(facts)) {
+      RawMapping *mapping = pg_guard([rel, att, refrel, refatt]() { return best_mapping(rel, att, refrel, refatt); });
+      if (mapping) {
+        PlanMapping map;
+        map.column = Ident::checked(mapping->column);
+        map.covered = mapping->covered;
+        map.total = mapping->total;
+        map.ambiguous = mapping->ambiguous;
+        for (int i = 0; i < mapping->nsamples; i++) map.ambiguous_samples.push_back(mapping->samples[i]);
+        facts.mapping = map;
+      }
     }
+    facts.conversion = conversion_expression(f->source, f->target, f->target_typmod, fk->column_q);
+    facts.guarded_conversion = guarded_conversion_expression(f->source, f->target, f->target_typmod, fk->column_q);
+    PlanInput in = fix_plan_input(facts);
+    if (mode == OnUnconvertible::Delete) {
+      std::vector<Oid> path{rel};
+      collect_cascades(rel, "FROM " + in.table.str() + " t WHERE " + lost_rows_predicate(in), "t", 1, path,
+                       in.cascades);
+    }
+    return finish_fix_plan(in, allow_cascade);
+  } catch (const PlanRefused &e) {
+    throw plan_refused_error(e);
   }
-  return write_fix_plan(in);
 }
 
 }  // namespace fkg

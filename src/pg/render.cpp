@@ -43,29 +43,15 @@ RawNames *read_names(const KeyPair &p) {
 RenderedPair render_pair(const KeyPair &pair, const JudgedPair &judged) {
   const KeyPair *pp = &pair;
   RawNames *n = pg_guard([pp]() { return read_names(*pp); });
-  const ColumnType &fk = judged.facts.referencing;
-  const ColumnType &pk = judged.facts.referenced;
-  bool collations_differ = fk.collation_oid != pk.collation_oid && fk.collation_oid && pk.collation_oid;
-
-  RenderedPair r;
-  r.referencing_type = type_with_collation_note(fk, collations_differ);
-  r.referenced_type = type_with_collation_note(pk, collations_differ);
-  r.detail = std::string(n->fk_table) + "." + n->fk_column + " is " + r.referencing_type + "; " + n->pk_table + "." +
-             n->pk_column + " is " + r.referenced_type + ". " + judged.verdict.explanation();
-
-  FixTarget t;
-  t.referencing_table = n->fk_table_q;
-  t.referencing_column = n->fk_column;
-  t.referenced_table = n->pk_table_q;
-  t.referenced_column = n->pk_column;
-  t.target_type = pk.display;
-  if (collations_differ) t.target_collation = pk.collation;
-  if (n->constraint) t.constraint_name = n->constraint;
-  t.conversion = judged.conversion;
-  t.whole_value = whole_value_problem(fk, pk);
-  r.whole_values = !t.whole_value.empty();
-  r.suggested_fix = write_type_fix(t, judged.verdict);
-  return r;
+  PairNames names;
+  names.fk_table = n->fk_table;
+  names.fk_table_q = n->fk_table_q;
+  names.fk_column = n->fk_column;
+  names.pk_table = n->pk_table;
+  names.pk_table_q = n->pk_table_q;
+  names.pk_column = n->pk_column;
+  if (n->constraint) names.constraint = n->constraint;
+  return render_pair_text(names, judged.facts, judged.verdict, judged.conversion);
 }
 
 }  // namespace fkg

@@ -1,18 +1,12 @@
 // The one voice: how a judged key pair is described and fixed, for the
-// diagnostic functions and the guard alike.
+// diagnostic functions and the guard alike. The sentences themselves are
+// src/core/pair_text.*, shared with the npm package.
 #pragma once
 
+#include "../core/pair_text.hpp"
 #include "catalog_pairs.hpp"
 
 namespace fkg {
-
-struct RenderedPair {
-  std::string referencing_type;  // with a COLLATE note when the collations differ
-  std::string referenced_type;
-  std::string detail;         // "sessions."userId" is integer; users.id is bigint. <why>"
-  std::string suggested_fix;  // runnable SQL
-  bool whole_values = false;  // no conversion can fix the pair (see whole_value_problem)
-};
 
 RenderedPair render_pair(const KeyPair &pair, const JudgedPair &judged);
 

@@ -1,0 +1,321 @@
+// The engine's plan and report API for WebAssembly (clients/node/lib/functions):
+// the sentences and scripts the extension's diagnostic functions write
+// (src/core/pair_text.*, fix_writer.*, hygiene.*, key_plan.*), from facts the
+// JavaScript side reads from the catalog. Pure C++: no PostgreSQL header.
+// Every generated SQL text comes from the core's writers; nothing here
+// concatenates a name.
+#include <emscripten/bind.h>
+#include <emscripten/val.h>
+
+#include <string>
+#include <vector>
+
+#include "../core/fix_writer.hpp"
+#include "../core/hygiene.hpp"
+#include "../core/key_plan.hpp"
+#include "../core/pair_text.hpp"
+#include "../core/sql_writer.hpp"
+#include "../core/verdict.hpp"
+#include "wasm_values.hpp"
+#include "../core/no_postgres.hpp"
+
+using emscripten::val;
+
+namespace fkg {
+namespace wasm {
+
+namespace {
+
+ColumnType plan_column_type(const val &o) {
+  ColumnType c;
+  c.type_oid = get_uint(o, "type_oid", 0);
+  c.typmod = get_int(o, "typmod", -1);
+  c.collation_oid = get_uint(o, "collation_oid", 0);
+  c.display = get_string(o, "display");
+  c.base = get_string(o, "base");
+  c.base_display = get_string(o, "base_display", c.display);
+  c.builtin = get_bool(o, "builtin", true);
+  c.domain = get_string(o, "domain");
+  c.collation = get_string(o, "collation");
+  c.collation_deterministic = get_bool(o, "collation_deterministic", true);
+  std::string cat = get_string(o, "category");
+  c.category = cat.empty() ? 0 : cat[0];
+  return c;
+}
+
+PairFacts plan_pair_facts(const val &o) {
+  PairFacts f;
+  f.referencing = plan_column_type(o["referencing"]);
+  f.referenced = plan_column_type(o["referenced"]);
+  f.accepted = get_bool(o, "accepted", true);
+  std::string r = get_string(o, "refusal");
+  f.refusal = r.empty() || r == "none"            ? Refusal::None
+              : r == "no_equality"                ? Refusal::NoEquality
+              : r == "no_referencing_equality"    ? Refusal::NoReferencingEquality
+              : r == "not_both_collatable"        ? Refusal::NotBothCollatable
+              : r == "nondeterministic_collation" ? Refusal::NondeterministicCollation
+                                                  : throw std::invalid_argument("unknown refusal \"" + r + "\"");
+  std::string c = get_string(o, "comparison");
+  f.comparison = c.empty() || c == "operator" ? Comparison::Operator
+                 : c == "binary_coercion"     ? Comparison::BinaryCoercion
+                 : c == "function_coercion"   ? Comparison::FunctionCoercion
+                 : c == "none"                ? Comparison::None
+                                              : throw std::invalid_argument("unknown comparison \"" + c + "\"");
+  f.referencing_index_usable = get_bool(o, "referencing_index_usable", true);
+  f.opfamily = get_string(o, "opfamily");
+  f.compared_as = get_string(o, "compared_as");
+  return f;
+}
+
+Conversion plan_conversion(const std::string &s) {
+  if (s.empty() || s == "assignment") return Conversion::Assignment;
+  if (s == "explicit") return Conversion::Explicit;
+  if (s == "explicit_typmod") return Conversion::ExplicitTypmod;
+  if (s == "none") return Conversion::None;
+  if (s == "to_null") return Conversion::ToNull;
+  throw std::invalid_argument("unknown conversion \"" + s + "\"");
+}
+
+OnUnconvertible plan_mode(const std::string &s) {
+  OnUnconvertible m;
+  if (!parse_on_unconvertible(s.empty() ? "fail" : s, &m))
+    throw std::invalid_argument("unknown on_unconvertible \"" + s + "\"");
+  return m;
+}
+
+val refused_value(const PlanRefused &e) {
+  val out = val::object();
+  out.set("sqlstate", e.sqlstate);
+  out.set("message", std::string(e.what()));
+  out.set("detail", e.detail);
+  out.set("hint", e.hint);
+  return out;
+}
+
+// renderPair(names, facts, conversion): the verdict, both types, the detail
+// and the type fix of one pair, as diagnose_fk_mismatches() writes them.
+val render_pair(val names, val facts, std::string conversion) {
+  return guarded([&]() {
+    PairNames n;
+    n.fk_table = get_string(names, "fk_table");
+    n.fk_table_q = get_string(names, "fk_table_q");
+    n.fk_column = get_string(names, "fk_column");
+    n.pk_table = get_string(names, "pk_table");
+    n.pk_table_q = get_string(names, "pk_table_q");
+    n.pk_column = get_string(names, "pk_column");
+    n.constraint = get_string(names, "constraint");
+    PairFacts f = plan_pair_facts(facts);
+    Verdict v = classify(f);
+    RenderedPair r = render_pair_text(n, f, v, plan_conversion(conversion));
+    val out = val::object();
+    out.set("kind", std::string(kind_name(v.kind)));
+    out.set("severity", std::string(severity_name(v.severity())));
+    out.set("explanation", v.explanation());
+    out.set("referencing_type", r.referencing_type);
+    out.set("referenced_type", r.referenced_type);
+    out.set("detail", r.detail);
+    out.set("suggested_fix", r.suggested_fix);
+    out.set("whole_values", r.whole_values);
+    return out;
+  });
+}
+
+val implied_prefix(std::string table, val others) {
+  return guarded([&]() {
+    val holder = val::object();
+    holder.set("o", others);
+    return val(implied_detail_prefix(table, get_strings(holder, "o")));
+  });
+}
+
+val no_fix_blockers(std::string blockers) {
+  return guarded([&]() { return val(no_fix_for_blockers(blockers)); });
+}
+
+FixPlanFacts fix_facts(const val &o) {
+  FixPlanFacts f;
+  f.table_q = get_string(o, "table_q");
+  f.column_q = get_string(o, "column_q");
+  f.referenced_table_q = get_string(o, "referenced_table_q");
+  f.referenced_column_q = get_string(o, "referenced_column_q");
+  f.not_null = get_bool(o, "not_null", false);
+  f.source_type = get_string(o, "source_type");
+  f.target_type = get_string(o, "target_type");
+  f.target_typmod = get_int(o, "target_typmod", -1);
+  f.source_base = get_string(o, "source_base");
+  f.target_base = get_string(o, "target_base");
+  std::string sc = get_string(o, "source_category"), tc = get_string(o, "target_category");
+  f.source_category = sc.empty() ? 0 : sc[0];
+  f.target_category = tc.empty() ? 0 : tc[0];
+  f.blockers = get_string(o, "blockers");
+  f.owner_code = get_string(o, "owner_code");
+  f.kept = get_string(o, "kept");
+  f.add = get_string(o, "add");
+  f.notes = get_strings(o, "notes");
+  f.wanted_constraint = get_string(o, "wanted_constraint");
+  f.lost_default = get_string(o, "lost_default");
+  f.collation = get_string(o, "collation");
+  f.partitioned = get_bool(o, "partitioned", false);
+  f.conversion = get_string(o, "conversion");
+  f.guarded_conversion = get_string(o, "guarded_conversion");
+  f.rewrites = get_bool(o, "rewrites", true);
+  f.mode = plan_mode(get_string(o, "mode"));
+  if (present(o, "counts")) {
+    val c = o["counts"];
+    f.counts = PlanCounts{(long long)get_number(c, "rows", 0), (long long)get_number(c, "nulls", 0),
+                          (long long)get_number(c, "convertible", 0), (long long)get_number(c, "unconvertible", 0),
+                          (long long)get_number(c, "orphaned", -1)};
+  }
+  if (present(o, "mapping")) {
+    val m = o["mapping"];
+    PlanMapping map;
+    map.column = sql::Ident::checked(get_string(m, "column"));
+    map.covered = (long long)get_number(m, "covered", 0);
+    map.total = (long long)get_number(m, "total", 0);
+    map.ambiguous = (long long)get_number(m, "ambiguous", 0);
+    map.ambiguous_samples = get_strings(m, "samples");
+    f.mapping = map;
+  }
+  return f;
+}
+
+// fixPlanPrecheck(facts): null, or the refusal fix_plan() raises before it
+// reads any data.
+val fix_plan_check(val facts) {
+  return guarded([&]() {
+    try {
+      fix_plan_precheck(fix_facts(facts));
+      return val::null();
+    } catch (const PlanRefused &e) {
+      return refused_value(e);
+    }
+  });
+}
+
+// fixPlanWantsMapping(facts): should the caller look a mapping column up?
+val fix_plan_wants(val facts) {
+  return guarded([&]() { return val(fix_plan_wants_mapping(fix_facts(facts))); });
+}
+
+// lostRowsPredicate(facts): the rows 'delete' removes, on alias t (the
+// caller counts what ON DELETE then changes in other tables).
+val lost_rows(val facts) {
+  return guarded([&]() {
+    FixPlanFacts f = fix_facts(facts);
+    return val(lost_rows_predicate(fix_plan_input(f)));
+  });
+}
+
+// fixPlan(facts, cascades, allowCascade): {plan} or {refused: {sqlstate,
+// message, detail, hint}, no_fix: the "No fix plan: ..." comment script}.
+val fix_plan(val facts, val cascades, bool allow_cascade) {
+  return guarded([&]() {
+    FixPlanFacts f = fix_facts(facts);
+    val out = val::object();
+    try {
+      PlanInput in = fix_plan_input(f);
+      int n = cascades.isUndefined() || cascades.isNull() ? 0 : cascades["length"].as<int>();
+      for (int i = 0; i < n; i++) {
+        val c = cascades[i];
+        CascadeEffect e;
+        e.table = get_string(c, "table");
+        e.constraint = get_string(c, "constraint");
+        e.action = get_string(c, "action");
+        e.rows = (long long)get_number(c, "rows", 0);
+        in.cascades.push_back(e);
+      }
+      out.set("plan", finish_fix_plan(in, allow_cascade));
+    } catch (const PlanRefused &e) {
+      out.set("refused", refused_value(e));
+      out.set("no_fix", no_fix_plan_script(e));
+    }
+    return out;
+  });
+}
+
+// checkHygiene(keys, indexes, checks): the findings of
+// check_foreign_key_hygiene() over catalog facts; each finding names its key
+// by index into keys.
+val check_hygiene_facts(val keys, val indexes, val checks) {
+  return guarded([&]() {
+    std::vector<HygieneKey> ks;
+    int nk = keys["length"].as<int>();
+    ks.reserve(nk);
+    for (int i = 0; i < nk; i++) {
+      val o = keys[i];
+      HygieneKey k;
+      k.id = (uint32_t)i;
+      k.table = get_uint(o, "table", 0);
+      k.referenced = get_uint(o, "referenced", 0);
+      val cols = o["columns"], refcols = o["referenced_columns"], nulls = o["nullable"];
+      int n = cols["length"].as<int>();
+      for (int j = 0; j < n; j++) {
+        k.columns.push_back(cols[j].as<int>());
+        k.referenced_columns.push_back(refcols[j].as<int>());
+        k.nullable.push_back(nulls[j].as<bool>());
+      }
+      k.raw_columns = get_strings(o, "raw_columns");
+      k.raw_referenced_columns = get_strings(o, "raw_referenced_columns");
+      for (const std::string &c : k.raw_columns) k.column_names.push_back(sql::always_quoted(c));
+      k.table_name = get_string(o, "table_name");
+      k.referenced_name = get_string(o, "referenced_name");
+      k.raw_name = get_string(o, "raw_name");
+      k.name = get_string(o, "name");
+      std::string m = get_string(o, "match", "s");
+      k.match = m.empty() ? 's' : m[0];
+      k.validated = get_bool(o, "validated", true);
+      k.enforced = get_bool(o, "enforced", true);
+      k.partitioned = get_bool(o, "partitioned", false);
+      k.rows = (long long)get_number(o, "rows", -1);
+      k.size = get_string(o, "size");
+      ks.push_back(std::move(k));
+    }
+    std::vector<HygieneIndex> ixs;
+    int ni = indexes["length"].as<int>();
+    for (int i = 0; i < ni; i++) {
+      val o = indexes[i];
+      HygieneIndex ix;
+      ix.table = get_uint(o, "table", 0);
+      ix.usable = get_bool(o, "usable", true);
+      val cols = o["key_columns"];
+      int n = cols["length"].as<int>();
+      for (int j = 0; j < n; j++) ix.key_columns.push_back(cols[j].as<int>());
+      ixs.push_back(std::move(ix));
+    }
+    val holder = val::object();
+    holder.set("c", checks);
+    std::vector<HygieneFinding> found = check_hygiene(ks, ixs, get_strings(holder, "c"));
+    val out = val::array();
+    for (const HygieneFinding &f : found) {
+      val o = val::object();
+      o.set("check", f.check);
+      o.set("severity", f.severity);
+      o.set("key", (int)f.key->id);
+      o.set("detail", f.detail);
+      o.set("suggested_fix", f.suggested_fix.empty() ? val::null() : val(f.suggested_fix));
+      out.call<void>("push", o);
+    }
+    return out;
+  });
+}
+
+val hygiene_check_names() {
+  return guarded([&]() { return string_array(hygiene_checks()); });
+}
+
+}  // namespace
+
+EMSCRIPTEN_BINDINGS(fkg_plans) {
+  emscripten::function("renderPair", &render_pair);
+  emscripten::function("impliedDetailPrefix", &implied_prefix);
+  emscripten::function("noFixForBlockers", &no_fix_blockers);
+  emscripten::function("fixPlanPrecheck", &fix_plan_check);
+  emscripten::function("fixPlanWantsMapping", &fix_plan_wants);
+  emscripten::function("lostRowsPredicate", &lost_rows);
+  emscripten::function("fixPlan", &fix_plan);
+  emscripten::function("checkHygiene", &check_hygiene_facts);
+  emscripten::function("hygieneChecks", &hygiene_check_names);
+}
+
+}  // namespace wasm
+}  // namespace fkg
