@@ -1,0 +1,489 @@
+'use strict';
+// diagnose(): fk_guard.diagnose_fk_mismatches() without the extension.
+// The pairs come from catalog queries (the extension scans pg_constraint and
+// pg_class the same way, src/pg/catalog_pairs.cpp), the verdict, the
+// sentences and every SQL text from the engine (src/core through
+// src/wasm/plan_api.cpp), PostgreSQL's accept/refuse rule from pg_amop and
+// pg_cast as ATAddForeignKeyConstraint applies it (src/pg/pair_facts.cpp).
+const engine = require('../engine-wrapper.js');
+const { withSession } = require('./session');
+const { TypeCache, chooseConstraintName } = require('./catalog');
+
+const call = (name, ...args) => engine.call(name, ...args);
+
+// Every declared foreign key's column pairs (partition clones skipped: the
+// constraint is reported on the partitioned table), in schemas the caller
+// has USAGE on, without other sessions' temporary schemas.
+async function declaredPairs(s) {
+  const period = s.serverVersion >= 180000 ? 'AND NOT c.conperiod' : '';
+  const r = await s.query(
+    `SELECT c.oid::text AS con, c.conname::text AS conname, c.conrelid::text AS rel, c.confrelid::text AS refrel,
+            k.fk_att::int AS att, k.pk_att::int AS refatt,
+            (SELECT x.cls::text FROM unnest(ix.indkey::pg_catalog.int2[], ix.indclass::pg_catalog.oid[]) WITH ORDINALITY AS x(att, cls, j)
+              WHERE x.att = k.pk_att AND x.j <= ix.indnkeyatts ORDER BY x.j DESC LIMIT 1) AS opclass
+       FROM pg_catalog.pg_constraint c
+       JOIN pg_catalog.pg_class r ON r.oid = c.conrelid
+       JOIN pg_catalog.pg_index ix ON ix.indexrelid = c.conindid
+       CROSS JOIN LATERAL unnest(c.conkey, c.confkey) AS k(fk_att, pk_att)
+      WHERE c.contype = 'f' AND c.conparentid = 0 ${period}
+        AND pg_catalog.cardinality(c.conkey) = pg_catalog.cardinality(c.confkey)
+        AND NOT pg_catalog.pg_is_other_temp_schema(r.relnamespace)
+        AND pg_catalog.has_schema_privilege(r.relnamespace, 'USAGE')`);
+  return r.rows.filter((p) => p.opclass != null);
+}
+
+// Columns of user tables the caller can use that no declared foreign key
+// covers, with the single-column primary keys of every table (for implied
+// pairs, src/pg/catalog_pairs.cpp implied_key_pairs()).
+async function impliedPairs(s) {
+  const cols = await s.query(
+    `SELECT c.oid::text AS rel, c.relnamespace::text AS nsp, c.relname::text AS relname, a.attnum::int AS att, a.attname::text AS attname
+       FROM pg_catalog.pg_class c
+       JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+       JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+      WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition
+        AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%'
+        AND (n.oid = pg_catalog.pg_my_temp_schema() OR n.nspname NOT LIKE 'pg\\_temp\\_%')
+        AND pg_catalog.has_schema_privilege(n.oid, 'USAGE')
+        AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k WHERE k.contype = 'f' AND k.conrelid = c.oid AND a.attnum = ANY (k.conkey))
+      ORDER BY c.oid, a.attnum`);
+  const stems = new Map();
+  const wanted = [];
+  for (const c of cols.rows) {
+    const stem = call('referenceStem', c.attname);
+    if (stem == null) continue;
+    const names = call('candidateTables', stem, c.relname);
+    wanted.push({ ...c, names });
+    for (const n of names) stems.set(n, true);
+  }
+  if (!wanted.length) return [];
+  // Tables by those names in any schema, with a single-column primary key.
+  const t = await s.query(
+    `SELECT c.oid::text AS rel, c.relnamespace::text AS nsp, c.relname::text AS relname, c.relkind,
+            (SELECT ix.indkey[0]::int FROM pg_catalog.pg_index ix WHERE ix.indrelid = c.oid AND ix.indisprimary AND ix.indnkeyatts = 1 AND ix.indkey[0] <> 0) AS pkatt,
+            (SELECT ix.indclass[0]::text FROM pg_catalog.pg_index ix WHERE ix.indrelid = c.oid AND ix.indisprimary AND ix.indnkeyatts = 1 AND ix.indkey[0] <> 0) AS opclass
+       FROM pg_catalog.pg_class c WHERE c.relname = ANY ($1::name[])`,
+    [[...stems.keys()]]);
+  const byName = new Map();
+  for (const row of t.rows) byName.set(`${row.nsp}/${row.relname}`, row);
+  const path = (await s.query('SELECT n.oid::text AS oid FROM pg_catalog.unnest($1::name[]) WITH ORDINALITY AS p(name, ord) JOIN pg_catalog.pg_namespace n ON n.nspname = p.name ORDER BY p.ord', [s.callerPath])).rows.map((r) => r.oid);
+  const out = [];
+  for (const c of wanted) {
+    // resolve_candidates: own schema first, then the search path; the
+    // tables of the first tier that has any.
+    const found = [];
+    const tiers = [c.nsp, ...path.filter((p) => p !== c.nsp)];
+    for (const nsp of tiers) {
+      for (const name of c.names) {
+        if (found.length >= 8) break;
+        const rel = byName.get(`${nsp}/${name}`);
+        if (!rel || (rel.relkind !== 'r' && rel.relkind !== 'p')) continue;
+        if (found.some((f) => f.rel === rel.rel)) continue;
+        if (rel.pkatt != null) found.push(rel);
+      }
+      if (found.length) break;
+    }
+    if (!found.length) continue;
+    if (found[0].rel === c.rel && found[0].pkatt === c.att) continue;
+    out.push({ con: null, conname: null, rel: c.rel, att: c.att, refrel: found[0].rel, refatt: found[0].pkatt, opclass: found[0].opclass, others: found.slice(1).map((f) => f.rel) });
+  }
+  return out;
+}
+
+// Column facts (type, typmod, collation, names, NOT NULL) for a set of (rel, att).
+async function columnFacts(s, keys) {
+  const rels = keys.map((k) => k[0]), atts = keys.map((k) => k[1]);
+  const r = await s.query(
+    `SELECT a.attrelid::text AS rel, a.attnum::int AS att, a.atttypid::text AS type, a.atttypmod AS typmod,
+            a.attcollation::text AS coll, a.attnotnull, a.attname::text AS attname, pg_catalog.quote_ident(a.attname) AS att_q,
+            c.relname::text AS relname, c.relkind, c.relnamespace::text AS nsp,
+            pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname) AS table_q,
+            c.oid::pg_catalog.regclass::text AS regclass
+       FROM unnest($1::oid[], $2::int2[]) AS k(rel, att)
+       JOIN pg_catalog.pg_attribute a ON a.attrelid = k.rel AND a.attnum = k.att
+       JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
+       JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace`,
+    [rels, atts]);
+  const m = new Map();
+  for (const row of r.rows) m.set(`${row.rel}/${row.att}`, row);
+  return m;
+}
+
+// Collations: quoted name as PostgreSQL prints it, deterministic.
+async function collationFacts(s, oids) {
+  const want = [...new Set(oids)].filter((o) => o && o !== '0');
+  const m = new Map();
+  if (!want.length) return m;
+  const r = await s.query(
+    `SELECT c.oid::text AS oid, c.oid::pg_catalog.regcollation::text AS name, c.collisdeterministic AS det
+       FROM pg_catalog.pg_collation c WHERE c.oid = ANY ($1::oid[])`, [want]);
+  for (const row of r.rows) m.set(row.oid, row);
+  return m;
+}
+
+// Operator classes with their family, input type and the family's equality
+// operators (strategy 1), by (lefttype, righttype).
+async function opclassFacts(s, oids) {
+  const want = [...new Set(oids)];
+  const r = await s.query(
+    `SELECT oc.oid::text AS oid, oc.opcmethod::text AS am, oc.opcfamily::text AS family, oc.opcintype::text AS intype,
+            pg_catalog.quote_ident(f.opfname) AS family_q, pg_catalog.format_type(oc.opcintype, NULL) AS compared_as,
+            (SELECT pg_catalog.array_agg(o.amoplefttype::text || ':' || o.amoprighttype::text) FROM pg_catalog.pg_amop o
+              WHERE o.amopfamily = oc.opcfamily AND o.amopstrategy = 1) AS eq
+       FROM pg_catalog.pg_opclass oc JOIN pg_catalog.pg_opfamily f ON f.oid = oc.opcfamily
+      WHERE oc.oid = ANY ($1::oid[])`, [want]);
+  const m = new Map();
+  for (const row of r.rows) m.set(row.oid, { ...row, eq: new Set(row.eq || []) });
+  return m;
+}
+
+// The default btree operator class's family for a type (GetDefaultOpClass).
+async function defaultBtreeFamilies(s) {
+  const r = await s.query(
+    `SELECT oc.opcintype::text AS intype, oc.opcfamily::text AS family, t.typispreferred AS preferred
+       FROM pg_catalog.pg_opclass oc JOIN pg_catalog.pg_type t ON t.oid = oc.opcintype
+      WHERE oc.opcmethod = 403 AND oc.opcdefault`);
+  return r.rows;
+}
+
+function defaultFamily(types, defaults, type) {
+  const exact = defaults.find((d) => d.intype === String(type));
+  if (exact) return exact.family;
+  const compatible = defaults.filter((d) => types.isBinaryCoercible(type, d.intype));
+  const preferred = compatible.filter((d) => d.preferred);
+  if (preferred.length === 1) return preferred[0].family;
+  if (compatible.length === 1) return compatible[0].family;
+  return null;
+}
+
+// Everything one judged pair needs (pair_facts.cpp judge_pair()).
+async function judge(ctx, fk, pk, opclassOid) {
+  const { types, colls, opclasses, defaults } = ctx;
+  const column = (c) => {
+    const b = types.base(c.type, c.typmod);
+    const bt = types.get(b.oid);
+    const coll = colls.get(c.coll);
+    const isDomain = b.oid !== String(c.type);
+    const display = c.display;
+    return {
+      type_oid: Number(c.type),
+      typmod: c.typmod >= 0 ? c.typmod : b.typmod,
+      collation_oid: Number(c.coll),
+      display,
+      base: bt.typname,
+      base_display: c.base_display,
+      builtin: Number(b.oid) < 16384,
+      domain: isDomain ? display : '',
+      collation: coll ? coll.name : '',
+      collation_deterministic: coll ? coll.det : true,
+      category: bt.typcategory,
+    };
+  };
+  const oc = opclasses.get(opclassOid);
+  if (!oc || oc.am !== '403') throw new Error(`operator class ${opclassOid} is not a btree operator class`);
+  const fktyped = types.base(fk.type).oid;
+  const has = (l, r) => oc.eq.has(`${l}:${r}`);
+  const ppeq = has(oc.intype, oc.intype);
+  let pfeq = has(oc.intype, fktyped);
+  let ffeq = pfeq ? has(fktyped, fktyped) : false;
+  let comparison = 'operator';
+  if (!(pfeq && ffeq)) {
+    if (ppeq && types.canCoerceImplicit([pk.type, fk.type], oc.intype)) {
+      pfeq = ffeq = true;
+      comparison = types.isBinaryCoercible(fk.type, oc.intype) ? 'binary_coercion' : 'function_coercion';
+    }
+  }
+  let accepted = pfeq && ffeq;
+  const crossOnly = !accepted && pfeq;
+  if (!accepted) comparison = 'none';
+  let collRefusal = null;
+  if (ctx.checkCollations && accepted) {
+    const a = fk.coll !== '0', b = pk.coll !== '0';
+    if (a !== b) collRefusal = 'not_both_collatable';
+    else if (a && fk.coll !== pk.coll && (!colls.get(fk.coll).det || !colls.get(pk.coll).det)) collRefusal = 'nondeterministic_collation';
+    accepted = collRefusal == null;
+  }
+  const family = defaultFamily(types, defaults, fktyped);
+  let conversion;
+  if (await types.coercible(fk.type, pk.type, 'assignment')) conversion = 'assignment';
+  else if (await types.coercible(fk.type, pk.type, 'explicit'))
+    conversion = types.castAppliesTypmod(fk.type, pk.type) ? 'explicit_typmod' : 'explicit';
+  else conversion = 'none';
+  return {
+    facts: {
+      referencing: column(fk),
+      referenced: column(pk),
+      accepted,
+      refusal: accepted ? 'none' : collRefusal || (crossOnly ? 'no_referencing_equality' : 'no_equality'),
+      comparison,
+      referencing_index_usable: family != null && family === oc.family,
+      opfamily: oc.family_q,
+      compared_as: oc.compared_as,
+    },
+    conversion,
+  };
+}
+
+async function displayTypes(s, cols) {
+  // format_type(type, typmod) and of the base type with the effective typmod
+  const uniq = new Map();
+  for (const c of cols) uniq.set(`${c.type}/${c.typmod}`, c);
+  const list = [...uniq.values()];
+  const r = await s.query(
+    `SELECT k.t::text AS type, k.m AS typmod, pg_catalog.format_type(k.t, k.m) AS display
+       FROM unnest($1::oid[], $2::int4[]) AS k(t, m)`,
+    [list.map((c) => c.type), list.map((c) => c.typmod)]);
+  const m = new Map();
+  for (const row of r.rows) m.set(`${row.type}/${row.typmod}`, row.display);
+  return m;
+}
+
+// Views, rules, policies and generated columns that use a column, which
+// make ALTER COLUMN ... TYPE refuse it (fix_plan.cpp column_blockers()).
+async function columnBlockers(s, rel, att) {
+  const r = await s.query(
+    `SELECT pg_catalog.pg_describe_object(d.classid, d.objid, d.objsubid) AS what
+       FROM pg_catalog.pg_depend d
+      WHERE d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.refobjid = $1 AND d.refobjsubid = $2
+        AND d.classid IN ('pg_catalog.pg_rewrite'::pg_catalog.regclass, 'pg_catalog.pg_policy'::pg_catalog.regclass, 'pg_catalog.pg_attrdef'::pg_catalog.regclass)
+        AND NOT (d.classid = 'pg_catalog.pg_attrdef'::pg_catalog.regclass
+                 AND EXISTS (SELECT 1 FROM pg_catalog.pg_attrdef ad WHERE ad.oid = d.objid AND ad.adnum = $2))
+      ORDER BY d.ctid`, [rel, att]);
+  const seen = [];
+  for (const { what } of r.rows) if (what != null && !seen.some((x) => x.includes(what))) seen.push(what);
+  return seen.join('; ');
+}
+
+// Code of ordinary roles a plan's statements run (fix_plan.cpp owner_code_on()).
+async function ownerCode(s, rel) {
+  return ownerCodeRoles(s, rel);
+}
+
+async function ownerCodeRoles(s, rel) {
+  const r = await s.query(
+    `SELECT x.what FROM (
+       SELECT 1 AS o, g.tgname::text COLLATE "C" AS k1, 0::oid AS k2, g.ctid AS k4,
+              'trigger ' || pg_catalog.quote_ident(g.tgname) || ' calls ' || p.oid::pg_catalog.regprocedure::text || ', owned by ' || pg_catalog.quote_ident(a.rolname) AS what
+         FROM pg_catalog.pg_trigger g JOIN pg_catalog.pg_proc p ON p.oid = g.tgfoid JOIN pg_catalog.pg_roles a ON a.oid = p.proowner
+        WHERE g.tgrelid = $1 AND NOT g.tgisinternal AND p.oid >= 16384 AND NOT a.rolsuper
+       UNION ALL
+       SELECT 2, c.conname::text COLLATE "C", c.contypid, d.ctid,
+              'CHECK constraint ' || pg_catalog.quote_ident(c.conname) || ' calls ' || p.oid::pg_catalog.regprocedure::text || ', owned by ' || pg_catalog.quote_ident(a.rolname)
+         FROM pg_catalog.pg_constraint c
+         JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_constraint'::pg_catalog.regclass AND d.objid = c.oid
+              AND d.refclassid = 'pg_catalog.pg_proc'::pg_catalog.regclass
+         JOIN pg_catalog.pg_proc p ON p.oid = d.refobjid JOIN pg_catalog.pg_roles a ON a.oid = p.proowner
+        WHERE c.conrelid = $1 AND c.contype = 'c' AND p.oid >= 16384 AND NOT a.rolsuper) x
+     ORDER BY x.o, x.k2, x.k1, x.k4`, [rel]);
+  const seen = [];
+  for (const { what } of r.rows) if (!seen.some((x) => x.includes(what))) seen.push(what);
+  return seen.join('; ');
+}
+
+// The facts of fix_plan.cpp plan_facts() for one pair, as FixPlanFacts.
+async function fixPlanFacts(ctx, fk, pk, mode) {
+  const { s, types } = ctx;
+  await types.load([fk.type, pk.type]);
+  const targetBase = types.base(pk.type).oid;
+  const sourceBase = types.base(fk.type).oid;
+  await types.load([targetBase, sourceBase]);
+  const fmt = (await s.query(
+    `SELECT pg_catalog.format_type($1, $2) AS source_type, pg_catalog.format_type($3, $4) AS target_type,
+            pg_catalog.format_type($5, NULL) AS source_base, pg_catalog.format_type($3, NULL) AS target_base,
+            pg_catalog.format_type($3, -1) AS target_unlimited,
+            (SELECT c.oid::pg_catalog.regcollation::text FROM pg_catalog.pg_collation c WHERE c.oid = $6) AS refcoll_name`,
+    [fk.type, fk.typmod, targetBase, pk.typmod, sourceBase, pk.coll])).rows[0];
+  let collation = '';
+  if (pk.coll !== '0' && pk.coll !== fk.coll && pk.coll !== '100') collation = fmt.refcoll_name;
+  else if (pk.coll !== '0' && fk.coll !== '0' && pk.coll !== fk.coll) collation = '"default"';
+  // foreign keys on the table that use the column (by conname order)
+  const keys = (await s.query(
+    `SELECT pg_catalog.quote_ident(c.conname) AS name, c.confrelid::text AS refrel, c.conkey::int[] AS conkey, c.confkey::int[] AS confkey
+       FROM pg_catalog.pg_constraint c WHERE c.conrelid = $1 AND c.contype = 'f'
+      ORDER BY c.contypid, c.conname COLLATE "C"`, [fk.rel])).rows;
+  let kept = '';
+  const notes = [];
+  for (const k of keys) {
+    if (!k.conkey || !k.confkey || k.conkey.length !== k.confkey.length || !k.conkey.includes(fk.att)) continue;
+    if (k.conkey.length === 1 && k.refrel === pk.rel && k.confkey[0] === pk.att && !kept) kept = k.name;
+    else if (notes.length < 63) notes.push(`Kept: ${k.name} also uses this column; PostgreSQL rebuilds it when the type changes.`);
+  }
+  let add = '';
+  if (!kept) add = (await s.query('SELECT pg_catalog.quote_ident($1) AS q', [await chooseConstraintName(s, fk.relname, fk.attname, fk.nsp)])).rows[0].q;
+  let lostDefault = '';
+  if (sourceBase !== targetBase) {
+    const d = (await s.query('SELECT pg_catalog.pg_get_expr(d.adbin, d.adrelid) AS expr FROM pg_catalog.pg_attrdef d WHERE d.adrelid = $1 AND d.adnum = $2', [fk.rel, fk.att])).rows[0];
+    if (d && !(await types.coercible(fk.type, targetBase, 'assignment'))) lostDefault = d.expr;
+  }
+  // conversion_expression(): col::type, or col::text::type with no cast;
+  // to the unconstrained type where the modifier limits a length.
+  const textLike = ['25', '1043', '1042', '19'];
+  let conversion, guarded;
+  if (sourceBase === targetBase && pk.typmod < 0) {
+    conversion = guarded = fk.att_q;
+  } else {
+    const hasCast = await types.coercible(sourceBase, targetBase, 'explicit');
+    const viaText = !hasCast && !textLike.includes(sourceBase);
+    const limited = pk.typmod >= 0 && ['1043', '1042', '1560', '1562'].includes(targetBase) &&
+      !(hasCast && types.castAppliesTypmod(sourceBase, targetBase));
+    const sep = viaText ? '::text::' : '::';
+    conversion = fk.att_q + sep + (limited ? fmt.target_unlimited : fmt.target_type);
+    guarded = fk.att_q + sep + fmt.target_type;
+  }
+  const rewrites = !(types.isBinaryCoercible(fk.type, targetBase) && (pk.typmod < 0 || pk.typmod === fk.typmod));
+  return {
+    table_q: fk.table_q,
+    column_q: fk.att_q,
+    referenced_table_q: pk.table_q,
+    referenced_column_q: pk.att_q,
+    not_null: fk.attnotnull,
+    source_type: fmt.source_type,
+    target_type: fmt.target_type,
+    target_typmod: pk.typmod,
+    source_base: fmt.source_base,
+    target_base: fmt.target_base,
+    source_category: types.get(sourceBase).typcategory,
+    target_category: types.get(targetBase).typcategory,
+    blockers: await columnBlockers(s, fk.rel, fk.att),
+    owner_code: await ownerCode(s, fk.rel),
+    kept,
+    add,
+    notes,
+    lost_default: lostDefault,
+    collation,
+    partitioned: fk.relkind === 'p' && s.serverVersion < 180000,
+    conversion,
+    guarded_conversion: guarded,
+    rewrites,
+    mode,
+  };
+}
+
+// The rows of fk_guard.diagnose_fk_mismatches(include_implied) (without
+// check_data), with the pg driver's types.
+async function diagnoseRows(s, { includeImplied = true } = {}) {
+  const declared = await declaredPairs(s);
+  const implied = includeImplied ? await impliedPairs(s) : [];
+  const all = [...declared, ...implied];
+  if (!all.length) return [];
+  const keys = [];
+  for (const p of all) keys.push([p.rel, p.att], [p.refrel, p.refatt]);
+  const cols = await columnFacts(s, keys);
+  const types = new TypeCache(s);
+  await types.load([...cols.values()].map((c) => c.type));
+  await types.loadCasts();
+  // effective typmod (the column's, else its domain's) and displays
+  for (const c of cols.values()) c.effective = types.base(c.type, c.typmod);
+  const disp = await displayTypes(s, [...cols.values()].flatMap((c) => [{ type: c.type, typmod: c.typmod }, { type: c.effective.oid, typmod: c.effective.typmod }]));
+  for (const c of cols.values()) {
+    c.display = disp.get(`${c.type}/${c.typmod}`);
+    c.base_display = disp.get(`${c.effective.oid}/${c.effective.typmod}`);
+  }
+  const ctx = {
+    s,
+    types,
+    colls: await collationFacts(s, [...cols.values()].map((c) => c.coll)),
+    opclasses: await opclassFacts(s, all.map((p) => p.opclass)),
+    defaults: await defaultBtreeFamilies(s),
+    checkCollations: s.serverVersion >= 180000,
+  };
+  const memo = new Map();
+  const rows = [];
+  for (const p of all) {
+    const fk = cols.get(`${p.rel}/${p.att}`), pk = cols.get(`${p.refrel}/${p.refatt}`);
+    if (!fk || !pk) continue;
+    if (fk.type === pk.type && fk.typmod === pk.typmod && fk.coll === pk.coll) continue;
+    const key = [fk.type, fk.typmod, fk.coll, pk.type, pk.typmod, pk.coll, p.opclass].join('/');
+    if (!memo.has(key)) memo.set(key, await judge(ctx, fk, pk, p.opclass));
+    const judged = memo.get(key);
+    const names = {
+      fk_table: fk.regclass, fk_table_q: fk.table_q, fk_column: fk.att_q,
+      pk_table: pk.regclass, pk_table_q: pk.table_q, pk_column: pk.att_q,
+      constraint: p.conname != null ? (await s.query('SELECT pg_catalog.quote_ident($1) AS q', [p.conname])).rows[0].q : '',
+    };
+    const r = call('renderPair', names, judged.facts, judged.conversion);
+    if (r.kind === 'none') continue;
+    rows.push({ p, fk, pk, r, implied: p.con == null });
+  }
+  // the ignore list, when the extension is there (a package user may keep one)
+  const ignored = await ignoreList(s);
+  const kept = rows.filter((row) => !ignored.some((e) =>
+    (e.check == null || e.check === 'type_mismatch') && (e.table == null || e.table === row.p.rel) &&
+    (e.constraint == null || e.constraint === (row.p.conname || '')) && (e.column == null || e.column === row.fk.attname)));
+  for (const row of kept) {
+    const { p, fk, pk, r } = row;
+    if (row.implied) {
+      let others = [];
+      if (p.others.length) others = (await s.query('SELECT o::pg_catalog.oid::pg_catalog.regclass::text AS n FROM pg_catalog.unnest($1::oid[]) WITH ORDINALITY AS x(o, i) ORDER BY i', [p.others])).rows.map((x) => x.n);
+      r.detail = call('impliedDetailPrefix', pk.regclass, others) + r.detail;
+    }
+    const blockers = await columnBlockers(s, fk.rel, fk.att);
+    if (blockers && !r.whole_values) r.suggested_fix = call('noFixForBlockers', blockers);
+    else if ((row.implied || r.kind === 'incompatible') && !r.whole_values) {
+      const facts = await fixPlanFacts(ctx, fk, pk, 'fail');
+      const plan = call('fixPlan', facts, [], false);
+      r.suggested_fix = plan.plan != null ? plan.plan : plan.no_fix;
+    }
+  }
+  // sorted by "schema.table\x1fconstraint" (strcmp order)
+  const sortKeys = await s.query(
+    `SELECT c.oid::text AS rel, n.nspname::text || '.' || c.relname::text AS k FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = ANY ($1::oid[])`,
+    [[...new Set(kept.map((x) => x.p.rel))]]);
+  const sk = new Map(sortKeys.rows.map((x) => [x.rel, x.k]));
+  const keyOf = (row) => Buffer.from(`${sk.get(row.p.rel)}\x1f${row.p.conname || ''}`, 'utf8');
+  const order = kept.map((row, i) => ({ row, i, k: keyOf(row) }));
+  order.sort((a, b) => Buffer.compare(a.k, b.k) || a.i - b.i);
+  return order.map(({ row }) => row);
+}
+
+async function ignoreList(s) {
+  const r = await s.query(
+    `SELECT c.oid FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = 'fk_guard' AND c.relname = 'ignored' AND pg_catalog.has_table_privilege(c.oid, 'SELECT')`);
+  if (!r.rowCount) return [];
+  const e = await s.query('SELECT table_name::pg_catalog.oid::text AS "table", column_name::text AS "column", constraint_name::text AS "constraint", check_name AS "check" FROM fk_guard.ignored');
+  return e.rows;
+}
+
+// The rows as the pg driver returns fk_guard.diagnose_fk_mismatches()'s:
+// regclass columns printed with the caller's search path.
+async function asMismatchRows(s, rows) {
+  if (!rows.length) return [];
+  const oids = [...new Set(rows.flatMap((x) => [x.p.rel, x.p.refrel]))];
+  const names = new Map();
+  await s.asCaller(async () => {
+    const r = await s.query('SELECT o::text AS oid, o::pg_catalog.oid::pg_catalog.regclass::text AS n FROM pg_catalog.unnest($1::oid[]) o', [oids]);
+    for (const x of r.rows) names.set(x.oid, x.n);
+  });
+  return rows.map(({ p, fk, pk, r, implied }) => ({
+    source: implied ? 'implied' : 'declared',
+    constraint_name: p.conname,
+    referencing_table: names.get(p.rel),
+    referencing_column: fk.attname,
+    referencing_type: r.referencing_type,
+    referenced_table: names.get(p.refrel),
+    referenced_column: pk.attname,
+    referenced_type: r.referenced_type,
+    kind: r.kind,
+    severity: r.severity,
+    detail: r.detail,
+    suggested_fix: r.suggested_fix,
+    rows_total: null,
+    rows_null: null,
+    rows_convertible: null,
+    rows_unconvertible: null,
+    rows_orphaned: null,
+    sample_unconvertible: null,
+    sample_orphaned: null,
+    conversion: null,
+  }));
+}
+
+// diagnose(db, {includeImplied = true}): the rows of
+// fk_guard.diagnose_fk_mismatches(include_implied). check_data (the data
+// profile) is not available without the extension: its columns are NULL.
+async function diagnose(db, { includeImplied = true } = {}) {
+  return withSession(db, async (s) => asMismatchRows(s, await diagnoseRows(s, { includeImplied })));
+}
+
+module.exports = { diagnose, diagnoseRows, asMismatchRows, fixPlanFacts, columnBlockers };
