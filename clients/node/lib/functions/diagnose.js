@@ -17,7 +17,7 @@ const call = (name, ...args) => engine.call(name, ...args);
 async function declaredPairs(s) {
   const period = s.serverVersion >= 180000 ? 'AND NOT c.conperiod' : '';
   const r = await s.query(
-    `SELECT c.oid::text AS con, c.conname::text AS conname, c.conrelid::text AS rel, c.confrelid::text AS refrel,
+    `SELECT c.oid::text AS con, c.conname::text AS conname, pg_catalog.quote_ident(c.conname) AS conname_q, c.conrelid::text AS rel, c.confrelid::text AS refrel,
             k.fk_att::int AS att, k.pk_att::int AS refatt,
             (SELECT x.cls::text FROM unnest(ix.indkey::pg_catalog.int2[], ix.indclass::pg_catalog.oid[]) WITH ORDINALITY AS x(att, cls, j)
               WHERE x.att = k.pk_att AND x.j <= ix.indnkeyatts ORDER BY x.j DESC LIMIT 1) AS opclass
@@ -241,17 +241,30 @@ async function displayTypes(s, cols) {
 // Views, rules, policies and generated columns that use a column, which
 // make ALTER COLUMN ... TYPE refuse it (fix_plan.cpp column_blockers()).
 async function columnBlockers(s, rel, att) {
+  return (await columnBlockersOf(s, [[rel, att]])).get(`${rel}/${att}`) || '';
+}
+
+// The same for many columns at once: "rel/att" -> blockers, for the columns that have any.
+async function columnBlockersOf(s, cols) {
   const r = await s.query(
-    `SELECT pg_catalog.pg_describe_object(d.classid, d.objid, d.objsubid) AS what
-       FROM pg_catalog.pg_depend d
-      WHERE d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.refobjid = $1 AND d.refobjsubid = $2
+    `SELECT k.rel::text AS rel, k.att::int AS att, pg_catalog.pg_describe_object(d.classid, d.objid, d.objsubid) AS what
+       FROM unnest($1::oid[], $2::int4[]) AS k(rel, att)
+       JOIN pg_catalog.pg_depend d ON d.refobjid = k.rel AND d.refobjsubid = k.att
+      WHERE d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass
         AND d.classid IN ('pg_catalog.pg_rewrite'::pg_catalog.regclass, 'pg_catalog.pg_policy'::pg_catalog.regclass, 'pg_catalog.pg_attrdef'::pg_catalog.regclass)
         AND NOT (d.classid = 'pg_catalog.pg_attrdef'::pg_catalog.regclass
-                 AND EXISTS (SELECT 1 FROM pg_catalog.pg_attrdef ad WHERE ad.oid = d.objid AND ad.adnum = $2))
-      ORDER BY d.ctid`, [rel, att]);
-  const seen = [];
-  for (const { what } of r.rows) if (what != null && !seen.some((x) => x.includes(what))) seen.push(what);
-  return seen.join('; ');
+                 AND EXISTS (SELECT 1 FROM pg_catalog.pg_attrdef ad WHERE ad.oid = d.objid AND ad.adnum = k.att))
+      ORDER BY k.rel, k.att, d.ctid`, [cols.map((c) => c[0]), cols.map((c) => c[1])]);
+  const out = new Map();
+  for (const { rel, att, what } of r.rows) {
+    if (what == null) continue;
+    const key = `${rel}/${att}`;
+    const seen = out.get(key) || [];
+    if (!seen.some((x) => x.includes(what))) seen.push(what);
+    out.set(key, seen);
+  }
+  for (const [k, v] of out) out.set(k, v.join('; '));
+  return out;
 }
 
 // Code of ordinary roles a plan's statements run (fix_plan.cpp owner_code_on()).
@@ -399,7 +412,7 @@ async function diagnoseRows(s, { includeImplied = true } = {}) {
     const names = {
       fk_table: fk.regclass, fk_table_q: fk.table_q, fk_column: fk.att_q,
       pk_table: pk.regclass, pk_table_q: pk.table_q, pk_column: pk.att_q,
-      constraint: p.conname != null ? (await s.query('SELECT pg_catalog.quote_ident($1) AS q', [p.conname])).rows[0].q : '',
+      constraint: p.conname != null ? p.conname_q : '',
     };
     const r = call('renderPair', names, judged.facts, judged.conversion);
     if (r.kind === 'none') continue;
@@ -410,6 +423,7 @@ async function diagnoseRows(s, { includeImplied = true } = {}) {
   const kept = rows.filter((row) => !ignored.some((e) =>
     (e.check == null || e.check === 'type_mismatch') && (e.table == null || e.table === row.p.rel) &&
     (e.constraint == null || e.constraint === (row.p.conname || '')) && (e.column == null || e.column === row.fk.attname)));
+  const blockersOf = await columnBlockersOf(s, kept.map((row) => [row.fk.rel, row.fk.att]));
   for (const row of kept) {
     const { p, fk, pk, r } = row;
     if (row.implied) {
@@ -417,7 +431,7 @@ async function diagnoseRows(s, { includeImplied = true } = {}) {
       if (p.others.length) others = (await s.query('SELECT o::pg_catalog.oid::pg_catalog.regclass::text AS n FROM pg_catalog.unnest($1::oid[]) WITH ORDINALITY AS x(o, i) ORDER BY i', [p.others])).rows.map((x) => x.n);
       r.detail = call('impliedDetailPrefix', pk.regclass, others) + r.detail;
     }
-    const blockers = await columnBlockers(s, fk.rel, fk.att);
+    const blockers = blockersOf.get(`${fk.rel}/${fk.att}`) || '';
     if (blockers && !r.whole_values) r.suggested_fix = call('noFixForBlockers', blockers);
     else if ((row.implied || r.kind === 'incompatible') && !r.whole_values) {
       const facts = await fixPlanFacts(ctx, fk, pk, 'fail');

@@ -43,11 +43,10 @@ async function withSession(db, fn) {
       query: (text, params) => client.query(text, params),
       async asCaller(inner) {
         await client.query("SELECT pg_catalog.set_config('search_path', $1, true)", [callerSearchPath]);
-        try {
-          return await inner();
-        } finally {
-          await client.query("SELECT pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true)");
-        }
+        // after an error the transaction is aborted and only rolled back
+        const v = await inner();
+        await client.query("SELECT pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true)");
+        return v;
       },
       // Runs inner() in a subtransaction; an error rolls it back and is
       // handed to onError (whose result is returned) or rethrown.
