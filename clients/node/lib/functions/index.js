@@ -1,0 +1,7 @@
+'use strict';
+// The extension's diagnostic functions, in JavaScript, over any pg Client or Pool.
+const { diagnose } = require('./diagnose');
+const { checkForeignKeys } = require('./check');
+const { migrationHistory } = require('./history');
+
+module.exports = { diagnose, checkForeignKeys, migrationHistory };

@@ -1,0 +1,222 @@
+'use strict';
+// The diagnostic functions in JavaScript (lib/functions) against the
+// extension's on the same schema: one database with the extension, one
+// without, both read by an ordinary role; the CLI's exit codes and SARIF;
+// the npm pack tarball installed into an empty project with --ignore-scripts.
+// Needs a throwaway cluster (PGHOST, PGPORT, PGUSER: a superuser, as
+// test/run_npm.sh sets them) with the extension installed.
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { execFileSync, spawnSync } = require('node:child_process');
+const pg = require('pg');
+const { diagnose, checkForeignKeys, migrationHistory } = require('../lib/functions');
+const { sarif } = require('../lib/cli.js');
+
+const PKG = path.resolve(__dirname, '..');
+const SCHEMA = fs.readFileSync(path.join(__dirname, 'fixtures', 'functions-schema.sql'), 'utf8');
+const ROLE = 'fkg_fn_reader';
+const url = (db, user = ROLE) =>
+  `postgresql://${encodeURIComponent(user)}@localhost/${db}?host=${encodeURIComponent(process.env.PGHOST)}&port=${process.env.PGPORT}`;
+
+async function admin(db, sql) {
+  const c = new pg.Client({ database: db });
+  await c.connect();
+  try {
+    return await c.query(sql);
+  } finally {
+    await c.end();
+  }
+}
+
+async function asReader(db, fn) {
+  const c = new pg.Client({ database: db, user: ROLE });
+  await c.connect();
+  try {
+    await c.query('SET search_path = public, app');
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
+}
+
+const GRANTS = `GRANT USAGE ON SCHEMA app TO ${ROLE}; GRANT SELECT ON ALL TABLES IN SCHEMA public, app TO ${ROLE};
+                REVOKE SELECT ON knex_migrations FROM ${ROLE};`;
+
+test.before(async () => {
+  await admin('postgres', `DROP DATABASE IF EXISTS fkg_fn_ext`);
+  await admin('postgres', `DROP DATABASE IF EXISTS fkg_fn_plain`);
+  await admin('postgres', `DROP DATABASE IF EXISTS fkg_fn_clean`);
+  await admin('postgres', `DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${ROLE}') THEN CREATE ROLE ${ROLE} LOGIN; END IF; END $$`);
+  for (const db of ['fkg_fn_ext', 'fkg_fn_plain', 'fkg_fn_clean']) await admin('postgres', `CREATE DATABASE ${db}`);
+  await admin('fkg_fn_ext', SCHEMA + GRANTS + 'CREATE EXTENSION pg_fk_guard;');
+  await admin('fkg_fn_plain', SCHEMA + GRANTS);
+  await admin('fkg_fn_clean', 'CREATE TABLE users (id bigint PRIMARY KEY); CREATE TABLE s (user_id bigint REFERENCES users (id)); CREATE INDEX ON s (user_id);');
+});
+
+// Rows compared column by column, as the pg driver returns them.
+function differ(name, ours, theirs) {
+  let disagreements = Math.abs(ours.length - theirs.length);
+  const n = Math.min(ours.length, theirs.length);
+  const cols = Object.keys(theirs[0] || ours[0] || {});
+  const first = [];
+  for (let i = 0; i < n; i++)
+    for (const k of cols)
+      if (JSON.stringify(ours[i][k]) !== JSON.stringify(theirs[i][k])) {
+        disagreements++;
+        if (first.length < 3) first.push(`row ${i} ${k}:\n  ours:   ${JSON.stringify(ours[i][k])}\n  theirs: ${JSON.stringify(theirs[i][k])}`);
+      }
+  console.log(`# differential ${name}: ${theirs.length} rows x ${cols.length} columns, ${disagreements} disagreements`);
+  assert.equal(disagreements, 0, first.join('\n'));
+}
+
+test('the package needs no extension: the extension is absent from the plain database', async () => {
+  const r = await admin('fkg_fn_plain', "SELECT count(*)::int AS n FROM pg_extension WHERE extname = 'pg_fk_guard'");
+  assert.equal(r.rows[0].n, 0);
+  const super_ = await asReader('fkg_fn_plain', async (c) => (await c.query('SELECT rolsuper FROM pg_roles WHERE rolname = current_user')).rows[0].rolsuper);
+  assert.equal(super_, false, 'the reader is an ordinary role');
+});
+
+test('diagnose() = fk_guard.diagnose_fk_mismatches(): declared and implied pairs, the soft matrix of the fixture', async () => {
+  const theirs = await asReader('fkg_fn_ext', async (c) => (await c.query('SELECT * FROM fk_guard.diagnose_fk_mismatches()')).rows);
+  const ours = await asReader('fkg_fn_plain', (c) => diagnose(c));
+  assert.ok(theirs.length >= 20, `the fixture has mismatches (${theirs.length})`);
+  assert.ok(theirs.some((r) => r.source === 'implied') && theirs.some((r) => r.kind === 'incompatible'));
+  const kinds = new Set(theirs.map((r) => r.kind));
+  console.log(`# counts diagnose kinds: ${[...kinds].sort().join(', ')}; implied ${theirs.filter((r) => r.source === 'implied').length}`);
+  differ('diagnose (plain db, ordinary role)', ours, theirs);
+  // in the same database as the extension, too
+  differ('diagnose (same db)', await asReader('fkg_fn_ext', (c) => diagnose(c)), theirs);
+  const declaredOnly = await asReader('fkg_fn_ext', async (c) => (await c.query('SELECT * FROM fk_guard.diagnose_fk_mismatches(include_implied => false)')).rows);
+  differ('diagnose include_implied false', await asReader('fkg_fn_plain', (c) => diagnose(c, { includeImplied: false })), declaredOnly);
+});
+
+test('checkForeignKeys() = fk_guard.check_foreign_keys(), also with schemas and checks', async () => {
+  const theirs = await asReader('fkg_fn_ext', async (c) => (await c.query('SELECT * FROM fk_guard.check_foreign_keys()')).rows);
+  const checks = new Set(theirs.map((r) => r.check_name));
+  for (const c of ['type_mismatch', 'duplicate', 'overlapping', 'unindexed', 'nullable_match_simple', 'not_validated'])
+    assert.ok(checks.has(c), `the fixture has a ${c} finding`);
+  differ('check_foreign_keys', await asReader('fkg_fn_plain', (c) => checkForeignKeys(c)), theirs);
+  const some = await asReader('fkg_fn_ext', async (c) => (await c.query("SELECT * FROM fk_guard.check_foreign_keys(ARRAY['app']::name[], ARRAY['type_mismatch', 'unindexed'])")).rows);
+  differ('check_foreign_keys(app; type_mismatch, unindexed)', await asReader('fkg_fn_plain', (c) => checkForeignKeys(c, { schemas: ['app'], checks: ['type_mismatch', 'unindexed'] })), some);
+  await assert.rejects(asReader('fkg_fn_plain', (c) => checkForeignKeys(c, { checks: ['nope'] })), (e) => e.code === '22023' && /unknown check "nope"/.test(e.message));
+});
+
+test('migrationHistory() = fk_guard.migration_history(), an unreadable table included', async () => {
+  const theirs = await asReader('fkg_fn_ext', async (c) => (await c.query('SELECT * FROM fk_guard.migration_history()')).rows);
+  assert.ok(theirs.some((r) => r.status === 'unreadable') && theirs.some((r) => r.status === 'failed') && theirs.some((r) => r.status === 'dirty'));
+  differ('migration_history', await asReader('fkg_fn_plain', (c) => migrationHistory(c)), theirs);
+});
+
+test('a pg.Pool works as well as a Client, and nothing stays behind', async () => {
+  const pool = new pg.Pool({ database: 'fkg_fn_plain', user: ROLE, max: 1 });
+  try {
+    const rows = await diagnose(pool);
+    assert.ok(rows.length > 0);
+    const c = await pool.connect();
+    try {
+      const r = await c.query("SELECT count(*)::int AS n FROM pg_prepared_statements WHERE name LIKE 'fkg_%'");
+      assert.equal(r.rows[0].n, 0);
+      assert.equal((await c.query('SHOW search_path')).rows[0].search_path, '"$user", public');
+    } finally {
+      c.release();
+    }
+  } finally {
+    await pool.end();
+  }
+});
+
+function cli(args) {
+  const r = spawnSync(process.execPath, [path.join(PKG, 'bin', 'pg-fk-guard.js'), ...args], { encoding: 'utf8' });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+function assertSarif(doc) {
+  assert.equal(doc.version, '2.1.0');
+  assert.equal(typeof doc.$schema, 'string');
+  assert.equal(doc.runs.length, 1);
+  const rules = doc.runs[0].tool.driver.rules;
+  assert.equal(doc.runs[0].tool.driver.name, 'pg_fk_guard');
+  assert.deepEqual(rules.map((r) => r.id), ['type_mismatch', 'duplicate', 'overlapping', 'unindexed', 'nullable_match_simple', 'not_validated']);
+  for (const r of rules) assert.ok(r.shortDescription.text && ['warning', 'note', 'error'].includes(r.defaultConfiguration.level));
+  for (const res of doc.runs[0].results) {
+    assert.equal(rules[res.ruleIndex].id, res.ruleId);
+    assert.ok(['error', 'warning', 'note'].includes(res.level));
+    assert.equal(typeof res.message.text, 'string');
+    assert.ok(res.locations.length >= 1);
+    for (const l of res.locations) assert.ok(l.logicalLocations.length === 2 && l.logicalLocations[1].kind === 'column');
+    assert.equal(typeof res.partialFingerprints['findingKey/v1'], 'string');
+  }
+}
+
+test('CLI: exit codes for CI, text, JSON and SARIF', async () => {
+  const plain = url('fkg_fn_plain');
+  let r = cli(['diagnose', '--url', plain]);
+  assert.equal(r.code, 1, r.err);
+  assert.match(r.out, /finding\(s\)\n$/);
+  r = cli(['diagnose', '--url', url('fkg_fn_clean')]);
+  assert.equal(r.code, 0, r.err);
+  assert.equal(r.out, '0 finding(s)\n');
+  r = cli(['diagnose', '--url', plain, '--min-severity', 'error', '--no-implied']);
+  assert.equal(r.code, 0, 'no declared key is refused, so nothing at severity error');
+  r = cli(['check', '--url', plain, '--format', 'json']);
+  assert.equal(r.code, 1);
+  const json = JSON.parse(r.out);
+  const theirs = await asReader('fkg_fn_ext', async (c) => (await c.query('SELECT * FROM fk_guard.check_foreign_keys()')).rows);
+  assert.equal(json.length, theirs.length);
+  r = cli(['check', '--url', plain, '--format', 'sarif']);
+  assert.equal(r.code, 1);
+  const doc = JSON.parse(r.out);
+  assertSarif(doc);
+  // the same results as the extension's report('sarif')
+  const report = await asReader('fkg_fn_ext', async (c) => JSON.parse((await c.query("SELECT fk_guard.report('sarif') AS r")).rows[0].r));
+  assertSarif(report);
+  assert.deepEqual(doc.runs[0].tool.driver.rules, report.runs[0].tool.driver.rules);
+  assert.deepEqual(doc.runs[0].results.map((x) => `${x.ruleId}/${x.level}/${x.message.text}`).sort(),
+    report.runs[0].results.map((x) => `${x.ruleId}/${x.level}/${x.message.text}`).sort());
+  r = cli(['diagnose', '--url', url('fkg_fn_clean'), '--format', 'sarif']);
+  assert.equal(r.code, 0);
+  assertSarif(JSON.parse(r.out));
+  assert.equal(JSON.parse(r.out).runs[0].results.length, 0);
+  r = cli(['history', '--url', plain]);
+  assert.equal(r.code, 1, 'a failed, dirty or unreadable migration fails CI');
+  assert.match(r.out, /Prisma\t_prisma_migrations\tfailed\t20240201000000_fk/);
+  r = cli(['history', '--url', url('fkg_fn_clean')]);
+  assert.equal(r.code, 0);
+  assert.equal(cli(['bogus', '--url', plain]).code, 2);
+  assert.equal(cli(['diagnose', '--format', 'xml', '--url', plain]).code, 2);
+  assert.equal(cli(['diagnose', '--url', url('fkg_fn_plain').replace(/port=\d+/, 'port=1')]).code, 3);
+  r = cli(['explain', '--url', plain, '--table', 'sessions', '--column', 'userId']);
+  assert.equal(r.code, 4);
+  assert.match(r.err, /needs the pg_fk_guard extension/);
+  r = cli(['fix-plan', '--url', url('fkg_fn_ext'), '--table', 'sessions', '--column', 'account_id', '--referenced-table', 'accounts']);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /^-- pg_fk_guard fix plan: public\.sessions\.account_id \(integer\) -> public\.accounts\.id \(bigint\)/);
+  assert.ok(sarif([]).runs[0].results.length === 0);
+});
+
+test('npm pack, installed into an empty project with --ignore-scripts, runs the CLI', { timeout: 600000 }, () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pg-fk-guard-pack-'));
+  try {
+    const packed = execFileSync('npm', ['pack', '--pack-destination', dir, '--loglevel=error'], { cwd: PKG, encoding: 'utf8' }).trim().split('\n').pop();
+    const tarball = path.join(dir, packed);
+    assert.ok(fs.existsSync(tarball), tarball);
+    const project = path.join(dir, 'project');
+    fs.mkdirSync(project);
+    fs.writeFileSync(path.join(project, 'package.json'), '{"name": "empty", "version": "1.0.0", "private": true}\n');
+    execFileSync('npm', ['install', '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', tarball, 'pg@8.23.1'],
+      { cwd: project, encoding: 'utf8' });
+    assert.ok(fs.existsSync(path.join(project, 'node_modules', 'pg-fk-guard', 'lib', 'engine.js')), 'the tarball holds the built engine');
+    const bin = path.join(project, 'node_modules', '.bin', process.platform === 'win32' ? 'pg-fk-guard.cmd' : 'pg-fk-guard');
+    const r = spawnSync(bin, ['check', '--url', url('fkg_fn_plain'), '--format', 'sarif'], { cwd: project, encoding: 'utf8' });
+    assert.equal(r.status, 1, r.stderr);
+    assertSarif(JSON.parse(r.stdout));
+    const clean = spawnSync(bin, ['diagnose', '--url', url('fkg_fn_clean')], { cwd: project, encoding: 'utf8' });
+    assert.equal(clean.status, 0, clean.stderr);
+    console.log(`# counts pack: ${packed}, ${fs.statSync(tarball).size} bytes, installed with --ignore-scripts, CLI exit codes 1 and 0`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
