@@ -1,0 +1,165 @@
+'use strict';
+// The guard's first half, without a server: reads the statements of a query
+// string with PostgreSQL's own parser (libpg-query, WebAssembly) and lists
+// the foreign keys they add, unresolved: the referencing table and columns
+// (declared in the statement, or existing), the referenced table and
+// columns, the constraint's name if given. lib/guard-resolve.js resolves
+// them against the catalog. What it cannot model (ALTER COLUMN TYPE in the
+// same statement, LIKE, typed tables, partitions, a statement after other
+// DDL in the same string ...) is left out: the guard then says nothing and
+// PostgreSQL speaks for itself.
+
+const pgQuery = require('libpg-query');
+
+let loaded = null;
+function loadParser() {
+  if (!loaded) loaded = pgQuery.loadModule();
+  return loaded;
+}
+
+// A quick look at the text: can it add a foreign key at all?
+const MAY_ADD_FK = /\b(references|foreign)\b/i;
+
+const str = (n) => (n && n.String ? n.String.sval : undefined);
+const quoteAlways = (s) => `"${String(s).replace(/"/g, '""')}"`;
+
+// A TypeName node as SQL text that PostgreSQL resolves exactly as it
+// resolves the statement's own (every name quoted as stored); null when it
+// cannot be written back faithfully.
+function typeNameSql(tn) {
+  if (!tn || tn.pct_type || tn.setof) return null;
+  const names = (tn.names || []).map(str);
+  if (names.length === 0 || names.some((n) => n === undefined)) return null;
+  let sql = names.map(quoteAlways).join('.');
+  const last = names[names.length - 1];
+  if (tn.typmods && tn.typmods.length) {
+    if (last === 'interval') return null; // its modifiers are field masks, not writable as (n)
+    const mods = [];
+    for (const m of tn.typmods) {
+      const c = m.A_Const;
+      if (!c) return null;
+      if (c.ival !== undefined) mods.push(String(c.ival.ival || 0));
+      else if (c.sval !== undefined) mods.push(`'${String(c.sval.sval || '').replace(/'/g, "''")}'`);
+      else if (c.fval !== undefined) mods.push(String(c.fval.fval));
+      else return null;
+    }
+    sql += `(${mods.join(', ')})`;
+  }
+  if (tn.arrayBounds && tn.arrayBounds.length) sql += '[]'.repeat(tn.arrayBounds.length);
+  return sql;
+}
+
+function collateSql(collClause) {
+  if (!collClause) return '';
+  const names = (collClause.collname || []).map(str);
+  if (names.length === 0 || names.some((n) => n === undefined)) return null;
+  return ` COLLATE ${names.map(quoteAlways).join('.')}`;
+}
+
+function rangeVar(rv) {
+  if (!rv || !rv.relname) return null;
+  // A name as PostgreSQL resolves it: to_regclass() of its quoted form.
+  const parts = [];
+  if (rv.catalogname) parts.push(rv.catalogname);
+  if (rv.schemaname) parts.push(rv.schemaname);
+  parts.push(rv.relname);
+  return { schema: rv.schemaname || null, name: rv.relname, text: parts.map(quoteAlways).join('.'), temp: rv.relpersistence === 't' };
+}
+
+// The constraint attributes that follow a column's REFERENCES in the raw
+// tree (DEFERRABLE, NOT VALID ...) do not change its types: ignored.
+function declaredColumn(def) {
+  const type = typeNameSql(def.typeName);
+  const coll = collateSql(def.collClause);
+  return { name: def.colname, typeSql: type === null || coll === null ? null : type + coll, hasDefault: !!def.raw_default };
+}
+
+function foreignKey(con, fkAttrs) {
+  return {
+    conname: con.conname || null,
+    fkAttrs: fkAttrs || (con.fk_attrs || []).map(str),
+    pk: rangeVar(con.pktable),
+    pkAttrs: (con.pk_attrs || []).map(str),
+    notValid: !!con.skip_validation,
+    period: !!(con.fk_with_period || con.pk_with_period),
+  };
+}
+
+// One statement: {kind: 'create'|'alter', table, declared: Map(name -> column), keys: [...], unsure, stmt_location, stmt_len}
+function collectStatement(raw) {
+  const s = raw.stmt || {};
+  if (s.CreateStmt) {
+    const c = s.CreateStmt;
+    const out = { kind: 'create', table: rangeVar(c.relation), ifNotExists: !!c.if_not_exists, declared: new Map(), keys: [], unsure: false };
+    if (c.ofTypename || c.partbound || !out.table) return { ...out, unsure: true };
+    if ((c.inhRelations || []).length) out.unsure = true; // inherited columns are not modelled
+    for (const e of c.tableElts || []) {
+      if (e.TableLikeClause) return { ...out, unsure: true };
+      if (e.ColumnDef) {
+        const d = e.ColumnDef;
+        out.declared.set(d.colname, declaredColumn(d));
+        for (const k of d.constraints || []) {
+          if (k.Constraint && k.Constraint.contype === 'CONSTR_FOREIGN') out.keys.push(foreignKey(k.Constraint, [d.colname]));
+        }
+      } else if (e.Constraint && e.Constraint.contype === 'CONSTR_FOREIGN') {
+        out.keys.push(foreignKey(e.Constraint));
+      }
+    }
+    return out;
+  }
+  if (s.AlterTableStmt) {
+    const a = s.AlterTableStmt;
+    const out = { kind: 'alter', table: rangeVar(a.relation), missingOk: !!a.missing_ok, declared: new Map(), keys: [], unsure: false, retypes: [] };
+    if (a.objtype && a.objtype !== 'OBJECT_TABLE') return { ...out, unsure: true, keys: [] };
+    for (const cmd of a.cmds || []) {
+      const c = cmd.AlterTableCmd;
+      if (!c) continue;
+      if (c.subtype === 'AT_AlterColumnType') {
+        out.retypes.push(c.name);
+        out.unsure = true; // rebuilt keys and retyped columns: left to PostgreSQL
+      } else if (c.subtype === 'AT_AddColumn' && c.def && c.def.ColumnDef) {
+        const d = c.def.ColumnDef;
+        out.declared.set(d.colname, declaredColumn(d));
+        for (const k of d.constraints || []) {
+          if (k.Constraint && k.Constraint.contype === 'CONSTR_FOREIGN') out.keys.push(foreignKey(k.Constraint, [d.colname]));
+        }
+      } else if (c.subtype === 'AT_AddConstraint' && c.def && c.def.Constraint && c.def.Constraint.contype === 'CONSTR_FOREIGN') {
+        out.keys.push(foreignKey(c.def.Constraint));
+      } else if (c.subtype === 'AT_DropColumn' || c.subtype === 'AT_DropConstraint' || c.subtype === 'AT_SetNotNull') {
+        // nothing a key's types depend on ... except a dropped column
+        if (c.subtype === 'AT_DropColumn') out.unsure = true;
+      }
+    }
+    return out;
+  }
+  return null;
+}
+
+// Every statement of the query string that adds foreign keys, in order.
+// A statement that follows other DDL in the same string is not judged (the
+// catalog does not show what the DDL before it will have done).
+async function collect(text) {
+  if (!MAY_ADD_FK.test(text)) return { statements: [], all: [] };
+  await loadParser();
+  let tree;
+  try {
+    tree = pgQuery.parseSync(text);
+  } catch (e) {
+    return { statements: [], all: [], parseError: e }; // PostgreSQL reports the syntax error itself
+  }
+  const statements = [];
+  const all = [];
+  let ddlBefore = false;
+  for (const raw of tree.stmts || []) {
+    const st = collectStatement(raw);
+    all.push(st);
+    const s = raw.stmt || {};
+    const isDdl = !(s.SelectStmt || s.InsertStmt || s.UpdateStmt || s.DeleteStmt || s.VariableSetStmt ||
+      s.VariableShowStmt || s.TransactionStmt);
+    if (st && st.keys.length && !st.unsure && !ddlBefore) statements.push(st);
+    if (isDdl) ddlBefore = true;
+  }
+  return { statements, all };
+}
+
+module.exports = { collect, typeNameSql, loadParser, MAY_ADD_FK, quoteAlways };

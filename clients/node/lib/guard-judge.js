@@ -1,0 +1,388 @@
+'use strict';
+// The guard's second half: resolves the foreign keys a statement adds
+// against the catalog (as PostgreSQL will resolve them: the session's
+// search_path, the referenced table's primary key or matching unique index
+// and its operator classes), asks lib/probe.js for the facts of each pair,
+// and writes the refusal or the soft notices with the engine's own sentences
+// (src/core/guard_text.cpp), as the extension's guard does.
+
+const engine = require('./engine-wrapper.js');
+const { Prober, rolledBack, attempt, COLUMN_TYPES_SQL, columnTypeOf } = require('./probe.js');
+const { profile } = require('./guard-profile.js');
+const { chooseName, candidates } = require('./guard-names.js');
+
+const prober = new Prober();
+const WHERE = 'pg_fk_guard: checked before PostgreSQL ran the statement';
+// The history tables of the migration tools (src/pg/guard.cpp, kMigrationTables).
+const MIGRATION_TABLES = ['SequelizeMeta', 'knex_migrations', 'migrations', 'pgmigrations', '_prisma_migrations',
+  'schema_migrations', 'django_migrations', 'alembic_version', 'flyway_schema_history', 'databasechangelog',
+  'goose_db_version'];
+
+const SESSION_SQL = `
+SELECT pg_catalog.current_setting('server_version_num')::int AS version, pg_catalog.current_database() AS db,
+       pg_catalog.current_setting('search_path') AS search_path,
+       pg_catalog.current_setting('application_name') AS app,
+       EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'pg_fk_guard') AS extension,
+       EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.relname = ANY($2::text[])
+               AND c.relnamespace = ANY (pg_catalog.current_schemas(false)::pg_catalog.regnamespace[])) AS history,
+       (SELECT pg_catalog.json_agg(pg_catalog.json_build_object(
+          'i', x.i, 'oid', c.oid::int8, 'display', c.oid::pg_catalog.regclass::text,
+          'qualified', pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname),
+          'relname', c.relname::text, 'namespace', c.relnamespace::int8, 'relkind', c.relkind::text,
+          'reltuples', c.reltuples, 'relpages', c.relpages) ORDER BY x.i)
+        FROM unnest($1::text[]) WITH ORDINALITY AS x(name, i)
+        LEFT JOIN pg_catalog.pg_class c ON c.oid = pg_catalog.to_regclass(x.name)
+        LEFT JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace) AS rels`;
+
+// Attributes of a table by name.
+const ATTRS_SQL = `
+SELECT a.attname::text AS name, a.attnum, a.atttypid::int8 AS type, a.atttypmod AS typmod, a.attcollation::int8 AS coll,
+       pg_catalog.quote_ident(a.attname) AS quoted, (a.attidentity <> '' OR a.atthasdef) AS filled,
+       EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass
+               AND d.refobjid = a.attrelid AND d.refobjsubid = a.attnum) AS has_dependents
+FROM pg_catalog.pg_attribute a
+WHERE a.attrelid = $1::oid AND a.attname = ANY($2::text[]) AND a.attnum > 0 AND NOT a.attisdropped`;
+
+// The referenced table's primary key columns, in order.
+const PRIMARY_KEY_SQL = `
+SELECT a.attname::text AS name FROM pg_catalog.pg_index i
+CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
+JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+WHERE i.indrelid = $1::oid AND i.indisprimary ORDER BY k.ord`;
+
+// Unique indexes PostgreSQL may pick for the key (transformFkeyCheckAttrs),
+// in the order it looks at them.
+const UNIQUE_INDEXES_SQL = `
+SELECT i.indexrelid::int8 AS index, i.indisprimary AS is_primary, i.indkey::int2[] AS keys, i.indclass::oid[]::int8[] AS classes
+FROM pg_catalog.pg_index i
+WHERE i.indrelid = $1::oid AND i.indisunique AND i.indimmediate AND i.indnkeyatts = $2::int
+  AND i.indpred IS NULL AND i.indexprs IS NULL
+ORDER BY i.indexrelid`;
+
+const quoteAlways = (s) => `"${String(s).replace(/"/g, '""')}"`;
+
+// A column name as quote_identifier() prints it: bare when it may be.
+const KEYWORDS_CACHE = new Map();
+async function quoteIdents(session, names) {
+  const missing = [...new Set(names.filter((n) => !KEYWORDS_CACHE.has(n)))];
+  if (missing.length) {
+    const rows = await session.run('SELECT x AS name, pg_catalog.quote_ident(x) AS q FROM unnest($1::text[]) AS x', [missing]);
+    for (const r of rows) KEYWORDS_CACHE.set(r.name, r.q);
+  }
+  return names.map((n) => KEYWORDS_CACHE.get(n));
+}
+
+// Declared column types: resolved by PostgreSQL itself, as a temporary table
+// of the same column definitions shows them (cached per database and
+// search_path).
+const declaredCache = new Map();
+async function declaredTypes(session, ctx, sqlTypes) {
+  const key = (t) => `${ctx.db}\u0000${ctx.search_path}\u0000${t}`;
+  const missing = [...new Set(sqlTypes.filter((t) => !declaredCache.has(key(t))))];
+  if (missing.length) {
+    await rolledBack(session, async () => {
+      for (const t of missing) {
+        const err = await attempt(session, `CREATE TEMP TABLE fkg_guard_declared (c ${t})`);
+        if (err) {
+          declaredCache.set(key(t), null);
+          continue;
+        }
+        // attempt() rolled it back: create it again to read it.
+        await session.runRaw(`CREATE TEMP TABLE fkg_guard_declared (c ${t})`);
+        const [a] = await session.run(
+          `SELECT atttypid::int8 AS type, atttypmod AS typmod, attcollation::int8 AS coll FROM pg_catalog.pg_attribute
+           WHERE attrelid = 'pg_temp.fkg_guard_declared'::pg_catalog.regclass AND attname = 'c'`);
+        await session.runRaw('DROP TABLE pg_temp.fkg_guard_declared');
+        declaredCache.set(key(t), { type: Number(a.type), typmod: a.typmod, collation: Number(a.coll) });
+      }
+    });
+  }
+  return sqlTypes.map((t) => declaredCache.get(key(t)));
+}
+
+function unqualifiedRaw(rv) {
+  return rv.name;
+}
+
+// Resolves one collected statement into proposed pairs; null when unsure.
+async function resolve(session, ctx, st, rels, relIndex) {
+  const target = rels[relIndex.get(st.table.text)];
+  const creating = st.kind === 'create';
+  if (creating && st.ifNotExists && target && target.oid) return [];
+  if (!creating && (!target || !target.oid)) return null; // PostgreSQL reports the missing table
+  const pairs = [];
+  // The referencing table: its display, namespace (for default names), columns.
+  let fkDisplay;
+  let namespace;
+  let relname;
+  if (creating) {
+    const [row] = await session.run(
+      `SELECT CASE WHEN $1::text IS NULL THEN pg_catalog.quote_ident($2) ELSE pg_catalog.quote_ident($1) || '.' || pg_catalog.quote_ident($2) END AS display,
+              (CASE WHEN $1::text IS NOT NULL THEN (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = $1)
+                    WHEN $3 THEN pg_catalog.pg_my_temp_schema()
+                    ELSE (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = pg_catalog.current_schema()) END)::int8 AS namespace`,
+      [st.table.schema, st.table.name, st.table.temp]);
+    fkDisplay = row.display;
+    namespace = Number(row.namespace);
+    relname = st.table.name;
+  } else {
+    fkDisplay = target.display;
+    namespace = Number(target.namespace);
+    relname = target.relname;
+  }
+  // Existing columns of the altered table.
+  const existingNames = [];
+  for (const k of st.keys) for (const a of k.fkAttrs) if (!st.declared.has(a)) existingNames.push(a);
+  const existing = new Map();
+  if (existingNames.length) {
+    if (creating) return null; // a column not declared here: inherited or a typo; PostgreSQL decides
+    for (const r of await session.run(ATTRS_SQL, [target.oid, existingNames])) existing.set(r.name, r);
+  }
+  // Declared columns' types.
+  const declaredList = [...st.declared.values()].filter((d) => st.keys.some((k) => k.fkAttrs.includes(d.name)));
+  if (declaredList.some((d) => d.typeSql === null)) return null;
+  const declaredResolved = await declaredTypes(session, ctx, declaredList.map((d) => d.typeSql));
+  const declared = new Map();
+  declaredList.forEach((d, i) => declared.set(d.name, declaredResolved[i]));
+  if ([...declared.values()].some((d) => d === null)) return null;
+
+  // Names already used in the namespace, for the default names.
+  const allCandidates = [];
+  for (const k of st.keys) if (!k.conname) allCandidates.push(...candidates(relname, k.fkAttrs));
+  const taken = new Set();
+  if (allCandidates.length && namespace) {
+    for (const r of await session.run(
+      'SELECT conname::text AS n FROM pg_catalog.pg_constraint WHERE connamespace = $1::oid AND conname = ANY($2::text[])',
+      [namespace, allCandidates])) taken.add(r.n);
+  }
+
+  let constraintNo = 0;
+  for (const k of st.keys) {
+    const conname = k.conname || chooseName(relname, k.fkAttrs, taken);
+    if (!conname) return null;
+    taken.add(conname);
+    const no = constraintNo++;
+    if (k.period) continue;
+    const pkRel = rels[relIndex.get(k.pk.text)];
+    if (!pkRel || !pkRel.oid) return null; // created by this statement, or missing: PostgreSQL decides
+    if (!creating && pkRel.oid === target.oid) return null; // self reference: not modelled
+    let pkAttrs = k.pkAttrs;
+    if (pkAttrs.length === 0) pkAttrs = (await session.run(PRIMARY_KEY_SQL, [pkRel.oid])).map((r) => r.name);
+    const n = k.fkAttrs.length;
+    if (n === 0 || n !== pkAttrs.length) return null;
+    const pkCols = new Map();
+    for (const r of await session.run(ATTRS_SQL, [pkRel.oid, pkAttrs])) pkCols.set(r.name, r);
+    if (pkAttrs.some((a) => !pkCols.has(a))) return null;
+    // The unique index and each column's operator class.
+    const atts = pkAttrs.map((a) => pkCols.get(a).attnum);
+    let opclasses = null;
+    for (const ix of await session.run(UNIQUE_INDEXES_SQL, [pkRel.oid, n])) {
+      const keys = ix.keys.map(Number);
+      const classes = ix.classes.map(Number);
+      const found = atts.map((att) => {
+        const j = keys.indexOf(att);
+        return j < 0 ? null : classes[j];
+      });
+      if (found.every((c) => c !== null)) {
+        opclasses = found;
+        break;
+      }
+    }
+    if (!opclasses) return null; // PostgreSQL reports the missing unique constraint itself
+    const quotedFk = await quoteIdents(session, k.fkAttrs);
+    const quotedPk = await quoteIdents(session, pkAttrs);
+    for (let i = 0; i < n; i++) {
+      const name = k.fkAttrs[i];
+      const d = declared.get(name);
+      const e = existing.get(name);
+      if (!d && !e) return null;
+      const fk = d ? d : { type: Number(e.type), typmod: e.typmod, collation: Number(e.coll) };
+      const p = pkCols.get(pkAttrs[i]);
+      pairs.push({
+        constraint: conname,
+        constraintNo: no,
+        columns: k.fkAttrs,
+        fk,
+        pk: { type: Number(p.type), typmod: p.typmod, collation: Number(p.coll) },
+        opclass: opclasses[i],
+        declaredHere: !!d,
+        referencingRel: creating ? null : target,
+        referencingTable: fkDisplay,
+        referencingTableRaw: unqualifiedRaw(st.table),
+        referencingColumn: quotedFk[i],
+        referencingAttname: name,
+        hasDependents: e ? e.has_dependents : false,
+        referencedRel: pkRel,
+        referencedTable: pkRel.display,
+        referencedTableRaw: pkRel.relname,
+        referencedColumn: quotedPk[i],
+        referencedAttname: pkAttrs[i],
+        keyFilled: p.filled,
+        keyIsPrimarySingle: false,
+      });
+    }
+    // key_may_follow: a one-column primary key with a DEFAULT or identity.
+    if (n === 1) {
+      const [pk] = await session.run(
+        'SELECT i.indkey::int2[] AS keys FROM pg_catalog.pg_index i WHERE i.indrelid = $1::oid AND i.indisprimary', [pkRel.oid]);
+      const single = !!pk && pk.keys.length === 1 && Number(pk.keys[0]) === atts[0];
+      pairs[pairs.length - 1].keyIsPrimarySingle = single;
+    }
+  }
+  return pairs;
+}
+
+function names(p) {
+  return {
+    referencing_table: p.referencingTable,
+    referencing_column: p.referencingColumn,
+    referencing_attname: p.referencingAttname,
+    referenced_table: p.referencedTable,
+    referenced_column: p.referencedColumn,
+    referenced_attname: p.referencedAttname,
+    constraint: p.constraint,
+  };
+}
+
+const SURROGATE_TYPES = new Set(['int2', 'int4', 'int8', 'uuid']);
+function keyMayFollow(p, fkType) {
+  return p.keyIsPrimarySingle && p.keyFilled && SURROGATE_TYPES.has(fkType.base);
+}
+
+// The refusal for the statement's incompatible pairs, as the extension's
+// guard writes it (judge_and_report): the first refused constraint names the
+// message; DETAIL describes every refused pair.
+async function refusal(session, ctx, judged, options, query) {
+  const bad = judged.filter((j) => j.verdict.kind === 'incompatible');
+  if (bad.length === 0) return null;
+  const first = bad[0];
+  const several = bad.some((j) => j.pair.constraintNo !== first.pair.constraintNo);
+  const fkType = first.result.types.fk;
+  const pkType = first.result.types.pk;
+  const p = first.pair;
+  const whole = engine.wholeValueProblem(first.result.facts.referencing, first.result.facts.referenced);
+  let data = { read: false, estimated: -1, row_limit: options.profileRowLimit };
+  if (!p.declaredHere && p.referencingRel && !whole) {
+    data = await profile(session, {
+      rel: p.referencingRel,
+      column: p.referencingColumn,
+      fk: fkType,
+      pk: pkType,
+      conversion: first.result.conversion,
+      keys: { rel: p.referencedRel, column: p.referencedColumn, display: `${p.referencedTable}.${p.referencedColumn}`,
+        collationDeterministic: pkType.collation_deterministic },
+      rowLimit: options.profileRowLimit,
+    });
+  }
+  const fkColumns = judged.filter((j) => j.pair.constraintNo === p.constraintNo).map((j) => j.pair.referencingAttname);
+  const tool = engine.toolNote({
+    query,
+    constraint: p.constraint,
+    application_name: ctx.app,
+    table: p.referencingTableRaw,
+    columns: fkColumns,
+    column: p.referencingAttname,
+    referenced_table: p.referencedTableRaw,
+    referenced_column: p.referencedAttname,
+  }, pkType.base_display);
+  const allNull = data.read && data.rows_total === data.rows_null;
+  let alter = '';
+  if (!p.declaredHere && !allNull && first.result.conversion !== 'none') {
+    alter = engine.alterColumnTypeSql(p.referencingTable, p.referencingColumn, pkType.display, '', first.result.conversion);
+  }
+  const input = {
+    names: names(p),
+    facts: first.result.facts,
+    data,
+    declared_here: p.declaredHere,
+    conversion: first.result.conversion,
+    alter,
+    key_may_follow: keyMayFollow(p, fkType),
+    later_statement_retypes: false,
+    tool_note: tool.note,
+  };
+  if (!p.declaredHere && p.referencingRel) {
+    input.left_out = { objects: p.hasDependents, history: ctx.history };
+    input.explain_call = engine.explainCall(p.referencingRel.qualified, p.referencingAttname);
+  }
+  const report = engine.refusalReport(input);
+  let detail = '';
+  for (const j of bad) {
+    const r = j === first ? report : engine.refusalReport({ names: names(j.pair), facts: j.result.facts });
+    detail += (several ? `${j.pair.constraint}: ` : '') + r.pair_detail + ' ';
+  }
+  detail += report.data_sentence;
+  detail = detail.replace(/ +$/, '');
+  return {
+    severity: 'ERROR',
+    code: first.result.sqlstate || '42804',
+    message: report.message,
+    detail,
+    hint: report.hint,
+    where: WHERE,
+  };
+}
+
+function softReports(judged, options) {
+  const out = [];
+  for (const j of judged) {
+    const kind = j.verdict.kind;
+    if (kind === 'none' || kind === 'incompatible') continue;
+    const p = j.pair;
+    const pkType = j.result.types.pk;
+    const alter = p.declaredHere ? '' : engine.alterColumnTypeSql(p.referencingTable, p.referencingColumn, pkType.display, '',
+      j.result.conversion);
+    const r = engine.softReport({
+      names: names(p),
+      facts: j.result.facts,
+      declared_here: p.declaredHere,
+      alter,
+      key_may_follow: keyMayFollow(p, j.result.types.fk),
+    });
+    const serious = r.severity === 'warning';
+    const asError = serious && options.softMismatches === 'error';
+    out.push({
+      severity: asError ? 'ERROR' : serious ? 'WARNING' : 'NOTICE',
+      code: asError ? '42804' : '01000',
+      message: r.message,
+      detail: r.detail,
+      hint: asError ? `${r.hint} Or pass softMismatches: 'warn' to guard() to accept it.` : r.hint,
+      where: WHERE,
+      kind,
+    });
+  }
+  return out;
+}
+
+// Judges a query string. Returns {skipped: reason} or {refusal, notices}.
+async function judge(session, collected, query, options) {
+  const statements = collected.statements;
+  if (statements.length === 0) return { skipped: 'no foreign key to judge' };
+  const relNames = [];
+  const relIndex = new Map();
+  const addRel = (rv) => {
+    if (!relIndex.has(rv.text)) {
+      relIndex.set(rv.text, relNames.length);
+      relNames.push(rv.text);
+    }
+  };
+  for (const st of statements) {
+    addRel(st.table);
+    for (const k of st.keys) if (k.pk) addRel(k.pk);
+  }
+  const [ctx] = await session.run(SESSION_SQL, [relNames, MIGRATION_TABLES]);
+  if (ctx.extension) return { skipped: 'the extension judges here' };
+  const rels = (ctx.rels || []).map((r) => (r.oid ? { ...r, oid: Number(r.oid) } : null));
+  // Only the first statement that adds keys: what it does changes the
+  // catalog the later ones would be judged against.
+  const st = statements[0];
+  const pairs = await resolve(session, ctx, st, rels, relIndex);
+  if (!pairs || pairs.length === 0) return { skipped: pairs ? 'nothing to judge' : 'not modelled' };
+  const results = await prober.judge(session, pairs, ctx.version, ctx.db);
+  const judged = pairs.map((pair, i) => ({ pair, result: results[i], verdict: engine.classify(results[i].facts) }));
+  const refused = await refusal(session, ctx, judged, options, query);
+  if (refused) return { refusal: refused, judged };
+  return { refusal: null, notices: options.softMismatches === 'ignore' ? [] : softReports(judged, options), judged };
+}
+
+module.exports = { judge, prober, WHERE, _caches: { declaredCache, KEYWORDS_CACHE } };
