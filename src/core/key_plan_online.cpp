@@ -25,8 +25,11 @@ std::string clip_name(const std::string &name, size_t bytes) {
 namespace {
 
 const char *kEq = " OPERATOR(pg_catalog.=) ";
-const int kSwapTries = 10;
-const char *kSwapLockTimeout = "2s";
+// Every step that takes a lock blocking writes waits at most kLockTimeout for
+// it (a request in the queue blocks every writer behind it), and tries again
+// kLockTries times in all, 1 s apart.
+const int kLockTries = 20;
+const char *kLockTimeout = "500ms";
 
 // One column that changes: the key, or a column that references it.
 struct Column {
@@ -62,12 +65,24 @@ std::string constraint_exists(const Ident &table, const std::string &raw) {
 
 std::string do_block(const std::string &body) { return "DO " + sql::dollar_quoted("\n" + body); }
 
-// Adds a constraint unless it is there, waiting at most 5 s for its lock (a
-// CHECK takes ACCESS EXCLUSIVE, a foreign key SHARE ROW EXCLUSIVE: queued
-// behind a long transaction, it would block every writer meanwhile).
+// Runs `body` (statements, each on its own line, indented by 6) waiting at
+// most kLockTimeout for each lock, again after 1 s when the wait times out,
+// kLockTries tries in all (then the error). In each try the body runs
+// whole or not at all.
+std::string with_lock_retries(const std::string &declare, const std::string &before, const std::string &body) {
+  return do_block("DECLARE\n  tries integer := 0;\n" + declare + "BEGIN\n" + before + "  LOOP\n    BEGIN\n" +
+                  "      PERFORM pg_catalog.set_config('lock_timeout', " + sql::literal(kLockTimeout) + ", true);\n" +
+                  body + "      EXIT;\n    EXCEPTION WHEN lock_not_available THEN\n      tries := tries + 1;\n" +
+                  "      IF tries >= " + std::to_string(kLockTries) + " THEN\n        RAISE;\n      END IF;\n" +
+                  "      PERFORM pg_catalog.pg_sleep(1);\n    END;\n  END LOOP;\nEND\n");
+}
+
+// Adds a constraint unless it is there (a CHECK takes ACCESS EXCLUSIVE, a
+// foreign key SHARE ROW EXCLUSIVE, each for a moment: NOT VALID, no scan).
 std::string guarded_add(const Ident &table, const std::string &raw, const std::string &add) {
-  return do_block("BEGIN\n  PERFORM pg_catalog.set_config('lock_timeout', '5s', true);\n  IF NOT EXISTS (" +
-                  constraint_exists(table, raw) + ") THEN\n    " + add + ";\n  END IF;\nEND\n");
+  return with_lock_retries(
+      "", "",
+      "      IF NOT EXISTS (" + constraint_exists(table, raw) + ") THEN\n        " + add + ";\n      END IF;\n");
 }
 
 std::string action(char c) {
@@ -174,7 +189,8 @@ std::string write_online_key_type_plan(const KeyPlanInput &in) {
       "sync on every INSERT and UPDATE; (2) backfill in batches of " +
       std::to_string(in.online.batch_size) + " rows by ctid range, COMMIT and pg_sleep(" + in.online.batch_pause +
       ") after each; (3) the new indexes, CONCURRENTLY; (4) CHECKs that prove every new column in sync, and the new "
-      "foreign keys, each added NOT VALID then validated; (5) the swap, in one short transaction.");
+      "foreign keys, each added NOT VALID then validated; (5) the swap, in one short transaction. Phase 2 ends with "
+      "VACUUM (ANALYZE) of each table.");
   if (mapped)
     s.header("No cast turns " + in.old_type + " into " + T + ": every key gets a new value (" + in.new_key_expression +
              ") once, and every reference takes the new value of the key it references, row for row.");
@@ -187,10 +203,18 @@ std::string write_online_key_type_plan(const KeyPlanInput &in) {
       "only rows not yet in sync; the swap does nothing once done. If phase 4 finds a row out of sync, run phase 2 "
       "again, then phase 4. If CREATE INDEX CONCURRENTLY fails, it leaves an invalid index: DROP INDEX CONCURRENTLY "
       "it and run phase 3 again (the swap refuses invalid indexes and keys not validated).");
+  s.header(
+      std::string("Locks that block writes are held only for catalog work (no scan, no rewrite, whatever the tables' "
+                  "sizes): ADD COLUMN and adding a CHECK NOT VALID (ACCESS EXCLUSIVE), CREATE TRIGGER and adding a "
+                  "foreign key NOT VALID (SHARE ROW EXCLUSIVE), and the swap; every scan runs under locks that let "
+                  "writes go on (the backfill's batches, CREATE INDEX CONCURRENTLY, VALIDATE CONSTRAINT). Each of "
+                  "those steps waits at most ") +
+      kLockTimeout + " for its lock (a waiting request holds up the writers behind it), up to " +
+      std::to_string(kLockTries) + " tries, 1 s apart.");
   s.header(std::string("The swap locks ") + std::to_string(tables.size()) +
-           (tables.size() == 1 ? " table" : " tables") + " ACCESS EXCLUSIVE, with lock_timeout " + kSwapLockTimeout +
-           " and up to " + std::to_string(kSwapTries) +
-           " tries, 1 s apart; it drops the old foreign keys and columns, renames the new ones to the old names, makes "
+           (tables.size() == 1 ? " table" : " tables") +
+           " ACCESS EXCLUSIVE in one transaction; it drops the old foreign keys and columns, renames the new ones to "
+           "the old names, makes "
            "the new "
            "unique index the primary key " +
            Ident::quote(in.primary_key_name).str() +
@@ -228,8 +252,6 @@ std::string write_online_key_type_plan(const KeyPlanInput &in) {
   const std::string p5 = "Phase 5 of 5: the swap, in one short transaction (safe to re-run; does nothing once done).";
 
   // Phase 1.
-  s.add({"SET", "SET lock_timeout = '5s'",
-         "wait at most 5 s for each lock (ADD COLUMN takes ACCESS EXCLUSIVE for a moment).", "", "", p1});
   for (const Table &t : tables) {
     std::string sql = "ALTER TABLE " + t.name.str();
     std::string cols;
@@ -237,7 +259,8 @@ std::string write_online_key_type_plan(const KeyPlanInput &in) {
       sql += (i ? ", " : " ") + std::string("ADD COLUMN IF NOT EXISTS ") + t.columns[i].new_col.str() + " " + T;
       cols += (i ? ", " : "") + t.columns[i].new_col.str();
     }
-    s.add({"ALTER TABLE", sql, "add " + cols + " to " + t.name.str() + ": NULL, no default, so no rewrite.",
+    s.add({"DO", with_lock_retries("", "", "      " + sql + ";\n"),
+           "add " + cols + " to " + t.name.str() + ": NULL, no default, so no rewrite.",
            "ACCESS EXCLUSIVE on " + t.name.str() + " (a moment)", "", p1});
   }
   for (const Table &t : tables) {
@@ -267,13 +290,14 @@ std::string write_online_key_type_plan(const KeyPlanInput &in) {
            "CREATE OR REPLACE FUNCTION " + t.function_q.str() + "() RETURNS trigger LANGUAGE plpgsql AS " +
                sql::dollar_quoted("\n" + body),
            "the trigger function that keeps the new columns of " + t.name.str() + " in sync.", "", "", p1});
-    s.add({"CREATE TRIGGER",
-           "CREATE OR REPLACE TRIGGER " + Ident::quote(t.trigger).str() + " BEFORE INSERT OR UPDATE ON " +
-               t.name.str() + " FOR EACH ROW EXECUTE FUNCTION " + t.function_q.str() + "()",
+    s.add({"DO",
+           with_lock_retries("", "",
+                             "      CREATE OR REPLACE TRIGGER " + Ident::quote(t.trigger).str() +
+                                 " BEFORE INSERT OR UPDATE ON " + t.name.str() + " FOR EACH ROW EXECUTE FUNCTION " +
+                                 t.function_q.str() + "();\n"),
            "from now on every INSERT and UPDATE of " + t.name.str() + " fills its new columns.",
-           "SHARE ROW EXCLUSIVE on " + t.name.str(), "", p1});
+           "SHARE ROW EXCLUSIVE on " + t.name.str() + " (a moment)", "", p1});
   }
-  s.add({"RESET", "RESET lock_timeout", "back to the session's lock_timeout.", "", "", p1});
 
   // Phase 2: the key first (references look up its new values), then each referencing column.
   for (const Table &t : tables)
@@ -309,6 +333,16 @@ std::string write_online_key_type_plan(const KeyPlanInput &in) {
                  " rows per transaction.",
              "ROW EXCLUSIVE on " + t.name.str() + (c.ref && mapped ? ", ACCESS SHARE on " + kt.str() : ""), "", p2});
     }
+
+  // Each table vacuumed once its backfill is done: autovacuum would start on
+  // it, and a later lock request that blocks writers would wait for it to be
+  // cancelled (deadlock_timeout) while every writer queues behind.
+  for (const Table &t : tables)
+    s.add({"VACUUM", "VACUUM (ANALYZE) " + t.name.str(),
+           "free the old row versions the backfill left in " + t.name.str() +
+               " and gather statistics for its new columns, so that autovacuum has no reason to start on it while "
+               "the later phases wait for their locks.",
+           "SHARE UPDATE EXCLUSIVE on " + t.name.str(), "", p2});
 
   // Phase 3.
   for (const Table &t : tables)
@@ -384,29 +418,28 @@ std::string write_online_key_type_plan(const KeyPlanInput &in) {
   for (const auto &v : to_be_valid)
     constraints +=
         std::string(constraints.empty() ? "" : ", ") + "(" + regclass(*v.first) + ", " + sql::literal(v.second) + ")";
-  std::string b;
-  b += "DECLARE\n  tries integer := 0;\n  last_key bigint;\nBEGIN\n";
-  b += "  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute WHERE attrelid = " + regclass(kt) +
-       " AND attname = " + sql::literal(kc.new_raw) + " AND NOT attisdropped) THEN\n";
-  b += "    RAISE NOTICE USING MESSAGE = " + sql::literal("pg_fk_guard key type plan: " + key + " is swapped already") +
-       ";\n    RETURN;\n  END IF;\n";
-  b += "  IF EXISTS (SELECT 1 FROM (VALUES " + indexes +
-       ") v(name) LEFT JOIN pg_catalog.pg_index i ON i.indexrelid = pg_catalog.to_regclass(v.name) WHERE i.indisvalid "
-       "IS NOT TRUE)\n";
+  std::string pre, b;
+  pre += "  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute WHERE attrelid = " + regclass(kt) +
+         " AND attname = " + sql::literal(kc.new_raw) + " AND NOT attisdropped) THEN\n";
+  pre +=
+      "    RAISE NOTICE USING MESSAGE = " + sql::literal("pg_fk_guard key type plan: " + key + " is swapped already") +
+      ";\n    RETURN;\n  END IF;\n";
+  pre +=
+      "  IF EXISTS (SELECT 1 FROM (VALUES " + indexes +
+      ") v(name) LEFT JOIN pg_catalog.pg_index i ON i.indexrelid = pg_catalog.to_regclass(v.name) WHERE i.indisvalid "
+      "IS NOT TRUE)\n";
   if (!constraints.empty())
-    b += "     OR EXISTS (SELECT 1 FROM (VALUES " + constraints +
-         ") v(rel, name) LEFT JOIN pg_catalog.pg_constraint c ON c.conrelid = v.rel AND c.conname "
-         "OPERATOR(pg_catalog.=) v.name WHERE c.convalidated IS NOT TRUE) THEN\n";
+    pre += "     OR EXISTS (SELECT 1 FROM (VALUES " + constraints +
+           ") v(rel, name) LEFT JOIN pg_catalog.pg_constraint c ON c.conrelid = v.rel AND c.conname "
+           "OPERATOR(pg_catalog.=) v.name WHERE c.convalidated IS NOT TRUE) THEN\n";
   else
-    b += "  THEN\n";
-  b += "    RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state', MESSAGE = " +
-       sql::literal("pg_fk_guard key type plan: phases 3 and 4 are not done for " + key) + ",\n      HINT = " +
-       sql::literal(
-           "Run phases 3 and 4 (again) first: an index is missing or invalid, or a CHECK or foreign key "
-           "is not validated.") +
-       ";\n  END IF;\n";
-  b += "  LOOP\n    BEGIN\n";
-  b += "      PERFORM pg_catalog.set_config('lock_timeout', " + sql::literal(kSwapLockTimeout) + ", true);\n";
+    pre += "  THEN\n";
+  pre += "    RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state', MESSAGE = " +
+         sql::literal("pg_fk_guard key type plan: phases 3 and 4 are not done for " + key) + ",\n      HINT = " +
+         sql::literal(
+             "Run phases 3 and 4 (again) first: an index is missing or invalid, or a CHECK or foreign key "
+             "is not validated.") +
+         ";\n  END IF;\n";
   b += "      LOCK TABLE " + lock_list + " IN ACCESS EXCLUSIVE MODE;\n";
   for (const Table &t : tables)
     b += "      DROP TRIGGER IF EXISTS " + Ident::quote(t.trigger).str() + " ON " + t.name.str() + ";\n";
@@ -455,13 +488,10 @@ std::string write_online_key_type_plan(const KeyPlanInput &in) {
     b += "      ALTER TABLE " + in.referrers[i].table.str() + " RENAME CONSTRAINT " +
          Ident::quote(new_fk_raw[i]).str() + " TO " + in.referrers[i].constraint->str() + ";\n";
   for (const Table &t : tables) b += "      DROP FUNCTION " + t.function_q.str() + "();\n";
-  b += "      EXIT;\n    EXCEPTION WHEN lock_not_available THEN\n      tries := tries + 1;\n";
-  b += "      IF tries >= " + std::to_string(kSwapTries) + " THEN\n        RAISE;\n      END IF;\n";
-  b += "      PERFORM pg_catalog.pg_sleep(1);\n";
-  b += "    END;\n  END LOOP;\nEND\n";
-  s.add({"DO", do_block(b),
-         "the swap: old keys and columns out, new ones in under the old names; retried on lock_timeout (" +
-             std::string(kSwapLockTimeout) + ", " + std::to_string(kSwapTries) + " tries).",
+  s.add({"DO", with_lock_retries("  last_key bigint;\n", pre, b),
+         "the swap: old keys and columns out, new ones in under the old names; catalog work only (no scan, no "
+         "rewrite); retried on lock_timeout (" +
+             std::string(kLockTimeout) + ", " + std::to_string(kLockTries) + " tries).",
          "ACCESS EXCLUSIVE on " + lock_list, "", p5});
   s.add({"ANALYZE", "ANALYZE " + lock_list, "fresh statistics for the new columns.", "", "", p5});
   return s.render(true);

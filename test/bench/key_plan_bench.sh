@@ -32,7 +32,15 @@
 # its header asks), every statement timed (\timing). Meanwhile a writer
 # session calls kp_probe() every FKG_BENCH_PROBE_INTERVAL seconds: it inserts
 # a user and an order referencing it and updates a random order, and returns
-# how long that took (lock waits included). Reported:
+# how long that took (lock waits included), and a watcher session
+# (kp_watch()) polls pg_locks every 10 ms for the locks the plan's session
+# holds or waits for. Reported:
+#   - per phase, the longest stretch the plan held a lock that blocks
+#     writers as the watcher saw it (within one poll; "<10 ms" when no poll
+#     saw one), the longest wait for one (writers queue behind a waiting
+#     request), and the longest such step's statement time;
+#   - the machine's load during the run, and how many autovacuum tasks a
+#     lock request canceled;
 #   - the longest lock hold as writers see it: the writer's longest call
 #     (it inserts into users and orders_1 and updates orders_2 and orders_3, so it waits
 #     for any lock that blocks writes on them for as long as it is held, less
@@ -144,6 +152,52 @@ BEGIN
   INSERT INTO kp_probes VALUES (n, 'probe' || n || '@example.com');
   RETURN 1000 * extract(epoch FROM clock_timestamp() - t0);
 END $$;
+-- The online run's lock watcher: polls every 10 ms which locks the plan's
+-- session (application_name 'kp step N', set before each step) holds or
+-- waits for on the database's own relations (OID >= 16384: tables, indexes,
+-- sequences) in a mode that blocks writers (SHARE and above: each conflicts
+-- with ROW EXCLUSIVE), and records each stretch in kp_holds (step, 'held' or
+-- 'waited', ms). A stretch is measured from the first poll that sees it to
+-- the first that does not: within one poll (about 10 ms) of the truth.
+-- A procedure that COMMITs each poll, so it holds back no vacuum.
+CREATE TABLE kp_holds (step text, kind text, ms float8);
+CREATE PROCEDURE kp_watch() LANGUAGE plpgsql AS $$
+DECLARE
+  seen boolean := false;
+  started timestamptz := clock_timestamp();
+  app text; h boolean; w boolean; ts timestamptz;
+  hold_start timestamptz; hold_step text; wait_start timestamptz; wait_step text;
+BEGIN
+  LOOP
+    PERFORM pg_stat_clear_snapshot();
+    app := NULL;
+    SELECT a.application_name,
+           coalesce(bool_or(l.granted), false), coalesce(bool_or(NOT l.granted), false), clock_timestamp()
+      INTO app, h, w, ts
+      FROM pg_stat_activity a
+      LEFT JOIN pg_locks l ON l.pid = a.pid AND l.locktype = 'relation' AND l.relation >= 16384
+           AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+           AND l.mode IN ('ShareLock', 'ShareRowExclusiveLock', 'ExclusiveLock', 'AccessExclusiveLock')
+     WHERE a.application_name LIKE 'kp step %' OR a.application_name = 'kp done'
+     GROUP BY a.pid, a.application_name;
+    IF app IS NOT NULL THEN seen := true; END IF;
+    -- A stretch ends when the lock goes, or the step changes.
+    IF hold_start IS NOT NULL AND (NOT coalesce(h, false) OR app IS DISTINCT FROM hold_step) THEN
+      INSERT INTO kp_holds VALUES (hold_step, 'held', 1000 * extract(epoch FROM ts - hold_start));
+      hold_start := NULL;
+    END IF;
+    IF wait_start IS NOT NULL AND (NOT coalesce(w, false) OR app IS DISTINCT FROM wait_step) THEN
+      INSERT INTO kp_holds VALUES (wait_step, 'waited', 1000 * extract(epoch FROM ts - wait_start));
+      wait_start := NULL;
+    END IF;
+    EXIT WHEN (seen AND (app IS NULL OR app = 'kp done')) OR (NOT seen AND clock_timestamp() > started + interval '10 min');
+    IF h AND hold_start IS NULL THEN hold_start := ts; hold_step := app; END IF;
+    IF w AND wait_start IS NULL THEN wait_start := ts; wait_step := app; END IF;
+    COMMIT;
+    PERFORM pg_sleep(0.01);
+  END LOOP;
+  COMMIT;
+END $$;
 VACUUM (FREEZE, ANALYZE);
 SQL
 cluster_psql -q -c "CHECKPOINT"
@@ -225,7 +279,7 @@ run_one() {
 # each statement's time by step in $ONLINE_DIR/steps.<round> ("step ms"),
 # the writer's calls in $ONLINE_DIR/probes.<round> (ms each).
 run_online() {
-  local round=$1 db="kp_run" t0 t1 before after prober dir="$ONLINE_DIR"
+  local round=$1 db="kp_run" t0 t1 before after prober watcher loader cancels0 dir="$ONLINE_DIR"
   cluster_psql -q -c "CREATE DATABASE $db TEMPLATE kp_template STRATEGY FILE_COPY"
   cluster_psql -q -c "CHECKPOINT"
   before="$(module_sum)"
@@ -240,15 +294,23 @@ run_online() {
     done
   ) | cluster_psql -q -At -d "$db" >"$dir/probes.$round" &
   prober=$!
+  cancels0=$(grep -c "canceling autovacuum task" "$FKG_CLUSTER_DIR/server.log" || true)
+  # The lock watcher, and the machine's load every 10 s.
+  cluster_psql -q -d "$db" -c "CALL kp_watch()" >"$dir/watch.$round" 2>&1 &
+  watcher=$!
+  (while [ ! -f "$dir/stop" ]; do cut -d' ' -f1 /proc/loadavg; sleep 10; done) >"$dir/load.$round" &
+  loader=$!
   t0=$(now_ms)
   cluster_psql -At -d "$db" -c "SELECT fk_guard.change_key_type_plan('public.users', 'id', 'bigint', online => true,
     batch_size => $FKG_BENCH_BATCH_SIZE, batch_pause => '$FKG_BENCH_BATCH_PAUSE')" >"$dir/plan.sql"
   t1=$(now_ms)
   echo "call $((t1 - t0))" >"$dir/steps.$round"
   # Each step and phase announced, each statement timed.
-  sed -E -e 's/^-- Step ([0-9]+):.*/\\echo STEP \1\n&/' -e 's/^-- Phase ([0-9]) of 5:.*/\\echo PHASE \1\n&/' \
-    "$dir/plan.sql" >"$dir/run.sql"
-  cluster_psql -d "$db" -c '\timing on' -f "$dir/run.sql" 2>&1 |
+  # (and named for the lock watcher: application_name 'kp step N').
+  sed -E -e "s/^-- Step ([0-9]+):.*/SET application_name = 'kp step \\1';\n\\\\echo STEP \\1\n&/" \
+    -e 's/^-- Phase ([0-9]) of 5:.*/\\echo PHASE \1\n&/' "$dir/plan.sql" >"$dir/run.sql"
+  echo "SET application_name = 'kp done';" >>"$dir/run.sql"
+  PGAPPNAME="kp step 0" cluster_psql -d "$db" -c '\timing on' -f "$dir/run.sql" 2>&1 |
     while IFS= read -r line; do
       case "$line" in
         "STEP "*) step=${line#STEP } ;;
@@ -259,6 +321,11 @@ run_online() {
   sleep 1
   touch "$dir/stop"
   wait "$prober" || true
+  wait "$watcher" || echo "  WARNING: the lock watcher failed: $(cat "$dir/watch.$round")"
+  wait "$loader" || true
+  cluster_psql -At -F' ' -d "$db" -c "SELECT regexp_replace(step, '^kp step ', ''), kind, round(ms::numeric, 1) FROM kp_holds" \
+    >"$dir/holds.$round"
+  echo $(($(grep -c "canceling autovacuum task" "$FKG_CLUSTER_DIR/server.log") - cancels0)) >"$dir/autovacuum_cancels.$round"
   after="$(module_sum)"
   echo "online $round $((t1 - t0))" >>"$RESULTS"
   echo "online $(cluster_psql -At -d "$db" -c "$STATE_SQL")" >>"$STATES"
@@ -326,6 +393,32 @@ if [ "$FKG_BENCH_ONLINE" = 1 ]; then
     awk 'FNR == NR { ph[$1] = $2; next } $1 != "call" { t[ph[$1]] += $2 }
          END { printf "    phases (s):"; for (p = 1; p <= 5; p++) printf " %d: %.1f", p, t[p] / 1000; print "" }' \
       "$ONLINE_DIR/step_phase" "$ONLINE_DIR/steps.$round"
+    # Per phase: the longest stretch the plan's session held a lock that
+    # blocks writers as the watcher saw it ("<10": none long enough for a
+    # 10 ms poll to see), the longest wait for one (writers queue behind a
+    # waiting request too), and the longest such step's statement time (an
+    # upper bound: it counts the wait, the event triggers and the commit's
+    # file deletions, which run after the locks are released).
+    awk -F'|' 'FILENAME ~ /locks$/ {
+                 if ($3 ~ /ACCESS EXCLUSIVE|SHARE ROW EXCLUSIVE/ || $3 ~ /(^|, )(SHARE|EXCLUSIVE) on/) blocks[$1] = 1
+                 next
+               }
+               FILENAME ~ /step_phase$/ { split($0, f, " "); ph[f[1]] = f[2]; next }
+               FILENAME ~ /steps/ { split($0, f, " "); if (f[1] in blocks) t[f[1]] += f[2]; next }
+               { split($0, f, " "); p = ph[f[1]]; if (f[3] > m[p, f[2]]) { m[p, f[2]] = f[3]; at[p, f[2]] = f[1] } }
+               END {
+                 for (st in t) { p = ph[st]; has[p] = 1; if (t[st] > ub[p]) { ub[p] = t[st]; ubs[p] = st } }
+                 for (p = 1; p <= 5; p++) {
+                   if (!has[p]) { printf "    phase %d: no step takes a lock that blocks writers\n", p; continue }
+                   printf "    phase %d: longest hold of a lock that blocks writers %s, longest wait for one %s (watcher); longest such step %.0f ms (step %s, statement time)\n", p,
+                     ((p, "held") in m ? sprintf("%.0f ms (step %s)", m[p, "held"], at[p, "held"]) : "<10 ms"),
+                     ((p, "waited") in m ? sprintf("%.0f ms (step %s)", m[p, "waited"], at[p, "waited"]) : "<10 ms"), ub[p], ubs[p]
+                 }
+               }' "$ONLINE_DIR/locks" "$ONLINE_DIR/step_phase" "$ONLINE_DIR/steps.$round" "$ONLINE_DIR/holds.$round"
+    awk -v cancels="$(cat "$ONLINE_DIR/autovacuum_cancels.$round" 2>/dev/null || echo 0)" '
+      { s += $1; if ($1 > m) m = $1; n++ }
+      END { printf "    machine load during the run (1-min average every 10 s): mean %.1f, max %.1f; autovacuum tasks canceled by a lock request: %d\n", (n ? s / n : 0), m, cancels }' \
+      "$ONLINE_DIR/load.$round"
     sort -n "$ONLINE_DIR/probes.$round" | awk -v interval="$FKG_BENCH_PROBE_INTERVAL" '
       { all[++N] = $1 }
       END {

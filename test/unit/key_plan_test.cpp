@@ -229,10 +229,30 @@ TEST(KeyPlanOnline, FivePhasesInOrderEachParsing) {
       << s;
   EXPECT_NE(s.find("CHECK (\"author_id_fkg_new\" IS NOT NULL) NOT VALID"), std::string::npos);
   // Adding a CHECK takes ACCESS EXCLUSIVE (a foreign key SHARE ROW EXCLUSIVE),
-  // as the header says, each waiting at most 5 s for its lock.
+  // as the header says, each waiting at most 500 ms for its lock and trying
+  // again on lock_timeout.
   EXPECT_NE(s.find("(DO): lock ACCESS EXCLUSIVE on \"public\".\"posts\" (a moment)"), std::string::npos) << s;
   EXPECT_EQ(s.find("(DO): lock SHARE UPDATE EXCLUSIVE"), std::string::npos) << s;
-  EXPECT_NE(s.find("PERFORM pg_catalog.set_config('lock_timeout', '5s', true);\n  IF NOT EXISTS"), std::string::npos);
+  EXPECT_NE(s.find("PERFORM pg_catalog.set_config('lock_timeout', '500ms', true);\n      IF NOT EXISTS"),
+            std::string::npos);
+  // Every step whose lock blocks writers does so under lock_timeout with
+  // retries: no statement waits on the session's own lock_timeout, and the
+  // validations and the backfill's VACUUM take only SHARE UPDATE EXCLUSIVE.
+  EXPECT_EQ(s.find("SET lock_timeout"), std::string::npos) << s;
+  EXPECT_NE(s.find("(DO): lock ACCESS EXCLUSIVE on \"public\".\"users\" (a moment)"), std::string::npos) << s;
+  EXPECT_NE(s.find("(DO): lock SHARE ROW EXCLUSIVE on \"public\".\"posts\" (a moment)"), std::string::npos) << s;
+  EXPECT_NE(s.find("(VACUUM): lock SHARE UPDATE EXCLUSIVE on \"public\".\"posts\""), std::string::npos) << s;
+  EXPECT_NE(s.find("VACUUM (ANALYZE) \"public\".\"posts\";"), std::string::npos) << s;
+  {
+    // Each ALTER TABLE and CREATE TRIGGER of phases 1, 4 and 5 runs inside a
+    // retry loop: as many loops as lock_timeout settings.
+    size_t loops = 0, timeouts = 0;
+    for (size_t at = 0; (at = s.find("EXCEPTION WHEN lock_not_available THEN", at)) != std::string::npos; at++) loops++;
+    for (size_t at = 0; (at = s.find("set_config('lock_timeout', '500ms', true)", at)) != std::string::npos; at++)
+      timeouts++;
+    EXPECT_EQ(loops, timeouts) << s;
+    EXPECT_GE(loops, 3u) << s;
+  }
   // Phase 5: locks with a timeout and retries, the key and the sequence follow.
   EXPECT_NE(s.find("EXCEPTION WHEN lock_not_available THEN"), std::string::npos);
   EXPECT_NE(s.find("ADD CONSTRAINT \"users_pkey\" PRIMARY KEY USING INDEX \"users_id_fkg_new\";"), std::string::npos);
