@@ -65,7 +65,8 @@ rc=$?
 cd "$ROOT" || exit 1
 
 sed '/^✖ failing tests:/,$d' "$OUT/spec.log" | grep -E "^[✔✖] "
-grep -E "^# (counts|differential|bench)" "$OUT/spec.log" | sed 's/^# /npm: /' || true
+# The counts the tests report (differential, benchmarks): TAP diagnostics.
+grep -E "^ *# (differential|guard cost|probe)" "$OUT/results.tap" | sed -E 's/^ *# /npm: /' || true
 if [ $rc -ne 0 ]; then
   echo "---- failures (build/npm/spec.log) ----"
   sed -n '/^✖ failing tests:/,$p' "$OUT/spec.log"

@@ -10,6 +10,7 @@
 
 const { rolledBack, FIRST_NORMAL_OID } = require('./probe.js');
 
+
 const SAMPLES = 2;
 
 // Types whose values are equal exactly when their text is (profile.cpp,
@@ -35,16 +36,20 @@ async function profile(session, req) {
   if (req.rowLimit <= 0) return data;
   data.estimated = estimated(req.rel);
   if (data.estimated > req.rowLimit) return data;
-  // Only PostgreSQL's own code converts and compares.
-  const builtIn = (t) => t.baseOid < FIRST_NORMAL_OID && !t.domain;
-  if (!builtIn(req.fk) || !builtIn(req.pk)) return data;
-  if (req.conversion !== 'none') {
-    const [c] = await session.run(
-      `SELECT COALESCE(bool_and(k.castfunc = 0 OR k.castfunc < ${FIRST_NORMAL_OID}), true) AS ok
-       FROM pg_catalog.pg_cast k WHERE k.castsource = $1::oid AND k.casttarget = $2::oid`,
-      [req.fk.baseOid, req.pk.baseOid]);
-    if (!c.ok) return data;
-  }
+  // Only PostgreSQL's own code converts and compares: built-in type input
+  // and output functions and casts, no domain CHECK on the referenced type.
+  const [trust] = await session.run(`
+    WITH RECURSIVE chain AS (
+      SELECT $1::oid AS t UNION ALL
+      SELECT ty.typbasetype FROM chain JOIN pg_catalog.pg_type ty ON ty.oid = chain.t AND ty.typtype = 'd')
+    SELECT (SELECT bool_and(f::oid < ${FIRST_NORMAL_OID}) FROM pg_catalog.pg_type ty,
+              LATERAL (VALUES (ty.typinput), (ty.typoutput)) AS v(f)
+            WHERE ty.oid IN ($2::oid, $3::oid)) AS io,
+           NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint c WHERE c.contypid IN (SELECT t FROM chain) AND c.contype = 'c') AS no_checks,
+           COALESCE((SELECT bool_and(k.castfunc = 0 OR k.castfunc < ${FIRST_NORMAL_OID}) FROM pg_catalog.pg_cast k
+                     WHERE k.castsource = $2::oid AND k.casttarget = $3::oid), true) AS cast_ok`,
+    [req.pk.type_oid, req.fk.baseOid, req.pk.baseOid]);
+  if (!trust.io || !trust.no_checks || (req.conversion !== 'none' && !trust.cast_ok)) return data;
   let withKeys = !!req.keys && textIdentityIsEquality(req.pk, req.keys.collationDeterministic !== false);
   if (withKeys && estimated(req.keys.rel) > req.rowLimit) {
     withKeys = false;
