@@ -72,6 +72,16 @@ read -r p f < <(sed -nE 's/^log checks: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/
 : "${p:=0}" "${f:=1}"
 passed=$((passed + p)); failed=$((failed + f))
 
+# TAP tests (test/citus/t, PostgreSQL::Test::Cluster): clusters of their own.
+# FKG_CITUS_TAP_PORT: their coordinator's port (default: FKG_CITUS_PORT + 30),
+# the workers on the next two.
+FKG_TAP_DIR=test/citus/t FKG_TAP_OUT="$out/tap" FKG_CITUS_TAP_PORT="${FKG_CITUS_TAP_PORT:-$((FKG_CITUS_PORT + 30))}" \
+  test/run_tap.sh | tee "$out/tap.log"
+read -r p f < <(sed -nE 's/^tap: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/p' "$out/tap.log")
+: "${p:=0}" "${f:=1}"
+grep -E "^# (guard messages|  )" "$out/tap/prove.log" | sed 's/^# /citus tap: /'
+passed=$((passed + p)); failed=$((failed + f))
+
 for n in "${CITUS_NODES[@]}"; do
   if grep -E "terminated by signal|server process .* was terminated|PANIC" "$CITUS_WORK/$n.log"; then
     echo "citus: the log of $n shows a crash"

@@ -24,13 +24,16 @@ for f in "$PERL_LIB/PostgreSQL/Test/Cluster.pm" "$PG_REGRESS"; do
 done
 perl -MIPC::Run -e1 2>/dev/null || { echo "tap: perl IPC::Run is missing (libipc-run-perl)" >&2; exit 1; }
 
-out=build/tap
+# FKG_TAP_DIR: another directory of TAP tests (test/run_citus.sh runs
+# test/citus/t), with its output in FKG_TAP_OUT.
+src="${FKG_TAP_DIR:-test/t}"
+out="${FKG_TAP_OUT:-build/tap}"
 rm -rf "$out"
 mkdir -p "$out"
 
 work="$(mktemp -d /tmp/pg_fk_guard_tap.XXXXXX)"
 trap 'rm -rf "$work"' EXIT
-cp -r test/t "$work/t"
+cp -r "$src" "$work/t"
 as_user=()
 if [ "$(id -u)" = 0 ]; then
   chown -R "$FKG_CLUSTER_USER" "$work"
@@ -38,10 +41,11 @@ if [ "$(id -u)" = 0 ]; then
 fi
 chmod 755 "$work"
 
-if [ $# -gt 0 ]; then tests=("$@"); else tests=(); for f in test/t/*.pl; do tests+=("t/$(basename "$f")"); done; fi
+if [ $# -gt 0 ]; then tests=("$@"); else tests=(); for f in "$src"/*.pl; do tests+=("t/$(basename "$f")"); done; fi
 (cd "$work" && "${as_user[@]}" env \
   TESTDIR="$work" PATH="$BINDIR:$PATH" PG_REGRESS="$PG_REGRESS" \
   FKG_TAP_PORT_DUMP="$FKG_TAP_PORT_DUMP" FKG_TAP_PORT_MODE="$FKG_TAP_PORT_MODE" \
+  FKG_CITUS_TAP_PORT="${FKG_CITUS_TAP_PORT:-}" \
   prove -v -I "$PERL_LIB" -I . "${tests[@]}") >"$out/prove.log" 2>&1
 rc=$?
 cp -r "$work/tmp_check/log" "$out/log" 2>/dev/null

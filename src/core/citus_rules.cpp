@@ -3,6 +3,8 @@
 #include "no_postgres.hpp"
 #include "sql_writer.hpp"
 
+#include <stdexcept>
+
 namespace fkg::citus_rules {
 
 namespace {
@@ -27,6 +29,39 @@ std::string change_distribution_column(const std::string &table, const std::stri
   if (!sql::is_quoted_identifier_chain(table)) return "";
   return "SELECT undistribute_table(" + arg(table) + "); " + alter + "; SELECT create_distributed_table(" + arg(table) +
          ", " + arg(column) + ", colocate_with => " + arg(colocate_with) + ")";
+}
+
+std::string undistribute_sql(const Redistribution &r) {
+  return "SELECT undistribute_table(" + arg(sql::Ident::checked(r.table).str()) + ")";
+}
+
+std::string distribute_again_sql(const Redistribution &r) {
+  const std::string t = arg(sql::Ident::checked(r.table).str());
+  switch (r.kind) {
+    case Table::Reference:
+      return "SELECT create_reference_table(" + t + ")";
+    case Table::Local:
+      return "SELECT citus_add_local_table_to_metadata(" + t + ")";
+    case Table::Distributed: {
+      std::string out = "SELECT create_distributed_table(" + t + ", " + arg(r.column) + ", colocate_with => ";
+      if (r.colocate_with == "default" || r.colocate_with.empty()) {
+        out += "'default'";
+        if (r.shard_count > 0) out += ", shard_count => " + std::to_string(r.shard_count);
+      } else {
+        out += arg(sql::Ident::checked(r.colocate_with).str());
+      }
+      return out + ")";
+    }
+    case Table::SingleShard:
+      return "SELECT create_distributed_table(" + t + ", NULL, colocate_with => " +
+             (r.colocate_with.empty() || r.colocate_with == "default"
+                  ? std::string("'none'")
+                  : arg(sql::Ident::checked(r.colocate_with).str())) +
+             ")";
+    case Table::Plain:
+      break;
+  }
+  throw std::invalid_argument("not a Citus table");
 }
 
 std::optional<Refusal> check(const Key &k) {

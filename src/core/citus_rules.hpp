@@ -53,4 +53,25 @@ std::optional<Refusal> check(const Key &key);
 std::string change_distribution_column(const std::string &table, const std::string &column, const std::string &alter,
                                        const std::string &colocate_with);
 
+// A Citus table that a plan turns into a PostgreSQL table for a while
+// (undistribute_table) and back, because Citus cannot do a step on it:
+// change a distribution column's type, or run ALTER COLUMN ... USING a
+// temporary function (which the other nodes do not have).
+struct Redistribution {
+  Table kind = Table::Plain;
+  std::string table;          // as regclass prints it (quoted identifiers)
+  std::string column;         // the distribution column as stored (Distributed only)
+  std::string colocate_with;  // a table as regclass prints it, or "default"
+  int shard_count = 0;        // with colocate_with "default": the table's shard count (0: Citus's default)
+};
+
+// "SELECT undistribute_table('t')", without the semicolon; throws unless the
+// table is a quoted identifier chain.
+std::string undistribute_sql(const Redistribution &r);
+
+// The statement that makes the table what it was: create_distributed_table
+// (colocated as given), create_reference_table or
+// citus_add_local_table_to_metadata, without the semicolon.
+std::string distribute_again_sql(const Redistribution &r);
+
 }  // namespace fkg::citus_rules

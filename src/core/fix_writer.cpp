@@ -51,6 +51,16 @@ std::string write_type_fix(const FixTarget &t, const Verdict &v) {
     s.header(t.whole_value);
     return s.render(false);
   }
+  if (t.distribution_column) {
+    s.header(col +
+             " is the distribution column of a Citus distributed table, whose type Citus cannot change in "
+             "place (it refuses ALTER COLUMN ... TYPE on it).");
+    s.header("fk_guard.fix_plan() writes the script that converts it: it drops the foreign keys that involve " +
+             t.referencing_table +
+             ", turns it into a PostgreSQL table (undistribute_table), converts the column, distributes it again "
+             "and adds the keys back.");
+    return s.render(false);
+  }
   if (t.conversion == Conversion::None) {
     s.header("No cast turns the values of " + col + " into " + t.target_type +
              ", so ALTER COLUMN ... TYPE cannot convert it.");
@@ -115,6 +125,49 @@ std::string raise(const std::string &message, const std::string &hint) {
 
 std::string do_block(const std::string &body) { return "DO " + sql::dollar_quoted("\nBEGIN\n" + body + "END\n"); }
 
+// The column as text, compared byte for byte.
+std::string as_text(const std::string &column) {
+  return "(t." + column + "::pg_catalog.text COLLATE pg_catalog.\"C\")";
+}
+
+// A modification of the rows `predicate` picks (on alias t) without calling
+// anything VOLATILE in it: Citus refuses that on its tables (0A000), and
+// fk_guard.converts() is VOLATILE. A query finds the values first (Citus runs
+// queries with VOLATILE functions on the shards), then the rows are changed
+// by their values, passed as a parameter.
+std::string modify_by_values(const std::string &table, const std::string &column, const std::string &predicate,
+                             const std::string &modification) {
+  std::string find =
+      "SELECT pg_catalog.array_agg(DISTINCT " + as_text(column) + ") FROM " + table + " t WHERE " + predicate;
+  std::string change = modification + " WHERE " + as_text(column) + kEq + "ANY ($1)";
+  return "DO " + sql::dollar_quoted("\nDECLARE\n  lost pg_catalog.text[];\nBEGIN\n  EXECUTE " + sql::literal(find) +
+                                    " INTO lost;\n  IF lost IS NOT NULL THEN\n    EXECUTE " + sql::literal(change) +
+                                    " USING lost;\n  END IF;\nEND\n");
+}
+
+// Citus runs a transaction that changes a table with foreign keys to a
+// reference table, or that creates a function after a parallel command, over
+// one connection per node only when told so before the first command.
+Statement citus_sequential() {
+  return {"SET", "SET LOCAL citus.multi_shard_modify_mode = 'sequential'",
+          "one connection per node in this transaction, which Citus needs for the steps below (until COMMIT).", "", ""};
+}
+
+const char *table_kind_name(citus_rules::Table k) {
+  switch (k) {
+    case citus_rules::Table::Distributed:
+    case citus_rules::Table::SingleShard:
+      return "distributed table";
+    case citus_rules::Table::Reference:
+      return "reference table";
+    case citus_rules::Table::Local:
+      return "local table";
+    case citus_rules::Table::Plain:
+      break;
+  }
+  return "table";
+}
+
 }  // namespace
 
 std::string lost_rows_predicate(const PlanInput &in) {
@@ -133,8 +186,15 @@ std::string write_fix_plan(const PlanInput &in) {
   const std::string &refcol = in.referenced_column.str();
   const std::string col = table + "." + column;
   const std::string refname = ref + "." + refcol;
-  const std::string lost_rows = lost_rows_predicate(in);
   const bool mapping = in.mode == OnUnconvertible::Map && in.mapping;
+  // On Citus, a table distributed again is a PostgreSQL table for a while,
+  // which Citus cannot join with a distributed table: the steps between
+  // read a copy of the referenced keys (and of the mapping column).
+  const bool copy_referenced = in.citus.redistribute && in.citus.referenced_distributed;
+  const std::string read_ref = copy_referenced ? std::string("pg_temp.fk_guard_referenced") : ref;
+  PlanInput reading = in;
+  if (copy_referenced) reading.referenced_table = Ident::checked(read_ref);
+  const std::string lost_rows = lost_rows_predicate(reading);
   const std::string lock_table = "ACCESS EXCLUSIVE on " + table;
 
   Script s;
@@ -174,22 +234,61 @@ std::string write_fix_plan(const PlanInput &in) {
     for (const CascadeEffect &c : in.cascades)
       s.header("Also changes " + rows(c.rows) + " of " + c.table + " through " + c.constraint + " (ON DELETE " +
                c.action + ").");
+  const CitusPlan &citus = in.citus;
+  const bool on_citus = citus.kind != citus_rules::Table::Plain;
+  if (citus.redistribute) {
+    std::string keys;
+    for (const ReaddedKey &k : citus.keys)
+      keys += (keys.empty() ? "" : ", ") + k.constraint.str() + " on " + k.table.str();
+    s.header("On Citus: " + table + " is a Citus " + table_kind_name(citus.kind) + ", and " + citus.reason +
+             ". So the plan turns it into a PostgreSQL table first (undistribute_table, which moves its rows to the "
+             "coordinator), converts it there and makes it a Citus " +
+             table_kind_name(citus.kind) + " again (" + citus_rules::distribute_again_sql(*citus.redistribute) +
+             "), which rewrites it and moves its rows twice." +
+             (keys.empty() ? std::string()
+                           : " undistribute_table refuses while foreign keys involve the table: " + keys +
+                                 (citus.keys.size() == 1 ? " is" : " are") +
+                                 " dropped first and added again after with the whole definition."));
+  } else if (on_citus && (in.mode == OnUnconvertible::Null || in.mode == OnUnconvertible::Delete)) {
+    s.header("On Citus: Citus refuses an UPDATE or DELETE of its tables that calls a VOLATILE function such as " +
+             in.converts_function.str() +
+             "(), so a query finds the values that cannot be kept first, and the rows are then changed by "
+             "their values.");
+  }
   s.header("Run it in one transaction (BEGIN; ... COMMIT;): a step that fails then changes nothing.");
 
   s.add({"SET", "SET lock_timeout = '5s'", "", "", ""});
+  if (on_citus) s.add(citus_sequential());
+
+  if (citus.redistribute) {
+    for (const ReaddedKey &k : citus.keys)
+      s.add({"ALTER TABLE", "ALTER TABLE " + k.table.str() + " DROP CONSTRAINT " + k.constraint.str(),
+             "drop foreign key " + k.constraint.str() + " on " + k.table.str() + " (added again below).",
+             "ACCESS EXCLUSIVE on " + k.table.str(), ""});
+    s.add({"SELECT", citus_rules::undistribute_sql(*citus.redistribute),
+           "turn " + table + " into a PostgreSQL table, its rows moved to the coordinator.", lock_table, table});
+    if (copy_referenced)
+      s.add({"CREATE TABLE AS",
+             "CREATE TABLE " + read_ref + " AS SELECT r." + refcol +
+                 (in.mapping ? ", r." + in.mapping->column.str() : std::string()) + " FROM " + ref + " r",
+             "a temporary copy of the keys of " + ref + ", for the steps below (Citus cannot join " + table +
+                 " with it while " + table + " is a PostgreSQL table).",
+             "ACCESS SHARE on " + ref, ""});
+  }
+  const bool by_values = on_citus && !citus.redistribute;
 
   const std::string hint_other = "Plan again with on_unconvertible => 'null', 'delete' or 'map'.";
   if (mapping) {
     const std::string &mc = in.mapping->column.str();
     std::string body =
         "  IF EXISTS (SELECT 1 FROM " + table + " t WHERE t." + column + " IS NOT NULL AND NOT EXISTS (SELECT 1 FROM " +
-        ref + " r WHERE r." + mc + kEq + "t." + column + ")) THEN\n" +
+        read_ref + " r WHERE r." + mc + kEq + "t." + column + ")) THEN\n" +
         raise("pg_fk_guard fix plan: some values of " + col + " have no match in " + ref + "." + mc,
               "Plan again with on_unconvertible => 'null' or 'delete' for them, or add the missing keys.") +
         "  END IF;\n"
         "  IF EXISTS (SELECT 1 FROM " +
-        table + " t WHERE t." + column + " IS NOT NULL AND (SELECT pg_catalog.count(*) FROM " + ref + " r WHERE r." +
-        mc + kEq + "t." + column + ") OPERATOR(pg_catalog.>) 1) THEN\n" +
+        table + " t WHERE t." + column + " IS NOT NULL AND (SELECT pg_catalog.count(*) FROM " + read_ref +
+        " r WHERE r." + mc + kEq + "t." + column + ") OPERATOR(pg_catalog.>) 1) THEN\n" +
         raise("pg_fk_guard fix plan: some values of " + col + " match several rows of " + ref + " through " + mc,
               "Map through a column whose values are unique.") +
         "  END IF;\n";
@@ -197,10 +296,20 @@ std::string write_fix_plan(const PlanInput &in) {
            "stop, before anything changes, unless every value of " + col + " matches exactly one row of " + ref +
                " through " + mc + ".",
            "ACCESS SHARE on " + table + " and " + ref, ""});
+    std::string lookup = "SELECT r." + refcol + " FROM " + read_ref + " r WHERE r." + mc + kEq + "$1";
+    if (on_citus) {
+      // While an ALTER TABLE runs, Citus shows no rows of its tables to a
+      // query: the function reads a copy of the mapping instead.
+      s.add({"CREATE TABLE AS",
+             "CREATE TABLE pg_temp.fk_guard_map_values AS SELECT r." + mc + " AS old, r." + refcol + " AS new FROM " +
+                 read_ref + " r WHERE r." + mc + " IS NOT NULL",
+             "a temporary copy of the mapping: while ALTER TABLE runs, Citus shows no rows of " + ref + ".",
+             "ACCESS SHARE on " + ref, ""});
+      lookup = "SELECT m.new FROM pg_temp.fk_guard_map_values m WHERE m.old" + std::string(kEq) + "$1";
+    }
     s.add({"CREATE FUNCTION",
            "CREATE FUNCTION pg_temp.fk_guard_map(" + in.source_type + ") RETURNS " + in.target_type +
-               " LANGUAGE sql STABLE STRICT AS " +
-               sql::dollar_quoted("SELECT r." + refcol + " FROM " + ref + " r WHERE r." + mc + kEq + "$1"),
+               " LANGUAGE sql STABLE STRICT AS " + sql::dollar_quoted(lookup),
            "a temporary function that maps a value to its key (ALTER COLUMN ... USING cannot hold a subquery).", "",
            ""});
   } else {
@@ -208,6 +317,13 @@ std::string write_fix_plan(const PlanInput &in) {
     std::string lost_text = lost >= 0 ? rows(lost) : std::string("not counted");
     switch (in.mode) {
       case OnUnconvertible::Null:
+        if (by_values) {
+          s.add({"DO", modify_by_values(table, column, lost_rows, "UPDATE " + table + " t SET " + column + " = NULL"),
+                 "set " + col + " to NULL where it cannot become " + in.target_type + " or references no key (" +
+                     lost_text + "), found by a query first.",
+                 "ROW EXCLUSIVE on " + table, ""});
+          break;
+        }
         s.add({"UPDATE", "UPDATE " + table + " t SET " + column + " = NULL WHERE " + lost_rows,
                "set " + col + " to NULL where it cannot become " + in.target_type + " or references no key (" +
                    lost_text + ").",
@@ -216,6 +332,14 @@ std::string write_fix_plan(const PlanInput &in) {
       case OnUnconvertible::Delete: {
         std::string locks = "ROW EXCLUSIVE on " + table;
         for (const CascadeEffect &c : in.cascades) locks += ", " + c.table;
+        if (by_values) {
+          s.add({"DO", modify_by_values(table, column, lost_rows, "DELETE FROM " + table + " t"),
+                 "delete the rows of " + table + " whose " + column + " cannot become " + in.target_type +
+                     " or references no key (" + lost_text + "), found by a query first" +
+                     (in.cascades.empty() ? std::string(".") : std::string(", and what ON DELETE does to the others.")),
+                 locks, ""});
+          break;
+        }
         s.add({"DELETE", "DELETE FROM " + table + " t WHERE " + lost_rows,
                "delete the rows of " + table + " whose " + column + " cannot become " + in.target_type +
                    " or references no key (" + lost_text + ")" +
@@ -261,6 +385,19 @@ std::string write_fix_plan(const PlanInput &in) {
   if (mapping)
     s.add({"DROP FUNCTION", "DROP FUNCTION pg_temp.fk_guard_map(" + in.source_type + ")",
            "the temporary function is no longer needed.", "", ""});
+  if (mapping && on_citus)
+    s.add({"DROP TABLE", "DROP TABLE pg_temp.fk_guard_map_values", "nor the copy of the mapping.", "", ""});
+  if (copy_referenced)
+    s.add({"DROP TABLE", "DROP TABLE " + read_ref, "the copy of the keys is no longer needed.", "", ""});
+  if (citus.redistribute) {
+    s.add({"SELECT", citus_rules::distribute_again_sql(*citus.redistribute),
+           "make " + table + " a Citus " + table_kind_name(citus.kind) + " again, its rows moved back to the nodes.",
+           lock_table, table});
+    for (const ReaddedKey &k : citus.keys)
+      s.add({"ALTER TABLE", "ALTER TABLE " + k.table.str() + " ADD CONSTRAINT " + k.add_as.str() + " " + k.definition,
+             "add " + k.add_as.str() + " again with its whole definition (this checks every row).",
+             "SHARE ROW EXCLUSIVE on " + k.table.str(), ""});
+  }
   if (!in.kept_constraint && in.constraint) {
     const std::string &con = in.constraint->str();
     if (in.partitioned) {

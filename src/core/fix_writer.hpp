@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "citus_rules.hpp"
 #include "sql_writer.hpp"
 #include "verdict.hpp"
 
@@ -29,7 +30,8 @@ struct FixTarget {
   std::string target_collation;  // quoted collation to add, empty if none is needed
   std::string constraint_name;   // quoted; empty if there is no declared constraint
   Conversion conversion = Conversion::Assignment;
-  std::string whole_value;  // whole_value_problem() of the pair: no conversion is proposed
+  std::string whole_value;           // whole_value_problem() of the pair: no conversion is proposed
+  bool distribution_column = false;  // the referencing column is a Citus distribution column
 };
 
 // The type a USING expression casts to for a column of type `type`
@@ -87,6 +89,26 @@ struct CascadeEffect {
   long long rows = 0;
 };
 
+// A foreign key a plan drops and adds again with its whole definition.
+struct ReaddedKey {
+  sql::Ident table;        // qualified
+  sql::Ident constraint;   // as it is named now
+  sql::Ident add_as;       // the name it is added again with
+  std::string definition;  // pg_get_constraintdef()
+};
+
+// The referencing table on Citus.
+struct CitusPlan {
+  citus_rules::Table kind = citus_rules::Table::Plain;  // Plain: not a Citus table
+  // Turned into a PostgreSQL table first (undistribute_table) and back after:
+  // Citus cannot change a distribution column's type, nor convert a column
+  // through a temporary function (the other nodes lack it).
+  std::optional<citus_rules::Redistribution> redistribute;
+  std::string reason;                   // why, for the header
+  bool referenced_distributed = false;  // the referenced table is a distributed table
+  std::vector<ReaddedKey> keys;         // keys that involve the table: undistribute_table refuses while they exist
+};
+
 struct PlanInput {
   sql::Ident table;  // referencing table, qualified
   sql::Ident column;
@@ -115,6 +137,7 @@ struct PlanInput {
   const PlanCounts *counts = nullptr;    // data when planned, if read
   const PlanMapping *mapping = nullptr;  // a mapping column, if one was found
   std::vector<CascadeEffect> cascades;   // for delete
+  CitusPlan citus;                       // the referencing table on Citus
 };
 
 // A runnable script in a safe order: search_path and lock_timeout; stop or

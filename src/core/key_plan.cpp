@@ -89,10 +89,52 @@ std::string write_key_type_plan(const KeyPlanInput &in) {
   if (mapped && in.new_default && in.current_default.empty() && !in.identity)
     s.header("Added: DEFAULT " + in.new_key_expression + " on " + key + ", for the keys of new rows.");
   for (const std::string &n : in.notes) s.header(n);
+  const KeyCitusPlan &citus = in.citus;
+  const bool redistribute = !citus.redistribute.empty();
+  if (redistribute) {
+    std::string tables, keys;
+    for (const citus_rules::Redistribution &r : citus.redistribute) tables += (tables.empty() ? "" : ", ") + r.table;
+    for (const ReaddedKey &k : citus.other_keys)
+      keys += (keys.empty() ? "" : ", ") + k.constraint.str() + " on " + k.table.str();
+    s.header("On Citus: " + citus.reason + ". So the plan turns " + tables +
+             " into PostgreSQL tables first (undistribute_table, which moves their rows to the coordinator), "
+             "converts them there and makes them Citus tables again as they were (create_distributed_table, "
+             "colocated with the key's table where a distribution column follows the key; create_reference_table), "
+             "which rewrites each and moves its rows twice." +
+             (keys.empty() ? std::string()
+                           : " undistribute_table refuses while foreign keys involve a table: " + keys +
+                                 (citus.other_keys.size() == 1 ? " is" : " are") +
+                                 " dropped first and added again after with the whole definition."));
+  }
   s.header("Run it in one transaction (BEGIN; ... COMMIT;): a step that fails then changes nothing.");
 
   s.add(
       {"SET", "SET lock_timeout = '5s'", "wait at most 5 s for each lock instead of queueing behind others.", "", ""});
+  if (citus.involved)
+    s.add({"SET", "SET LOCAL citus.multi_shard_modify_mode = 'sequential'",
+           "one connection per node in this transaction, which Citus needs for the steps below (until COMMIT).", "",
+           ""});
+
+  auto drop_keys = [&]() {
+    for (const KeyReferrer &r : in.referrers)
+      if (r.constraint)
+        s.add({"ALTER TABLE", "ALTER TABLE " + r.table.str() + " DROP CONSTRAINT " + r.constraint->str(),
+               "drop foreign key " + r.constraint->str() + " (added again below).",
+               "ACCESS EXCLUSIVE on " + r.table.str() +
+                   (r.same_table ? std::string() : ", SHARE ROW EXCLUSIVE on " + key_table),
+               ""});
+    for (const ReaddedKey &k : citus.other_keys)
+      s.add({"ALTER TABLE", "ALTER TABLE " + k.table.str() + " DROP CONSTRAINT " + k.constraint.str(),
+             "drop foreign key " + k.constraint.str() + " on " + k.table.str() + " (added again below).",
+             "ACCESS EXCLUSIVE on " + k.table.str(), ""});
+  };
+  if (redistribute) {
+    drop_keys();
+    for (const citus_rules::Redistribution &r : citus.redistribute)
+      s.add({"SELECT", citus_rules::undistribute_sql(r),
+             "turn " + r.table + " into a PostgreSQL table, its rows moved to the coordinator.",
+             "ACCESS EXCLUSIVE on " + r.table, r.table});
+  }
 
   if (mapped) {
     s.add({"CREATE TABLE",
@@ -138,13 +180,7 @@ std::string write_key_type_plan(const KeyPlanInput &in) {
     }
   }
 
-  for (const KeyReferrer &r : in.referrers)
-    if (r.constraint)
-      s.add({"ALTER TABLE", "ALTER TABLE " + r.table.str() + " DROP CONSTRAINT " + r.constraint->str(),
-             "drop foreign key " + r.constraint->str() + " (added again below).",
-             "ACCESS EXCLUSIVE on " + r.table.str() +
-                 (r.same_table ? std::string() : ", SHARE ROW EXCLUSIVE on " + key_table),
-             ""});
+  if (!redistribute) drop_keys();
 
   // An identity column must be of an integer type already when ALTER TABLE
   // prepares its type change: its identity goes in a statement of its own.
@@ -183,6 +219,14 @@ std::string write_key_type_plan(const KeyPlanInput &in) {
            "the key's sequence follows (its maximum too, when it was the old type's).",
            "SHARE ROW EXCLUSIVE on " + in.owned_sequence->str(), ""});
 
+  for (const citus_rules::Redistribution &r : citus.redistribute)
+    s.add({"SELECT", citus_rules::distribute_again_sql(r),
+           "make " + r.table + " a Citus table again, its rows moved back to the nodes.",
+           "ACCESS EXCLUSIVE on " + r.table, r.table});
+  for (const ReaddedKey &k : citus.other_keys)
+    s.add({"ALTER TABLE", "ALTER TABLE " + k.table.str() + " ADD CONSTRAINT " + k.add_as.str() + " " + k.definition,
+           "add " + k.add_as.str() + " again with its whole definition (this checks every row).",
+           "SHARE ROW EXCLUSIVE on " + k.table.str(), ""});
   for (const KeyReferrer &r : in.referrers) {
     if (!r.constraint) continue;
     const std::string &t = r.table.str(), &n = r.constraint->str();

@@ -35,6 +35,19 @@ struct KeyReferrer {
   std::string constraint_name;           // raw
   std::optional<sql::Ident> index;       // the column's one-column index (qualified), created again
   std::string index_name, index_method;  // raw
+  // On Citus: the table's oid and the column's number (for the PostgreSQL side only).
+  unsigned rel_oid = 0;
+  int att = 0;
+};
+
+// On Citus: tables the plan turns into PostgreSQL tables for a while
+// (undistribute_table) and back, and the other foreign keys that involve them
+// (undistribute_table refuses while any exists), dropped and added again.
+struct KeyCitusPlan {
+  bool involved = false;                                  // a Citus table is among the plan's tables
+  std::vector<citus_rules::Redistribution> redistribute;  // the key's table first
+  std::vector<ReaddedKey> other_keys;
+  std::string reason;  // why they are distributed again, for the header
 };
 
 // Online mode: the key changes through new columns kept in sync by triggers.
@@ -65,6 +78,7 @@ struct KeyPlanInput {
   std::string schema_name, table_name, column_name;  // raw names
   std::string primary_key_name;                      // raw: the key is its table's one-column primary key
   char identity_kind = '\0';                         // 'a' (ALWAYS) or 'd' (BY DEFAULT)
+  KeyCitusPlan citus;
 };
 
 // A runnable script in one transaction. With a cast: drop the foreign keys,

@@ -28,6 +28,7 @@ RenderedPair render_pair_text(const PairNames &n, const PairFacts &facts, const 
   t.constraint_name = n.constraint;
   t.conversion = conversion;
   t.whole_value = whole_value_problem(fk, pk);
+  t.distribution_column = n.distribution_column;
   r.whole_values = !t.whole_value.empty();
   r.suggested_fix = write_type_fix(t, verdict);
   return r;

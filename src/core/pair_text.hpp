@@ -21,7 +21,8 @@ struct PairNames {
   std::string fk_table_q;  // always schema-qualified and quoted, for SQL
   std::string fk_column;   // quoted
   std::string pk_table, pk_table_q, pk_column;
-  std::string constraint;  // quoted; empty when no constraint is declared
+  std::string constraint;            // quoted; empty when no constraint is declared
+  bool distribution_column = false;  // the referencing column is its Citus table's distribution column
 };
 
 struct RenderedPair {

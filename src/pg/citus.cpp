@@ -111,6 +111,51 @@ Distribution distribution_of(Oid rel) {
   return d;
 }
 
+Oid colocated_table(Oid rel) {
+  Distribution d = distribution_of(rel);
+  if (d.colocation == 0) return InvalidOid;
+  Oid partition = catalog_table("pg_dist_partition");
+  if (!OidIsValid(partition)) return InvalidOid;
+  Relation r = table_open(partition, AccessShareLock);
+  TupleDesc desc = RelationGetDescr(r);
+  AttrNumber a_rel = column_number(desc, "logicalrelid"), a_coloc = column_number(desc, "colocationid");
+  Oid found = InvalidOid;
+  if (a_rel != InvalidAttrNumber && a_coloc != InvalidAttrNumber) {
+    SysScanDesc scan = systable_beginscan(r, InvalidOid, false, NULL, 0, NULL);
+    HeapTuple tup;
+    while ((tup = systable_getnext(scan)) != NULL) {
+      bool null_rel, null_coloc;
+      Datum other = heap_getattr(tup, a_rel, desc, &null_rel);
+      Datum coloc = heap_getattr(tup, a_coloc, desc, &null_coloc);
+      if (null_rel || null_coloc || DatumGetObjectId(other) == rel || (uint32)DatumGetInt32(coloc) != d.colocation)
+        continue;
+      // The oldest one, so that the choice does not depend on the scan's order.
+      if (!OidIsValid(found) || DatumGetObjectId(other) < found) found = DatumGetObjectId(other);
+    }
+    systable_endscan(scan);
+  }
+  table_close(r, AccessShareLock);
+  return found;
+}
+
+int shard_count(Oid rel) {
+  Oid dist_shard = catalog_table("pg_dist_shard");
+  if (!OidIsValid(dist_shard) || !OidIsValid(rel)) return 0;
+  Relation r = table_open(dist_shard, AccessShareLock);
+  TupleDesc desc = RelationGetDescr(r);
+  AttrNumber a_rel = column_number(desc, "logicalrelid");
+  int count = 0;
+  if (a_rel != InvalidAttrNumber) {
+    ScanKeyData key;
+    ScanKeyInit(&key, a_rel, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(rel));
+    SysScanDesc scan = systable_beginscan(r, InvalidOid, false, NULL, 1, &key);
+    while (systable_getnext(scan) != NULL) count++;
+    systable_endscan(scan);
+  }
+  table_close(r, AccessShareLock);
+  return count;
+}
+
 TableKind kind_of(Oid rel) {
   Distribution d = distribution_of(rel);
   if (d.kind == TableKind::None && OidIsValid(rel) && installed()) {
@@ -145,9 +190,37 @@ bool is_shard_name(Oid nsp, const char *name) {
   return !OidIsValid(nsp) || get_rel_namespace(table) == nsp;
 }
 
+bool on_coordinator() {
+  // pg_dist_local_group: one row, the group of this node (0: the coordinator).
+  Oid local_group = catalog_table("pg_dist_local_group");
+  if (!OidIsValid(local_group)) return false;
+  Relation r = table_open(local_group, AccessShareLock);
+  TupleDesc desc = RelationGetDescr(r);
+  AttrNumber a_group = column_number(desc, "groupid");
+  bool coordinator = false;
+  if (a_group != InvalidAttrNumber) {
+    SysScanDesc scan = systable_beginscan(r, InvalidOid, false, NULL, 0, NULL);
+    HeapTuple tup = systable_getnext(scan);
+    if (HeapTupleIsValid(tup)) {
+      bool isnull;
+      Datum g = heap_getattr(tup, a_group, desc, &isnull);
+      coordinator = !isnull && DatumGetInt32(g) == 0;
+    }
+    systable_endscan(scan);
+  }
+  table_close(r, AccessShareLock);
+  return coordinator;
+}
+
 bool internal_session() {
   const char *app = GetConfigOption("application_name", true, false);
   if (app == NULL) return false;
+  // Any session can set its application_name, and Citus itself tells its
+  // connections by that name alone. Users' statements on Citus tables arrive
+  // at the coordinator (Citus refuses them elsewhere while it propagates
+  // DDL), and Citus sends the coordinator no statement on a Citus table but
+  // on its shards (recognised by their names): there the name proves nothing.
+  if (installed() && on_coordinator()) return false;
   // Citus's prefixes: its own connections between nodes, the rebalancer's,
   // and those of shard moves and splits.
   return starts_with(app, "citus_internal gpid=") || starts_with(app, "citus_rebalancer gpid=") ||

@@ -41,6 +41,12 @@ struct Distribution {
 };
 Distribution distribution_of(Oid rel);
 
+// Another table in rel's colocation group (the oldest), or InvalidOid.
+Oid colocated_table(Oid rel);
+
+// How many shards Citus lists for rel.
+int shard_count(Oid rel);
+
 // "distributed table", "reference table", "local table" (a Citus local table), "shard".
 const char *kind_name(TableKind kind);
 
@@ -48,9 +54,13 @@ const char *kind_name(TableKind kind);
 // Citus knows (<table>_<shard id>, listed in pg_dist_shard)?
 bool is_shard_name(Oid nsp, const char *name);
 
-// Was this session opened by Citus (a coordinator or worker sending its
-// commands, the rebalancer, a shard move or split)? Citus marks such
-// sessions by their application_name.
+// Is this node the coordinator (Citus's local group 0)?
+bool on_coordinator();
+
+// Was this session opened by Citus (the coordinator sending its commands to
+// a worker, the rebalancer, a shard move or split)? Citus marks such sessions
+// by their application_name, which any session can set: on the coordinator,
+// where users' statements arrive, the name is never taken as proof (false).
 bool internal_session();
 
 // Is Citus re-creating a table right now (alter_distributed_table,

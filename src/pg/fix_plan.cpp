@@ -5,6 +5,7 @@
 #include "../core/pair_text.hpp"
 #include "catalog_pairs.hpp"
 #include "catalog_scan.hpp"
+#include "citus.hpp"
 #include "compat.hpp"
 
 namespace fkg {
@@ -410,6 +411,149 @@ void collect_cascades(Oid parent, const std::string &from_where, const std::stri
   }
 }
 
+// ---- Citus ----
+
+struct RawCitusKey {
+  Oid oid;
+  const char *table;       // qualified, quoted
+  const char *constraint;  // quoted
+  const char *definition;  // pg_get_constraintdef(), under the function's search_path
+  bool on_pair;            // rel.att -> refrel.refatt exactly
+  bool references_column;  // another table's key referencing rel.att
+};
+
+struct RawCitusPlan {
+  int kind;                   // citus_rules::Table
+  bool distribution_column;   // att is the table's distribution column
+  const char *dist_column;    // raw
+  const char *colocate_with;  // qualified, quoted: a table to colocate with, or NULL for "default"
+  bool referenced_distributed;
+  int shard_count;
+  RawCitusKey keys[64];
+  int nkeys;
+  bool too_many;
+};
+
+struct CitusKeyScan {
+  RawCitusPlan *plan;
+  Oid rel, refrel;
+  AttrNumber att, refatt;
+};
+
+bool visit_citus_key(HeapTuple tup, TupleDesc desc, void *arg) {
+  CitusKeyScan *scan = (CitusKeyScan *)arg;
+  RawCitusPlan *p = scan->plan;
+  Form_pg_constraint con = (Form_pg_constraint)GETSTRUCT(tup);
+  if (OidIsValid(con->conparentid)) return true;  // a partition's clone goes with its parent
+  for (int i = 0; i < p->nkeys; i++)
+    if (p->keys[i].oid == con->oid) return true;  // a self-reference, seen from both sides
+  if (p->nkeys >= 64) {
+    p->too_many = true;
+    return false;
+  }
+  RawCitusKey *k = &p->keys[p->nkeys++];
+  k->oid = con->oid;
+  k->table =
+      quote_qualified_identifier(get_namespace_name(get_rel_namespace(con->conrelid)), get_rel_name(con->conrelid));
+  k->constraint = quote_identifier(pstrdup(NameStr(con->conname)));
+  k->definition = TextDatumGetCString(DirectFunctionCall1(pg_get_constraintdef, ObjectIdGetDatum(con->oid)));
+  int16 *fk, *pk;
+  int n = constraint_key_columns(tup, desc, &fk, &pk);
+  k->on_pair = con->conrelid == scan->rel && con->confrelid == scan->refrel && n == 1 && fk[0] == scan->att &&
+               pk[0] == scan->refatt;
+  k->references_column = false;
+  if (con->confrelid == scan->rel)
+    for (int i = 0; i < n; i++) k->references_column = k->references_column || pk[i] == scan->att;
+  return true;
+}
+
+// The referencing table on Citus: NULL when it is no Citus table.
+RawCitusPlan *citus_plan_facts(Oid rel, AttrNumber att, Oid refrel, AttrNumber refatt) {
+  if (!citus::installed()) return NULL;
+  citus::Distribution d = citus::distribution_of(rel);
+  if (d.kind == citus::TableKind::None) return NULL;
+  RawCitusPlan *p = (RawCitusPlan *)palloc0(sizeof(RawCitusPlan));
+  switch (d.kind) {
+    case citus::TableKind::Reference:
+      p->kind = (int)citus_rules::Table::Reference;
+      break;
+    case citus::TableKind::Local:
+      p->kind = (int)citus_rules::Table::Local;
+      break;
+    default:
+      p->kind = (int)(d.single_shard ? citus_rules::Table::SingleShard : citus_rules::Table::Distributed);
+  }
+  p->distribution_column = d.dist_att != InvalidAttrNumber && d.dist_att == att;
+  if (d.dist_att != InvalidAttrNumber) p->dist_column = get_attname(rel, d.dist_att, false);
+  // A distribution column that changes type can only be colocated with the
+  // referenced table (if distributed) or with none of its old group.
+  Oid with = InvalidOid;
+  p->referenced_distributed = citus::distribution_of(refrel).kind == citus::TableKind::Distributed;
+  if (p->distribution_column) {
+    if (citus::distribution_of(refrel).kind == citus::TableKind::Distributed && refrel != rel) with = refrel;
+  } else {
+    with = citus::colocated_table(rel);
+  }
+  if (OidIsValid(with))
+    p->colocate_with = quote_qualified_identifier(get_namespace_name(get_rel_namespace(with)), get_rel_name(with));
+  p->shard_count = citus::shard_count(rel);
+  CitusKeyScan scan{p, rel, refrel, att, refatt};
+  for_each_foreign_key(FkScope::OnTable, rel, visit_citus_key, &scan);
+  for_each_foreign_key(FkScope::ReferencingTable, rel, visit_citus_key, &scan);
+  return p;
+}
+
+// What the plan does on Citus (in->citus); the kept key, when the table is
+// distributed again, is dropped and added again like every other key.
+void plan_for_citus(Oid rel, AttrNumber att, Oid refrel, AttrNumber refatt, bool mapping, const std::string &fkcol,
+                    PlanInput *in) {
+  RawCitusPlan *c = pg_guard([rel, att, refrel, refatt]() { return citus_plan_facts(rel, att, refrel, refatt); });
+  if (c == nullptr) return;
+  CitusPlan &out = in->citus;
+  out.kind = (citus_rules::Table)c->kind;
+  out.referenced_distributed = c->referenced_distributed;
+  if (c->distribution_column && (in->conversion_needed || mapping))
+    out.reason = "Citus cannot change the type of its distribution column " + in->column.str();
+  else if (mapping)
+    out.reason =
+        "Citus runs ALTER COLUMN ... TYPE on every node, where the temporary function that maps the values does "
+        "not exist";
+  else
+    return;  // converted in place by Citus
+  if (c->too_many)
+    throw UserError(ERRCODE_PROGRAM_LIMIT_EXCEEDED, "no fix plan can distribute " + in->table.str() + " again",
+                    "More than 64 foreign keys involve it.", "");
+  citus_rules::Redistribution r;
+  r.kind = out.kind;
+  r.table = in->table.str();
+  r.column = c->dist_column ? c->dist_column : "";
+  r.colocate_with = c->colocate_with ? c->colocate_with : "default";
+  r.shard_count = c->shard_count;
+  out.redistribute = r;
+  for (int i = 0; i < c->nkeys; i++) {
+    const RawCitusKey &k = c->keys[i];
+    if (k.references_column && in->conversion_needed)
+      throw UserError(ERRCODE_FEATURE_NOT_SUPPORTED,
+                      "no fix plan can convert " + fkcol + " while other foreign keys reference it",
+                      std::string("Foreign key ") + k.constraint + " on " + k.table + " references " + fkcol +
+                          ", and its column would need the new type as well.",
+                      "Change the column's type together with every column that references it: "
+                      "fk_guard.change_key_type_plan().");
+    ReaddedKey key;
+    key.table = Ident::checked(k.table);
+    key.constraint = Ident::checked(k.constraint);
+    key.add_as = key.constraint;
+    key.definition = k.definition;
+    if (k.on_pair) {
+      // Not rebuilt by PostgreSQL any more: added again after, under the name asked for.
+      if (in->rename_kept_to) key.add_as = *in->rename_kept_to;
+      in->kept_constraint.reset();
+      in->rename_kept_to.reset();
+    }
+    out.keys.push_back(key);
+  }
+}
+
 }  // namespace
 
 bool surrogate_key_may_follow(Oid rel, AttrNumber att, Oid referencing_type) {
@@ -502,6 +646,8 @@ std::string build_fix_plan(Oid rel, AttrNumber att, Oid refrel, AttrNumber refat
     facts.conversion = conversion_expression(f->source, f->target, f->target_typmod, fk->column_q);
     facts.guarded_conversion = guarded_conversion_expression(f->source, f->target, f->target_typmod, fk->column_q);
     PlanInput in = fix_plan_input(facts);
+    plan_for_citus(rel, att, refrel, refatt, mode == OnUnconvertible::Map && in.mapping != nullptr,
+                   in.table.str() + "." + in.column.str(), &in);
     if (mode == OnUnconvertible::Delete) {
       std::vector<Oid> path{rel};
       collect_cascades(rel, "FROM " + in.table.str() + " t WHERE " + lost_rows_predicate(in), "t", 1, path,

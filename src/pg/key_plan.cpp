@@ -8,6 +8,7 @@ extern "C" {
 
 #include "catalog_pairs.hpp"
 #include "catalog_scan.hpp"
+#include "citus.hpp"
 #include "compat.hpp"
 #include "fix_plan.hpp"
 #include "profile.hpp"
@@ -405,6 +406,173 @@ UserError online_refusal(const std::string &what, const std::string &why) {
 
 }  // namespace
 
+// ---- Citus ----
+
+struct RawCitusTable {
+  int kind;                 // citus_rules::Table; Plain: not a Citus table
+  AttrNumber dist_att;      // InvalidAttrNumber: none
+  const char *dist_column;  // raw
+  uint32 colocation;
+  int shard_count;
+  const char *table;  // qualified, quoted
+};
+
+RawCitusTable *citus_table(Oid rel) {
+  RawCitusTable *t = (RawCitusTable *)palloc0(sizeof(RawCitusTable));
+  citus::Distribution d = citus::distribution_of(rel);
+  switch (d.kind) {
+    case citus::TableKind::Reference:
+      t->kind = (int)citus_rules::Table::Reference;
+      break;
+    case citus::TableKind::Local:
+      t->kind = (int)citus_rules::Table::Local;
+      break;
+    case citus::TableKind::Distributed:
+      t->kind = (int)(d.single_shard ? citus_rules::Table::SingleShard : citus_rules::Table::Distributed);
+      break;
+    default:
+      t->kind = (int)citus_rules::Table::Plain;
+      return t;
+  }
+  t->dist_att = d.dist_att;
+  if (d.dist_att != InvalidAttrNumber) t->dist_column = get_attname(rel, d.dist_att, false);
+  t->colocation = d.colocation;
+  t->shard_count = citus::shard_count(rel);
+  t->table = qualified_name(rel);
+  return t;
+}
+
+struct RawOtherKeys {
+  Oid skip[64];  // the referrers' constraints
+  int nskip;
+  Oid seen[128];
+  int nseen;
+  const char *table[128], *constraint[128], *definition[128];
+  bool too_many;
+};
+
+bool visit_other_key(HeapTuple tup, TupleDesc, void *arg) {
+  RawOtherKeys *o = (RawOtherKeys *)arg;
+  Form_pg_constraint con = (Form_pg_constraint)GETSTRUCT(tup);
+  if (OidIsValid(con->conparentid)) return true;
+  for (int i = 0; i < o->nskip; i++)
+    if (o->skip[i] == con->oid) return true;
+  for (int i = 0; i < o->nseen; i++)
+    if (o->seen[i] == con->oid) return true;
+  if (o->nseen >= 128) {
+    o->too_many = true;
+    return false;
+  }
+  int i = o->nseen++;
+  o->seen[i] = con->oid;
+  o->table[i] = qualified_name(con->conrelid);
+  o->constraint[i] = quote_identifier(pstrdup(NameStr(con->conname)));
+  o->definition[i] = TextDatumGetCString(DirectFunctionCall1(pg_get_constraintdef, ObjectIdGetDatum(con->oid)));
+  return true;
+}
+
+// The referrers' constraints, by name on their tables.
+Oid constraint_oid(Oid rel, const char *quoted_name) {
+  Relation r = table_open(ConstraintRelationId, AccessShareLock);
+  ScanKeyData key;
+  ScanKeyInit(&key, Anum_pg_constraint_conrelid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(rel));
+  SysScanDesc scan = systable_beginscan(r, ConstraintRelidTypidNameIndexId, true, NULL, 1, &key);
+  HeapTuple tup;
+  Oid found = InvalidOid;
+  while ((tup = systable_getnext(scan)) != NULL) {
+    Form_pg_constraint con = (Form_pg_constraint)GETSTRUCT(tup);
+    if (strcmp(quote_identifier(NameStr(con->conname)), quoted_name) == 0) found = con->oid;
+  }
+  systable_endscan(scan);
+  table_close(r, AccessShareLock);
+  return found;
+}
+
+// What the plan does on Citus (in->citus): a table is distributed again when
+// its distribution column changes type (the key's, or a referrer's), or when
+// the values go through the temporary map function, which only the
+// coordinator has.
+void plan_key_for_citus(Oid rel, AttrNumber att, bool mapped, KeyPlanInput *in) {
+  struct Member {
+    Oid rel;
+    AttrNumber att;
+  };
+  std::vector<Member> members{{rel, att}};
+  for (const KeyReferrer &r : in->referrers) members.push_back({(Oid)r.rel_oid, (AttrNumber)r.att});
+  std::vector<RawCitusTable *> tables;
+  for (const Member &m : members) {
+    Oid mr = m.rel;
+    tables.push_back(pg_guard([mr]() { return citus_table(mr); }));
+  }
+  bool dist_column = false, any = false;
+  for (size_t i = 0; i < members.size(); i++) {
+    if (tables[i]->kind == (int)citus_rules::Table::Plain) continue;
+    any = true;
+    dist_column = dist_column || (tables[i]->dist_att != InvalidAttrNumber && tables[i]->dist_att == members[i].att);
+  }
+  if (!any) return;
+  in->citus.involved = true;
+  if (!dist_column && !mapped) return;  // Citus converts the columns in place
+  if (dist_column && mapped)
+    in->citus.reason =
+        "Citus cannot change the type of a distribution column, which one of these columns is, nor "
+        "run ALTER COLUMN ... TYPE through the temporary map function on the other nodes";
+  else if (dist_column)
+    in->citus.reason = "Citus cannot change the type of a distribution column, which one of these columns is";
+  else
+    in->citus.reason =
+        "Citus runs ALTER COLUMN ... TYPE on every node, where the temporary map function does not "
+        "exist";
+  const RawCitusTable *key_table = tables[0];
+  bool key_distributed = key_table->kind == (int)citus_rules::Table::Distributed;
+  std::vector<Oid> done;
+  for (size_t i = 0; i < members.size(); i++) {
+    const RawCitusTable *t = tables[i];
+    if (t->kind == (int)citus_rules::Table::Plain) continue;
+    if (std::find(done.begin(), done.end(), members[i].rel) != done.end()) continue;
+    bool changes = t->dist_att != InvalidAttrNumber && t->dist_att == members[i].att;
+    if (!changes && !mapped) continue;
+    done.push_back(members[i].rel);
+    citus_rules::Redistribution r;
+    r.kind = (citus_rules::Table)t->kind;
+    r.table = t->table;
+    r.column = t->dist_column ? t->dist_column : "";
+    r.shard_count = t->shard_count;
+    r.colocate_with = "default";
+    // Colocated with the key's table as before (or where the key's type now
+    // takes a distribution column that follows it).
+    if (i > 0 && key_distributed && t->kind == (int)citus_rules::Table::Distributed &&
+        (changes || t->colocation == key_table->colocation))
+      r.colocate_with = key_table->table;
+    in->citus.redistribute.push_back(r);
+  }
+  // Every other foreign key that involves a table distributed again.
+  RawOtherKeys *o = (RawOtherKeys *)palloc0(sizeof(RawOtherKeys));
+  for (const KeyReferrer &r : in->referrers) {
+    if (!r.constraint || o->nskip >= 64) continue;
+    Oid rr = (Oid)r.rel_oid;
+    const char *name = r.constraint->str().c_str();
+    o->skip[o->nskip++] = pg_guard([rr, name]() { return constraint_oid(rr, name); });
+  }
+  for (Oid t : done) {
+    pg_guard([t, o]() {
+      for_each_foreign_key(FkScope::OnTable, t, visit_other_key, o);
+      for_each_foreign_key(FkScope::ReferencingTable, t, visit_other_key, o);
+    });
+  }
+  if (o->too_many)
+    throw UserError(ERRCODE_PROGRAM_LIMIT_EXCEEDED, "no key type plan can distribute the tables again",
+                    "More than 128 other foreign keys involve them.", "");
+  for (int i = 0; i < o->nseen; i++) {
+    ReaddedKey k;
+    k.table = Ident::checked(o->table[i]);
+    k.constraint = Ident::checked(o->constraint[i]);
+    k.add_as = k.constraint;
+    k.definition = o->definition[i];
+    in->citus.other_keys.push_back(k);
+  }
+}
+
 std::string build_key_type_plan(Oid rel, AttrNumber att, Oid new_type, OnUnconvertible mode,
                                 const char *new_key_expression, bool include_implied, const OnlineOptions &online) {
   RawKey *k = pg_guard([rel, att, new_type]() { return read_key(rel, att, new_type); });
@@ -568,6 +736,8 @@ std::string build_key_type_plan(Oid rel, AttrNumber att, Oid new_type, OnUnconve
         kr.index_method = oc->index_method;
       }
     }
+    kr.rel_oid = r.rel;
+    kr.att = r.att;
     kr.same_table = r.same_table;
     kr.rows = (long long)r.size.rows;
     kr.size = r.size.size;
@@ -600,6 +770,13 @@ std::string build_key_type_plan(Oid rel, AttrNumber att, Oid new_type, OnUnconve
     if (!mapped && k->current_default && !in.owned_sequence && !k->identity)
       throw online_refusal(key, std::string("Its DEFAULT (") + k->current_default +
                                     ") is not a sequence the plan can move to the new column.");
+    if (pg_guard([]() { return citus::installed(); })) {
+      plan_key_for_citus(rel, att, mapped, &in);
+      if (in.citus.involved)
+        throw online_refusal(key,
+                             "Online mode adds columns, triggers and indexes that Citus tables do not take the "
+                             "way it needs: plan without online => true.");
+    }
     in.online = online;
     in.schema_name = ok->schema_name;
     in.table_name = ok->table_name;
@@ -663,6 +840,8 @@ std::string build_key_type_plan(Oid rel, AttrNumber att, Oid new_type, OnUnconve
                            k->new_type + ".");
         continue;
       }
+      kr.rel_oid = rr;
+      kr.att = ra;
       kr.same_table = rr == rel;
       kr.rows = (long long)r->size.rows;
       kr.size = r->size.size;
@@ -673,6 +852,7 @@ std::string build_key_type_plan(Oid rel, AttrNumber att, Oid new_type, OnUnconve
       return a.table.str() != b.table.str() ? a.table.str() < b.table.str() : a.column.str() < b.column.str();
     });
   }
+  if (pg_guard([]() { return citus::installed(); })) plan_key_for_citus(rel, att, mapped, &in);
   return write_key_type_plan(in);
 }
 

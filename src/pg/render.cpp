@@ -1,6 +1,7 @@
 #include "render.hpp"
 
 #include "catalog_cache.hpp"
+#include "citus.hpp"
 
 namespace fkg {
 
@@ -13,7 +14,8 @@ struct RawNames {
   const char *pk_table;
   const char *pk_table_q;
   const char *pk_column;
-  const char *constraint;  // quoted, or NULL
+  const char *constraint;    // quoted, or NULL
+  bool distribution_column;  // the referencing column is its Citus table's distribution column
 };
 
 const char *qualified(Oid rel) { return catcache::qualified_name(rel); }
@@ -31,6 +33,11 @@ RawNames *read_names(const KeyPair &p) {
   n->pk_table = catcache::regclass_text(p.referenced_rel);
   n->pk_table_q = qualified(p.referenced_rel);
   n->pk_column = column(p.referenced_rel, p.referenced_att);
+  if (citus::installed()) {
+    citus::Distribution d = citus::distribution_of(p.referencing_rel);
+    n->distribution_column =
+        d.kind == citus::TableKind::Distributed && d.dist_att != InvalidAttrNumber && d.dist_att == p.referencing_att;
+  }
   if (OidIsValid(p.constraint)) {
     char *con = catcache::constraint_name(p.constraint);
     n->constraint = con ? quote_identifier(con) : NULL;
@@ -51,6 +58,7 @@ RenderedPair render_pair(const KeyPair &pair, const JudgedPair &judged) {
   names.pk_table_q = n->pk_table_q;
   names.pk_column = n->pk_column;
   if (n->constraint) names.constraint = n->constraint;
+  names.distribution_column = n->distribution_column;
   return render_pair_text(names, judged.facts, judged.verdict, judged.conversion);
 }
 

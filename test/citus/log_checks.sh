@@ -22,7 +22,7 @@ citus_check() {
   declare -A before
   for n in "${CITUS_NODES[@]}"; do before[$n]=$(citus_log_size "$n"); done
   local client
-  client=$(citus_psql coordinator "$db" -c "$sql" 2>&1)
+  client=$(citus_psql coordinator "$db" <<<"$sql" 2>&1)
   local rc=$?
   local got_client got_coord got_w1 got_w2
   got_client=$(grep -cE "$CITUS_GUARD_MESSAGE" <<<"$client")
@@ -79,6 +79,13 @@ SQL
     "DO \$\$BEGIN ALTER TABLE logs.tasks ADD FOREIGN KEY (plan2_id) REFERENCES logs.plans(id); END\$\$"
   citus_check "$db" "incompatible key refused on the coordinator" 1 1 0 \
     "DO \$\$BEGIN ALTER TABLE logs.tasks ADD FOREIGN KEY (plan_code) REFERENCES logs.plans(id);
+     EXCEPTION WHEN datatype_mismatch THEN RAISE WARNING '%', SQLERRM; END\$\$"
+  # A session that sets Citus's application_name is still judged on the
+  # coordinator (Citus's own connections never bring it statements on Citus
+  # tables but on shards).
+  citus_check "$db" "application_name set like Citus's: still judged on the coordinator" 1 1 0 \
+    "SET application_name = 'citus_internal gpid=10000000001';
+     DO \$\$BEGIN ALTER TABLE logs.tasks ADD FOREIGN KEY (plan_code) REFERENCES logs.plans(id);
      EXCEPTION WHEN datatype_mismatch THEN RAISE WARNING '%', SQLERRM; END\$\$"
   # Citus's own operations re-create the keys: nothing to say.
   citus_check "$db" "citus_move_shard_placement" 0 0 0 \

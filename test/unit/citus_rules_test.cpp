@@ -124,3 +124,28 @@ TEST(CitusRules, ChangeDistributionColumn) {
             "SELECT create_distributed_table('logs.\"Orders\"', 'acc\"t', colocate_with => 'default')");
   EXPECT_EQ(change_distribution_column("not quoted", "a", "ALTER", "default"), "");
 }
+
+TEST(CitusRules, DistributeAgain) {
+  Redistribution r;
+  r.kind = Table::Distributed;
+  r.table = "logs.\"Orders\"";
+  r.column = "acc't";
+  r.colocate_with = "default";
+  r.shard_count = 8;
+  EXPECT_EQ(undistribute_sql(r), "SELECT undistribute_table('logs.\"Orders\"')");
+  EXPECT_EQ(
+      distribute_again_sql(r),
+      "SELECT create_distributed_table('logs.\"Orders\"', 'acc''t', colocate_with => 'default', shard_count => 8)");
+  r.colocate_with = "logs.accounts";
+  EXPECT_EQ(distribute_again_sql(r),
+            "SELECT create_distributed_table('logs.\"Orders\"', 'acc''t', colocate_with => 'logs.accounts')");
+  r.kind = Table::Reference;
+  EXPECT_EQ(distribute_again_sql(r), "SELECT create_reference_table('logs.\"Orders\"')");
+  r.kind = Table::Local;
+  EXPECT_EQ(distribute_again_sql(r), "SELECT citus_add_local_table_to_metadata('logs.\"Orders\"')");
+  r.kind = Table::Plain;
+  EXPECT_THROW(distribute_again_sql(r), std::invalid_argument);
+  r.kind = Table::Distributed;
+  r.table = "not quoted";
+  EXPECT_THROW(undistribute_sql(r), std::invalid_argument);
+}

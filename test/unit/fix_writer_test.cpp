@@ -254,6 +254,119 @@ TEST(FixPlan, HostileNamesNeverLeaveTheirQuotes) {
   EXPECT_NE(s.find("MESSAGE = E'"), std::string::npos) << s;  // the backslash forces E'' quoting
 }
 
+// On Citus: no UPDATE or DELETE calls the VOLATILE converts() (Citus refuses
+// it, 0A000): a query finds the values, the rows change by their values.
+TEST(FixPlan, CitusTablesAreChangedByValuesFoundFirst) {
+  for (OnUnconvertible mode : {OnUnconvertible::Null, OnUnconvertible::Delete}) {
+    PlanInput in = story_plan(mode);
+    in.citus.kind = citus_rules::Table::Distributed;
+    std::string s = write_fix_plan(in);
+    EXPECT_EQ(testing::check_script(s), "") << s;
+    at(s, "SET LOCAL citus.multi_shard_modify_mode = 'sequential'");
+    at(s,
+       "EXECUTE 'SELECT pg_catalog.array_agg(DISTINCT (t.\"userId\"::pg_catalog.text COLLATE pg_catalog.\"C\")) "
+       "FROM public.sessions t WHERE t.\"userId\" IS NOT NULL AND NOT EXISTS");
+    at(s,
+       "WHERE (t.\"userId\"::pg_catalog.text COLLATE pg_catalog.\"C\") OPERATOR(pg_catalog.=) ANY ($1)' USING lost;");
+    at(s, "-- On Citus: Citus refuses an UPDATE or DELETE of its tables that calls a VOLATILE function");
+    // No statement of the plan, nor the one EXECUTE runs, both modifies and calls converts().
+    size_t pos = 0;
+    while ((pos = s.find(mode == OnUnconvertible::Null ? "UPDATE public" : "DELETE FROM public", pos)) !=
+           std::string::npos) {
+      size_t end = s.find('\n', pos);
+      EXPECT_EQ(s.substr(pos, end - pos).find("converts"), std::string::npos) << s;
+      pos = end;
+    }
+    EXPECT_EQ(s.find("undistribute_table"), std::string::npos) << s;
+  }
+}
+
+// On Citus: a distribution column changes type on a PostgreSQL table, between
+// undistribute_table and create_distributed_table, its keys dropped before and
+// added again after; the referenced keys are read from a copy meanwhile.
+TEST(FixPlan, CitusDistributionColumnIsConvertedBetweenUndistributeAndDistribute) {
+  PlanInput in = story_plan(OnUnconvertible::Null);
+  in.citus.kind = citus_rules::Table::Distributed;
+  citus_rules::Redistribution r;
+  r.kind = citus_rules::Table::Distributed;
+  r.table = "public.sessions";
+  r.column = "userId";
+  r.colocate_with = "public.users";
+  in.citus.redistribute = r;
+  in.citus.reason = "Citus cannot change the type of its distribution column \"userId\"";
+  in.citus.referenced_distributed = true;
+  in.citus.keys.push_back({sql::Ident::checked("public.sessions"), sql::Ident::checked("sessions_plan_fkey"),
+                           sql::Ident::checked("sessions_plan_fkey"),
+                           "FOREIGN KEY (plan_id) REFERENCES public.plans(id)"});
+  std::string s = write_fix_plan(in);
+  EXPECT_EQ(testing::check_script(s), "") << s;
+  size_t drop = at(s, "ALTER TABLE public.sessions DROP CONSTRAINT sessions_plan_fkey;");
+  size_t undistribute = at(s, "SELECT undistribute_table('public.sessions');");
+  size_t copy = at(s, "CREATE TABLE pg_temp.fk_guard_referenced AS SELECT r.id FROM public.users r;");
+  size_t update = at(s,
+                     "UPDATE public.sessions t SET \"userId\" = NULL WHERE t.\"userId\" IS NOT NULL AND NOT EXISTS "
+                     "(SELECT 1 FROM pg_temp.fk_guard_referenced r");
+  size_t convert = at(s, "ALTER TABLE public.sessions ALTER COLUMN \"userId\" TYPE integer");
+  size_t distribute =
+      at(s, "SELECT create_distributed_table('public.sessions', 'userId', colocate_with => 'public.users');");
+  size_t readd = at(s,
+                    "ALTER TABLE public.sessions ADD CONSTRAINT sessions_plan_fkey FOREIGN KEY (plan_id) REFERENCES "
+                    "public.plans(id);");
+  size_t add = at(s, "FOREIGN KEY (\"userId\") REFERENCES public.users (id) NOT VALID");
+  EXPECT_LT(drop, undistribute);
+  EXPECT_LT(undistribute, copy);
+  EXPECT_LT(copy, update);
+  EXPECT_LT(update, convert);
+  EXPECT_LT(convert, distribute);
+  EXPECT_LT(distribute, readd);
+  EXPECT_LT(readd, add);
+  at(s,
+     "-- On Citus: public.sessions is a Citus distributed table, and Citus cannot change the type of its "
+     "distribution column");
+}
+
+// On Citus, a mapping reads a temporary copy of the mapping column: while
+// ALTER TABLE runs, Citus shows no rows of its tables to the map function.
+TEST(FixPlan, CitusMappingReadsACopy) {
+  PlanMapping m;
+  m.column = sql::Ident::checked("legacy_uuid");
+  m.covered = m.total = 6;
+  PlanInput in = story_plan(OnUnconvertible::Map);
+  in.mapping = &m;
+  in.citus.kind = citus_rules::Table::Distributed;
+  citus_rules::Redistribution r;
+  r.kind = citus_rules::Table::Distributed;
+  r.table = "public.sessions";
+  r.column = "id";
+  r.colocate_with = "default";
+  in.citus.redistribute = r;
+  in.citus.reason = "Citus runs ALTER COLUMN ... TYPE on every node";
+  std::string s = write_fix_plan(in);
+  EXPECT_EQ(testing::check_script(s), "") << s;
+  size_t copy = at(s,
+                   "CREATE TABLE pg_temp.fk_guard_map_values AS SELECT r.legacy_uuid AS old, r.id AS new FROM "
+                   "public.users r WHERE r.legacy_uuid IS NOT NULL;");
+  size_t fn = at(s, "SELECT m.new FROM pg_temp.fk_guard_map_values m WHERE m.old OPERATOR(pg_catalog.=) $1");
+  size_t convert = at(s, "USING pg_temp.fk_guard_map(\"userId\")");
+  size_t drop = at(s, "DROP TABLE pg_temp.fk_guard_map_values;");
+  size_t distribute = at(s, "SELECT create_distributed_table('public.sessions', 'id', colocate_with => 'default');");
+  EXPECT_LT(at(s, "SELECT undistribute_table('public.sessions');"), copy);
+  EXPECT_LT(copy, fn);
+  EXPECT_LT(fn, convert);
+  EXPECT_LT(convert, drop);
+  EXPECT_LT(drop, distribute);
+}
+
+// A distribution column's suggested fix points at fix_plan() instead of an
+// ALTER COLUMN ... TYPE that Citus refuses.
+TEST(FixWriter, CitusDistributionColumnGetsNoAlterType) {
+  FixTarget t = sessions_to("bigint");
+  t.distribution_column = true;
+  std::string s = write_type_fix(t, verdict_of(Kind::Narrower));
+  EXPECT_EQ(s.find("ALTER TABLE"), std::string::npos) << s;
+  at(s, "fk_guard.fix_plan()");
+}
+
 TEST(FixPlan, ParsesOptions) {
   OnUnconvertible m;
   EXPECT_TRUE(parse_on_unconvertible("map", &m));

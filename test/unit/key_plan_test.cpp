@@ -77,6 +77,51 @@ TEST(KeyPlan, WithACastDropsConvertsEachTableOnceAndAddsBack) {
   EXPECT_EQ(testing::check_script(s), "") << s;
 }
 
+// On Citus, a key that is a distribution column (and the colocated column
+// that references it) changes type on PostgreSQL tables, between
+// undistribute_table and create_distributed_table; other keys of those
+// tables are dropped before and added again after.
+TEST(KeyPlan, CitusDistributionColumnsChangeBetweenUndistributeAndDistribute) {
+  KeyPlanInput in = users_to("bigint", Conversion::Assignment);
+  in.referrers.pop_back();
+  in.citus.involved = true;
+  in.citus.reason = "Citus cannot change the type of a distribution column, which one of these columns is";
+  citus_rules::Redistribution users, posts;
+  users.kind = posts.kind = citus_rules::Table::Distributed;
+  users.table = "\"public\".\"users\"";
+  users.column = "id";
+  users.colocate_with = "default";
+  users.shard_count = 4;
+  posts.table = "\"public\".\"posts\"";
+  posts.column = "author_id";
+  posts.colocate_with = users.table;
+  in.citus.redistribute = {users, posts};
+  in.citus.other_keys.push_back({Ident::qualified("public", "users"), Ident::quote("users_plan_fkey"),
+                                 Ident::quote("users_plan_fkey"), "FOREIGN KEY (plan_id) REFERENCES public.plans(id)"});
+  std::string s = write_key_type_plan(in);
+  std::vector<std::string> expected = {
+      "SET lock_timeout = '5s';",
+      "SET LOCAL citus.multi_shard_modify_mode = 'sequential';",
+      "ALTER TABLE \"public\".\"posts\" DROP CONSTRAINT \"posts_author_id_fkey\";",
+      "ALTER TABLE \"public\".\"users\" DROP CONSTRAINT \"users_plan_fkey\";",
+      "SELECT undistribute_table('\"public\".\"users\"');",
+      "SELECT undistribute_table('\"public\".\"posts\"');",
+      "ALTER TABLE \"public\".\"users\" ALTER COLUMN \"id\" TYPE bigint;",
+      "ALTER TABLE \"public\".\"posts\" ALTER COLUMN \"author_id\" TYPE bigint;",
+      "SELECT create_distributed_table('\"public\".\"users\"', 'id', colocate_with => 'default', shard_count => 4);",
+      "SELECT create_distributed_table('\"public\".\"posts\"', 'author_id', colocate_with => '\"public\".\"users\"');",
+      "ALTER TABLE \"public\".\"users\" ADD CONSTRAINT \"users_plan_fkey\" FOREIGN KEY (plan_id) REFERENCES "
+      "public.plans(id);",
+      "ALTER TABLE \"public\".\"posts\" ADD CONSTRAINT \"posts_author_id_fkey\" FOREIGN KEY (author_id) REFERENCES "
+      "public.users(id) ON DELETE CASCADE NOT VALID;",
+      "ALTER TABLE \"public\".\"posts\" VALIDATE CONSTRAINT \"posts_author_id_fkey\";",
+      "RESET lock_timeout;",
+  };
+  EXPECT_EQ(statement_lines(s), expected) << s;
+  EXPECT_EQ(testing::check_script(s), "") << s;
+  EXPECT_NE(s.find("-- On Citus: Citus cannot change the type of a distribution column"), std::string::npos) << s;
+}
+
 TEST(KeyPlan, WithoutACastMapsEveryReferenceThroughTheNewKeys) {
   KeyPlanInput in = users_to("uuid", Conversion::None);
   in.new_key_expression = "pg_catalog.gen_random_uuid()";
