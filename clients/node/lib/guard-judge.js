@@ -18,59 +18,61 @@ const MIGRATION_TABLES = ['SequelizeMeta', 'knex_migrations', 'migrations', 'pgm
   'schema_migrations', 'django_migrations', 'alembic_version', 'flyway_schema_history', 'databasechangelog',
   'goose_db_version'];
 
-const SESSION_SQL = `
+// Everything a statement's keys need from the catalog, in one round trip:
+// the session ($1 names of the relations the statement names, $2 the
+// migration tools' history tables), each relation with its attributes,
+// primary key and candidate unique indexes, the namespace a created table
+// goes to ($3 schema, $4 name, $5 temporary), the default constraint names
+// already taken there ($6), quote_ident() of the declared columns ($7); the
+// attributes are those named ($8) and the primary key's.
+const RESOLVE_SQL = `
+WITH rels AS (
+  SELECT x.i, c.oid, c.relname, c.relnamespace, c.relkind, c.reltuples, c.relpages, n.nspname
+  FROM unnest($1::text[]) WITH ORDINALITY AS x(name, i)
+  LEFT JOIN pg_catalog.pg_class c ON c.oid = pg_catalog.to_regclass(x.name)
+  LEFT JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+), target_ns AS (
+  SELECT CASE WHEN $3::text IS NOT NULL THEN (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = $3::text)
+              WHEN $5::bool THEN pg_catalog.pg_my_temp_schema()
+              ELSE (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = pg_catalog.current_schema()) END AS oid
+)
 SELECT pg_catalog.current_setting('server_version_num')::int AS version, pg_catalog.current_database() AS db,
        pg_catalog.current_setting('search_path') AS search_path,
        pg_catalog.current_setting('application_name') AS app,
        EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'pg_fk_guard') AS extension,
        EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.relname = ANY($2::text[])
                AND c.relnamespace = ANY (pg_catalog.current_schemas(false)::pg_catalog.regnamespace[])) AS history,
+       (SELECT oid FROM target_ns)::int8 AS target_namespace,
+       CASE WHEN $4::text IS NULL THEN NULL WHEN $3::text IS NULL THEN pg_catalog.quote_ident($4::text)
+            ELSE pg_catalog.quote_ident($3::text) || '.' || pg_catalog.quote_ident($4::text) END AS target_display,
+       (SELECT pg_catalog.json_object_agg(x, pg_catalog.quote_ident(x)) FROM unnest($7::text[]) AS x) AS quoted,
        (SELECT pg_catalog.json_agg(pg_catalog.json_build_object(
-          'i', x.i, 'oid', c.oid::int8, 'display', c.oid::pg_catalog.regclass::text,
-          'qualified', pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname),
-          'relname', c.relname::text, 'namespace', c.relnamespace::int8, 'relkind', c.relkind::text,
-          'reltuples', c.reltuples, 'relpages', c.relpages) ORDER BY x.i)
-        FROM unnest($1::text[]) WITH ORDINALITY AS x(name, i)
-        LEFT JOIN pg_catalog.pg_class c ON c.oid = pg_catalog.to_regclass(x.name)
-        LEFT JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace) AS rels`;
-
-// Attributes of a table by name.
-const ATTRS_SQL = `
-SELECT a.attname::text AS name, a.attnum, a.atttypid::int8 AS type, a.atttypmod AS typmod, a.attcollation::int8 AS coll,
-       pg_catalog.quote_ident(a.attname) AS quoted, (a.attidentity <> '' OR a.atthasdef) AS filled,
-       EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass
-               AND d.refobjid = a.attrelid AND d.refobjsubid = a.attnum) AS has_dependents
-FROM pg_catalog.pg_attribute a
-WHERE a.attrelid = $1::oid AND a.attname = ANY($2::text[]) AND a.attnum > 0 AND NOT a.attisdropped`;
-
-// The referenced table's primary key columns, in order.
-const PRIMARY_KEY_SQL = `
-SELECT a.attname::text AS name FROM pg_catalog.pg_index i
-CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
-JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
-WHERE i.indrelid = $1::oid AND i.indisprimary ORDER BY k.ord`;
-
-// Unique indexes PostgreSQL may pick for the key (transformFkeyCheckAttrs),
-// in the order it looks at them.
-const UNIQUE_INDEXES_SQL = `
-SELECT i.indexrelid::int8 AS index, i.indisprimary AS is_primary, i.indkey::int2[] AS keys, i.indclass::oid[]::int8[] AS classes
-FROM pg_catalog.pg_index i
-WHERE i.indrelid = $1::oid AND i.indisunique AND i.indimmediate AND i.indnkeyatts = $2::int
-  AND i.indpred IS NULL AND i.indexprs IS NULL
-ORDER BY i.indexrelid`;
+          'oid', r.oid::int8, 'display', r.oid::pg_catalog.regclass::text,
+          'qualified', pg_catalog.quote_ident(r.nspname) || '.' || pg_catalog.quote_ident(r.relname),
+          'relname', r.relname::text, 'namespace', r.relnamespace::int8, 'relkind', r.relkind::text,
+          'reltuples', r.reltuples, 'relpages', r.relpages,
+          'attrs', (SELECT pg_catalog.json_agg(pg_catalog.json_build_object(
+                      'name', a.attname::text, 'attnum', a.attnum, 'type', a.atttypid::int8, 'typmod', a.atttypmod,
+                      'coll', a.attcollation::int8, 'quoted', pg_catalog.quote_ident(a.attname),
+                      'filled', (a.attidentity <> '' OR a.atthasdef),
+                      'has_dependents', r.i = 1 AND EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                          WHERE d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass
+                            AND d.refobjid = a.attrelid AND d.refobjsubid = a.attnum)) ORDER BY a.attnum)
+                    FROM pg_catalog.pg_attribute a WHERE a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped
+                      AND (a.attname = ANY ($8::text[]) OR a.attnum = ANY (
+                        SELECT unnest(p.indkey::int2[]) FROM pg_catalog.pg_index p WHERE p.indrelid = r.oid AND p.indisprimary))),
+          'indexes', (SELECT pg_catalog.json_agg(pg_catalog.json_build_object(
+                        'primary', i.indisprimary, 'keys', i.indkey::int2[], 'classes', i.indclass::oid[]::int8[])
+                        ORDER BY i.indexrelid)
+                      FROM pg_catalog.pg_index i
+                      WHERE i.indrelid = r.oid AND i.indisunique AND i.indimmediate
+                        AND i.indpred IS NULL AND i.indexprs IS NULL)) ORDER BY r.i)
+        FROM rels r) AS rels,
+       (SELECT pg_catalog.array_agg(c.conname::text) FROM pg_catalog.pg_constraint c
+        WHERE c.conname = ANY($6::text[])
+          AND c.connamespace IN (SELECT oid FROM target_ns UNION SELECT relnamespace FROM rels WHERE i = 1)) AS taken`;
 
 const quoteAlways = (s) => `"${String(s).replace(/"/g, '""')}"`;
-
-// A column name as quote_identifier() prints it: bare when it may be.
-const KEYWORDS_CACHE = new Map();
-async function quoteIdents(session, names) {
-  const missing = [...new Set(names.filter((n) => !KEYWORDS_CACHE.has(n)))];
-  if (missing.length) {
-    const rows = await session.run('SELECT x AS name, pg_catalog.quote_ident(x) AS q FROM unnest($1::text[]) AS x', [missing]);
-    for (const r of rows) KEYWORDS_CACHE.set(r.name, r.q);
-  }
-  return names.map((n) => KEYWORDS_CACHE.get(n));
-}
 
 // Declared column types: resolved by PostgreSQL itself, as a temporary table
 // of the same column definitions shows them (cached per database and
@@ -105,39 +107,20 @@ function unqualifiedRaw(rv) {
 }
 
 // Resolves one collected statement into proposed pairs; null when unsure.
+// ctx: the row of RESOLVE_SQL; rels[i] the relation named relNames[i]
+// (null if it does not exist); relation 0 is the statement's own table.
 async function resolve(session, ctx, st, rels, relIndex) {
   const target = rels[relIndex.get(st.table.text)];
   const creating = st.kind === 'create';
-  if (creating && st.ifNotExists && target && target.oid) return [];
-  if (!creating && (!target || !target.oid)) return null; // PostgreSQL reports the missing table
-  const pairs = [];
-  // The referencing table: its display, namespace (for default names), columns.
-  let fkDisplay;
-  let namespace;
-  let relname;
-  if (creating) {
-    const [row] = await session.run(
-      `SELECT CASE WHEN $1::text IS NULL THEN pg_catalog.quote_ident($2) ELSE pg_catalog.quote_ident($1) || '.' || pg_catalog.quote_ident($2) END AS display,
-              (CASE WHEN $1::text IS NOT NULL THEN (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = $1)
-                    WHEN $3 THEN pg_catalog.pg_my_temp_schema()
-                    ELSE (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = pg_catalog.current_schema()) END)::int8 AS namespace`,
-      [st.table.schema, st.table.name, st.table.temp]);
-    fkDisplay = row.display;
-    namespace = Number(row.namespace);
-    relname = st.table.name;
-  } else {
-    fkDisplay = target.display;
-    namespace = Number(target.namespace);
-    relname = target.relname;
-  }
-  // Existing columns of the altered table.
-  const existingNames = [];
-  for (const k of st.keys) for (const a of k.fkAttrs) if (!st.declared.has(a)) existingNames.push(a);
-  const existing = new Map();
-  if (existingNames.length) {
-    if (creating) return null; // a column not declared here: inherited or a typo; PostgreSQL decides
-    for (const r of await session.run(ATTRS_SQL, [target.oid, existingNames])) existing.set(r.name, r);
-  }
+  if (creating && st.ifNotExists && target) return [];
+  if (!creating && !target) return null; // PostgreSQL reports the missing table
+  if (creating && target && !st.table.temp) return null; // PostgreSQL reports that it exists
+  const fkDisplay = creating ? ctx.target_display : target.display;
+  const namespace = creating ? Number(ctx.target_namespace) : target.namespace;
+  const relname = creating ? st.table.name : target.relname;
+  const attrsOf = (rel) => new Map((rel.attrs || []).map((a) => [a.name, a]));
+  const existing = creating ? new Map() : attrsOf(target);
+  for (const k of st.keys) for (const a of k.fkAttrs) if (!st.declared.has(a) && !existing.has(a)) return null;
   // Declared columns' types.
   const declaredList = [...st.declared.values()].filter((d) => st.keys.some((k) => k.fkAttrs.includes(d.name)));
   if (declaredList.some((d) => d.typeSql === null)) return null;
@@ -145,17 +128,10 @@ async function resolve(session, ctx, st, rels, relIndex) {
   const declared = new Map();
   declaredList.forEach((d, i) => declared.set(d.name, declaredResolved[i]));
   if ([...declared.values()].some((d) => d === null)) return null;
+  const taken = new Set(ctx.taken || []);
+  if (!namespace) return null;
 
-  // Names already used in the namespace, for the default names.
-  const allCandidates = [];
-  for (const k of st.keys) if (!k.conname) allCandidates.push(...candidates(relname, k.fkAttrs));
-  const taken = new Set();
-  if (allCandidates.length && namespace) {
-    for (const r of await session.run(
-      'SELECT conname::text AS n FROM pg_catalog.pg_constraint WHERE connamespace = $1::oid AND conname = ANY($2::text[])',
-      [namespace, allCandidates])) taken.add(r.n);
-  }
-
+  const pairs = [];
   let constraintNo = 0;
   for (const k of st.keys) {
     const conname = k.conname || chooseName(relname, k.fkAttrs, taken);
@@ -164,24 +140,29 @@ async function resolve(session, ctx, st, rels, relIndex) {
     const no = constraintNo++;
     if (k.period) continue;
     const pkRel = rels[relIndex.get(k.pk.text)];
-    if (!pkRel || !pkRel.oid) return null; // created by this statement, or missing: PostgreSQL decides
+    if (!pkRel) return null; // created by this statement, or missing: PostgreSQL decides
     if (!creating && pkRel.oid === target.oid) return null; // self reference: not modelled
+    const pkAttrMap = attrsOf(pkRel);
     let pkAttrs = k.pkAttrs;
-    if (pkAttrs.length === 0) pkAttrs = (await session.run(PRIMARY_KEY_SQL, [pkRel.oid])).map((r) => r.name);
+    if (pkAttrs.length === 0) {
+      const primary = (pkRel.indexes || []).find((ix) => ix.primary);
+      if (!primary) return null;
+      const byNum = new Map([...pkAttrMap.values()].map((a) => [a.attnum, a.name]));
+      pkAttrs = primary.keys.map((n) => byNum.get(Number(n)));
+      if (pkAttrs.some((x) => x === undefined)) return null;
+    }
     const n = k.fkAttrs.length;
     if (n === 0 || n !== pkAttrs.length) return null;
-    const pkCols = new Map();
-    for (const r of await session.run(ATTRS_SQL, [pkRel.oid, pkAttrs])) pkCols.set(r.name, r);
-    if (pkAttrs.some((a) => !pkCols.has(a))) return null;
-    // The unique index and each column's operator class.
-    const atts = pkAttrs.map((a) => pkCols.get(a).attnum);
+    if (pkAttrs.some((a) => !pkAttrMap.has(a))) return null;
+    // The unique index PostgreSQL picks and each column's operator class.
+    const atts = pkAttrs.map((a) => pkAttrMap.get(a).attnum);
     let opclasses = null;
-    for (const ix of await session.run(UNIQUE_INDEXES_SQL, [pkRel.oid, n])) {
+    for (const ix of pkRel.indexes || []) {
       const keys = ix.keys.map(Number);
-      const classes = ix.classes.map(Number);
+      if (keys.length !== n) continue;
       const found = atts.map((att) => {
         const j = keys.indexOf(att);
-        return j < 0 ? null : classes[j];
+        return j < 0 ? null : Number(ix.classes[j]);
       });
       if (found.every((c) => c !== null)) {
         opclasses = found;
@@ -189,15 +170,14 @@ async function resolve(session, ctx, st, rels, relIndex) {
       }
     }
     if (!opclasses) return null; // PostgreSQL reports the missing unique constraint itself
-    const quotedFk = await quoteIdents(session, k.fkAttrs);
-    const quotedPk = await quoteIdents(session, pkAttrs);
+    const primary = (pkRel.indexes || []).find((ix) => ix.primary);
+    const keyIsPrimarySingle = n === 1 && !!primary && primary.keys.length === 1 && Number(primary.keys[0]) === atts[0];
     for (let i = 0; i < n; i++) {
       const name = k.fkAttrs[i];
       const d = declared.get(name);
       const e = existing.get(name);
-      if (!d && !e) return null;
       const fk = d ? d : { type: Number(e.type), typmod: e.typmod, collation: Number(e.coll) };
-      const p = pkCols.get(pkAttrs[i]);
+      const p = pkAttrMap.get(pkAttrs[i]);
       pairs.push({
         constraint: conname,
         constraintNo: no,
@@ -208,25 +188,18 @@ async function resolve(session, ctx, st, rels, relIndex) {
         declaredHere: !!d,
         referencingRel: creating ? null : target,
         referencingTable: fkDisplay,
-        referencingTableRaw: unqualifiedRaw(st.table),
-        referencingColumn: quotedFk[i],
+        referencingTableRaw: st.table.name,
+        referencingColumn: e ? e.quoted : (ctx.quoted || {})[name],
         referencingAttname: name,
         hasDependents: e ? e.has_dependents : false,
         referencedRel: pkRel,
         referencedTable: pkRel.display,
         referencedTableRaw: pkRel.relname,
-        referencedColumn: quotedPk[i],
+        referencedColumn: p.quoted,
         referencedAttname: pkAttrs[i],
         keyFilled: p.filled,
-        keyIsPrimarySingle: false,
+        keyIsPrimarySingle,
       });
-    }
-    // key_may_follow: a one-column primary key with a DEFAULT or identity.
-    if (n === 1) {
-      const [pk] = await session.run(
-        'SELECT i.indkey::int2[] AS keys FROM pg_catalog.pg_index i WHERE i.indrelid = $1::oid AND i.indisprimary', [pkRel.oid]);
-      const single = !!pk && pk.keys.length === 1 && Number(pk.keys[0]) === atts[0];
-      pairs[pairs.length - 1].keyIsPrimarySingle = single;
     }
   }
   return pairs;
@@ -370,12 +343,19 @@ async function judge(session, collected, query, options) {
     addRel(st.table);
     for (const k of st.keys) if (k.pk) addRel(k.pk);
   }
-  const [ctx] = await session.run(SESSION_SQL, [relNames, MIGRATION_TABLES]);
-  if (ctx.extension) return { skipped: 'the extension judges here' };
-  const rels = (ctx.rels || []).map((r) => (r.oid ? { ...r, oid: Number(r.oid) } : null));
   // Only the first statement that adds keys: what it does changes the
   // catalog the later ones would be judged against.
   const st = statements[0];
+  const declaredNames = [...st.declared.keys()];
+  const defaultNames = [];
+  for (const k of st.keys) if (!k.conname) defaultNames.push(...candidates(st.table.name, k.fkAttrs));
+  const creating = st.kind === 'create';
+  const attrNames = [...new Set(st.keys.flatMap((k) => [...k.fkAttrs, ...k.pkAttrs]))];
+  const [ctx] = await session.run(RESOLVE_SQL, [relNames, MIGRATION_TABLES, creating ? st.table.schema : null,
+    creating ? st.table.name : null, creating ? st.table.temp : false, defaultNames, declaredNames, attrNames],
+  'pg_fk_guard_resolve');
+  if (ctx.extension) return { skipped: 'the extension judges here' };
+  const rels = (ctx.rels || []).map((r) => (r.oid ? { ...r, oid: Number(r.oid), namespace: Number(r.namespace) } : null));
   const pairs = await resolve(session, ctx, st, rels, relIndex);
   if (!pairs || pairs.length === 0) return { skipped: pairs ? 'nothing to judge' : 'not modelled' };
   const results = await prober.judge(session, pairs, ctx.version, ctx.db);
@@ -385,4 +365,4 @@ async function judge(session, collected, query, options) {
   return { refusal: null, notices: options.softMismatches === 'ignore' ? [] : softReports(judged, options), judged };
 }
 
-module.exports = { judge, prober, WHERE, _caches: { declaredCache, KEYWORDS_CACHE } };
+module.exports = { judge, prober, WHERE, _caches: { declaredCache } };

@@ -92,9 +92,10 @@ function patchClient(client, options) {
   if (client[PATCHED]) return client;
   const original = client.query;
   const state = { pending: null, options };
-  const raw = (text, values) => original.call(client, values ? { text, values } : text);
+  const raw = (text, values, name) => original.call(client, values ? (name ? { name, text, values } : { text, values }) : text);
   const session = {
-    run: async (text, values) => (await raw(text, values || [])).rows,
+    // name: a prepared statement of this connection, parsed once.
+    run: async (text, values, name) => (await raw(text, values || [], name)).rows,
     runRaw: async (text) => raw(text),
     inTransaction: async () => {
       if (typeof client.getTransactionStatus === 'function') {
