@@ -120,6 +120,56 @@ val render_pair(val names, val facts, std::string conversion) {
   });
 }
 
+// Pairs judged once, rendered for many names (diagnose() reports thousands
+// of pairs of a few type combinations): registerPair(facts, conversion)
+// classifies once and returns an id; renderPairById(id, names) takes the
+// seven names joined by U+001F (fk_table, fk_table_q, fk_column, pk_table,
+// pk_table_q, pk_column, constraint) and returns kind, severity,
+// referencing_type, referenced_type, detail, suggested_fix and whole_values
+// ("1" or "0") joined the same way: two strings across the boundary
+// instead of an object per call.
+struct Registered {
+  PairFacts facts;
+  Verdict verdict;
+  Conversion conversion;
+};
+
+std::vector<Registered> &registry() {
+  static std::vector<Registered> r;
+  return r;
+}
+
+val register_pair(val facts, std::string conversion) {
+  return guarded([&]() {
+    PairFacts f = plan_pair_facts(facts);
+    Verdict v = classify(f);
+    registry().push_back(Registered{f, v, plan_conversion(conversion)});
+    return val((int)registry().size() - 1);
+  });
+}
+
+val render_pair_by_id(int id, std::string joined) {
+  return guarded([&]() {
+    if (id < 0 || id >= (int)registry().size()) throw std::invalid_argument("unknown pair id");
+    const Registered &reg = registry()[id];
+    std::vector<std::string> parts;
+    size_t start = 0;
+    for (;;) {
+      size_t end = joined.find('\x1f', start);
+      parts.push_back(joined.substr(start, end == std::string::npos ? std::string::npos : end - start));
+      if (end == std::string::npos) break;
+      start = end + 1;
+    }
+    if (parts.size() != 7) throw std::invalid_argument("renderPairById needs seven names");
+    PairNames n{parts[0], parts[1], parts[2], parts[3], parts[4], parts[5], parts[6]};
+    RenderedPair r = render_pair_text(n, reg.facts, reg.verdict, reg.conversion);
+    const char sep = '\x1f';
+    return val(std::string(kind_name(reg.verdict.kind)) + sep + severity_name(reg.verdict.severity()) + sep +
+               r.referencing_type + sep + r.referenced_type + sep + r.detail + sep + r.suggested_fix + sep +
+               (r.whole_values ? "1" : "0"));
+  });
+}
+
 val implied_prefix(std::string table, val others) {
   return guarded([&]() {
     val holder = val::object();
@@ -307,6 +357,8 @@ val hygiene_check_names() {
 
 EMSCRIPTEN_BINDINGS(fkg_plans) {
   emscripten::function("renderPair", &render_pair);
+  emscripten::function("registerPair", &register_pair);
+  emscripten::function("renderPairById", &render_pair_by_id);
   emscripten::function("impliedDetailPrefix", &implied_prefix);
   emscripten::function("noFixForBlockers", &no_fix_blockers);
   emscripten::function("fixPlanPrecheck", &fix_plan_check);

@@ -19,17 +19,24 @@ async function declaredPairs(s) {
   const r = await s.query(
     `SELECT c.oid::text AS con, c.conname::text AS conname, pg_catalog.quote_ident(c.conname) AS conname_q, c.conrelid::text AS rel, c.confrelid::text AS refrel,
             k.fk_att::int AS att, k.pk_att::int AS refatt,
-            (SELECT x.cls::text FROM unnest(ix.indkey::pg_catalog.int2[], ix.indclass::pg_catalog.oid[]) WITH ORDINALITY AS x(att, cls, j)
-              WHERE x.att = k.pk_att AND x.j <= ix.indnkeyatts ORDER BY x.j DESC LIMIT 1) AS opclass
+            ix.indclass[pg_catalog.array_position(ix.indkey::pg_catalog.int2[], k.pk_att)]::text AS opclass,
+            pg_catalog.array_position(ix.indkey::pg_catalog.int2[], k.pk_att) < ix.indnkeyatts AS keyatt,
+            fa.atttypid::text AS fk_type, fa.atttypmod AS fk_typmod, fa.attcollation::text AS fk_coll, fa.attnotnull AS fk_notnull,
+            fa.attname::text AS fk_attname, pg_catalog.quote_ident(fa.attname) AS fk_att_q,
+            pa.atttypid::text AS pk_type, pa.atttypmod AS pk_typmod, pa.attcollation::text AS pk_coll, pa.attnotnull AS pk_notnull,
+            pa.attname::text AS pk_attname, pg_catalog.quote_ident(pa.attname) AS pk_att_q
        FROM pg_catalog.pg_constraint c
-       JOIN pg_catalog.pg_class r ON r.oid = c.conrelid
-       JOIN pg_catalog.pg_index ix ON ix.indexrelid = c.conindid
        CROSS JOIN LATERAL unnest(c.conkey, c.confkey) AS k(fk_att, pk_att)
+       JOIN LATERAL (SELECT * FROM pg_catalog.pg_attribute a WHERE a.attrelid = c.conrelid AND a.attnum = k.fk_att) fa ON true
+       JOIN LATERAL (SELECT * FROM pg_catalog.pg_attribute a WHERE a.attrelid = c.confrelid AND a.attnum = k.pk_att) pa ON true
+       JOIN pg_catalog.pg_index ix ON ix.indexrelid = c.conindid
       WHERE c.contype = 'f' AND c.conparentid = 0 ${period}
         AND pg_catalog.cardinality(c.conkey) = pg_catalog.cardinality(c.confkey)
-        AND NOT pg_catalog.pg_is_other_temp_schema(r.relnamespace)
-        AND pg_catalog.has_schema_privilege(r.relnamespace, 'USAGE')`);
-  return r.rows.filter((p) => p.opclass != null);
+        AND (fa.atttypid, fa.atttypmod, fa.attcollation) IS DISTINCT FROM (pa.atttypid, pa.atttypmod, pa.attcollation)
+        -- a foreign key lives in its table's schema
+        AND c.connamespace IN (SELECT n.oid FROM pg_catalog.pg_namespace n
+                                WHERE NOT pg_catalog.pg_is_other_temp_schema(n.oid) AND pg_catalog.has_schema_privilege(n.oid, 'USAGE'))`);
+  return r.rows.filter((p) => p.opclass != null && p.keyatt);
 }
 
 // Columns of user tables the caller can use that no declared foreign key
@@ -45,6 +52,7 @@ async function impliedPairs(s) {
         AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%'
         AND (n.oid = pg_catalog.pg_my_temp_schema() OR n.nspname NOT LIKE 'pg\\_temp\\_%')
         AND pg_catalog.has_schema_privilege(n.oid, 'USAGE')
+        AND pg_catalog.lower(a.attname::text) LIKE '%id'
         AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k WHERE k.contype = 'f' AND k.conrelid = c.oid AND a.attnum = ANY (k.conkey))
       ORDER BY c.oid, a.attnum`);
   const stems = new Map();
@@ -91,21 +99,43 @@ async function impliedPairs(s) {
 }
 
 // Column facts (type, typmod, collation, names, NOT NULL) for a set of (rel, att).
-async function columnFacts(s, keys) {
-  const rels = keys.map((k) => k[0]), atts = keys.map((k) => k[1]);
-  const r = await s.query(
-    `SELECT a.attrelid::text AS rel, a.attnum::int AS att, a.atttypid::text AS type, a.atttypmod AS typmod,
-            a.attcollation::text AS coll, a.attnotnull, a.attname::text AS attname, pg_catalog.quote_ident(a.attname) AS att_q,
-            c.relname::text AS relname, c.relkind, c.relnamespace::text AS nsp,
-            pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname) AS table_q,
-            c.oid::pg_catalog.regclass::text AS regclass
-       FROM unnest($1::oid[], $2::int2[]) AS k(rel, att)
-       JOIN pg_catalog.pg_attribute a ON a.attrelid = k.rel AND a.attnum = k.att
-       JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
-       JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace`,
-    [rels, atts]);
+async function columnFacts(s, pairs) {
+  // the columns of declared pairs came with them; implied ones are read here
+  const keys = new Map();
+  for (const p of pairs)
+    if (p.fk_type === undefined) {
+      keys.set(`${p.rel}/${p.att}`, [p.rel, p.att]);
+      keys.set(`${p.refrel}/${p.refatt}`, [p.refrel, p.refatt]);
+    }
+  const list = [...keys.values()];
   const m = new Map();
-  for (const row of r.rows) m.set(`${row.rel}/${row.att}`, row);
+  if (list.length) {
+    const r = await s.query(
+      `SELECT a.attrelid::text AS rel, a.attnum::int AS att, a.atttypid::text AS type, a.atttypmod AS typmod,
+              a.attcollation::text AS coll, a.attnotnull, a.attname::text AS attname, pg_catalog.quote_ident(a.attname) AS att_q
+         FROM unnest($1::oid[], $2::int2[]) AS k(rel, att)
+         JOIN pg_catalog.pg_attribute a ON a.attrelid = k.rel AND a.attnum = k.att`,
+      [list.map((k) => k[0]), list.map((k) => k[1])]);
+    for (const row of r.rows) m.set(`${row.rel}/${row.att}`, row);
+  }
+  for (const p of pairs)
+    if (p.fk_type !== undefined) {
+      m.set(`${p.rel}/${p.att}`, { rel: p.rel, att: p.att, type: p.fk_type, typmod: p.fk_typmod, coll: p.fk_coll, attnotnull: p.fk_notnull, attname: p.fk_attname, att_q: p.fk_att_q });
+      m.set(`${p.refrel}/${p.refatt}`, { rel: p.refrel, att: p.refatt, type: p.pk_type, typmod: p.pk_typmod, coll: p.pk_coll, attnotnull: p.pk_notnull, attname: p.pk_attname, att_q: p.pk_att_q });
+    }
+  const rels = await s.query(
+    `SELECT c.oid::text AS rel, c.relname::text AS relname, c.relkind, c.relnamespace::text AS nsp,
+            pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname) AS table_q,
+            CASE WHEN c.relnamespace IN (pg_catalog.pg_my_temp_schema(), 'pg_catalog'::pg_catalog.regnamespace)
+                 THEN c.oid::pg_catalog.regclass::text END AS regclass,
+            n.nspname::text || '.' || c.relname::text AS sortname
+       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.oid = ANY ($1::oid[])`, [[...new Set(pairs.flatMap((p) => [p.rel, p.refrel]))]]);
+  // regclass as the extension prints it (search_path = pg_catalog, pg_temp):
+  // schema-qualified, except in pg_catalog and our own temporary schema
+  for (const x of rels.rows) if (x.regclass == null) x.regclass = x.table_q;
+  const relOf = new Map(rels.rows.map((x) => [x.rel, x]));
+  for (const c of m.values()) Object.assign(c, relOf.get(c.rel));
   return m;
 }
 
@@ -379,9 +409,7 @@ async function diagnoseRows(s, { includeImplied = true } = {}) {
   const implied = includeImplied ? await impliedPairs(s) : [];
   const all = [...declared, ...implied];
   if (!all.length) return [];
-  const keys = [];
-  for (const p of all) keys.push([p.rel, p.att], [p.refrel, p.refatt]);
-  const cols = await columnFacts(s, keys);
+  const cols = await columnFacts(s, all);
   const types = new TypeCache(s);
   await types.load([...cols.values()].map((c) => c.type));
   await types.loadCasts();
@@ -407,14 +435,22 @@ async function diagnoseRows(s, { includeImplied = true } = {}) {
     if (!fk || !pk) continue;
     if (fk.type === pk.type && fk.typmod === pk.typmod && fk.coll === pk.coll) continue;
     const key = [fk.type, fk.typmod, fk.coll, pk.type, pk.typmod, pk.coll, p.opclass].join('/');
-    if (!memo.has(key)) memo.set(key, await judge(ctx, fk, pk, p.opclass));
+    if (!memo.has(key)) {
+      const judged = await judge(ctx, fk, pk, p.opclass);
+      judged.id = call('registerPair', judged.facts, judged.conversion);
+      memo.set(key, judged);
+    }
     const judged = memo.get(key);
-    const names = {
-      fk_table: fk.regclass, fk_table_q: fk.table_q, fk_column: fk.att_q,
-      pk_table: pk.regclass, pk_table_q: pk.table_q, pk_column: pk.att_q,
-      constraint: p.conname != null ? p.conname_q : '',
-    };
-    const r = call('renderPair', names, judged.facts, judged.conversion);
+    const names = [fk.regclass, fk.table_q, fk.att_q, pk.regclass, pk.table_q, pk.att_q, p.conname != null ? p.conname_q : ''];
+    let r;
+    if (names.some((n) => n.includes('\x1f'))) {
+      // a name with U+001F cannot travel joined: the object form
+      const [fk_table, fk_table_q, fk_column, pk_table, pk_table_q, pk_column, constraint] = names;
+      r = call('renderPair', { fk_table, fk_table_q, fk_column, pk_table, pk_table_q, pk_column, constraint }, judged.facts, judged.conversion);
+    } else {
+      const [kind, severity, referencingType, referencedType, detail, fix, whole] = call('renderPairById', judged.id, names.join('\x1f')).split('\x1f');
+      r = { kind, severity, referencing_type: referencingType, referenced_type: referencedType, detail, suggested_fix: fix, whole_values: whole === '1' };
+    }
     if (r.kind === 'none') continue;
     rows.push({ p, fk, pk, r, implied: p.con == null });
   }
@@ -440,11 +476,7 @@ async function diagnoseRows(s, { includeImplied = true } = {}) {
     }
   }
   // sorted by "schema.table\x1fconstraint" (strcmp order)
-  const sortKeys = await s.query(
-    `SELECT c.oid::text AS rel, n.nspname::text || '.' || c.relname::text AS k FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = ANY ($1::oid[])`,
-    [[...new Set(kept.map((x) => x.p.rel))]]);
-  const sk = new Map(sortKeys.rows.map((x) => [x.rel, x.k]));
-  const keyOf = (row) => Buffer.from(`${sk.get(row.p.rel)}\x1f${row.p.conname || ''}`, 'utf8');
+  const keyOf = (row) => Buffer.from(`${row.fk.sortname}\x1f${row.p.conname || ''}`, 'utf8');
   const order = kept.map((row, i) => ({ row, i, k: keyOf(row) }));
   order.sort((a, b) => Buffer.compare(a.k, b.k) || a.i - b.i);
   return order.map(({ row }) => row);
