@@ -114,6 +114,8 @@ class TypeCache {
   // find_coercion_pathway(explicit) is a function taking the modifier
   // (integer to bit(n)): cast_applies_typmod
   castAppliesTypmod(src, target) {
+    // the same type is a relabelling, whatever length coercion pg_cast lists for it
+    if (this.base(src).oid === this.base(target).oid) return false;
     const c = this.casts.get(`${this.base(src).oid}:${this.base(target).oid}`);
     return !!c && c.castmethod === 'f' && c.nargs > 1;
   }

@@ -152,14 +152,14 @@ async function collationFacts(s, oids) {
 }
 
 // Operator classes with their family, input type and the family's equality
-// operators (strategy 1), by (lefttype, righttype).
+// operators (BTEqualStrategyNumber, 3), by (lefttype, righttype).
 async function opclassFacts(s, oids) {
   const want = [...new Set(oids)];
   const r = await s.query(
     `SELECT oc.oid::text AS oid, oc.opcmethod::text AS am, oc.opcfamily::text AS family, oc.opcintype::text AS intype,
             pg_catalog.quote_ident(f.opfname) AS family_q, pg_catalog.format_type(oc.opcintype, NULL) AS compared_as,
             (SELECT pg_catalog.array_agg(o.amoplefttype::text || ':' || o.amoprighttype::text) FROM pg_catalog.pg_amop o
-              WHERE o.amopfamily = oc.opcfamily AND o.amopstrategy = 1) AS eq
+              WHERE o.amopfamily = oc.opcfamily AND o.amopstrategy = 3) AS eq
        FROM pg_catalog.pg_opclass oc JOIN pg_catalog.pg_opfamily f ON f.oid = oc.opcfamily
       WHERE oc.oid = ANY ($1::oid[])`, [want]);
   const m = new Map();
