@@ -178,6 +178,12 @@ val implied_prefix(std::string table, val others) {
   });
 }
 
+// noFixPlan(message, detail, hint): the "No fix plan: ..." comment script of
+// a refusal.
+val no_fix_plan(std::string message, std::string detail, std::string hint) {
+  return guarded([&]() { return val(no_fix_plan_script(PlanRefused("", message, detail, hint))); });
+}
+
 val no_fix_blockers(std::string blockers) {
   return guarded([&]() { return val(no_fix_for_blockers(blockers)); });
 }
@@ -361,6 +367,7 @@ EMSCRIPTEN_BINDINGS(fkg_plans) {
   emscripten::function("renderPairById", &render_pair_by_id);
   emscripten::function("impliedDetailPrefix", &implied_prefix);
   emscripten::function("noFixForBlockers", &no_fix_blockers);
+  emscripten::function("noFixPlan", &no_fix_plan);
   emscripten::function("fixPlanPrecheck", &fix_plan_check);
   emscripten::function("fixPlanWantsMapping", &fix_plan_wants);
   emscripten::function("lostRowsPredicate", &lost_rows);

@@ -6,7 +6,7 @@
 //   2  usage error (unknown command or option)
 //   3  the database could not be reached or refused a query
 //   4  the command needs the extension in the target database, and it is not there
-const { diagnose, checkForeignKeys, migrationHistory } = require('./functions');
+const { diagnose, checkForeignKeys, migrationHistory, fixPlan } = require('./functions');
 const pkg = require('../package.json');
 
 const USAGE = `Usage: pg-fk-guard <command> --url postgres://user@host/db [options]
@@ -17,13 +17,14 @@ Commands:
                nullable MATCH SIMPLE and never-validated keys
   history      the migrations each migration tool recorded
   explain      one column's whole picture (--table, --column; needs the extension)
-  fix-plan     the repair script for one column (--table, --column, --referenced-table; needs the extension)
+  fix-plan     the repair script for one column (--table, --column, --referenced-table)
 
 Options:
   --url URL              connection string (default: $DATABASE_URL, then the PG* variables)
   --format FORMAT        text (default), json or sarif (sarif: diagnose and check)
   --min-severity LEVEL   error, warning (default) or notice: the exit code counts findings at or above it
   --no-implied           diagnose: declared foreign keys only
+  --check-data           diagnose: profile each pair's data (rows, values that convert, orphans)
   --schema NAME          check: only referencing tables in this schema (repeatable)
   --check NAME           check: only this check (repeatable)
 
@@ -49,6 +50,7 @@ function parseArgs(argv) {
     if (a === '-h' || a === '--help') { opts.help = true; continue; }
     if (a === '--version') { opts.version = true; continue; }
     if (a === '--no-implied') { opts.implied = false; continue; }
+    if (a === '--check-data') { opts.checkData = true; continue; }
     let name = a, value;
     if (a.startsWith('--') && a.includes('=')) [name, value] = [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)];
     if (takes.has(name)) {
@@ -193,7 +195,7 @@ async function run(argv, { write = (s) => process.stdout.write(s), warn = (s) =>
   try {
     switch (opts.command) {
       case 'diagnose': {
-        const rows = await diagnose(client, { includeImplied: opts.implied });
+        const rows = await diagnose(client, { includeImplied: opts.implied, checkData: !!opts.checkData });
         const findings = rows.map((r) => ({
           check: 'type_mismatch', severity: r.severity, referencing_table: r.referencing_table, referencing_columns: [r.referencing_column],
           referenced_table: r.referenced_table, referenced_columns: [r.referenced_column], constraint: r.constraint_name,
@@ -223,24 +225,25 @@ async function run(argv, { write = (s) => process.stdout.write(s), warn = (s) =>
         // failed, dirty, rolled-back or unreadable migrations fail CI
         return rows.some((r) => r.status !== 'applied') ? 1 : 0;
       }
-      case 'explain':
       case 'fix-plan': {
+        if (!opts.table || !opts.column || !opts.referencedTable) {
+          warn('pg-fk-guard: fix-plan needs --table, --column and --referenced-table\n');
+          return 2;
+        }
+        const script = await fixPlan(client, { referencingTable: opts.table, referencingColumn: opts.column, referencedTable: opts.referencedTable,
+          referencedColumn: opts.referencedColumn ?? null, onUnconvertible: opts.onUnconvertible ?? 'fail' });
+        write(opts.format === 'json' ? JSON.stringify({ script }, null, 2) + '\n' : script);
+        return 0;
+      }
+      case 'explain': {
         if (!(await hasExtension(client))) {
-          warn(`pg-fk-guard: ${opts.command} needs the pg_fk_guard extension in the target database in this version ` +
-            '(it reads the column\'s data through the extension); diagnose, check and history work without it\n');
+          warn(`pg-fk-guard: explain needs the pg_fk_guard extension in the target database in this version ` +
+            "(its report of the objects on the columns is the extension's); diagnose, check, history and fix-plan work without it\n");
           return 4;
         }
-        if (!opts.table || !opts.column) { warn(`pg-fk-guard: ${opts.command} needs --table and --column\n`); return 2; }
-        if (opts.command === 'explain') {
-          if (opts.format === 'sarif') return 2;
-          const r = await client.query('SELECT fk_guard.explain($1::regclass, $2, $3) AS t', [opts.table, opts.column, opts.format]);
-          write(r.rows[0].t + '\n');
-          return 0;
-        }
-        if (!opts.referencedTable) { warn('pg-fk-guard: fix-plan needs --referenced-table\n'); return 2; }
-        const r = await client.query('SELECT fk_guard.fix_plan($1::regclass, $2, $3::regclass, $4, $5) AS t',
-          [opts.table, opts.column, opts.referencedTable, opts.referencedColumn ?? null, opts.onUnconvertible ?? 'fail']);
-        write(opts.format === 'json' ? JSON.stringify({ script: r.rows[0].t }, null, 2) + '\n' : r.rows[0].t);
+        if (!opts.table || !opts.column) { warn('pg-fk-guard: explain needs --table and --column\n'); return 2; }
+        const r = await client.query('SELECT fk_guard.explain($1::regclass, $2, $3) AS t', [opts.table, opts.column, opts.format]);
+        write(r.rows[0].t + '\n');
         return 0;
       }
     }

@@ -12,7 +12,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { execFileSync, spawnSync } = require('node:child_process');
 const pg = require('pg');
-const { diagnose, checkForeignKeys, migrationHistory } = require('../lib/functions');
+const { diagnose, checkForeignKeys, migrationHistory, profileColumn, fixPlan } = require('../lib/functions');
 const { sarif } = require('../lib/cli.js');
 
 const PKG = path.resolve(__dirname, '..');
@@ -43,7 +43,7 @@ async function asReader(db, fn) {
 }
 
 const GRANTS = `GRANT USAGE ON SCHEMA app TO ${ROLE}; GRANT SELECT ON ALL TABLES IN SCHEMA public, app TO ${ROLE};
-                REVOKE SELECT ON knex_migrations FROM ${ROLE};`;
+                REVOKE SELECT ON knex_migrations FROM ${ROLE}; REVOKE SELECT ON colls FROM ${ROLE};`;
 
 test.before(async () => {
   await admin('postgres', `DROP DATABASE IF EXISTS fkg_fn_ext`);
@@ -63,7 +63,8 @@ function differ(name, ours, theirs) {
   const cols = Object.keys(theirs[0] || ours[0] || {});
   const first = [];
   for (let i = 0; i < n; i++)
-    for (const k of cols)
+    // every field of either side (an error's fields where one side failed)
+    for (const k of new Set([...Object.keys(ours[i]), ...Object.keys(theirs[i])]))
       if (JSON.stringify(ours[i][k]) !== JSON.stringify(theirs[i][k])) {
         disagreements++;
         if (first.length < 3) first.push(`row ${i} ${k}:\n  ours:   ${JSON.stringify(ours[i][k])}\n  theirs: ${JSON.stringify(theirs[i][k])}`);
@@ -91,6 +92,71 @@ test('diagnose() = fk_guard.diagnose_fk_mismatches(): declared and implied pairs
   differ('diagnose (same db)', await asReader('fkg_fn_ext', (c) => diagnose(c)), theirs);
   const declaredOnly = await asReader('fkg_fn_ext', async (c) => (await c.query('SELECT * FROM fk_guard.diagnose_fk_mismatches(include_implied => false)')).rows);
   differ('diagnose include_implied false', await asReader('fkg_fn_plain', (c) => diagnose(c, { includeImplied: false })), declaredOnly);
+});
+
+test('diagnose({checkData}) = diagnose_fk_mismatches(check_data => true): profiles and plans with the data', async () => {
+  const theirs = await asReader('fkg_fn_ext', async (c) => (await c.query('SELECT * FROM fk_guard.diagnose_fk_mismatches(true, true)')).rows);
+  assert.ok(theirs.some((r) => r.rows_total != null) && theirs.some((r) => /The data was not profiled/.test(r.detail)));
+  differ('diagnose check_data (plain db, ordinary role)', await asReader('fkg_fn_plain', (c) => diagnose(c, { checkData: true })), theirs);
+});
+
+// (table, column, target, referenced table, referenced column): every
+// conversion method (unchanged, validated, cast, value by value), length
+// limits, padding, partitions, orphans and no orphan check.
+const PROFILES = [
+  ['prof_src', 't', 'integer', 'prof_keys', null], ['prof_src', 't', 'integer', null, null], ['prof_src', 'v', 'integer', 'prof_keys', 'id'],
+  ['prof_src', 'v', 'character varying', 'prof_keys', 'code'], ['prof_src', 'c', 'character varying', 'prof_keys', 'code'],
+  ['prof_src', 'v', 'character', 'prof_keys', 'ch'], ['prof_src', 'n', 'integer', 'prof_keys', 'id'], ['prof_src', 'i8', 'integer', 'prof_keys', 'id'],
+  ['prof_src', 'u', 'integer', 'prof_keys', 'id'], ['prof_src', 'v', 'uuid', 'prof_keys', 'u'], ['prof_src', 'b', 'bit', 'prof_keys', 'bits'],
+  ['prof_src', 'i8', 'bigint', null, null], ['prof_src', 'n', 'numeric', 'prof_keys', 'id'], ['sessions', 'userId', 'integer', 'users', null],
+  ['prof_src', 't', 'text', 'prof_keys', 'code'], ['prof_src', 'cu', 'uuid', 'prof_keys', 'u'], ['part_src', 'v', 'integer', 'prof_keys', 'id'],
+  ['part_src', 'v', 'character varying', 'prof_keys', 'code'], ['prof_src', 'c', 'integer', 'prof_keys', 'id'], ['prof_src', 'u', 'text', 'prof_keys', 'code'],
+  ['prof_src', 'i8', 'bit', 'prof_keys', 'bits'], ['note_accounts', 'account_id', 'integer', null, null], ['prof_src', 'nope', 'integer', null, null],
+];
+
+// Each call's result, or its error's fields.
+async function outcome(fn) {
+  try {
+    return await fn();
+  } catch (e) {
+    return { error: e.message, code: e.code, detail: e.detail, hint: e.hint };
+  }
+}
+
+test('profileColumn() = fk_guard.profile_column()', async () => {
+  const ours = [], theirs = [];
+  for (const [t, col, target, rt, rc] of PROFILES) {
+    ours.push(await asReader('fkg_fn_plain', (c) => outcome(() => profileColumn(c, { table: t, column: col, target, referencedTable: rt, referencedColumn: rc }))));
+    theirs.push(await asReader('fkg_fn_ext', (c) => outcome(async () =>
+      (await c.query('SELECT * FROM fk_guard.profile_column($1::regclass, $2, $3::regtype, $4::regclass, $5)', [t, col, target, rt, rc])).rows[0])));
+  }
+  assert.ok(theirs.filter((x) => !x.error).length >= 20);
+  differ('profile_column', ours, theirs);
+});
+
+// (referencing table, column, referenced table, column, on_unconvertible)
+const PLANS = [
+  ['sessions', 'userId', 'users', null, 'fail'], ['sessions', 'userId', 'users', null, 'map'], ['sessions', 'userId', 'users', null, 'null'],
+  ['sessions', 'userId', 'users', null, 'delete'], ['sessions', 'account_id', 'accounts', null, 'fail'], ['orders', 'user_ref', 'users', null, 'fail'],
+  ['orders', 'email', 'users', 'email', 'fail'], ['colls', 'name', 'users', 'email', 'fail'], ['notes', 'account_id', 'accounts', null, 'fail'],
+  ['prof_src', 'v', 'prof_keys', 'code', 'fail'], ['prof_src', 't', 'prof_keys', null, 'delete'], ['prof_src', 't', 'prof_keys', null, 'null'],
+  ['prof_src', 'c', 'prof_keys', 'ch', 'fail'], ['pair_refs', 'a', 'pairs', 'a', 'fail'], ['parted', 'account_id', 'accounts', null, 'fail'],
+  ['"Weird ""Name"""', 'userId', 'users', null, 'fail'], ['ts_ref', 'at', 'ts_src', null, 'fail'], ['varc_ref', 'w', 'varc', null, 'fail'],
+  ['app.items', 'accountId', 'accounts', null, 'fail'], ['prof_src', 'i8', 'prof_keys', null, 'fail'], ['prof_src', 'u', 'prof_keys', null, 'map'],
+  ['prof_src', 'n', 'prof_keys', null, 'bogus'], ['prof_src', 'i8', 'prof_keys', null, 'delete'], ['prof_src', 'v', 'prof_keys', 'ch', 'null'],
+  ['shop_session', 'user_id', 'shop_user', null, 'fail'], ['app.items', 'category_id', 'app.categories', null, 'fail'],
+];
+
+test('fixPlan() = fk_guard.fix_plan(): every mode, refusals included', async () => {
+  const ours = [], theirs = [];
+  for (const [t, col, rt, rc, mode] of PLANS) {
+    ours.push(await asReader('fkg_fn_plain', (c) => outcome(async () => ({ plan: await fixPlan(c, { referencingTable: t, referencingColumn: col, referencedTable: rt, referencedColumn: rc, onUnconvertible: mode }) }))));
+    theirs.push(await asReader('fkg_fn_ext', (c) => outcome(async () =>
+      ({ plan: (await c.query('SELECT fk_guard.fix_plan($1::regclass, $2, $3::regclass, $4, $5) AS p', [t, col, rt, rc, mode])).rows[0].p }))));
+  }
+  assert.ok(theirs.filter((x) => x.plan).length >= 15, 'most calls write a plan');
+  assert.ok(theirs.some((x) => x.error), 'some are refused');
+  differ('fix_plan', ours, theirs);
 });
 
 test('checkForeignKeys() = fk_guard.check_foreign_keys(), also with schemas and checks', async () => {
@@ -191,9 +257,11 @@ test('CLI: exit codes for CI, text, JSON and SARIF', async () => {
   r = cli(['explain', '--url', plain, '--table', 'sessions', '--column', 'userId']);
   assert.equal(r.code, 4);
   assert.match(r.err, /needs the pg_fk_guard extension/);
-  r = cli(['fix-plan', '--url', url('fkg_fn_ext'), '--table', 'sessions', '--column', 'account_id', '--referenced-table', 'accounts']);
+  r = cli(['fix-plan', '--url', plain, '--table', 'sessions', '--column', 'account_id', '--referenced-table', 'accounts']);
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /^-- pg_fk_guard fix plan: public\.sessions\.account_id \(integer\) -> public\.accounts\.id \(bigint\)/);
+  assert.equal(r.out, await asReader('fkg_fn_ext', async (c) => (await c.query("SELECT fk_guard.fix_plan('sessions', 'account_id', 'accounts')")).rows[0].fix_plan));
+  assert.equal(cli(['fix-plan', '--url', plain, '--table', 'sessions', '--column', 'account_id']).code, 2);
   assert.ok(sarif([]).runs[0].results.length === 0);
 });
 

@@ -404,7 +404,21 @@ async function fixPlanFacts(ctx, fk, pk, mode) {
 
 // The rows of fk_guard.diagnose_fk_mismatches(include_implied) (without
 // check_data), with the pg driver's types.
-async function diagnoseRows(s, { includeImplied = true } = {}) {
+// Why the caller may not read a column, or null (diagnose.cpp unreadable_column()).
+async function unreadableColumn(s, rel, att) {
+  const r = (await s.query(
+    `SELECT pg_catalog.quote_ident(current_user) AS role, pg_catalog.has_schema_privilege(c.relnamespace, 'USAGE') AS usage,
+            pg_catalog.quote_ident(n.nspname) AS nsp_q, pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname) AS table_q,
+            pg_catalog.quote_ident(a.attname) AS att_q,
+            pg_catalog.has_table_privilege(c.oid, 'SELECT') OR pg_catalog.has_column_privilege(c.oid, a.attnum, 'SELECT') AS readable
+       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+       JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum = $2 WHERE c.oid = $1`, [rel, att])).rows[0];
+  if (!r.usage) return `role ${r.role} has no USAGE privilege on schema ${r.nsp_q}`;
+  if (!r.readable) return `role ${r.role} may not read ${r.table_q}.${r.att_q} (no SELECT privilege)`;
+  return null;
+}
+
+async function diagnoseRows(s, { includeImplied = true, checkData = false } = {}) {
   const declared = await declaredPairs(s);
   const implied = includeImplied ? await impliedPairs(s) : [];
   const all = [...declared, ...implied];
@@ -467,12 +481,36 @@ async function diagnoseRows(s, { includeImplied = true } = {}) {
       if (p.others.length) others = (await s.query('SELECT o::pg_catalog.oid::pg_catalog.regclass::text AS n FROM pg_catalog.unnest($1::oid[]) WITH ORDINALITY AS x(o, i) ORDER BY i', [p.others])).rows.map((x) => x.n);
       r.detail = call('impliedDetailPrefix', pk.regclass, others) + r.detail;
     }
+    let profiled = null;
+    if (checkData) {
+      // a table the caller may not read, or code the profile would have to
+      // run that is not trusted, leaves the row's data NULL; the detail says why
+      const { profile } = require('./profile');
+      const why = (await unreadableColumn(s, fk.rel, fk.att)) || (await unreadableColumn(s, pk.rel, pk.att));
+      const prof = why ? { profiled: false, not_profiled_reason: why }
+        : await profile(s, { rel: fk.rel, att: fk.att, target: pk.type, typmod: pk.typmod, refrel: pk.rel, refatt: pk.att, samples: 3 });
+      row.profile = prof;
+      if (!prof.profiled) r.detail += ` The data was not profiled: ${prof.not_profiled_reason}.`;
+      else profiled = prof;
+    }
     const blockers = blockersOf.get(`${fk.rel}/${fk.att}`) || '';
     if (blockers && !r.whole_values) r.suggested_fix = call('noFixForBlockers', blockers);
     else if ((row.implied || r.kind === 'incompatible') && !r.whole_values) {
-      const facts = await fixPlanFacts(ctx, fk, pk, 'fail');
-      const plan = call('fixPlan', facts, [], false);
-      r.suggested_fix = plan.plan != null ? plan.plan : plan.no_fix;
+      if (profiled) {
+        // the full plan with the data, as fix_plan() writes it; a plan that
+        // cannot be written says why in place of the script
+        const { buildFixPlan } = require('./fixplan');
+        try {
+          r.suggested_fix = await buildFixPlan(s, { rel: fk.rel, att: fk.att, refrel: pk.rel, refatt: pk.att, mode: 'fail', prof: profiled });
+        } catch (e) {
+          if (!e.fkgRefusal) throw e;
+          r.suggested_fix = e.fkgRefusal;
+        }
+      } else {
+        const facts = await fixPlanFacts(ctx, fk, pk, 'fail');
+        const plan = call('fixPlan', facts, [], false);
+        r.suggested_fix = plan.plan != null ? plan.plan : plan.no_fix;
+      }
     }
   }
   // sorted by "schema.table\x1fconstraint" (strcmp order)
@@ -501,7 +539,8 @@ async function asMismatchRows(s, rows) {
     const r = await s.query('SELECT o::text AS oid, o::pg_catalog.oid::pg_catalog.regclass::text AS n FROM pg_catalog.unnest($1::oid[]) o', [oids]);
     for (const x of r.rows) names.set(x.oid, x.n);
   });
-  return rows.map(({ p, fk, pk, r, implied }) => ({
+  const n = (v) => (v == null ? null : String(v));
+  return rows.map(({ p, fk, pk, r, implied, profile: pr }) => ({
     source: implied ? 'implied' : 'declared',
     constraint_name: p.conname,
     referencing_table: names.get(p.rel),
@@ -514,22 +553,32 @@ async function asMismatchRows(s, rows) {
     severity: r.severity,
     detail: r.detail,
     suggested_fix: r.suggested_fix,
-    rows_total: null,
-    rows_null: null,
-    rows_convertible: null,
-    rows_unconvertible: null,
-    rows_orphaned: null,
-    sample_unconvertible: null,
-    sample_orphaned: null,
-    conversion: null,
+    ...(pr && pr.profiled ? {
+      rows_total: n(pr.rows_total),
+      rows_null: n(pr.rows_null),
+      rows_convertible: n(pr.rows_convertible),
+      rows_unconvertible: n(pr.rows_unconvertible),
+      rows_orphaned: n(pr.rows_orphaned),
+      sample_unconvertible: pr.sample_unconvertible,
+      sample_orphaned: pr.sample_orphaned,
+      conversion: pr.conversion,
+    } : {
+      rows_total: null,
+      rows_null: null,
+      rows_convertible: null,
+      rows_unconvertible: null,
+      rows_orphaned: null,
+      sample_unconvertible: null,
+      sample_orphaned: null,
+      conversion: null,
+    }),
   }));
 }
 
-// diagnose(db, {includeImplied = true}): the rows of
-// fk_guard.diagnose_fk_mismatches(include_implied). check_data (the data
-// profile) is not available without the extension: its columns are NULL.
-async function diagnose(db, { includeImplied = true } = {}) {
-  return withSession(db, async (s) => asMismatchRows(s, await diagnoseRows(s, { includeImplied })));
+// diagnose(db, {includeImplied = true, checkData = false}): the rows of
+// fk_guard.diagnose_fk_mismatches(include_implied, check_data).
+async function diagnose(db, { includeImplied = true, checkData = false } = {}) {
+  return withSession(db, async (s) => asMismatchRows(s, await diagnoseRows(s, { includeImplied, checkData })));
 }
 
 module.exports = { diagnose, diagnoseRows, asMismatchRows, fixPlanFacts, columnBlockers };

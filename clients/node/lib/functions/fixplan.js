@@ -26,13 +26,24 @@ async function columnRow(s, rel, att) {
 }
 
 // Is the type's equality PostgreSQL's own (operator and function built in)?
-async function systemEquality(s, type) {
+// The equality of its default btree operator class, found as
+// lookup_type_cache() finds it (the type's own class, else the one class it
+// is binary-coercible to).
+async function systemEquality(s, types, type) {
+  const defaults = (await s.query(
+    `SELECT oc.opcintype::text AS intype, oc.opcfamily::text AS family, t.typispreferred AS preferred
+       FROM pg_catalog.pg_opclass oc JOIN pg_catalog.pg_type t ON t.oid = oc.opcintype WHERE oc.opcmethod = 403 AND oc.opcdefault`)).rows;
+  await types.load(defaults.map((d) => d.intype));
+  let cls = defaults.find((d) => d.intype === String(type));
+  if (!cls) {
+    const compatible = defaults.filter((d) => types.isBinaryCoercible(type, d.intype));
+    const preferred = compatible.filter((d) => d.preferred);
+    cls = preferred.length === 1 ? preferred[0] : compatible.length === 1 ? compatible[0] : null;
+  }
+  if (!cls) return false;
   const r = await s.query(
-    `SELECT o.amopopr::int AS op, p.oprcode::oid::int AS fn
-       FROM pg_catalog.pg_opclass oc
-       JOIN pg_catalog.pg_amop o ON o.amopfamily = oc.opcfamily AND o.amoplefttype = $1 AND o.amoprighttype = $1 AND o.amopstrategy = 3 AND o.amopmethod = 403
-       JOIN pg_catalog.pg_operator p ON p.oid = o.amopopr
-      WHERE oc.opcmethod = 403 AND oc.opcdefault AND oc.opcintype = $1`, [type]);
+    `SELECT o.amopopr::int AS op, p.oprcode::oid::int AS fn FROM pg_catalog.pg_amop o JOIN pg_catalog.pg_operator p ON p.oid = o.amopopr
+      WHERE o.amopfamily = $1 AND o.amoplefttype = $2 AND o.amoprighttype = $2 AND o.amopstrategy = 3`, [cls.family, cls.intype]);
   return r.rowCount > 0 && r.rows[0].op < 16384 && r.rows[0].fn < 16384;
 }
 
@@ -41,7 +52,7 @@ async function systemEquality(s, type) {
 async function bestMapping(s, types, fk, refrel, refatt) {
   await types.load([fk.type]);
   const type = types.base(fk.type).oid;
-  if (!(await systemEquality(s, type))) return null;
+  if (!(await systemEquality(s, types, type))) return null;
   const ref = (await s.query(
     `SELECT pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname) AS q FROM pg_catalog.pg_class c
        JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = $1`, [refrel])).rows[0].q;
@@ -99,8 +110,14 @@ async function buildFixPlan(s, { rel, att, refrel, refatt, mode, prof, allowCasc
   const facts = await fixPlanFacts({ s, types }, fk, pk, mode);
   if (constraintName != null) facts.wanted_constraint = (await s.query('SELECT pg_catalog.quote_ident($1) AS q', [constraintName])).rows[0].q;
   if (prof) facts.counts = { rows: prof.rows_total, nulls: prof.rows_null, convertible: prof.rows_convertible, unconvertible: prof.rows_unconvertible, orphaned: prof.orphans_checked ? prof.rows_orphaned : -1 };
+  const refusal = (x) => {
+    const e = sqlError(x.sqlstate, x.message, x.detail || undefined, x.hint || undefined);
+    // how diagnose() shows it in place of the script: "No fix plan: ..."
+    e.fkgRefusal = engine.call('noFixPlan', x.message, x.detail, x.hint);
+    return e;
+  };
   const refused = engine.call('fixPlanPrecheck', facts);
-  if (refused) throw sqlError(refused.sqlstate, refused.message, refused.detail || undefined, refused.hint || undefined);
+  if (refused) throw refusal(refused);
   if (engine.call('fixPlanWantsMapping', facts)) {
     const m = await bestMapping(s, types, fk, refrel, refatt);
     if (m) facts.mapping = m;
@@ -111,7 +128,7 @@ async function buildFixPlan(s, { rel, att, refrel, refatt, mode, prof, allowCasc
     await collectCascades(s, rel, `FROM ${facts.table_q} t WHERE ${pred}`, 't', 1, [rel], cascades);
   }
   const out = engine.call('fixPlan', facts, cascades, !!allowCascade);
-  if (out.refused) throw sqlError(out.refused.sqlstate, out.refused.message, out.refused.detail || undefined, out.refused.hint || undefined);
+  if (out.refused) throw refusal(out.refused);
   return out.plan;
 }
 

@@ -3,5 +3,7 @@
 const { diagnose } = require('./diagnose');
 const { checkForeignKeys } = require('./check');
 const { migrationHistory } = require('./history');
+const { profileColumn } = require('./profile');
+const { fixPlan } = require('./fixplan');
 
-module.exports = { diagnose, checkForeignKeys, migrationHistory };
+module.exports = { diagnose, checkForeignKeys, migrationHistory, profileColumn, fixPlan };
