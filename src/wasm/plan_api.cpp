@@ -216,6 +216,7 @@ FixPlanFacts fix_facts(const val &o) {
   f.guarded_conversion = get_string(o, "guarded_conversion");
   f.rewrites = get_bool(o, "rewrites", true);
   f.mode = plan_mode(get_string(o, "mode"));
+  f.converts_function = get_string(o, "converts_function", "fk_guard.converts");
   if (present(o, "counts")) {
     val c = o["counts"];
     f.counts = PlanCounts{(long long)get_number(c, "rows", 0), (long long)get_number(c, "nulls", 0),
