@@ -24,28 +24,31 @@ const MIGRATION_TABLES = ['SequelizeMeta', 'knex_migrations', 'migrations', 'pgm
 // primary key and candidate unique indexes, the namespace a created table
 // goes to ($3 schema, $4 name, $5 temporary), the default constraint names
 // already taken there ($6), quote_ident() of the declared columns ($7); the
-// attributes are those named ($8) and the primary key's.
+// attributes are those named ($8) and the primary key's. Each parameter is
+// read through a scalar subquery, so that the plan does not depend on its
+// value and PostgreSQL keeps one generic plan for the prepared statement
+// instead of planning it again for every statement judged.
 const RESOLVE_SQL = `
 WITH rels AS (
   SELECT x.i, c.oid, c.relname, c.relnamespace, c.relkind, c.reltuples, c.relpages, n.nspname
-  FROM unnest($1::text[]) WITH ORDINALITY AS x(name, i)
+  FROM unnest((SELECT $1::text[])::text[]) WITH ORDINALITY AS x(name, i)
   LEFT JOIN pg_catalog.pg_class c ON c.oid = pg_catalog.to_regclass(x.name)
   LEFT JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 ), target_ns AS (
-  SELECT CASE WHEN $3::text IS NOT NULL THEN (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = $3::text)
-              WHEN $5::bool THEN pg_catalog.pg_my_temp_schema()
+  SELECT CASE WHEN (SELECT $3::text) IS NOT NULL THEN (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = (SELECT $3::text))
+              WHEN (SELECT $5::bool) THEN pg_catalog.pg_my_temp_schema()
               ELSE (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = pg_catalog.current_schema()) END AS oid
 )
 SELECT pg_catalog.current_setting('server_version_num')::int AS version, pg_catalog.current_database() AS db,
        pg_catalog.current_setting('search_path') AS search_path,
        pg_catalog.current_setting('application_name') AS app,
        EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'pg_fk_guard') AS extension,
-       EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.relname = ANY($2::text[])
+       EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.relname = ANY((SELECT $2::text[])::text[])
                AND c.relnamespace = ANY (pg_catalog.current_schemas(false)::pg_catalog.regnamespace[])) AS history,
        (SELECT oid FROM target_ns)::int8 AS target_namespace,
-       CASE WHEN $4::text IS NULL THEN NULL WHEN $3::text IS NULL THEN pg_catalog.quote_ident($4::text)
-            ELSE pg_catalog.quote_ident($3::text) || '.' || pg_catalog.quote_ident($4::text) END AS target_display,
-       (SELECT pg_catalog.json_object_agg(x, pg_catalog.quote_ident(x)) FROM unnest($7::text[]) AS x) AS quoted,
+       CASE WHEN (SELECT $4::text) IS NULL THEN NULL WHEN (SELECT $3::text) IS NULL THEN pg_catalog.quote_ident((SELECT $4::text))
+            ELSE pg_catalog.quote_ident((SELECT $3::text)) || '.' || pg_catalog.quote_ident((SELECT $4::text)) END AS target_display,
+       (SELECT pg_catalog.json_object_agg(x, pg_catalog.quote_ident(x)) FROM unnest((SELECT $7::text[])::text[]) AS x) AS quoted,
        (SELECT pg_catalog.json_agg(pg_catalog.json_build_object(
           'oid', r.oid::int8, 'display', r.oid::pg_catalog.regclass::text,
           'qualified', pg_catalog.quote_ident(r.nspname) || '.' || pg_catalog.quote_ident(r.relname),
@@ -59,7 +62,7 @@ SELECT pg_catalog.current_setting('server_version_num')::int AS version, pg_cata
                           WHERE d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass
                             AND d.refobjid = a.attrelid AND d.refobjsubid = a.attnum)) ORDER BY a.attnum)
                     FROM pg_catalog.pg_attribute a WHERE a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped
-                      AND (a.attname = ANY ($8::text[]) OR a.attnum = ANY (
+                      AND (a.attname = ANY ((SELECT $8::text[])::text[]) OR a.attnum = ANY (
                         SELECT unnest(p.indkey::int2[]) FROM pg_catalog.pg_index p WHERE p.indrelid = r.oid AND p.indisprimary))),
           'indexes', (SELECT pg_catalog.json_agg(pg_catalog.json_build_object(
                         'primary', i.indisprimary, 'keys', i.indkey::int2[], 'classes', i.indclass::oid[]::int8[])
@@ -69,7 +72,7 @@ SELECT pg_catalog.current_setting('server_version_num')::int AS version, pg_cata
                         AND i.indpred IS NULL AND i.indexprs IS NULL)) ORDER BY r.i)
         FROM rels r) AS rels,
        (SELECT pg_catalog.array_agg(c.conname::text) FROM pg_catalog.pg_constraint c
-        WHERE c.conname = ANY($6::text[])
+        WHERE c.conname = ANY((SELECT $6::text[])::text[])
           AND c.connamespace IN (SELECT oid FROM target_ns UNION SELECT relnamespace FROM rels WHERE i = 1)) AS taken`;
 
 const quoteAlways = (s) => `"${String(s).replace(/"/g, '""')}"`;
