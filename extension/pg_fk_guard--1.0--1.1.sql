@@ -841,3 +841,8 @@ $$;
 
 COMMENT ON FUNCTION fk_guard.assert_foreign_keys(text, text[], name[]) IS
 'raises an error (SQLSTATE P0004) listing every finding of check_foreign_keys() at or above min_severity (error, warning, notice), one line each, for CI pipelines; checks and schemas limit it';
+
+-- On a Citus cluster, diagnose_fk_mismatches() reports keys Citus would
+-- refuse under Citus's own kinds.
+COMMENT ON FUNCTION fk_guard.diagnose_fk_mismatches(boolean, boolean) IS
+'one row per foreign-key column pair (declared, or implied by naming) whose types do not match, or per key Citus would refuse (kinds citus_distribution_type, citus_not_colocated, citus_distribution_column, citus_referential_action, citus_reference_to_distributed, citus_distributed_to_local, citus_referenced_not_distributed): kind, severity, explanation, fix, and with check_data the data profile';

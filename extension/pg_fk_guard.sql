@@ -63,7 +63,7 @@ AS $$
 $$;
 
 COMMENT ON FUNCTION fk_guard.diagnose_fk_mismatches(boolean, boolean) IS
-'one row per foreign-key column pair (declared, or implied by naming) whose types do not match: kind, severity, explanation, fix, and with check_data the data profile';
+'one row per foreign-key column pair (declared, or implied by naming) whose types do not match, or per key Citus would refuse (kinds citus_distribution_type, citus_not_colocated, citus_distribution_column, citus_referential_action, citus_reference_to_distributed, citus_distributed_to_local, citus_referenced_not_distributed): kind, severity, explanation, fix, and with check_data the data profile';
 
 -- Not STRICT: assert_no_mismatches(NULL) is an error, never a silent pass.
 CREATE FUNCTION fk_guard.assert_no_mismatches_in(min_severity text, search_path name[])

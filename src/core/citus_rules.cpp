@@ -64,6 +64,12 @@ std::string distribute_again_sql(const Redistribution &r) {
   throw std::invalid_argument("not a Citus table");
 }
 
+bool same_distribution_type(const Side &a, const Side &b) {
+  if (a.dist_type_oid != 0 && b.dist_type_oid != 0)
+    return a.dist_type_oid == b.dist_type_oid && a.dist_collation_oid == b.dist_collation_oid;
+  return a.dist_type == b.dist_type;
+}
+
 std::optional<Refusal> check(const Key &k) {
   const Side &fk = k.referencing, &pk = k.referenced;
   // A plain referencing table: Citus turns it into a Citus local table or
@@ -75,7 +81,8 @@ std::optional<Refusal> check(const Key &k) {
     return Refusal{1, "referenced table " + named + " must be a distributed table or a reference table",
                    "To enforce foreign keys, the referencing and referenced rows need to be stored on the same node.",
                    "Make " + pk.table + " a reference table first: SELECT create_reference_table(" + arg(pk.table) +
-                       "); or distribute it colocated with " + fk.table + "."};
+                       "); or distribute it colocated with " + fk.table + ".",
+                   "citus_referenced_not_distributed"};
   }
   if (local_or_reference(fk.kind) && local_or_reference(pk.kind)) return std::nullopt;
   if (local_or_reference(fk.kind))
@@ -83,7 +90,8 @@ std::optional<Refusal> check(const Key &k) {
                    "cannot create foreign key constraint since foreign keys from reference tables and local tables to "
                    "distributed tables are not supported",
                    "Reference tables and local tables can only have foreign keys to reference tables and local tables.",
-                   "Reverse the reference, or make " + pk.table + " a reference table if every node should hold it."};
+                   "Reverse the reference, or make " + pk.table + " a reference table if every node should hold it.",
+                   "citus_reference_to_distributed"};
   // From here on the referencing table is distributed.
   bool colocated = k.self || (fk.colocation != 0 && fk.colocation == pk.colocation);
   if (pk.kind != Table::Reference && !colocated) {
@@ -92,13 +100,15 @@ std::optional<Refusal> check(const Key &k) {
               "reference table",
               "A distributed table can only have foreign keys if it is referencing another colocated hash "
               "distributed table or a reference table.",
-              ""};
+              "", "citus_not_colocated"};
     if (pk.kind == Table::Local) {
+      r.kind = "citus_distributed_to_local";
       r.hint = "A distributed table cannot reference a Citus local table: make " + pk.table +
                " a reference table (SELECT undistribute_table(" + arg(pk.table) + "); SELECT create_reference_table(" +
                arg(pk.table) + ")) or distribute it colocated with " + fk.table + ".";
-    } else if (fk.kind == Table::Distributed && pk.kind == Table::Distributed && fk.dist_type != pk.dist_type &&
+    } else if (fk.kind == Table::Distributed && pk.kind == Table::Distributed && !same_distribution_type(fk, pk) &&
                !retype_distribution_column(fk, pk.dist_type, pk.table).empty()) {
+      r.kind = "citus_distribution_type";
       r.hint = "Citus colocates only tables whose distribution columns have the same type and collation: " + fk.table +
                "." + sql::always_quoted(fk.dist_column) + " is " + fk.dist_type + " and " + pk.table + "." +
                sql::always_quoted(pk.dist_column) + " is " + pk.dist_type +
@@ -120,12 +130,14 @@ std::optional<Refusal> check(const Key &k) {
                      "SET NULL or SET DEFAULT is not supported in ON DELETE operation when distribution key is "
                      "included in the foreign key constraint.",
                      "Use ON DELETE CASCADE, RESTRICT or NO ACTION: a distribution column cannot become NULL or its "
-                     "default."};
+                     "default.",
+                     "citus_referential_action"};
     if (k.on_update == 'n' || k.on_update == 'd' || k.on_update == 'c')
       return Refusal{0, "cannot create foreign key constraint",
                      "SET NULL, SET DEFAULT or CASCADE is not supported in ON UPDATE operation when distribution key "
                      "included in the foreign constraint.",
-                     "Use ON UPDATE RESTRICT or NO ACTION: Citus never updates a distribution column."};
+                     "Use ON UPDATE RESTRICT or NO ACTION: Citus never updates a distribution column.",
+                     "citus_referential_action"};
   }
   bool on_dist_key = fk.dist_position >= 0 && fk.dist_position == pk.dist_position;
   if (pk.kind == Table::Distributed && !on_dist_key)
@@ -136,7 +148,8 @@ std::optional<Refusal> check(const Key &k) {
                        " in the foreign key, at the "
                        "position of " +
                        pk.table + "." + sql::always_quoted(pk.dist_column) +
-                       " in the referenced key (which must then include it as well)."};
+                       " in the referenced key (which must then include it as well).",
+                   "citus_distribution_column"};
   return std::nullopt;
 }
 

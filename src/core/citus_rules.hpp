@@ -25,6 +25,10 @@ struct Side {
   std::string dist_type;    // that column's type as PostgreSQL prints it (with COLLATE when not default)
   int dist_position = -1;   // where the distribution column stands in the key's columns, -1 if not in it
   unsigned colocation = 0;  // Citus's colocation id, 0 for none
+  // The distribution column's type and collation as Citus compares them (by
+  // oid, as EnsureColumnTypeEquality does: a domain is not its base type, a
+  // typmod does not count); 0 when unknown, then dist_type is compared.
+  unsigned dist_type_oid = 0, dist_collation_oid = 0;
 };
 
 struct Key {
@@ -37,7 +41,16 @@ struct Key {
 struct Refusal {
   int sqlstate_class;  // 0: feature not supported (0A000), 1: invalid table definition (42P16)
   std::string message, detail, hint;
+  // The kind diagnose_fk_mismatches() reports: citus_distribution_type,
+  // citus_not_colocated, citus_distribution_column, citus_referential_action,
+  // citus_reference_to_distributed, citus_distributed_to_local,
+  // citus_referenced_not_distributed.
+  std::string kind;
 };
+
+// Can Citus colocate tables whose distribution columns are these (same type
+// and collation)?
+bool same_distribution_type(const Side &a, const Side &b);
 
 // The rule Citus would refuse this key by, first as Citus checks them; none
 // when Citus accepts it (or when Citus would first turn a plain table into a

@@ -223,10 +223,17 @@ std::string write_fix_plan(const PlanInput &in) {
     s.header("Kept: " + in.kept_constraint->str() +
              " already declares this foreign key; converting the column makes PostgreSQL rebuild it with its whole "
              "definition (actions, MATCH, deferrability) and check it again.");
-  s.header(
-      "Kept: the column is converted in place, so its position, NOT NULL, comment and privileges stay, and "
-      "PostgreSQL rebuilds its indexes, UNIQUE, CHECK and foreign-key constraints and extended statistics (one "
-      "that does not fit the new type stops the plan). Run ANALYZE afterwards.");
+  if (in.citus.redistribute)
+    s.header(
+        "Kept: the column is converted in place while the table is a PostgreSQL table; undistribute_table and "
+        "create_distributed_table each re-create the table, keeping what Citus copies (columns in order, "
+        "indexes, constraints, owner): check its comments, privileges and statistics afterwards. Run ANALYZE "
+        "afterwards.");
+  else
+    s.header(
+        "Kept: the column is converted in place, so its position, NOT NULL, comment and privileges stay, and "
+        "PostgreSQL rebuilds its indexes, UNIQUE, CHECK and foreign-key constraints and extended statistics (one "
+        "that does not fit the new type stops the plan). Run ANALYZE afterwards.");
   if (!in.lost_default.empty())
     s.header("Cannot keep: DEFAULT " + in.lost_default + " does not fit " + in.target_type +
              "; the plan drops it (set a new one afterwards if needed).");

@@ -100,7 +100,8 @@ std::string write_key_type_plan(const KeyPlanInput &in) {
              " into PostgreSQL tables first (undistribute_table, which moves their rows to the coordinator), "
              "converts them there and makes them Citus tables again as they were (create_distributed_table, "
              "colocated with the key's table where a distribution column follows the key; create_reference_table), "
-             "which rewrites each and moves its rows twice." +
+             "which rewrites each and moves its rows twice; Citus keeps what it copies when it re-creates a table "
+             "(columns in order, indexes, constraints, owner): check comments, privileges and statistics afterwards." +
              (keys.empty() ? std::string()
                            : " undistribute_table refuses while foreign keys involve a table: " + keys +
                                  (citus.other_keys.size() == 1 ? " is" : " are") +

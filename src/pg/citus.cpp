@@ -156,6 +156,52 @@ int shard_count(Oid rel) {
   return count;
 }
 
+RuleSide rule_side(Oid rel) {
+  RuleSide out = {(int)citus_rules::Table::Plain, "", "", InvalidOid, InvalidOid, 0};
+  Distribution d = distribution_of(rel);
+  switch (d.kind) {
+    case TableKind::Distributed:
+      out.kind = (int)(d.single_shard ? citus_rules::Table::SingleShard : citus_rules::Table::Distributed);
+      break;
+    case TableKind::Reference:
+      out.kind = (int)citus_rules::Table::Reference;
+      break;
+    case TableKind::Local:
+      out.kind = (int)citus_rules::Table::Local;
+      break;
+    default:
+      return out;
+  }
+  out.colocation = d.colocation;
+  if (d.dist_att != InvalidAttrNumber) {
+    HeapTuple tup = SearchSysCache2(ATTNUM, ObjectIdGetDatum(rel), Int16GetDatum(d.dist_att));
+    if (HeapTupleIsValid(tup)) {
+      Form_pg_attribute a = (Form_pg_attribute)GETSTRUCT(tup);
+      out.dist_column = pstrdup(NameStr(a->attname));
+      out.dist_type_oid = a->atttypid;
+      out.dist_collation_oid = a->attcollation;
+      const char *type = format_type_be(a->atttypid);
+      if (OidIsValid(a->attcollation) && a->attcollation != DEFAULT_COLLATION_OID)
+        type = psprintf("%s COLLATE %s", type, generate_collation_name(a->attcollation));
+      out.dist_type = type;
+      ReleaseSysCache(tup);
+    }
+  }
+  return out;
+}
+
+citus_rules::Side to_rule_side(const RuleSide &s, const std::string &table) {
+  citus_rules::Side side;
+  side.kind = (citus_rules::Table)s.kind;
+  side.table = table;
+  side.dist_column = s.dist_column;
+  side.dist_type = s.dist_type;
+  side.dist_type_oid = s.dist_type_oid;
+  side.dist_collation_oid = s.dist_collation_oid;
+  side.colocation = s.colocation;
+  return side;
+}
+
 TableKind kind_of(Oid rel) {
   Distribution d = distribution_of(rel);
   if (d.kind == TableKind::None && OidIsValid(rel) && installed()) {

@@ -12,6 +12,9 @@
 // PostgreSQL-side helpers: call them under pg_guard.
 #pragma once
 
+#include <string>
+
+#include "../core/citus_rules.hpp"
 #include "prelude.hpp"
 
 namespace fkg {
@@ -46,6 +49,19 @@ Oid colocated_table(Oid rel);
 
 // How many shards Citus lists for rel.
 int shard_count(Oid rel);
+
+// A table's side of a key in the terms of Citus's rules (src/core/citus_rules):
+// palloc'd, read under pg_guard.
+struct RuleSide {
+  int kind;                 // citus_rules::Table
+  const char *dist_column;  // raw; "" when none
+  const char *dist_type;    // format_type, with COLLATE when not the default
+  Oid dist_type_oid, dist_collation_oid;
+  uint32 colocation;
+};
+RuleSide rule_side(Oid rel);
+// With the table as messages name it (no PostgreSQL call: safe outside pg_guard).
+citus_rules::Side to_rule_side(const RuleSide &s, const std::string &table);
 
 // "distributed table", "reference table", "local table" (a Citus local table), "shard".
 const char *kind_name(TableKind kind);

@@ -8,6 +8,7 @@
 
 #include "catalog_cache.hpp"
 #include "catalog_scan.hpp"
+#include "citus.hpp"
 #include "compat.hpp"
 #include "fix_plan.hpp"
 #include "ignore_list.hpp"
@@ -254,7 +255,92 @@ struct Row {
   Verdict verdict;
   RenderedPair rendered;
   std::optional<ColumnProfile> profile;
+  std::string citus_kind;  // a Citus rule refuses the key: its kind (severity error)
 };
+
+const char *row_kind(const Row &r) { return r.citus_kind.empty() ? kind_name(r.verdict.kind) : r.citus_kind.c_str(); }
+Severity row_severity(const Row &r) { return r.citus_kind.empty() ? r.verdict.severity() : Severity::Error; }
+
+// ---- Citus's rules for a pair (declared: its whole key) ----
+
+struct RawCitusPair {
+  bool citus;  // either table is a Citus table
+  citus::RuleSide fk, pk;
+  int fk_position, pk_position;  // of the distribution columns in the key, -1: not in it
+  char on_delete, on_update;
+};
+
+RawCitusPair *citus_pair(const KeyPair &p) {
+  RawCitusPair *out = (RawCitusPair *)palloc0(sizeof(RawCitusPair));
+  out->fk = citus::rule_side(p.referencing_rel);
+  out->pk = citus::rule_side(p.referenced_rel);
+  out->citus = out->fk.kind != (int)citus_rules::Table::Plain || out->pk.kind != (int)citus_rules::Table::Plain;
+  out->fk_position = out->pk_position = -1;
+  out->on_delete = out->on_update = 'a';
+  if (!out->citus) return out;
+  AttrNumber fk_dist = *out->fk.dist_column ? get_attnum(p.referencing_rel, out->fk.dist_column) : InvalidAttrNumber;
+  AttrNumber pk_dist = *out->pk.dist_column ? get_attnum(p.referenced_rel, out->pk.dist_column) : InvalidAttrNumber;
+  if (!OidIsValid(p.constraint)) {
+    if (fk_dist != InvalidAttrNumber && fk_dist == p.referencing_att) out->fk_position = 0;
+    if (pk_dist != InvalidAttrNumber && pk_dist == p.referenced_att) out->pk_position = 0;
+    return out;
+  }
+  Relation rel = table_open(ConstraintRelationId, AccessShareLock);
+  HeapTuple tup = SearchSysCache1(CONSTROID, ObjectIdGetDatum(p.constraint));
+  if (HeapTupleIsValid(tup)) {
+    Form_pg_constraint con = (Form_pg_constraint)GETSTRUCT(tup);
+    out->on_delete = con->confdeltype;
+    out->on_update = con->confupdtype;
+    int16 *fk, *pk;
+    int n = constraint_key_columns(tup, RelationGetDescr(rel), &fk, &pk);
+    for (int i = 0; i < n; i++) {
+      if (fk_dist != InvalidAttrNumber && fk[i] == fk_dist) out->fk_position = i;
+      if (pk_dist != InvalidAttrNumber && pk[i] == pk_dist) out->pk_position = i;
+    }
+    ReleaseSysCache(tup);
+  }
+  table_close(rel, AccessShareLock);
+  return out;
+}
+
+// The rule Citus refuses the pair's key by, if any (the facts read only
+// when Citus is installed).
+std::optional<citus_rules::Refusal> citus_refusal(const KeyPair &p) {
+  const KeyPair *pp = &p;
+  RawCitusPair *c = pg_guard([pp]() { return citus_pair(*pp); });
+  if (!c->citus) return std::nullopt;
+  struct RawTables {
+    const char *fk, *pk;
+  };
+  RawTables t = pg_guard([pp]() {
+    return RawTables{catcache::regclass_text(pp->referencing_rel), catcache::regclass_text(pp->referenced_rel)};
+  });
+  citus_rules::Key key;
+  key.self = p.referencing_rel == p.referenced_rel;
+  key.on_delete = c->on_delete;
+  key.on_update = c->on_update;
+  key.referencing = citus::to_rule_side(c->fk, t.fk);
+  key.referenced = citus::to_rule_side(c->pk, t.pk);
+  key.referencing.dist_position = c->fk_position;
+  key.referenced.dist_position = c->pk_position;
+  return citus_rules::check(key);
+}
+
+// A row for a key that Citus refuses: once per key, with Citus's kind,
+// message and the fix that works on Citus.
+Row citus_row(const KeyPair &p, bool implied, const citus_rules::Refusal &refusal, const JudgedPair &judged) {
+  Row row;
+  row.pair = p;
+  row.implied = implied;
+  row.verdict = judged.verdict;
+  row.rendered = render_pair(p, judged);
+  row.citus_kind = refusal.kind;
+  row.rendered.detail = "Citus: " + refusal.message + ". " + refusal.detail;
+  sql::Script none;
+  none.header(refusal.hint);
+  row.rendered.suggested_fix = none.render(false);
+  return row;
+}
 
 std::string sort_key_of(const KeyPair &p) {
   const KeyPair *pp = &p;
@@ -287,7 +373,17 @@ std::vector<Row> collect_rows(bool include_implied, const std::vector<Oid> &sear
   catcache::Scope catalog;
   PairJudge judge;
   std::vector<Row> rows;
+  const bool on_citus = pg_guard([]() { return citus::installed(); });
+  std::vector<Oid> citus_refused;  // declared keys reported once, by Citus's rules
   for (const KeyPair &p : declared_key_pairs()) {
+    if (on_citus) {
+      if (std::find(citus_refused.begin(), citus_refused.end(), p.constraint) != citus_refused.end()) continue;
+      if (std::optional<citus_rules::Refusal> r = citus_refusal(p)) {
+        citus_refused.push_back(p.constraint);
+        rows.push_back(citus_row(p, false, *r, judge(p)));
+        continue;
+      }
+    }
     // PostgreSQL accepted this constraint; identical types get no kind.
     if (identical_columns(p)) continue;
     const JudgedPair &judged = judge(p);
@@ -301,6 +397,15 @@ std::vector<Row> collect_rows(bool include_implied, const std::vector<Oid> &sear
   if (include_implied) {
     for (const ImpliedPair &ip : implied_key_pairs(search_path)) {
       const KeyPair &p = ip.pair;
+      std::optional<citus_rules::Refusal> refused = on_citus ? citus_refusal(p) : std::nullopt;
+      if (refused) {
+        Row row = citus_row(p, true, *refused, judge(p));
+        std::string why = implied_detail_prefix(pg_guard([&p]() { return catcache::regclass_text(p.referenced_rel); }),
+                                                ip.other_candidates);
+        row.rendered.detail = why + row.rendered.detail;
+        rows.push_back(std::move(row));
+        continue;
+      }
       if (identical_columns(p)) continue;
       const JudgedPair &judged = judge(p);
       if (judged.verdict.kind == Kind::None) continue;
@@ -360,6 +465,16 @@ std::vector<Row> collect_rows(bool include_implied, const std::vector<Oid> &sear
     // which makes PostgreSQL rebuild the constraint itself.
     // A pair no conversion can fix (an array, composite, range or document
     // against a scalar key) keeps render_pair()'s explanation instead.
+    if (row.citus_kind == "citus_distribution_type") {
+      // The distribution column takes the key's type: the plan that
+      // distributes the table again (the hint's text when none can).
+      try {
+        row.rendered.suggested_fix = build_fix_plan(p.referencing_rel, p.referencing_att, p.referenced_rel,
+                                                    p.referenced_att, OnUnconvertible::Fail, profiled, false);
+      } catch (const UserError &) {
+      }
+    }
+    if (!row.citus_kind.empty()) continue;  // Citus's fix, not a type conversion
     std::string blockers = column_blockers_of(p.referencing_rel, p.referencing_att);
     if (!blockers.empty() && !row.rendered.whole_values) {
       row.rendered.suggested_fix = no_fix_for_blockers(blockers);
@@ -396,8 +511,8 @@ void put_row(ReturnSetInfo *rsinfo, const Row &row) {
         .add(ObjectIdGetDatum(p.referenced_rel))
         .add_name(catcache::column_name(p.referenced_rel, p.referenced_att))
         .add_text(r->rendered.referenced_type.c_str())
-        .add_text(kind_name(r->verdict.kind))
-        .add_text(severity_name(r->verdict.severity()))
+        .add_text(row_kind(*r))
+        .add_text(severity_name(row_severity(*r)))
         .add_text(r->rendered.detail.c_str())
         .add_text(r->rendered.suggested_fix.c_str());
     // The data profile (check_data): NULL when not profiled.
@@ -464,7 +579,7 @@ FKG_SQL_FUNCTION(assert_no_mismatches_in) {
   std::string detail;
   int count = 0;
   for (const Row &r : rows) {
-    if (severity_rank(r.verdict.severity()) > severity_rank(threshold)) continue;
+    if (severity_rank(row_severity(r)) > severity_rank(threshold)) continue;
     count++;
     const KeyPair *p = &r.pair;
     const char *line = pg_guard([p]() {
@@ -476,8 +591,7 @@ FKG_SQL_FUNCTION(assert_no_mismatches_in) {
                       con ? ", constraint " : ", implied by its name", con ? con : "");
     });
     detail += (detail.empty() ? "" : "\n") + std::string(line) + ": " + r.rendered.referencing_type + " -> " +
-              r.rendered.referenced_type + " (" + kind_name(r.verdict.kind) + ", " +
-              severity_name(r.verdict.severity()) + ").";
+              r.rendered.referenced_type + " (" + row_kind(r) + ", " + severity_name(row_severity(r)) + ").";
   }
   if (count > 0)
     throw UserError(

@@ -447,46 +447,6 @@ std::string soft_hint(const Judged &j) {
 
 // ---- Citus's own rules ----
 
-struct RawCitusSide {
-  int kind;  // citus_rules::Table
-  const char *dist_column;
-  const char *dist_type;
-  uint32 colocation;
-};
-
-// The side of a key in Citus's terms.
-RawCitusSide citus_side(Oid rel) {
-  RawCitusSide out = {(int)citus_rules::Table::Plain, "", "", 0};
-  citus::Distribution d = citus::distribution_of(rel);
-  switch (d.kind) {
-    case citus::TableKind::Distributed:
-      out.kind = (int)(d.single_shard ? citus_rules::Table::SingleShard : citus_rules::Table::Distributed);
-      break;
-    case citus::TableKind::Reference:
-      out.kind = (int)citus_rules::Table::Reference;
-      break;
-    case citus::TableKind::Local:
-      out.kind = (int)citus_rules::Table::Local;
-      break;
-    default:
-      return out;
-  }
-  out.colocation = d.colocation;
-  if (d.dist_att != InvalidAttrNumber) {
-    HeapTuple tup = SearchSysCache2(ATTNUM, ObjectIdGetDatum(rel), Int16GetDatum(d.dist_att));
-    if (HeapTupleIsValid(tup)) {
-      Form_pg_attribute a = (Form_pg_attribute)GETSTRUCT(tup);
-      out.dist_column = pstrdup(NameStr(a->attname));
-      const char *type = format_type_be(a->atttypid);
-      if (OidIsValid(a->attcollation) && a->attcollation != DEFAULT_COLLATION_OID)
-        type = psprintf("%s COLLATE %s", type, generate_collation_name(a->attcollation));
-      out.dist_type = type;
-      ReleaseSysCache(tup);
-    }
-  }
-  return out;
-}
-
 // A foreign key between Citus tables that Citus would refuse once
 // PostgreSQL has built it: refused (or warned about) first, in Citus's words.
 void report_citus_rules(ProposedPairs *proposed) {
@@ -498,15 +458,14 @@ void report_citus_rules(ProposedPairs *proposed) {
     if (std::find(seen.begin(), seen.end(), p.constraint_no) != seen.end()) continue;
     seen.push_back(p.constraint_no);
     Oid fk_rel = p.referencing_rel, pk_rel = p.referenced_rel;
-    RawCitusSide fk = pg_guard([fk_rel]() { return citus_side(fk_rel); });
-    RawCitusSide pk = pg_guard([pk_rel]() { return citus_side(pk_rel); });
+    citus::RuleSide fk = pg_guard([fk_rel]() { return citus::rule_side(fk_rel); });
+    citus::RuleSide pk = pg_guard([pk_rel]() { return citus::rule_side(pk_rel); });
     citus_rules::Key key;
     key.self = fk_rel == pk_rel;
     key.on_delete = p.definition->fk_del_action;
     key.on_update = p.definition->fk_upd_action;
-    key.referencing = {
-        (citus_rules::Table)fk.kind, p.referencing_table, fk.dist_column, fk.dist_type, -1, fk.colocation};
-    key.referenced = {(citus_rules::Table)pk.kind, p.referenced_table, pk.dist_column, pk.dist_type, -1, pk.colocation};
+    key.referencing = citus::to_rule_side(fk, p.referencing_table);
+    key.referenced = citus::to_rule_side(pk, p.referenced_table);
     int position = 0;
     for (int j = 0; j < proposed->count; j++) {
       const ProposedPair &q = proposed->items[j];

@@ -149,3 +149,40 @@ TEST(CitusRules, DistributeAgain) {
   r.table = "not quoted";
   EXPECT_THROW(undistribute_sql(r), std::invalid_argument);
 }
+
+TEST(CitusRules, KindsForDiagnose) {
+  Key types{distributed("orders", "account_id", "integer", 1, 0), distributed("accounts", "id", "bigint", 2, 0)};
+  EXPECT_EQ(check(types)->kind, "citus_distribution_type");
+  Key coloc{distributed("orders", "account_id", "bigint", 1, 0), distributed("accounts", "id", "bigint", 2, 0)};
+  EXPECT_EQ(check(coloc)->kind, "citus_not_colocated");
+  Key position{distributed("items", "tenant", "bigint", 1, 1), distributed("orders", "tenant", "bigint", 1, 0)};
+  EXPECT_EQ(check(position)->kind, "citus_distribution_column");
+  Key action{distributed("items", "tenant", "bigint", 1, 0), distributed("orders", "tenant", "bigint", 1, 0)};
+  action.on_delete = 'n';
+  EXPECT_EQ(check(action)->kind, "citus_referential_action");
+  Key from_ref{of_kind(Table::Reference, "plans"), distributed("orders", "tenant", "bigint", 1, 0)};
+  EXPECT_EQ(check(from_ref)->kind, "citus_reference_to_distributed");
+  Key to_local{distributed("orders", "tenant", "bigint", 1, -1), of_kind(Table::Local, "notes")};
+  EXPECT_EQ(check(to_local)->kind, "citus_distributed_to_local");
+  Key to_plain{distributed("orders", "tenant", "bigint", 1, -1), of_kind(Table::Plain, "codes")};
+  EXPECT_EQ(check(to_plain)->kind, "citus_referenced_not_distributed");
+}
+
+// Types are compared as Citus compares them, by oid: a domain over bigint is
+// not bigint even if a name said so, varchar(10) and varchar(20) are one type.
+TEST(CitusRules, DistributionTypesComparedByOid) {
+  Side domain = distributed("usage", "tenant_id", "bigint", 1, 0);
+  domain.dist_type_oid = 16400;  // a domain, whatever its name prints as
+  Side base = distributed("tenants", "id", "bigint", 2, 0);
+  base.dist_type_oid = 20;
+  EXPECT_FALSE(same_distribution_type(domain, base));
+  EXPECT_EQ(check(Key{domain, base})->kind, "citus_distribution_type");
+  Side short_text = distributed("uses", "code", "character varying(10)", 1, 0);
+  Side long_text = distributed("codes", "code", "character varying(20)", 2, 0);
+  short_text.dist_type_oid = long_text.dist_type_oid = 1043;
+  short_text.dist_collation_oid = long_text.dist_collation_oid = 100;
+  EXPECT_TRUE(same_distribution_type(short_text, long_text));
+  EXPECT_EQ(check(Key{short_text, long_text})->kind, "citus_not_colocated");
+  long_text.dist_collation_oid = 950;  // "C"
+  EXPECT_FALSE(same_distribution_type(short_text, long_text));
+}

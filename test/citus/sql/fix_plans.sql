@@ -87,5 +87,29 @@ SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'f
 -- The keys hold on every shard.
 SELECT count(*) AS shard_keys FROM run_command_on_shards('fixes.orders',
   $$SELECT count(*) FROM pg_constraint WHERE conrelid = '%s'::regclass AND contype = 'f'$$) WHERE result = '2';
+-- Distribution columns of one type but two collations cannot be colocated
+-- either (on PostgreSQL 15 too, where ADD FOREIGN KEY itself never compares
+-- collations): refused first, and the plan converts the column with the
+-- key's collation.
+CREATE TABLE codes (code text COLLATE "C" PRIMARY KEY);
+SELECT create_distributed_table('fixes.codes', 'code', shard_count => 4);
+INSERT INTO codes VALUES ('a'), ('B'), ('c');
+CREATE TABLE code_uses (code text, n int);
+SELECT create_distributed_table('fixes.code_uses', 'code', shard_count => 4, colocate_with => 'none');
+INSERT INTO code_uses VALUES ('a', 1), ('B', 2), ('c', 3), ('a', 4);
+ALTER TABLE code_uses ADD FOREIGN KEY (code) REFERENCES codes(code);
+SELECT fk_guard.fix_plan('fixes.code_uses', 'code', 'fixes.codes', 'code') AS plan \gset
+SELECT line FROM regexp_split_to_table(:'plan', E'\n') line WHERE line ~ '^(SELECT (undistribute|create_distributed)|ALTER TABLE .* TYPE)';
+SET client_min_messages = error;
+BEGIN;
+SELECT :'plan' AS script \gset
+:script
+COMMIT;
+SET client_min_messages = warning;
+SELECT count(*) AS code_uses, count(*) FILTER (WHERE c.code IS NOT NULL) AS with_key
+  FROM code_uses u LEFT JOIN codes c USING (code);
+SELECT collname AS collation, (SELECT count(*) FROM pg_constraint WHERE conrelid = 'fixes.code_uses'::regclass AND contype = 'f') AS keys
+  FROM pg_attribute a JOIN pg_collation c ON c.oid = a.attcollation
+ WHERE attrelid = 'fixes.code_uses'::regclass AND attname = 'code';
 RESET search_path;
 DROP SCHEMA fixes CASCADE;
