@@ -13,18 +13,28 @@ const { chooseName, candidates } = require('./guard-names.js');
 
 const prober = new Prober();
 const WHERE = 'pg_fk_guard: checked before PostgreSQL ran the statement';
+// What only a refusal's HINT needs: the session's application_name (for the
+// tool note), whether a migration tool's history table is on the search path
+// ($1) and whether anything depends on the referencing column ($2, $3).
+const REFUSAL_FACTS_SQL = `
+SELECT pg_catalog.current_setting('application_name') AS app,
+       EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.relname = ANY ($1::text[])
+               AND c.relnamespace = ANY (pg_catalog.current_schemas(false)::pg_catalog.regnamespace[])) AS history,
+       EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+               WHERE d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass
+                 AND d.refobjid = $2::oid AND d.refobjsubid = $3::int) AS has_dependents`;
+
 // The history tables of the migration tools (src/pg/guard.cpp, kMigrationTables).
 const MIGRATION_TABLES = ['SequelizeMeta', 'knex_migrations', 'migrations', 'pgmigrations', '_prisma_migrations',
   'schema_migrations', 'django_migrations', 'alembic_version', 'flyway_schema_history', 'databasechangelog',
   'goose_db_version'];
 
 // Everything a statement's keys need from the catalog, in one round trip:
-// the session ($1 names of the relations the statement names, $2 the
-// migration tools' history tables), each relation with its attributes,
+// the session, each relation the statement names ($1) with its attributes,
 // primary key and candidate unique indexes, the namespace a created table
-// goes to ($3 schema, $4 name, $5 temporary), the default constraint names
-// already taken there ($6), quote_ident() of the declared columns ($7); the
-// attributes are those named ($8) and the primary key's. Each parameter is
+// goes to ($2 schema, $3 name, $4 temporary), the default constraint names
+// already taken there ($5), quote_ident() of the declared columns ($6); the
+// attributes are those named ($7) and the primary key's. Each parameter is
 // read through a scalar subquery, so that the plan does not depend on its
 // value and PostgreSQL keeps one generic plan for the prepared statement
 // instead of planning it again for every statement judged.
@@ -35,20 +45,17 @@ WITH rels AS (
   LEFT JOIN pg_catalog.pg_class c ON c.oid = pg_catalog.to_regclass(x.name)
   LEFT JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 ), target_ns AS (
-  SELECT CASE WHEN (SELECT $3::text) IS NOT NULL THEN (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = (SELECT $3::text))
-              WHEN (SELECT $5::bool) THEN pg_catalog.pg_my_temp_schema()
+  SELECT CASE WHEN (SELECT $2::text) IS NOT NULL THEN (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = (SELECT $2::text))
+              WHEN (SELECT $4::bool) THEN pg_catalog.pg_my_temp_schema()
               ELSE (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = pg_catalog.current_schema()) END AS oid
 )
 SELECT pg_catalog.current_setting('server_version_num')::int AS version, pg_catalog.current_database() AS db,
        pg_catalog.current_setting('search_path') AS search_path,
-       pg_catalog.current_setting('application_name') AS app,
        EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'pg_fk_guard') AS extension,
-       EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.relname = ANY((SELECT $2::text[])::text[])
-               AND c.relnamespace = ANY (pg_catalog.current_schemas(false)::pg_catalog.regnamespace[])) AS history,
        (SELECT oid FROM target_ns)::int8 AS target_namespace,
-       CASE WHEN (SELECT $4::text) IS NULL THEN NULL WHEN (SELECT $3::text) IS NULL THEN pg_catalog.quote_ident((SELECT $4::text))
-            ELSE pg_catalog.quote_ident((SELECT $3::text)) || '.' || pg_catalog.quote_ident((SELECT $4::text)) END AS target_display,
-       (SELECT pg_catalog.json_object_agg(x, pg_catalog.quote_ident(x)) FROM unnest((SELECT $7::text[])::text[]) AS x) AS quoted,
+       CASE WHEN (SELECT $3::text) IS NULL THEN NULL WHEN (SELECT $2::text) IS NULL THEN pg_catalog.quote_ident((SELECT $3::text))
+            ELSE pg_catalog.quote_ident((SELECT $2::text)) || '.' || pg_catalog.quote_ident((SELECT $3::text)) END AS target_display,
+       (SELECT pg_catalog.json_object_agg(x, pg_catalog.quote_ident(x)) FROM unnest((SELECT $6::text[])::text[]) AS x) AS quoted,
        (SELECT pg_catalog.json_agg(pg_catalog.json_build_object(
           'oid', r.oid::int8, 'display', r.oid::pg_catalog.regclass::text,
           'qualified', pg_catalog.quote_ident(r.nspname) || '.' || pg_catalog.quote_ident(r.relname),
@@ -57,12 +64,9 @@ SELECT pg_catalog.current_setting('server_version_num')::int AS version, pg_cata
           'attrs', (SELECT pg_catalog.json_agg(pg_catalog.json_build_object(
                       'name', a.attname::text, 'attnum', a.attnum, 'type', a.atttypid::int8, 'typmod', a.atttypmod,
                       'coll', a.attcollation::int8, 'quoted', pg_catalog.quote_ident(a.attname),
-                      'filled', (a.attidentity <> '' OR a.atthasdef),
-                      'has_dependents', r.i = 1 AND EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
-                          WHERE d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass
-                            AND d.refobjid = a.attrelid AND d.refobjsubid = a.attnum)) ORDER BY a.attnum)
+                      'filled', (a.attidentity <> '' OR a.atthasdef)) ORDER BY a.attnum)
                     FROM pg_catalog.pg_attribute a WHERE a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped
-                      AND (a.attname = ANY ((SELECT $8::text[])::text[]) OR a.attnum = ANY (
+                      AND (a.attname = ANY ((SELECT $7::text[])::text[]) OR a.attnum = ANY (
                         SELECT unnest(p.indkey::int2[]) FROM pg_catalog.pg_index p WHERE p.indrelid = r.oid AND p.indisprimary))),
           'indexes', (SELECT pg_catalog.json_agg(pg_catalog.json_build_object(
                         'primary', i.indisprimary, 'keys', i.indkey::int2[], 'classes', i.indclass::oid[]::int8[])
@@ -72,7 +76,7 @@ SELECT pg_catalog.current_setting('server_version_num')::int AS version, pg_cata
                         AND i.indpred IS NULL AND i.indexprs IS NULL)) ORDER BY r.i)
         FROM rels r) AS rels,
        (SELECT pg_catalog.array_agg(c.conname::text) FROM pg_catalog.pg_constraint c
-        WHERE c.conname = ANY((SELECT $6::text[])::text[])
+        WHERE c.conname = ANY((SELECT $5::text[])::text[])
           AND c.connamespace IN (SELECT oid FROM target_ns UNION SELECT relnamespace FROM rels WHERE i = 1)) AS taken`;
 
 const quoteAlways = (s) => `"${String(s).replace(/"/g, '""')}"`;
@@ -194,7 +198,7 @@ async function resolve(session, ctx, st, rels, relIndex) {
         referencingTableRaw: st.table.name,
         referencingColumn: e ? e.quoted : (ctx.quoted || {})[name],
         referencingAttname: name,
-        hasDependents: e ? e.has_dependents : false,
+        referencingAttnum: e ? e.attnum : 0,
         referencedRel: pkRel,
         referencedTable: pkRel.display,
         referencedTableRaw: pkRel.relname,
@@ -250,11 +254,13 @@ async function refusal(session, ctx, judged, options, query) {
       rowLimit: options.profileRowLimit,
     });
   }
+  const [more] = await session.run(REFUSAL_FACTS_SQL,
+    [MIGRATION_TABLES, p.referencingRel ? p.referencingRel.oid : 0, p.referencingAttnum]);
   const fkColumns = judged.filter((j) => j.pair.constraintNo === p.constraintNo).map((j) => j.pair.referencingAttname);
   const tool = engine.toolNote({
     query,
     constraint: p.constraint,
-    application_name: ctx.app,
+    application_name: more.app,
     table: p.referencingTableRaw,
     columns: fkColumns,
     column: p.referencingAttname,
@@ -278,7 +284,7 @@ async function refusal(session, ctx, judged, options, query) {
     tool_note: tool.note,
   };
   if (!p.declaredHere && p.referencingRel) {
-    input.left_out = { objects: p.hasDependents, history: ctx.history };
+    input.left_out = { objects: more.has_dependents, history: more.history };
     input.explain_call = engine.explainCall(p.referencingRel.qualified, p.referencingAttname);
   }
   const report = engine.refusalReport(input);
@@ -354,7 +360,7 @@ async function judge(session, collected, query, options) {
   for (const k of st.keys) if (!k.conname) defaultNames.push(...candidates(st.table.name, k.fkAttrs));
   const creating = st.kind === 'create';
   const attrNames = [...new Set(st.keys.flatMap((k) => [...k.fkAttrs, ...k.pkAttrs]))];
-  const [ctx] = await session.run(RESOLVE_SQL, [relNames, MIGRATION_TABLES, creating ? st.table.schema : null,
+  const [ctx] = await session.run(RESOLVE_SQL, [relNames, creating ? st.table.schema : null,
     creating ? st.table.name : null, creating ? st.table.temp : false, defaultNames, declaredNames, attrNames],
   'pg_fk_guard_resolve');
   if (ctx.extension) return { skipped: 'the extension judges here' };
