@@ -261,16 +261,17 @@ bool on_coordinator() {
 bool internal_session() {
   const char *app = GetConfigOption("application_name", true, false);
   if (app == NULL) return false;
+  // Citus's prefixes: its own connections between nodes, the rebalancer's,
+  // and those of shard moves and splits.
+  if (!starts_with(app, "citus_internal gpid=") && !starts_with(app, "citus_rebalancer gpid=") &&
+      !starts_with(app, "citus_shard_"))
+    return false;
   // Any session can set its application_name, and Citus itself tells its
   // connections by that name alone. Users' statements on Citus tables arrive
   // at the coordinator (Citus refuses them elsewhere while it propagates
   // DDL), and Citus sends the coordinator no statement on a Citus table but
   // on its shards (recognised by their names): there the name proves nothing.
-  if (installed() && on_coordinator()) return false;
-  // Citus's prefixes: its own connections between nodes, the rebalancer's,
-  // and those of shard moves and splits.
-  return starts_with(app, "citus_internal gpid=") || starts_with(app, "citus_rebalancer gpid=") ||
-         starts_with(app, "citus_shard_");
+  return !(installed() && on_coordinator());
 }
 
 bool converting_table() {
