@@ -10,10 +10,13 @@
 #
 # Runs the pg_regress tests of test/citus/sql against the coordinator
 # (--use-existing), then test/citus/log_checks.sh, which counts the guard's
-# messages per statement in the client's output and in each node's server log.
+# messages per statement in the client's output and in each node's server log,
+# then the TAP tests of test/citus/t (PostgreSQL::Test::Cluster, through
+# test/run_tap.sh), which start a coordinator and two workers of their own.
 # Last line: "citus: N passed, N failed".
 #
-# Ports: FKG_CITUS_PORT (coordinator, default 54380) and the next two (workers).
+# Ports: FKG_CITUS_PORT (coordinator, default 54380) and the next two (workers);
+# the TAP tests' cluster FKG_CITUS_TAP_PORT (default FKG_CITUS_PORT + 10) and the next two.
 # FKG_CITUS_KEEP=1 leaves the three nodes running afterwards (to look around).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -72,22 +75,26 @@ read -r p f < <(sed -nE 's/^log checks: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/
 : "${p:=0}" "${f:=1}"
 passed=$((passed + p)); failed=$((failed + f))
 
-# TAP tests (test/citus/t, PostgreSQL::Test::Cluster): clusters of their own.
-# FKG_CITUS_TAP_PORT: their coordinator's port (default: FKG_CITUS_PORT + 30),
-# the workers on the next two.
-FKG_TAP_DIR=test/citus/t FKG_TAP_OUT="$out/tap" FKG_CITUS_TAP_PORT="${FKG_CITUS_TAP_PORT:-$((FKG_CITUS_PORT + 30))}" \
-  test/run_tap.sh | tee "$out/tap.log"
-read -r p f < <(sed -nE 's/^tap: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/p' "$out/tap.log")
-: "${p:=0}" "${f:=1}"
-grep -E "^# (guard messages|  )" "$out/tap/prove.log" | sed 's/^# /citus tap: /'
-passed=$((passed + p)); failed=$((failed + f))
-
 for n in "${CITUS_NODES[@]}"; do
   if grep -E "terminated by signal|server process .* was terminated|PANIC" "$CITUS_WORK/$n.log"; then
     echo "citus: the log of $n shows a crash"
     failed=$((failed + 1))
   fi
 done
+# The first cluster is done with: stopped (its logs copied to $out) before
+# the TAP tests start theirs.
+citus_cluster_stop
+
+# TAP tests (test/citus/t, PostgreSQL::Test::Cluster): clusters of their own.
+# FKG_CITUS_TAP_PORT: their coordinator's port (default: FKG_CITUS_PORT + 10),
+# the workers on the next two.
+FKG_TAP_DIR=test/citus/t FKG_TAP_OUT="$out/tap" FKG_CITUS_TAP_PORT="${FKG_CITUS_TAP_PORT:-$((FKG_CITUS_PORT + 10))}" \
+  test/run_tap.sh | tee "$out/tap.log"
+read -r p f < <(sed -nE 's/^tap: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/p' "$out/tap.log")
+: "${p:=0}" "${f:=1}"
+grep -E "^# (guard messages|  )" "$out/tap/prove.log" | sed 's/^# /citus tap: /'
+passed=$((passed + p)); failed=$((failed + f))
+
 echo "citus: suite took $(($(date +%s) - started)) s"
 echo "citus: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

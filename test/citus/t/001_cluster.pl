@@ -14,7 +14,7 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 
-my $base = $ENV{FKG_CITUS_TAP_PORT} // 57230;
+my $base = $ENV{FKG_CITUS_TAP_PORT} || 54390;
 my @names = qw(coordinator worker1 worker2);
 my %node;
 for my $i (0 .. 2) {
