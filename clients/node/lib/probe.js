@@ -153,15 +153,32 @@ function collateClause(t) {
   return t.collation_oid ? ` COLLATE ${t.collationSql}` : '';
 }
 
-// PostgreSQL's answer for the pair, and the referencing type's default btree
-// operator family, in one rolled-back savepoint each.
+// An error a probe did not expect (a temporary table of the same name, a
+// lock timeout, a read-only transaction ...): the guard cannot be sure, so
+// it says nothing and PostgreSQL speaks for itself.
+class ProbeError extends Error {
+  constructor(what, err) {
+    super(`pg-fk-guard: the probe for ${what} failed: ${err.code} ${err.message}`);
+    this.cause = err;
+  }
+}
+
+// PostgreSQL's answer for the pair: null when it builds the key, else the
+// refusal {code, message}. The tables are built first (that must succeed),
+// then the key, each in a savepoint that is rolled back.
 async function probePair(session, fk, pk, op) {
-  const refused = await attempt(session, [
+  const setup = [
     `CREATE TEMP TABLE fkg_probe_pk (k ${pk.display}${collateClause(pk)})`,
     `CREATE UNIQUE INDEX fkg_probe_pk_k ON fkg_probe_pk (k ${op.opclass_sql})`,
     `CREATE TEMP TABLE fkg_probe_fk (c ${fk.display}${collateClause(fk)})`,
-    'ALTER TABLE fkg_probe_fk ADD FOREIGN KEY (c) REFERENCES fkg_probe_pk (k)',
-  ].join('; '));
+  ].join('; ');
+  const failed = await attempt(session, setup);
+  if (failed) throw new ProbeError(`${fk.display} -> ${pk.display}`, failed);
+  const refused = await attempt(session, `${setup}; ALTER TABLE fkg_probe_fk ADD FOREIGN KEY (c) REFERENCES fkg_probe_pk (k)`);
+  if (!refused) return null;
+  const isRefusal = refused.code === '42804' || refused.code === '42P21' ||
+    (refused.code === 'XX000' && /not both collatable/.test(refused.message));
+  if (!isRefusal) throw new ProbeError(`${fk.display} -> ${pk.display}`, refused);
   return refused;
 }
 
@@ -189,11 +206,17 @@ async function probeDefaultFamily(session, base) {
 // 'assignment', 'explicit', 'explicit_typmod' or 'none' (can_coerce_type,
 // answered by PostgreSQL's parser: nothing is executed).
 async function probeConversion(session, fk, pk, castTakesTypmod) {
+  const setup = await attempt(session, `CREATE TEMP TABLE fkg_probe_cv (x ${pk.display})`);
+  if (setup) throw new ProbeError(`the conversion ${fk.display} -> ${pk.display}`, setup);
+  // 42804: no assignment cast ("column x is of type ... but expression is of type ...").
   const assignment = await attempt(session,
     `CREATE TEMP TABLE fkg_probe_cv (x ${pk.display}); INSERT INTO fkg_probe_cv SELECT NULL::${fk.display} WHERE false`);
   if (!assignment) return 'assignment';
+  if (assignment.code !== '42804') throw new ProbeError(`the conversion ${fk.display} -> ${pk.display}`, assignment);
+  // 42846: no cast at all ("cannot cast type ... to ...").
   const explicit = await attempt(session, `SELECT CAST(NULL::${fk.display} AS ${pk.display}) WHERE false`);
   if (!explicit) return castTakesTypmod ? 'explicit_typmod' : 'explicit';
+  if (explicit.code !== '42846') throw new ProbeError(`the conversion ${fk.display} -> ${pk.display}`, explicit);
   return 'none';
 }
 
@@ -283,4 +306,4 @@ class Prober {
   }
 }
 
-module.exports = { Prober, rolledBack, attempt, columnTypeOf, COLUMN_TYPES_SQL, FIRST_NORMAL_OID, _cache: cache };
+module.exports = { Prober, ProbeError, rolledBack, attempt, columnTypeOf, COLUMN_TYPES_SQL, FIRST_NORMAL_OID, _cache: cache };

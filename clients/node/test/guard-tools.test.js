@@ -236,3 +236,16 @@ test('statements without foreign keys are not held; an unparsable one reaches th
   assert.deepEqual(await foreignKeys(dbs.plain, 'notes'), ['notes_user_id_fkey']);
   await c.end();
 });
+
+test('a probe that fails for another reason (a temporary table of the same name) leaves the statement to PostgreSQL', async (t) => {
+  const dbs = await databases('probe_clash', 'CREATE TABLE parent (id bigint PRIMARY KEY); CREATE TABLE child (p smallint);');
+  t.after(() => dbs.drop());
+  const errors = [];
+  const c = guard(await connect(dbs.plain), { logger: null, onError: (e) => errors.push(e) });
+  await c.query('CREATE TEMP TABLE fkg_probe_pk (x int)');
+  await c.query('ALTER TABLE child ADD FOREIGN KEY (p) REFERENCES parent (id)');
+  assert.equal(errors.length, 1);
+  assert.match(errors[0].message, /^pg-fk-guard: the probe for smallint -> bigint failed: 42P07 /);
+  assert.deepEqual(await foreignKeys(dbs.plain, 'child'), ['child_p_fkey']);
+  await c.end();
+});
