@@ -34,7 +34,8 @@ const MIGRATION_TABLES = ['SequelizeMeta', 'knex_migrations', 'migrations', 'pgm
 // primary key and candidate unique indexes, the namespace a created table
 // goes to ($2 schema, $3 name, $4 temporary), the default constraint names
 // already taken there ($5), quote_ident() of the declared columns ($6); the
-// attributes are those named ($7) and the primary key's. Each parameter is
+// statement's own table (relation 1) with the attributes named ($7) only and
+// without its indexes, the referenced tables with all their attributes. Each parameter is
 // read through a scalar subquery, so that the plan does not depend on its
 // value and PostgreSQL keeps one generic plan for the prepared statement
 // instead of planning it again for every statement judged.
@@ -66,13 +67,12 @@ SELECT pg_catalog.current_setting('server_version_num')::int AS version, pg_cata
                       'coll', a.attcollation::int8, 'quoted', pg_catalog.quote_ident(a.attname),
                       'filled', (a.attidentity <> '' OR a.atthasdef)) ORDER BY a.attnum)
                     FROM pg_catalog.pg_attribute a WHERE a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped
-                      AND (a.attname = ANY ((SELECT $7::text[])::text[]) OR a.attnum = ANY (
-                        SELECT unnest(p.indkey::int2[]) FROM pg_catalog.pg_index p WHERE p.indrelid = r.oid AND p.indisprimary))),
+                      AND (r.i > 1 OR a.attname = ANY ((SELECT $7::text[])::text[]))),
           'indexes', (SELECT pg_catalog.json_agg(pg_catalog.json_build_object(
                         'primary', i.indisprimary, 'keys', i.indkey::int2[], 'classes', i.indclass::oid[]::int8[])
                         ORDER BY i.indexrelid)
                       FROM pg_catalog.pg_index i
-                      WHERE i.indrelid = r.oid AND i.indisunique AND i.indimmediate
+                      WHERE r.i > 1 AND i.indrelid = r.oid AND i.indisunique AND i.indimmediate
                         AND i.indpred IS NULL AND i.indexprs IS NULL)) ORDER BY r.i)
         FROM rels r) AS rels,
        (SELECT pg_catalog.array_agg(c.conname::text) FROM pg_catalog.pg_constraint c
