@@ -31,6 +31,12 @@ struct RawSize {
 
 RawSize table_size(Oid rel) {
   RawSize s{-1, ""};
+  // A Citus table's rows are in its shards, mostly on other nodes: what the
+  // coordinator holds says nothing about them.
+  if (citus::installed() && citus::distribution_of(rel).kind != citus::TableKind::None) {
+    s.size = "a Citus table, its size on the nodes not read";
+    return s;
+  }
   HeapTuple tup = SearchSysCache1(RELOID, ObjectIdGetDatum(rel));
   if (HeapTupleIsValid(tup)) {
     Form_pg_class c = (Form_pg_class)GETSTRUCT(tup);

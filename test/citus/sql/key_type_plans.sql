@@ -42,5 +42,28 @@ COMMIT;
 SELECT format_type(atttypid, atttypmod) AS tenants_plan_id FROM pg_attribute WHERE attrelid = 'keys.tenants'::regclass AND attname = 'plan_id';
 SELECT count(*) AS shard_keys FROM run_command_on_shards('keys.tenants',
   $$SELECT count(*) FROM pg_constraint WHERE conrelid = '%s'::regclass AND contype = 'f'$$) WHERE result = '1';
+-- Without a cast (uuid keys become integers from another column): every
+-- reference follows its key through a temporary map, which only the
+-- coordinator has, so the tables are distributed again around the conversion.
+CREATE TABLE accounts (id uuid PRIMARY KEY, n int UNIQUE NOT NULL);
+SELECT create_reference_table('keys.accounts');
+INSERT INTO accounts SELECT md5(g::text)::uuid, g FROM generate_series(1, 10) g;
+CREATE TABLE logins (id int, account_id uuid REFERENCES accounts(id));
+SELECT create_distributed_table('keys.logins', 'id', shard_count => 4);
+INSERT INTO logins SELECT g, md5((g % 10 + 1)::text)::uuid FROM generate_series(1, 30) g;
+SELECT fk_guard.change_key_type_plan('keys.accounts', 'id', 'integer', new_key_expression => 'r.n') AS plan \gset
+SELECT line FROM regexp_split_to_table(:'plan', E'\n') line WHERE line LIKE '-- On Citus%' OR line LIKE '-- Statements%';
+SET client_min_messages = error;
+BEGIN;
+SELECT :'plan' AS script \gset
+:script
+COMMIT;
+SET client_min_messages = warning;
+SELECT count(*) AS logins, count(a.n) AS with_account, pg_typeof(max(l.account_id)) AS type,
+       bool_and(a.n = l.id % 10 + 1) AS followed_its_key
+  FROM logins l LEFT JOIN accounts a ON a.id = l.account_id;
+SELECT logicalrelid, partmethod FROM pg_dist_partition WHERE logicalrelid IN ('keys.accounts'::regclass, 'keys.logins'::regclass) ORDER BY 1::text;
+SELECT count(*) AS shard_keys FROM run_command_on_shards('keys.logins',
+  $$SELECT count(*) FROM pg_constraint WHERE conrelid = '%s'::regclass AND contype = 'f'$$) WHERE result = '1';
 RESET search_path;
 DROP SCHEMA keys CASCADE;
