@@ -57,7 +57,7 @@ test.before(async () => {
 });
 
 // Rows compared column by column, as the pg driver returns them.
-function differ(name, ours, theirs) {
+function differ(t, name, ours, theirs) {
   let disagreements = Math.abs(ours.length - theirs.length);
   const n = Math.min(ours.length, theirs.length);
   const cols = Object.keys(theirs[0] || ours[0] || {});
@@ -69,35 +69,35 @@ function differ(name, ours, theirs) {
         disagreements++;
         if (first.length < 3) first.push(`row ${i} ${k}:\n  ours:   ${JSON.stringify(ours[i][k])}\n  theirs: ${JSON.stringify(theirs[i][k])}`);
       }
-  console.log(`# differential ${name}: ${theirs.length} rows x ${cols.length} columns, ${disagreements} disagreements`);
+  t.diagnostic(`differential ${name}: ${theirs.length} rows x ${cols.length} columns, ${disagreements} disagreements`);
   assert.equal(disagreements, 0, first.join('\n'));
 }
 
-test('the package needs no extension: the extension is absent from the plain database', async () => {
+test('the package needs no extension: the extension is absent from the plain database', async (t) => {
   const r = await admin('fkg_fn_plain', "SELECT count(*)::int AS n FROM pg_extension WHERE extname = 'pg_fk_guard'");
   assert.equal(r.rows[0].n, 0);
   const super_ = await asReader('fkg_fn_plain', async (c) => (await c.query('SELECT rolsuper FROM pg_roles WHERE rolname = current_user')).rows[0].rolsuper);
   assert.equal(super_, false, 'the reader is an ordinary role');
 });
 
-test('diagnose() = fk_guard.diagnose_fk_mismatches(): declared and implied pairs, the soft matrix of the fixture', async () => {
+test('diagnose() = fk_guard.diagnose_fk_mismatches(): declared and implied pairs, the soft matrix of the fixture', async (t) => {
   const theirs = await asReader('fkg_fn_ext', async (c) => (await c.query('SELECT * FROM fk_guard.diagnose_fk_mismatches()')).rows);
   const ours = await asReader('fkg_fn_plain', (c) => diagnose(c));
   assert.ok(theirs.length >= 20, `the fixture has mismatches (${theirs.length})`);
   assert.ok(theirs.some((r) => r.source === 'implied') && theirs.some((r) => r.kind === 'incompatible'));
   const kinds = new Set(theirs.map((r) => r.kind));
-  console.log(`# counts diagnose kinds: ${[...kinds].sort().join(', ')}; implied ${theirs.filter((r) => r.source === 'implied').length}`);
-  differ('diagnose (plain db, ordinary role)', ours, theirs);
+  t.diagnostic(`counts diagnose kinds: ${[...kinds].sort().join(', ')}; implied ${theirs.filter((r) => r.source === 'implied').length}`);
+  differ(t, 'diagnose (plain db, ordinary role)', ours, theirs);
   // in the same database as the extension, too
-  differ('diagnose (same db)', await asReader('fkg_fn_ext', (c) => diagnose(c)), theirs);
+  differ(t, 'diagnose (same db)', await asReader('fkg_fn_ext', (c) => diagnose(c)), theirs);
   const declaredOnly = await asReader('fkg_fn_ext', async (c) => (await c.query('SELECT * FROM fk_guard.diagnose_fk_mismatches(include_implied => false)')).rows);
-  differ('diagnose include_implied false', await asReader('fkg_fn_plain', (c) => diagnose(c, { includeImplied: false })), declaredOnly);
+  differ(t, 'diagnose include_implied false', await asReader('fkg_fn_plain', (c) => diagnose(c, { includeImplied: false })), declaredOnly);
 });
 
-test('diagnose({checkData}) = diagnose_fk_mismatches(check_data => true): profiles and plans with the data', async () => {
+test('diagnose({checkData}) = diagnose_fk_mismatches(check_data => true): profiles and plans with the data', async (t) => {
   const theirs = await asReader('fkg_fn_ext', async (c) => (await c.query('SELECT * FROM fk_guard.diagnose_fk_mismatches(true, true)')).rows);
   assert.ok(theirs.some((r) => r.rows_total != null) && theirs.some((r) => /The data was not profiled/.test(r.detail)));
-  differ('diagnose check_data (plain db, ordinary role)', await asReader('fkg_fn_plain', (c) => diagnose(c, { checkData: true })), theirs);
+  differ(t, 'diagnose check_data (plain db, ordinary role)', await asReader('fkg_fn_plain', (c) => diagnose(c, { checkData: true })), theirs);
 });
 
 // (table, column, target, referenced table, referenced column): every
@@ -123,7 +123,7 @@ async function outcome(fn) {
   }
 }
 
-test('profileColumn() = fk_guard.profile_column()', async () => {
+test('profileColumn() = fk_guard.profile_column()', async (t) => {
   const ours = [], theirs = [];
   for (const [t, col, target, rt, rc] of PROFILES) {
     ours.push(await asReader('fkg_fn_plain', (c) => outcome(() => profileColumn(c, { table: t, column: col, target, referencedTable: rt, referencedColumn: rc }))));
@@ -131,7 +131,7 @@ test('profileColumn() = fk_guard.profile_column()', async () => {
       (await c.query('SELECT * FROM fk_guard.profile_column($1::regclass, $2, $3::regtype, $4::regclass, $5)', [t, col, target, rt, rc])).rows[0])));
   }
   assert.ok(theirs.filter((x) => !x.error).length >= 20);
-  differ('profile_column', ours, theirs);
+  differ(t, 'profile_column', ours, theirs);
 });
 
 // (referencing table, column, referenced table, column, on_unconvertible)
@@ -147,7 +147,7 @@ const PLANS = [
   ['shop_session', 'user_id', 'shop_user', null, 'fail'], ['app.items', 'category_id', 'app.categories', null, 'fail'],
 ];
 
-test('fixPlan() = fk_guard.fix_plan(): every mode, refusals included', async () => {
+test('fixPlan() = fk_guard.fix_plan(): every mode, refusals included', async (t) => {
   const ours = [], theirs = [];
   for (const [t, col, rt, rc, mode] of PLANS) {
     ours.push(await asReader('fkg_fn_plain', (c) => outcome(async () => ({ plan: await fixPlan(c, { referencingTable: t, referencingColumn: col, referencedTable: rt, referencedColumn: rc, onUnconvertible: mode }) }))));
@@ -156,27 +156,27 @@ test('fixPlan() = fk_guard.fix_plan(): every mode, refusals included', async () 
   }
   assert.ok(theirs.filter((x) => x.plan).length >= 15, 'most calls write a plan');
   assert.ok(theirs.some((x) => x.error), 'some are refused');
-  differ('fix_plan', ours, theirs);
+  differ(t, 'fix_plan', ours, theirs);
 });
 
-test('checkForeignKeys() = fk_guard.check_foreign_keys(), also with schemas and checks', async () => {
+test('checkForeignKeys() = fk_guard.check_foreign_keys(), also with schemas and checks', async (t) => {
   const theirs = await asReader('fkg_fn_ext', async (c) => (await c.query('SELECT * FROM fk_guard.check_foreign_keys()')).rows);
   const checks = new Set(theirs.map((r) => r.check_name));
   for (const c of ['type_mismatch', 'duplicate', 'overlapping', 'unindexed', 'nullable_match_simple', 'not_validated'])
     assert.ok(checks.has(c), `the fixture has a ${c} finding`);
-  differ('check_foreign_keys', await asReader('fkg_fn_plain', (c) => checkForeignKeys(c)), theirs);
+  differ(t, 'check_foreign_keys', await asReader('fkg_fn_plain', (c) => checkForeignKeys(c)), theirs);
   const some = await asReader('fkg_fn_ext', async (c) => (await c.query("SELECT * FROM fk_guard.check_foreign_keys(ARRAY['app']::name[], ARRAY['type_mismatch', 'unindexed'])")).rows);
-  differ('check_foreign_keys(app; type_mismatch, unindexed)', await asReader('fkg_fn_plain', (c) => checkForeignKeys(c, { schemas: ['app'], checks: ['type_mismatch', 'unindexed'] })), some);
+  differ(t, 'check_foreign_keys(app; type_mismatch, unindexed)', await asReader('fkg_fn_plain', (c) => checkForeignKeys(c, { schemas: ['app'], checks: ['type_mismatch', 'unindexed'] })), some);
   await assert.rejects(asReader('fkg_fn_plain', (c) => checkForeignKeys(c, { checks: ['nope'] })), (e) => e.code === '22023' && /unknown check "nope"/.test(e.message));
 });
 
-test('migrationHistory() = fk_guard.migration_history(), an unreadable table included', async () => {
+test('migrationHistory() = fk_guard.migration_history(), an unreadable table included', async (t) => {
   const theirs = await asReader('fkg_fn_ext', async (c) => (await c.query('SELECT * FROM fk_guard.migration_history()')).rows);
   assert.ok(theirs.some((r) => r.status === 'unreadable') && theirs.some((r) => r.status === 'failed') && theirs.some((r) => r.status === 'dirty'));
-  differ('migration_history', await asReader('fkg_fn_plain', (c) => migrationHistory(c)), theirs);
+  differ(t, 'migration_history', await asReader('fkg_fn_plain', (c) => migrationHistory(c)), theirs);
 });
 
-test('a pg.Pool works as well as a Client, and nothing stays behind', async () => {
+test('a pg.Pool works as well as a Client, and nothing stays behind', async (t) => {
   const pool = new pg.Pool({ database: 'fkg_fn_plain', user: ROLE, max: 1 });
   try {
     const rows = await diagnose(pool);
@@ -217,7 +217,7 @@ function assertSarif(doc) {
   }
 }
 
-test('CLI: exit codes for CI, text, JSON and SARIF', async () => {
+test('CLI: exit codes for CI, text, JSON and SARIF', async (t) => {
   const plain = url('fkg_fn_plain');
   let r = cli(['diagnose', '--url', plain]);
   assert.equal(r.code, 1, r.err);
@@ -265,7 +265,7 @@ test('CLI: exit codes for CI, text, JSON and SARIF', async () => {
   assert.ok(sarif([]).runs[0].results.length === 0);
 });
 
-test('npm pack, installed into an empty project with --ignore-scripts, runs the CLI', { timeout: 600000 }, () => {
+test('npm pack, installed into an empty project with --ignore-scripts, runs the CLI', { timeout: 600000 }, (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pg-fk-guard-pack-'));
   try {
     const packed = execFileSync('npm', ['pack', '--pack-destination', dir, '--loglevel=error'], { cwd: PKG, encoding: 'utf8' }).trim().split('\n').pop();
@@ -283,7 +283,7 @@ test('npm pack, installed into an empty project with --ignore-scripts, runs the 
     assertSarif(JSON.parse(r.stdout));
     const clean = spawnSync(bin, ['diagnose', '--url', url('fkg_fn_clean')], { cwd: project, encoding: 'utf8' });
     assert.equal(clean.status, 0, clean.stderr);
-    console.log(`# counts pack: ${packed}, ${fs.statSync(tarball).size} bytes, installed with --ignore-scripts, CLI exit codes 1 and 0`);
+    t.diagnostic(`counts pack: ${packed}, ${fs.statSync(tarball).size} bytes, installed with --ignore-scripts, CLI exit codes 1 and 0`);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
