@@ -13,6 +13,7 @@ extern "C" {
 #include "fix_plan.hpp"
 #include "profile.hpp"
 #include "../core/key_plan.hpp"
+#include "../core/key_plan_rules.hpp"
 
 namespace fkg {
 
@@ -404,12 +405,6 @@ RawOnlineKey *online_key(Oid rel, AttrNumber att) {
   return k;
 }
 
-UserError online_refusal(const std::string &what, const std::string &why) {
-  return UserError(ERRCODE_FEATURE_NOT_SUPPORTED, "online mode cannot change " + what, why,
-                   "Use the offline plan (online => false), which converts everything in one transaction under "
-                   "ACCESS EXCLUSIVE locks.");
-}
-
 }  // namespace
 
 // ---- Citus ----
@@ -579,287 +574,159 @@ void plan_key_for_citus(Oid rel, AttrNumber att, bool mapped, KeyPlanInput *in) 
   }
 }
 
+// A refusal of the core's rules as the error PostgreSQL raises.
+UserError key_plan_refused(const PlanRefused &e) {
+  const std::string &c = e.sqlstate;
+  int code = c.size() == 5 ? MAKE_SQLSTATE(c[0], c[1], c[2], c[3], c[4]) : ERRCODE_INTERNAL_ERROR;
+  return UserError(code, e.what(), e.detail, e.hint);
+}
+
 std::string build_key_type_plan(Oid rel, AttrNumber att, Oid new_type, OnUnconvertible mode,
                                 const char *new_key_expression, bool include_implied, const OnlineOptions &online) {
-  RawKey *k = pg_guard([rel, att, new_type]() { return read_key(rel, att, new_type); });
-  std::string key = std::string(k->table) + "." + k->column;
-  if (k->type == new_type) throw UserError(ERRCODE_INVALID_PARAMETER_VALUE, key + " is already " + k->new_type, "", "");
-  std::string blockers = column_blockers_of(rel, att);
-  if (!blockers.empty())
-    throw UserError(ERRCODE_FEATURE_NOT_SUPPORTED, "no key type plan can convert " + key,
-                    "ALTER COLUMN ... TYPE refuses a column that these use: " + blockers + ".",
-                    "Drop them first and create them again after the plan.");
-
-  KeyPlanInput in;
-  in.table = Ident::checked(k->table);
-  in.column = Ident::checked(k->column);
-  in.old_type = k->old_type;
-  in.new_type = k->new_type;
-  in.rows = (long long)k->size.rows;
-  in.size = k->size.size;
-  in.identity = k->identity;
-  in.mode = mode;
-  if (k->current_default) in.current_default = k->current_default;
-  Oid old_type = k->type;
-  in.conversion = pg_guard([old_type, new_type]() { return conversion_of(old_type, new_type); });
-  bool mapped = in.conversion == Conversion::None;
-  bool integer_target = new_type == INT2OID || new_type == INT4OID || new_type == INT8OID;
-  if (k->sequence && integer_target) in.owned_sequence = Ident::checked(k->sequence);
-
-  if (mapped && online.enabled && mode != OnUnconvertible::Fail)
-    throw UserError(ERRCODE_INVALID_PARAMETER_VALUE, "on_unconvertible does not apply to an online plan",
-                    "Online, every foreign key must be validated, so every reference has its key.",
-                    "Leave on_unconvertible at 'fail'.");
-  if (mapped) {
-    if (mode == OnUnconvertible::Map)
-      throw UserError(ERRCODE_INVALID_PARAMETER_VALUE, "on_unconvertible => 'map' does not apply to a key type plan",
-                      "",
-                      "The new keys come from new_key_expression; use fail, null or delete for references "
-                      "to no key.");
-    if (new_key_expression == nullptr) {
-      if (new_type != UUIDOID)
-        throw UserError(ERRCODE_INVALID_PARAMETER_VALUE,
-                        std::string("no cast turns ") + k->old_type + " into " + k->new_type +
-                            ": the new key values must come from somewhere",
-                        "",
-                        "Pass new_key_expression: the new value of each key, an expression over its row (alias r).");
-      in.new_key_expression = "pg_catalog.gen_random_uuid()";
-      in.new_default = true;
-    } else {
+  try {
+    RawKey *k = pg_guard([rel, att, new_type]() { return read_key(rel, att, new_type); });
+    KeyPlanFacts f;
+    f.table = k->table;
+    f.column = k->column;
+    f.old_type = k->old_type;
+    f.new_type = k->new_type;
+    f.same_type = k->type == new_type;
+    f.identity = k->identity;
+    if (k->sequence) f.sequence = k->sequence;
+    if (k->current_default) f.current_default = k->current_default;
+    f.rows = (long long)k->size.rows;
+    f.size = k->size.size;
+    f.mode = mode;
+    f.online = online;
+    f.include_implied = include_implied;
+    f.no_not_valid_on_partitioned = compat::no_not_valid_foreign_keys_on_partitioned_tables;
+    f.integer_target = new_type == INT2OID || new_type == INT4OID || new_type == INT8OID;
+    f.uuid_target = new_type == UUIDOID;
+    if (new_key_expression) {
+      f.new_key_expression = std::string(new_key_expression);
       const char *e = new_key_expression;
-      if (!pg_guard([e]() { return parses_as_one_expression(e); }))
-        throw UserError(ERRCODE_SYNTAX_ERROR, "new_key_expression is not one SQL expression",
-                        std::string("It is written into the script as (") + sql::comment_safe(e) +
-                            "), and must be exactly one expression, with no comment and no semicolon.",
-                        "For example r.legacy_uuid, or pg_catalog.gen_random_uuid().");
-      in.new_key_expression = new_key_expression;
+      f.expression_is_one_expression = pg_guard([e]() { return parses_as_one_expression(e); });
     }
-  } else {
-    // Every key must convert: a key that cannot has references that cannot follow it.
-    ColumnProfile prof = profile_column(rel, att, new_type, -1, InvalidOid, InvalidAttrNumber, 3);
-    if (!prof.profiled)
-      throw UserError(ERRCODE_INSUFFICIENT_PRIVILEGE, "the values of " + key + " were not profiled",
-                      prof.not_profiled_reason + ".", "Run it as the role that owns that code (SET ROLE).");
-    if (prof.rows_unconvertible > 0) {
-      std::string samples;
-      for (const std::string &v : prof.sample_unconvertible) samples += (samples.empty() ? "" : ", ") + sql::literal(v);
-      throw UserError(ERRCODE_INVALID_TEXT_REPRESENTATION,
-                      std::to_string(prof.rows_unconvertible) + (prof.rows_unconvertible == 1 ? " value" : " values") +
-                          " of " + key + " cannot become " + k->new_type,
-                      "For example " + samples + ".",
-                      "Fix or remove those keys first, or plan with a new_type that has no cast, so that new keys "
-                      "are generated.");
+    if (f.same_type) key_type_plan_precheck(f);
+    f.blockers = column_blockers_of(rel, att);
+    Oid old_type = k->type;
+    f.conversion = pg_guard([old_type, new_type]() { return conversion_of(old_type, new_type); });
+    key_type_plan_precheck(f);
+    bool mapped = f.conversion == Conversion::None;
+    if (!mapped) {
+      ColumnProfile prof = profile_column(rel, att, new_type, -1, InvalidOid, InvalidAttrNumber, 3);
+      f.profiled = prof.profiled;
+      f.not_profiled_reason = prof.not_profiled_reason;
+      f.rows_unconvertible = prof.rows_unconvertible;
+      f.sample_unconvertible = prof.sample_unconvertible;
     }
-    if (mode != OnUnconvertible::Fail)
-      in.notes.push_back(
-          "on_unconvertible applies only when no cast exists: every key converts here, and its "
-          "references with it.");
-  }
 
-  RawReferrers *refs = pg_guard([rel, att]() { return read_referrers(rel, att); });
-  // Referenced only as one part of multi-column keys, the column's values may
-  // repeat (a foreign key on it alone would need it unique).
-  bool composite = false, alone = false;
-  for (int i = 0; i < refs->count; i++) (refs->items[i].key_columns > 1 ? composite : alone) = true;
-  in.key_part = mapped && composite && !alone;
-  for (int i = 0; i < refs->count; i++) {
-    const RawReferrer &r = refs->items[i];
-    std::string b = column_blockers_of(r.rel, r.att);
-    if (!b.empty())
-      throw UserError(ERRCODE_FEATURE_NOT_SUPPORTED,
-                      std::string("no key type plan can convert ") + r.table + "." + r.column,
-                      "ALTER COLUMN ... TYPE refuses a column that these use: " + b + ".",
-                      "Drop them first and create them again after the plan.");
-    if (mapped && mode == OnUnconvertible::Null && r.not_null)
-      throw UserError(ERRCODE_INVALID_PARAMETER_VALUE,
-                      std::string("on_unconvertible => 'null' needs nullable columns, and ") + r.table + "." +
-                          r.column + " is NOT NULL",
-                      "", "Use on_unconvertible => 'delete' or 'fail'.");
-    if (mapped && mode == OnUnconvertible::Delete) {
-      Oid rr = r.rel;
-      const char *cascades = pg_guard([rr]() { return cascades_from(rr); });
-      if (cascades)
-        throw UserError(ERRCODE_INVALID_PARAMETER_VALUE,
-                        std::string("on_unconvertible => 'delete' would also change rows of other tables"),
-                        std::string("Deleting rows of ") + r.table + " runs the ON DELETE actions of " + cascades + ".",
-                        "Use on_unconvertible => 'null', or fix those references first.");
-    }
-    KeyReferrer kr;
-    kr.table = Ident::checked(r.table);
-    kr.column = Ident::checked(r.column);
-    kr.source_type = r.source_type;
-    Oid from = r.type;
-    kr.conversion = pg_guard([from, new_type]() { return conversion_of(from, new_type); });
-    kr.constraint = Ident::checked(r.constraint);
-    kr.definition = r.definition;
-    kr.not_valid = r.not_valid;
-    if (kr.not_valid) {
-      // pg_get_constraintdef() ends a NOT VALID key's definition with NOT VALID.
-      const std::string suffix = " NOT VALID";
-      if (kr.definition.size() > suffix.size() &&
-          kr.definition.compare(kr.definition.size() - suffix.size(), suffix.size(), suffix) == 0)
-        kr.definition.resize(kr.definition.size() - suffix.size());
-      kr.definition += suffix;
-    }
-    kr.partitioned = r.partitioned && compat::no_not_valid_foreign_keys_on_partitioned_tables;
-    if (online.enabled) {
-      std::string col = std::string(r.table) + "." + r.column;
-      if (r.key_columns > 1)
-        throw online_refusal(col, std::string("Its foreign key ") + r.constraint + " has " +
-                                      std::to_string(r.key_columns) +
-                                      " columns, and online mode carries one-column foreign keys only.");
-      if (r.partitioned || r.is_partition)
-        throw online_refusal(col, std::string(r.table) + (r.partitioned ? " is partitioned" : " is a partition") +
-                                      ": CREATE INDEX CONCURRENTLY and ADD COLUMN cannot run on it the way online "
-                                      "mode needs.");
-      if (r.set_null_columns)
-        throw online_refusal(col, std::string("Its foreign key ") + r.constraint +
-                                      " sets a column list to NULL ON DELETE, which online mode does not carry.");
-      if (mapped && r.not_valid)
-        throw online_refusal(col, std::string("Its foreign key ") + r.constraint +
-                                      " is NOT VALID: a reference to no key has no new key to take.");
-      Oid rr = r.rel;
-      AttrNumber ra = r.att;
-      RawOnlineColumn *oc = pg_guard([rr, ra, rel]() { return online_column(rr, ra, rel, false); });
-      if (oc->blockers)
-        throw online_refusal(
-            col, std::string("The swap drops the old column, and with it what depends on it: ") + oc->blockers + ".");
-      if (oc->has_default)
-        throw online_refusal(col, "It has a DEFAULT, which the swap would drop with the old column.");
+    RawReferrers *refs = pg_guard([rel, att]() { return read_referrers(rel, att); });
+    for (int i = 0; i < refs->count; i++) {
+      const RawReferrer &r = refs->items[i];
+      KeyPlanReferrerFacts kr;
+      kr.table = r.table;
+      kr.column = r.column;
+      kr.constraint = r.constraint;
+      kr.definition = r.definition;
+      kr.source_type = r.source_type;
+      Oid from = r.type;
+      kr.conversion = pg_guard([from, new_type]() { return conversion_of(from, new_type); });
+      kr.not_valid = r.not_valid;
+      kr.partitioned = r.partitioned;
+      kr.is_partition = r.is_partition;
+      kr.same_table = r.same_table;
+      kr.not_null = r.not_null;
+      kr.rows = (long long)r.size.rows;
+      kr.size = r.size.size;
       kr.schema_name = r.schema_name;
       kr.table_name = r.table_name;
       kr.column_name = r.column_name;
       kr.constraint_name = r.constraint_name;
-      kr.not_null = r.not_null;
+      kr.key_columns = r.key_columns;
+      kr.set_null_columns = r.set_null_columns;
       kr.match_type = r.match_type;
       kr.update_action = r.update_action;
       kr.delete_action = r.delete_action;
       kr.deferrable = r.deferrable;
       kr.deferred = r.deferred;
-      if (OidIsValid(oc->index_oid)) {
-        kr.index = Ident::checked(oc->index_qualified);
-        kr.index_name = oc->index_name;
-        kr.index_method = oc->index_method;
+      kr.blockers = column_blockers_of(r.rel, r.att);
+      if (mapped && mode == OnUnconvertible::Delete) {
+        Oid rr = r.rel;
+        const char *cascades = pg_guard([rr]() { return cascades_from(rr); });
+        if (cascades) kr.cascades = cascades;
       }
+      if (online.enabled) {
+        Oid rr = r.rel;
+        AttrNumber ra = r.att;
+        RawOnlineColumn *oc = pg_guard([rr, ra, rel]() { return online_column(rr, ra, rel, false); });
+        if (oc->blockers) kr.online_blockers = oc->blockers;
+        kr.online_has_default = oc->has_default;
+        if (OidIsValid(oc->index_oid)) {
+          kr.index = oc->index_qualified;
+          kr.index_name = oc->index_name;
+          kr.index_method = oc->index_method;
+        }
+      }
+      f.referrers.push_back(kr);
     }
-    kr.rel_oid = r.rel;
-    kr.att = r.att;
-    kr.same_table = r.same_table;
-    kr.rows = (long long)r.size.rows;
-    kr.size = r.size.size;
-    if (!mapped && kr.conversion == Conversion::None)
-      throw UserError(
-          ERRCODE_CANNOT_COERCE,
-          std::string("no cast turns ") + r.table + "." + r.column + " (" + r.source_type + ") into " + k->new_type,
-          "The key converts, but this column that references it cannot follow.",
-          "Convert it to the key's type first: fk_guard.fix_plan() writes that script.");
-    in.referrers.push_back(kr);
-  }
 
-  if (online.enabled) {
-    if (include_implied)
-      throw online_refusal(key,
-                           "include_implied: a column implied by its name has no foreign key for online "
-                           "mode to carry.");
-    RawOnlineKey *ok = pg_guard([rel, att]() { return online_key(rel, att); });
-    if (ok->partitioned || ok->is_partition)
-      throw online_refusal(key, std::string(k->table) + (ok->partitioned ? " is partitioned" : " is a partition") +
-                                    ": CREATE INDEX CONCURRENTLY and ADD COLUMN cannot run on it the way online "
-                                    "mode needs.");
-    if (!ok->primary_key)
-      throw online_refusal(key, std::string("Online mode makes the new column the primary key of ") + k->table +
-                                    ", so the key must be its table's one-column, not deferrable, primary key.");
-    RawOnlineColumn *oc = pg_guard([rel, att]() { return online_column(rel, att, rel, true); });
-    if (oc->blockers)
-      throw online_refusal(
-          key, std::string("The swap drops the old column, and with it what depends on it: ") + oc->blockers + ".");
-    if (!mapped && k->current_default && !in.owned_sequence && !k->identity)
-      throw online_refusal(key, std::string("Its DEFAULT (") + k->current_default +
-                                    ") is not a sequence the plan can move to the new column.");
-    if (pg_guard([]() { return citus::installed(); })) {
-      plan_key_for_citus(rel, att, mapped, &in);
-      if (in.citus.involved)
-        throw online_refusal(key,
-                             "Online mode adds columns, triggers and indexes that Citus tables do not take the "
-                             "way it needs: plan without online => true.");
-    }
-    in.online = online;
-    in.schema_name = ok->schema_name;
-    in.table_name = ok->table_name;
-    in.column_name = ok->column_name;
-    in.primary_key_name = ok->primary_key;
-    in.identity_kind = ok->identity;
-    if (mapped && !in.current_default.empty() && k->sequence) in.owned_sequence = Ident::checked(k->sequence);
-    return write_key_type_plan(in);
-  }
-
-  if (include_implied) {
-    struct RawPath {
-      Oid *oids;
-      int n;
-    };
-    RawPath rp = pg_guard([]() {
-      List *p = fetch_search_path(false);
-      RawPath r{(Oid *)palloc(sizeof(Oid) * (list_length(p) + 1)), 0};
-      ListCell *lc;
-      foreach (lc, p) r.oids[r.n++] = lfirst_oid(lc);
-      return r;
-    });
-    std::vector<Oid> path(rp.oids, rp.oids + rp.n);
-    size_t declared = in.referrers.size();
-    for (const ImpliedPair &ip : implied_key_pairs(path)) {
-      if (ip.pair.referenced_rel != rel || ip.pair.referenced_att != att) continue;
-      Oid rr = ip.pair.referencing_rel;
-      AttrNumber ra = ip.pair.referencing_att;
-      RawReferrer *r = pg_guard([rr, ra]() {
-        RawReferrer *x = (RawReferrer *)palloc0(sizeof(RawReferrer));
-        x->table = qualified_name(rr);
-        x->column = quote_identifier(get_attname(rr, ra, false));
-        x->type = get_atttype(rr, ra);
-        x->source_type = format_type_be(x->type);
-        x->size = table_size(rr);
-        return x;
+    if (online.enabled) {
+      RawOnlineKey *ok = pg_guard([rel, att]() { return online_key(rel, att); });
+      f.key_partitioned = ok->partitioned;
+      f.key_is_partition = ok->is_partition;
+      if (ok->primary_key) f.primary_key_name = ok->primary_key;
+      f.identity_kind = ok->identity;
+      f.schema_name = ok->schema_name;
+      f.table_name = ok->table_name;
+      f.column_name = ok->column_name;
+      RawOnlineColumn *oc = pg_guard([rel, att]() { return online_column(rel, att, rel, true); });
+      if (oc->blockers) f.online_blockers = oc->blockers;
+    } else if (include_implied) {
+      struct RawPath {
+        Oid *oids;
+        int n;
+      };
+      RawPath rp = pg_guard([]() {
+        List *p = fetch_search_path(false);
+        RawPath r{(Oid *)palloc(sizeof(Oid) * (list_length(p) + 1)), 0};
+        ListCell *lc;
+        foreach (lc, p) r.oids[r.n++] = lfirst_oid(lc);
+        return r;
       });
-      std::string b = column_blockers_of(rr, ra);
-      if (!b.empty())
-        throw UserError(ERRCODE_FEATURE_NOT_SUPPORTED,
-                        std::string("no key type plan can convert ") + r->table + "." + r->column,
-                        "ALTER COLUMN ... TYPE refuses a column that these use: " + b + ".",
-                        "Drop them first and create them again after the plan.");
-      KeyReferrer kr;
-      kr.table = Ident::checked(r->table);
-      kr.column = Ident::checked(r->column);
-      kr.source_type = r->source_type;
-      Oid from = r->type;
-      kr.conversion = pg_guard([from, new_type]() { return conversion_of(from, new_type); });
-      if (!mapped && kr.conversion == Conversion::None) continue;  // nothing ties it to the key: left as it is
-      // Without a cast every reference is carried across through the old key
-      // values, so only a column of the key's own type can follow. One that
-      // already has another type (often the new one, as a uuid column beside
-      // an integer key) holds no old key to look up: said, and left as it is.
-      if (mapped && pg_guard([from]() { return getBaseType(from); }) !=
-                        pg_guard([old_type]() { return getBaseType(old_type); })) {
-        in.notes.push_back(std::string(r->table) + "." + r->column + " (" + r->source_type +
-                           ") is named like a reference to " + key + " but does not hold its " + k->old_type +
-                           " values, so the plan leaves it as it is; fk_guard.fix_plan() converts it on its own "
-                           "once the key is " +
-                           k->new_type + ".");
-        continue;
+      std::vector<Oid> path(rp.oids, rp.oids + rp.n);
+      for (const ImpliedPair &ip : implied_key_pairs(path)) {
+        if (ip.pair.referenced_rel != rel || ip.pair.referenced_att != att) continue;
+        Oid rr = ip.pair.referencing_rel;
+        AttrNumber ra = ip.pair.referencing_att;
+        RawReferrer *r = pg_guard([rr, ra]() {
+          RawReferrer *x = (RawReferrer *)palloc0(sizeof(RawReferrer));
+          x->table = qualified_name(rr);
+          x->column = quote_identifier(get_attname(rr, ra, false));
+          x->type = get_atttype(rr, ra);
+          x->source_type = format_type_be(x->type);
+          x->size = table_size(rr);
+          return x;
+        });
+        KeyPlanImpliedFacts ir;
+        ir.table = r->table;
+        ir.column = r->column;
+        ir.source_type = r->source_type;
+        Oid from = r->type;
+        ir.conversion = pg_guard([from, new_type]() { return conversion_of(from, new_type); });
+        ir.same_base_type = pg_guard([from]() { return getBaseType(from); }) ==
+                            pg_guard([old_type]() { return getBaseType(old_type); });
+        ir.same_table = rr == rel;
+        ir.rows = (long long)r->size.rows;
+        ir.size = r->size.size;
+        ir.blockers = column_blockers_of(rr, ra);
+        f.implied.push_back(ir);
       }
-      kr.rel_oid = rr;
-      kr.att = ra;
-      kr.same_table = rr == rel;
-      kr.rows = (long long)r->size.rows;
-      kr.size = r->size.size;
-      in.referrers.push_back(kr);
     }
-    // After the declared ones, by table and column (pg_attribute's heap order is no order).
-    std::sort(in.referrers.begin() + declared, in.referrers.end(), [](const KeyReferrer &a, const KeyReferrer &b) {
-      return a.table.str() != b.table.str() ? a.table.str() < b.table.str() : a.column.str() < b.column.str();
-    });
+    return key_type_plan_from_facts(f);
+  } catch (const PlanRefused &e) {
+    throw key_plan_refused(e);
   }
-  if (pg_guard([]() { return citus::installed(); })) plan_key_for_citus(rel, att, mapped, &in);
-  return write_key_type_plan(in);
 }
 
 }  // namespace fkg
