@@ -13,6 +13,7 @@
 #include "../core/fix_writer.hpp"
 #include "../core/hygiene.hpp"
 #include "../core/key_plan.hpp"
+#include "../core/key_plan_rules.hpp"
 #include "../core/pair_text.hpp"
 #include "../core/sql_writer.hpp"
 #include "../core/verdict.hpp"
@@ -356,6 +357,136 @@ val check_hygiene_facts(val keys, val indexes, val checks) {
   });
 }
 
+Conversion conversion_field(const val &o, const char *key) { return plan_conversion(get_string(o, key, "assignment")); }
+
+char letter(const val &o, const char *key, char dflt) {
+  std::string v = get_string(o, key);
+  return v.empty() ? dflt : v[0];
+}
+
+KeyPlanFacts key_facts(const val &o) {
+  KeyPlanFacts f;
+  f.table = get_string(o, "table");
+  f.column = get_string(o, "column");
+  f.old_type = get_string(o, "old_type");
+  f.new_type = get_string(o, "new_type");
+  f.same_type = get_bool(o, "same_type", false);
+  f.identity = get_bool(o, "identity", false);
+  f.sequence = get_string(o, "sequence");
+  f.current_default = get_string(o, "current_default");
+  f.rows = (long long)get_number(o, "rows", -1);
+  f.size = get_string(o, "size");
+  f.blockers = get_string(o, "blockers");
+  f.conversion = conversion_field(o, "conversion");
+  f.integer_target = get_bool(o, "integer_target", false);
+  f.uuid_target = get_bool(o, "uuid_target", false);
+  f.mode = plan_mode(get_string(o, "mode"));
+  if (present(o, "new_key_expression")) f.new_key_expression = get_string(o, "new_key_expression");
+  f.expression_is_one_expression = get_bool(o, "expression_is_one_expression", true);
+  f.include_implied = get_bool(o, "include_implied", false);
+  f.online.enabled = get_bool(o, "online", false);
+  f.online.batch_size = (long long)get_number(o, "batch_size", 10000);
+  f.online.batch_pause = get_string(o, "batch_pause", "0.1");
+  f.no_not_valid_on_partitioned = get_bool(o, "no_not_valid_on_partitioned", true);
+  f.profiled = get_bool(o, "profiled", true);
+  f.not_profiled_reason = get_string(o, "not_profiled_reason");
+  f.rows_unconvertible = (long long)get_number(o, "rows_unconvertible", 0);
+  f.sample_unconvertible = get_strings(o, "sample_unconvertible");
+  f.key_partitioned = get_bool(o, "key_partitioned", false);
+  f.key_is_partition = get_bool(o, "key_is_partition", false);
+  f.primary_key_name = get_string(o, "primary_key_name");
+  f.identity_kind = letter(o, "identity_kind", '\0');
+  f.online_blockers = get_string(o, "online_blockers");
+  f.schema_name = get_string(o, "schema_name");
+  f.table_name = get_string(o, "table_name");
+  f.column_name = get_string(o, "column_name");
+  if (present(o, "referrers")) {
+    val a = o["referrers"];
+    int n = a["length"].as<int>();
+    for (int i = 0; i < n; i++) {
+      val r = a[i];
+      KeyPlanReferrerFacts x;
+      x.table = get_string(r, "table");
+      x.column = get_string(r, "column");
+      x.constraint = get_string(r, "constraint");
+      x.definition = get_string(r, "definition");
+      x.source_type = get_string(r, "source_type");
+      x.conversion = conversion_field(r, "conversion");
+      x.not_valid = get_bool(r, "not_valid", false);
+      x.partitioned = get_bool(r, "partitioned", false);
+      x.is_partition = get_bool(r, "is_partition", false);
+      x.same_table = get_bool(r, "same_table", false);
+      x.not_null = get_bool(r, "not_null", false);
+      x.rows = (long long)get_number(r, "rows", -1);
+      x.size = get_string(r, "size");
+      x.schema_name = get_string(r, "schema_name");
+      x.table_name = get_string(r, "table_name");
+      x.column_name = get_string(r, "column_name");
+      x.constraint_name = get_string(r, "constraint_name");
+      x.key_columns = get_int(r, "key_columns", 1);
+      x.set_null_columns = get_bool(r, "set_null_columns", false);
+      x.match_type = letter(r, "match_type", 's');
+      x.update_action = letter(r, "update_action", 'a');
+      x.delete_action = letter(r, "delete_action", 'a');
+      x.deferrable = get_bool(r, "deferrable", false);
+      x.deferred = get_bool(r, "deferred", false);
+      x.blockers = get_string(r, "blockers");
+      x.cascades = get_string(r, "cascades");
+      x.online_blockers = get_string(r, "online_blockers");
+      x.online_has_default = get_bool(r, "online_has_default", false);
+      x.index = get_string(r, "index");
+      x.index_name = get_string(r, "index_name");
+      x.index_method = get_string(r, "index_method");
+      f.referrers.push_back(x);
+    }
+  }
+  if (present(o, "implied")) {
+    val a = o["implied"];
+    int n = a["length"].as<int>();
+    for (int i = 0; i < n; i++) {
+      val r = a[i];
+      KeyPlanImpliedFacts x;
+      x.table = get_string(r, "table");
+      x.column = get_string(r, "column");
+      x.source_type = get_string(r, "source_type");
+      x.conversion = conversion_field(r, "conversion");
+      x.same_base_type = get_bool(r, "same_base_type", true);
+      x.same_table = get_bool(r, "same_table", false);
+      x.rows = (long long)get_number(r, "rows", -1);
+      x.size = get_string(r, "size");
+      x.blockers = get_string(r, "blockers");
+      f.implied.push_back(x);
+    }
+  }
+  return f;
+}
+
+// keyTypePlanPrecheck(facts): null, or the refusal change_key_type_plan()
+// raises before it reads the key's values.
+val key_plan_check(val facts) {
+  return guarded([&]() {
+    try {
+      key_type_plan_precheck(key_facts(facts));
+      return val::null();
+    } catch (const PlanRefused &e) {
+      return refused_value(e);
+    }
+  });
+}
+
+// keyTypePlan(facts): {plan} or {refused}.
+val key_plan(val facts) {
+  return guarded([&]() {
+    val out = val::object();
+    try {
+      out.set("plan", key_type_plan_from_facts(key_facts(facts)));
+    } catch (const PlanRefused &e) {
+      out.set("refused", refused_value(e));
+    }
+    return out;
+  });
+}
+
 val hygiene_check_names() {
   return guarded([&]() { return string_array(hygiene_checks()); });
 }
@@ -375,6 +506,8 @@ EMSCRIPTEN_BINDINGS(fkg_plans) {
   emscripten::function("fixPlan", &fix_plan);
   emscripten::function("checkHygiene", &check_hygiene_facts);
   emscripten::function("hygieneChecks", &hygiene_check_names);
+  emscripten::function("keyTypePlanPrecheck", &key_plan_check);
+  emscripten::function("keyTypePlan", &key_plan);
 }
 
 }  // namespace wasm

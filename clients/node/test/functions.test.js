@@ -12,7 +12,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { execFileSync, spawnSync } = require('node:child_process');
 const pg = require('pg');
-const { diagnose, checkForeignKeys, migrationHistory, profileColumn, fixPlan } = require('../lib/functions');
+const { diagnose, checkForeignKeys, migrationHistory, profileColumn, fixPlan, changeKeyTypePlan } = require('../lib/functions');
 const { sarif } = require('../lib/cli.js');
 
 const PKG = path.resolve(__dirname, '..');
@@ -157,6 +157,34 @@ test('fixPlan() = fk_guard.fix_plan(): every mode, refusals included', async (t)
   assert.ok(theirs.filter((x) => x.plan).length >= 15, 'most calls write a plan');
   assert.ok(theirs.some((x) => x.error), 'some are refused');
   differ(t, 'fix_plan', ours, theirs);
+});
+
+// (key table, key column, new type, options): with and without a cast,
+// new keys from an expression or gen_random_uuid(), implied references,
+// online mode, every refusal.
+const KEY_PLANS = [
+  ['users', 'id', 'bigint', {}], ['users', 'id', 'uuid', {}], ['users', 'id', 'uuid', { newKeyExpression: 'r.legacy_uuid' }],
+  ['users', 'id', 'uuid', { newKeyExpression: 'r.legacy_uuid', includeImplied: true }], ['users', 'id', 'bigint', { includeImplied: true }],
+  ['users', 'id', 'bigint', { online: true }], ['users', 'id', 'uuid', { online: true, batchSize: 500, batchPause: '2 s' }],
+  ['accounts', 'id', 'integer', {}], ['accounts', 'id', 'numeric', {}], ['accounts', 'id', 'text', {}], ['accounts', 'id', 'uuid', {}],
+  ['accounts', 'id', 'uuid', { onUnconvertible: 'delete' }], ['accounts', 'id', 'uuid', { onUnconvertible: 'null' }], ['accounts', 'id', 'uuid', { onUnconvertible: 'map' }],
+  ['accounts', 'id', 'bigint', {}], ['accounts', 'id', 'integer', { online: true }], ['pairs', 'a', 'bigint', {}], ['pairs', 'a', 'uuid', { newKeyExpression: 'gen_random_uuid()' }],
+  ['categories', 'id', 'bigint', { includeImplied: true }], ['shop_user', 'id', 'integer', { includeImplied: true }], ['prof_keys', 'id', 'bigint', {}],
+  ['prof_keys', 'code', 'integer', {}], ['users', 'id', 'uuid', { newKeyExpression: 'x; drop table users' }], ['users', 'id', 'bigint', { batchSize: 0 }],
+  ['users', 'id', 'bigint', { batchPause: '-1 s' }], ['varc', 'v', 'text', {}], ['ts_src', 'at', 'timestamptz', { online: true }], ['notes', 'id', 'bigint', {}],
+  ['users', 'id', 'integer', {}], ['users', 'nope', 'bigint', {}], ['note_accounts', 'account_id', 'bigint', {}], ['prof_src', 'id', 'bigint', { onUnconvertible: 'delete' }],
+];
+
+test('changeKeyTypePlan() = fk_guard.change_key_type_plan(): offline, online, implied, refusals', async (t) => {
+  const ours = [], theirs = [];
+  for (const [tbl, col, type, o] of KEY_PLANS) {
+    ours.push(await asReader('fkg_fn_plain', (c) => outcome(async () => ({ plan: await changeKeyTypePlan(c, { referencedTable: tbl, referencedColumn: col, newType: type, ...o }) }))));
+    theirs.push(await asReader('fkg_fn_ext', (c) => outcome(async () => ({ plan: (await c.query(
+      'SELECT fk_guard.change_key_type_plan($1::regclass, $2, $3::regtype, $4, $5, $6, $7, $8, $9::interval) AS p',
+      [tbl, col, type, o.onUnconvertible || 'fail', o.newKeyExpression || null, !!o.includeImplied, !!o.online, o.batchSize ?? 10000, o.batchPause || '0.1 s'])).rows[0].p }))));
+  }
+  assert.ok(theirs.filter((x) => x.plan).length >= 15 && theirs.some((x) => x.plan && /online/.test(x.plan)));
+  differ(t, 'change_key_type_plan', ours, theirs);
 });
 
 test('checkForeignKeys() = fk_guard.check_foreign_keys(), also with schemas and checks', async (t) => {

@@ -42,7 +42,7 @@ async function declaredPairs(s) {
 // Columns of user tables the caller can use that no declared foreign key
 // covers, with the single-column primary keys of every table (for implied
 // pairs, src/pg/catalog_pairs.cpp implied_key_pairs()).
-async function impliedPairs(s) {
+async function impliedPairs(s, pathNames = s.callerPath) {
   const cols = await s.query(
     `SELECT c.oid::text AS rel, c.relnamespace::text AS nsp, c.relname::text AS relname, a.attnum::int AS att, a.attname::text AS attname
        FROM pg_catalog.pg_class c
@@ -54,7 +54,7 @@ async function impliedPairs(s) {
         AND pg_catalog.has_schema_privilege(n.oid, 'USAGE')
         AND pg_catalog.lower(a.attname::text) LIKE '%id'
         AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k WHERE k.contype = 'f' AND k.conrelid = c.oid AND a.attnum = ANY (k.conkey))
-      ORDER BY c.oid, a.attnum`);
+      ORDER BY c.ctid, a.attnum`);
   const stems = new Map();
   const wanted = [];
   for (const c of cols.rows) {
@@ -74,7 +74,7 @@ async function impliedPairs(s) {
     [[...stems.keys()]]);
   const byName = new Map();
   for (const row of t.rows) byName.set(`${row.nsp}/${row.relname}`, row);
-  const path = (await s.query('SELECT n.oid::text AS oid FROM pg_catalog.unnest($1::name[]) WITH ORDINALITY AS p(name, ord) JOIN pg_catalog.pg_namespace n ON n.nspname = p.name ORDER BY p.ord', [s.callerPath])).rows.map((r) => r.oid);
+  const path = (await s.query('SELECT n.oid::text AS oid FROM pg_catalog.unnest($1::name[]) WITH ORDINALITY AS p(name, ord) JOIN pg_catalog.pg_namespace n ON n.nspname = p.name ORDER BY p.ord', [pathNames])).rows.map((r) => r.oid);
   const out = [];
   for (const c of wanted) {
     // resolve_candidates: own schema first, then the search path; the
@@ -581,4 +581,4 @@ async function diagnose(db, { includeImplied = true, checkData = false } = {}) {
   return withSession(db, async (s) => asMismatchRows(s, await diagnoseRows(s, { includeImplied, checkData })));
 }
 
-module.exports = { diagnose, diagnoseRows, asMismatchRows, fixPlanFacts, columnBlockers };
+module.exports = { diagnose, diagnoseRows, asMismatchRows, fixPlanFacts, columnBlockers, impliedPairs };

@@ -5,5 +5,6 @@ const { checkForeignKeys } = require('./check');
 const { migrationHistory } = require('./history');
 const { profileColumn } = require('./profile');
 const { fixPlan } = require('./fixplan');
+const { changeKeyTypePlan } = require('./keyplan');
 
-module.exports = { diagnose, checkForeignKeys, migrationHistory, profileColumn, fixPlan };
+module.exports = { diagnose, checkForeignKeys, migrationHistory, profileColumn, fixPlan, changeKeyTypePlan };
