@@ -271,7 +271,12 @@ bool internal_session() {
   // at the coordinator (Citus refuses them elsewhere while it propagates
   // DDL), and Citus sends the coordinator no statement on a Citus table but
   // on its shards (recognised by their names): there the name proves nothing.
-  return !(installed() && on_coordinator());
+  if (installed() && on_coordinator()) return false;
+  // On a worker, Citus sends its commands for the node's shell tables with
+  // DDL propagation off (so they change this node only); a session with the
+  // name but propagation on is not Citus's.
+  const char *propagation = GetConfigOption("citus.enable_ddl_propagation", true, false);
+  return propagation == NULL || strcmp(propagation, "off") == 0;
 }
 
 bool converting_table() {

@@ -76,7 +76,8 @@ bool on_coordinator();
 // Was this session opened by Citus (the coordinator sending its commands to
 // a worker, the rebalancer, a shard move or split)? Citus marks such sessions
 // by their application_name, which any session can set: on the coordinator,
-// where users' statements arrive, the name is never taken as proof (false).
+// where users' statements arrive, the name is never taken as proof (false);
+// on a worker it counts with DDL propagation off, as Citus sends its commands.
 bool internal_session();
 
 // Is Citus re-creating a table right now (alter_distributed_table,

@@ -132,7 +132,20 @@ $c->safe_psql('fkg', q{
 ($out, $err) = check_statement("application_name set like Citus's internal connections",
 	qq{SET application_name = 'citus_internal gpid=10000000001';\nALTER TABLE tasks ADD FOREIGN KEY (plan_code) REFERENCES plans(id);},
 	fails => 1, messages => 1);
-like($err, qr/foreign key constraint "tasks_plan_code_fkey" cannot be implemented/, '... refused by the guard');
+like($err, qr/foreign key constraint "tasks_plan_code_fkey" cannot be implemented.*CONTEXT:  pg_fk_guard: checked before PostgreSQL ran the statement/s,
+	'... refused by the guard');
+
+# On a worker, the name alone is not enough either: Citus sends its
+# commands for shell tables with DDL propagation off.
+{
+	my ($rc, $wout, $werr) = (0, '', '');
+	$rc = $node{worker1}->psql('fkg',
+		qq{SET application_name = 'citus_internal gpid=10000000001';\nCREATE TABLE spoofed (id int, plan_code text REFERENCES plans(id));},
+		stdout => \$wout, stderr => \$werr, on_error_stop => 1);
+	isnt($rc, 0, 'on a worker, a session named like Citus with DDL propagation on: refused');
+	like($werr, qr/foreign key constraint "spoofed_plan_code_fkey" cannot be implemented.*CONTEXT:  pg_fk_guard: checked before PostgreSQL ran the statement/s,
+		'... by the guard');
+}
 
 # --- Soft mismatches (integer -> bigint) under every policy setting ---
 my $w1 = $base + 1;
