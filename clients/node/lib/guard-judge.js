@@ -232,7 +232,7 @@ function keyMayFollow(p, fkType) {
 // The refusal for the statement's incompatible pairs, as the extension's
 // guard writes it (judge_and_report): the first refused constraint names the
 // message; DETAIL describes every refused pair.
-async function refusal(session, ctx, judged, options, query) {
+async function refusal(session, ctx, judged, options, query, later) {
   const bad = judged.filter((j) => j.verdict.kind === 'incompatible');
   if (bad.length === 0) return null;
   const first = bad[0];
@@ -280,7 +280,10 @@ async function refusal(session, ctx, judged, options, query) {
     conversion: first.result.conversion,
     alter,
     key_may_follow: keyMayFollow(p, fkType),
-    later_statement_retypes: false,
+    // A later statement of the same query string that converts the column
+    // (src/pg/guard.cpp, later_statement_retypes): named the same way.
+    later_statement_retypes: later.some((l) => l && l.kind === 'alter' && l.table.text === p.stTableText &&
+      l.retypes.includes(p.referencingAttname)),
     tool_note: tool.note,
   };
   if (!p.declaredHere && p.referencingRel) {
@@ -369,7 +372,9 @@ async function judge(session, collected, query, options) {
   if (!pairs || pairs.length === 0) return { skipped: pairs ? 'nothing to judge' : 'not modelled' };
   const results = await prober.judge(session, pairs, ctx.version, ctx.db);
   const judged = pairs.map((pair, i) => ({ pair, result: results[i], verdict: engine.classify(results[i].facts) }));
-  const refused = await refusal(session, ctx, judged, options, query);
+  const later = collected.all.slice(collected.all.indexOf(st) + 1);
+  for (const j of judged) j.pair.stTableText = st.table.text;
+  const refused = await refusal(session, ctx, judged, options, query, later);
   if (refused) return { refusal: refused, judged };
   return { refusal: null, notices: options.softMismatches === 'ignore' ? [] : softReports(judged, options), judged };
 }

@@ -249,3 +249,17 @@ test('a probe that fails for another reason (a temporary table of the same name)
   assert.deepEqual(await foreignKeys(dbs.plain, 'child'), ['child_p_fkey']);
   await c.end();
 });
+
+test('a later statement of the same query string that converts the column: the HINT says so, as the extension\'s does', async (t) => {
+  const dbs = await databases('later_retype', STORY);
+  t.after(() => dbs.drop());
+  const sql = 'ALTER TABLE sessions ADD FOREIGN KEY ("userId") REFERENCES users (id); ALTER TABLE sessions ALTER COLUMN "userId" TYPE integer USING NULL';
+  const ext = await connect(dbs.ext);
+  const extError = await ext.query(sql).then(() => null, (e) => e);
+  await ext.end();
+  const c = guard(await connect(dbs.plain));
+  const error = await c.query(sql).then(() => null, (e) => e);
+  await c.end();
+  sameRefusal(error, extError);
+  assert.match(error.hint, /A later statement in the same query string changes the type of sessions\."userId": run it before adding the foreign key\./);
+});
