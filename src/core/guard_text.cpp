@@ -19,9 +19,9 @@ std::string samples_text(const std::vector<std::string> &samples) {
 
 const char *is_or_becomes(bool retyped) { return retyped ? " becomes " : " is "; }
 
-std::string pair_fix_plan_call(const KeyNames &n, const char *mode = nullptr) {
+std::string pair_fix_plan_call(const KeyNames &n, CallStyle calls, const char *mode = nullptr) {
   return fix_plan_call(n.referencing_table, n.referencing_attname, n.referenced_table, n.referenced_attname, mode,
-                       n.constraint.empty() ? nullptr : n.constraint.c_str());
+                       n.constraint.empty() ? nullptr : n.constraint.c_str(), calls);
 }
 
 }  // namespace
@@ -64,8 +64,37 @@ std::string data_sentence(const std::string &table, const std::string &column, c
   return s;
 }
 
+std::string js_literal(const std::string &s) {
+  static const char *const hex = "0123456789abcdef";
+  std::string out = "'";
+  for (unsigned char c : s) {
+    if (c == '\\' || c == '\'') {
+      out += '\\';
+      out += (char)c;
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c < 0x20 || c == 0x7f) {
+      out += "\\x";
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    } else {
+      out += (char)c;
+    }
+  }
+  return out + "'";
+}
+
 std::string fix_plan_call(const std::string &table, const std::string &column, const std::string &referenced_table,
-                          const std::string &referenced_column, const char *mode, const char *constraint) {
+                          const std::string &referenced_column, const char *mode, const char *constraint,
+                          CallStyle calls) {
+  if (calls == CallStyle::Package) {
+    std::string call =
+        "fixPlan(db, {referencingTable: " + js_literal(table) + ", referencingColumn: " + js_literal(column) +
+        ", referencedTable: " + js_literal(referenced_table) + ", referencedColumn: " + js_literal(referenced_column);
+    if (mode) call += std::string(", onUnconvertible: ") + js_literal(mode);
+    if (constraint) call += ", constraintName: " + js_literal(constraint);
+    return call + "})";
+  }
   std::string call = "SELECT fk_guard.fix_plan(" + sql::literal(table) + ", " + sql::literal(column) + ", " +
                      sql::literal(referenced_table) + ", " + sql::literal(referenced_column);
   if (mode) call += std::string(", on_unconvertible => ") + sql::literal(mode);
@@ -100,7 +129,12 @@ std::string soft_message(const std::string &constraint, bool rebuilt, const Colu
          " with " + pk.display + " (" + kind_name(kind) + ")";
 }
 
-std::string key_change_note(const KeyNames &n, const std::string &t) {
+std::string key_change_note(const KeyNames &n, const std::string &t, CallStyle calls) {
+  if (calls == CallStyle::Package)
+    return " Or, if " + n.referenced_table + "." + n.referenced_column + " should become " + t +
+           " instead: changeKeyTypePlan(db, {referencedTable: " + js_literal(n.referenced_table) +
+           ", referencedColumn: " + js_literal(n.referenced_attname) + ", newType: " + js_literal(t) +
+           "}) writes the script that changes it together with every column that references it.";
   return " Or, if " + n.referenced_table + "." + n.referenced_column + " should become " + t +
          " instead: SELECT fk_guard.change_key_type_plan(" + sql::literal(n.referenced_table) + ", " +
          sql::literal(n.referenced_attname) + ", " + sql::literal(t) +
@@ -153,7 +187,7 @@ std::string incompatible_hint(const RefusalFacts &f) {
            ": map its values to keys of " + n.referenced_table +
            " through a column that holds them (UPDATE ... FROM), or set to NULL or delete the rows that cannot be "
            "mapped; then change its type to " +
-           pk.display + " and add the foreign key. " + pair_fix_plan_call(n, "map") +
+           pk.display + " and add the foreign key. " + pair_fix_plan_call(n, f.calls, "map") +
            " writes that script; with 'null' it sets the unmapped values to NULL, with 'delete' it deletes their rows.";
   } else {
     hint = std::string("Change the column's type first") + (f.distribution ? kDistributionNote : "") + ": " + f.alter +
@@ -163,13 +197,13 @@ std::string incompatible_hint(const RefusalFacts &f) {
               plural(d.rows_orphaned, "value that matches", "values that match") + " no key of " + d.keys +
               (d.rows_unconvertible > 0 ? ", and the conversion on those that cannot convert" : "") +
               ": add the missing keys to " + n.referenced_table + ", or run the script " +
-              pair_fix_plan_call(n, "null") + " writes, which sets " +
+              pair_fix_plan_call(n, f.calls, "null") + " writes, which sets " +
               (d.rows_unconvertible > 0 ? "all of them" : "them") +
               " to NULL ('delete' instead deletes their rows; 'map' looks them up through a column of " +
               n.referenced_table + " that holds them).";
     else if (d.read && d.rows_unconvertible > 0)
-      hint +=
-          " First fix, NULL or delete the values that cannot convert; " + pair_fix_plan_call(n) + " writes the script.";
+      hint += " First fix, NULL or delete the values that cannot convert; " + pair_fix_plan_call(n, f.calls) +
+              " writes the script.";
     if (d.user_code)
       hint +=
           " That conversion runs the user-defined code named in DETAIL: review it before "

@@ -39,10 +39,20 @@ struct DataFacts {
 std::string data_sentence(const std::string &table, const std::string &column, const std::string &source,
                           const std::string &target, const DataFacts &data);
 
-// "SELECT fk_guard.fix_plan('sessions', 'userId', 'users', 'id', ...)":
-// names as stored; mode and constraint may be null.
+// Which functions a HINT names: the extension's SQL functions, or, where the
+// extension is not installed, the npm package's JavaScript equivalents
+// (clients/node: fixPlan(), changeKeyTypePlan()).
+enum class CallStyle { Sql, Package };
+
+// A JavaScript string literal: single-quoted, backslash escapes.
+std::string js_literal(const std::string &s);
+
+// "SELECT fk_guard.fix_plan('sessions', 'userId', 'users', 'id', ...)", or
+// for the package "fixPlan(db, {referencingTable: 'sessions', ...})": names
+// as stored; mode and constraint may be null.
 std::string fix_plan_call(const std::string &table, const std::string &column, const std::string &referenced_table,
-                          const std::string &referenced_column, const char *mode, const char *constraint);
+                          const std::string &referenced_column, const char *mode, const char *constraint,
+                          CallStyle calls = CallStyle::Sql);
 
 // "SELECT fk_guard.explain('public.sessions', 'userId');": qualified is the
 // table's quote_qualified_identifier form, column its name as stored.
@@ -77,7 +87,7 @@ std::string soft_message(const std::string &constraint, bool rebuilt, const Colu
 // " Or, if users.id should become uuid instead: SELECT
 // fk_guard.change_key_type_plan(...) writes ..." (caller decides whether
 // the key may follow the referencing type).
-std::string key_change_note(const KeyNames &n, const std::string &new_type);
+std::string key_change_note(const KeyNames &n, const std::string &new_type, CallStyle calls = CallStyle::Sql);
 
 // What fk_guard.explain() would add: " What the DETAIL leaves out (...): <call>",
 // or empty when nothing is left out.
@@ -103,8 +113,9 @@ struct RefusalFacts {
   DataFacts data;
   std::string key_change_note;  // key_change_note(), or empty
   bool later_statement_retypes = false;
-  std::string tool_note;     // for the tool that sent the statement
-  std::string explain_note;  // explain_note(), or empty
+  std::string tool_note;             // for the tool that sent the statement
+  std::string explain_note;          // explain_note(), or empty
+  CallStyle calls = CallStyle::Sql;  // the functions the HINT names
 };
 std::string incompatible_hint(const RefusalFacts &f);
 

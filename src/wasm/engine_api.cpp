@@ -244,7 +244,16 @@ Kind kind_of(const std::string &s) {
   throw std::invalid_argument("unknown kind \"" + s + "\"");
 }
 
-// A refused key: {message, detail, hint}. in: {names, facts (classify's),
+// Which functions a HINT names: in.calls 'sql' (the extension's, default) or
+// 'package' (the npm package's JavaScript functions).
+CallStyle calls_of(val in) {
+  std::string c = get_string(in, "calls", "sql");
+  if (c == "sql") return CallStyle::Sql;
+  if (c == "package") return CallStyle::Package;
+  throw std::invalid_argument("unknown calls \"" + c + "\"");
+}
+
+// A refused key: {message, detail, hint}. in: {calls, names, facts (classify's),
 // fk_retyped, pk_retyped, data, declared_here, collation_refusal,
 // conversion, alter, key_may_follow, later_statement_retypes, tool_note,
 // left_out: {data_not_read, keys_not_read, objects, history}, explain_call,
@@ -264,10 +273,11 @@ val refusal_report(val in) {
     f.collation_refusal =
         facts.refusal == Refusal::NotBothCollatable || facts.refusal == Refusal::NondeterministicCollation;
     f.conversion = conversion_of(get_string(in, "conversion", "none"));
+    f.calls = calls_of(in);
     f.alter = get_string(in, "alter");
     f.data = d;
     if (get_bool(in, "key_may_follow", false) && whole_value_problem(f.fk, f.pk).empty())
-      f.key_change_note = key_change_note(n, f.fk.base_display);
+      f.key_change_note = key_change_note(n, f.fk.base_display, f.calls);
     f.later_statement_retypes = get_bool(in, "later_statement_retypes", false);
     f.tool_note = get_string(in, "tool_note");
     if (present(in, "left_out")) {
@@ -294,7 +304,7 @@ val refusal_report(val in) {
 }
 
 // A soft mismatch: {kind, severity, message, detail, hint}, or {kind: 'none'}.
-// in: {names, facts, declared_here, referenced_retyped, alter, key_may_follow}.
+// in: {calls, names, facts, declared_here, referenced_retyped, alter, key_may_follow}.
 val soft_report(val in) {
   return guarded([&]() {
     KeyNames n = key_names(in["names"]);
@@ -313,7 +323,7 @@ val soft_report(val in) {
     f.alter = get_string(in, "alter");
     if (v.kind == Kind::Width && get_bool(in, "key_may_follow", false) &&
         whole_value_problem(facts.referencing, facts.referenced).empty())
-      f.key_change_note = key_change_note(n, facts.referencing.base_display);
+      f.key_change_note = key_change_note(n, facts.referencing.base_display, calls_of(in));
     out.set("message", soft_message(n.constraint, false, facts.referencing, facts.referenced, v.kind));
     out.set("detail", pair_detail(n, facts.referencing, false, facts.referenced, f.referenced_retyped, v));
     out.set("hint", soft_hint(f));

@@ -87,6 +87,45 @@ TEST(GuardText, IncompatibleHintWithoutACast) {
   EXPECT_EQ(incompatible_hint(f), "Declare \"userId\" as integer, the type of users.id.");
 }
 
+TEST(GuardText, PackageHintNamesThePackagesFunctions) {
+  RefusalFacts f;
+  f.names = story_names();
+  f.fk = type("uuid", "uuid", 2950);
+  f.pk = type("integer", "int4", 23);
+  f.conversion = Conversion::None;
+  f.data.read = true;
+  f.data.rows_total = 6;
+  f.data.rows_null = 2;
+  f.tool_note = "Tool.";
+  f.calls = CallStyle::Package;
+  f.key_change_note = key_change_note(f.names, "uuid", CallStyle::Package);
+  EXPECT_EQ(incompatible_hint(f),
+            "There is no cast from uuid to integer, so no USING expression can convert sessions.\"userId\": map its "
+            "values to keys of users through a column that holds them (UPDATE ... FROM), or set to NULL or delete "
+            "the rows that cannot be mapped; then change its type to integer and add the foreign key. "
+            "fixPlan(db, {referencingTable: 'sessions', referencingColumn: 'userId', referencedTable: 'users', "
+            "referencedColumn: 'id', onUnconvertible: 'map', constraintName: 'sessions_userId_fkey'}) writes that "
+            "script; with 'null' it sets the unmapped values to NULL, with 'delete' it deletes their rows. Or, if "
+            "users.id should become uuid instead: changeKeyTypePlan(db, {referencedTable: 'users', "
+            "referencedColumn: 'id', newType: 'uuid'}) writes the script that changes it together with every column "
+            "that references it. sessions.\"userId\" is still uuid: nothing so far has changed its type. Tool.");
+  // The SQL form stays the extension's.
+  EXPECT_EQ(fix_plan_call("s", "c", "u", "id", "null", nullptr),
+            "SELECT fk_guard.fix_plan('s', 'c', 'u', 'id', on_unconvertible => 'null')");
+  EXPECT_EQ(fix_plan_call("s", "c", "u", "id", nullptr, nullptr, CallStyle::Package),
+            "fixPlan(db, {referencingTable: 's', referencingColumn: 'c', referencedTable: 'u', referencedColumn: "
+            "'id'})");
+}
+
+TEST(GuardText, JsLiteralEscapes) {
+  EXPECT_EQ(js_literal("plain"), "'plain'");
+  EXPECT_EQ(js_literal("it's"), "'it\\'s'");
+  EXPECT_EQ(js_literal("a\\b"), "'a\\\\b'");
+  EXPECT_EQ(js_literal("\"Sessions\""), "'\"Sessions\"'");
+  EXPECT_EQ(js_literal("l1\nl2\t"), "'l1\\nl2\\x09'");
+  EXPECT_EQ(js_literal("caf\xc3\xa9"), "'caf\xc3\xa9'");
+}
+
 TEST(GuardText, SoftHint) {
   SoftFacts f;
   f.names = story_names();

@@ -272,7 +272,9 @@ async function refusal(session, ctx, judged, options, query, later) {
   if (!p.declaredHere && !allNull && first.result.conversion !== 'none') {
     alter = engine.alterColumnTypeSql(p.referencingTable, p.referencingColumn, pkType.display, '', first.result.conversion);
   }
+  const calls = options.hintFunctions === 'extension' ? 'sql' : 'package';
   const input = {
+    calls,
     names: names(p),
     facts: first.result.facts,
     data,
@@ -286,7 +288,9 @@ async function refusal(session, ctx, judged, options, query, later) {
       l.retypes.includes(p.referencingAttname)),
     tool_note: tool.note,
   };
-  if (!p.declaredHere && p.referencingRel) {
+  // What fk_guard.explain() adds: named only where the HINT names the
+  // extension's functions (the package has no explain() of its own).
+  if (calls === 'sql' && !p.declaredHere && p.referencingRel) {
     input.left_out = { objects: more.has_dependents, history: more.history };
     input.explain_call = engine.explainCall(p.referencingRel.qualified, p.referencingAttname);
   }
@@ -318,6 +322,7 @@ function softReports(judged, options) {
     const alter = p.declaredHere ? '' : engine.alterColumnTypeSql(p.referencingTable, p.referencingColumn, pkType.display, '',
       j.result.conversion);
     const r = engine.softReport({
+      calls: options.hintFunctions === 'extension' ? 'sql' : 'package',
       names: names(p),
       facts: j.result.facts,
       declared_here: p.declaredHere,

@@ -68,9 +68,12 @@ function normalizeOptions(options = {}) {
     logger: options.logger === undefined ? defaultLogger : options.logger,
     softMismatches: options.softMismatches || 'warn',
     profileRowLimit: options.profileRowLimit === undefined ? 100000 : options.profileRowLimit,
+    hintFunctions: options.hintFunctions || 'package',
     onSkip: options.onSkip || null,
     onError: options.onError || null,
   };
+  if (!['package', 'extension'].includes(o.hintFunctions))
+    throw new TypeError("pg-fk-guard: hintFunctions must be 'package' or 'extension'");
   if (!['warn', 'error', 'ignore'].includes(o.softMismatches))
     throw new TypeError("pg-fk-guard: softMismatches must be 'warn', 'error' or 'ignore'");
   return o;

@@ -13,12 +13,13 @@
 // Disagreements counted: the guard refuses <=> PostgreSQL refuses; the
 // refusal's fields (SQLSTATE, message, DETAIL, HINT, where) equal the
 // extension's; the soft notices (severity, message, DETAIL, HINT) equal the
-// extension's WARNING/NOTICE; the guard's kind equals
+// extension's WARNING/NOTICE (the HINT with the package's functions in place
+// of the extension's SQL functions: helpers.js, packageHint); the guard's kind equals
 // fk_guard.classify_key_pair(). Reported as counts; 0 disagreements.
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const { guard } = require('../lib/index.js');
-const { databases, connect, fields } = require('./helpers.js');
+const { databases, connect, fields, packageFields, packageHint } = require('./helpers.js');
 
 const SETUP = `
 CREATE DOMAIN int_domain AS integer;
@@ -117,14 +118,15 @@ test('differential: the guard against PostgreSQL and the extension, every key ty
         }
         if (guardRefuses && extError) {
           const a = fields(guardError);
-          const b = fields(extError);
+          const b = packageFields(extError);
           if (JSON.stringify(a) !== JSON.stringify(b)) {
             counts.field_disagreements++;
             disagree = true;
             note('fields', `${label}: ${JSON.stringify(a)} vs ${JSON.stringify(b)}`);
           }
         }
-        const ours = extNotices.filter((n) => /^foreign key constraint /.test(n.message)).map(noticeFields);
+        const ours = extNotices.filter((n) => /^foreign key constraint /.test(n.message)).map(noticeFields)
+          .map((n) => ({ ...n, hint: packageHint(n.hint) }));
         const mine = logged.map(noticeFields);
         if (mine.length) counts.soft++;
         if (JSON.stringify(ours) !== JSON.stringify(mine)) {

@@ -74,6 +74,32 @@ function fields(e) {
   return { severity: e.severity, code: e.code, message: e.message, detail: e.detail, hint: e.hint, where: e.where };
 }
 
+// The HINT the package writes where the extension's HINT names its SQL
+// functions: fk_guard.fix_plan() and fk_guard.change_key_type_plan() calls
+// become fixPlan() and changeKeyTypePlan() calls, and the note naming
+// fk_guard.explain() is left out (the package has no explain()). Written
+// here independently of the engine, from the extension's text.
+const SQL_LIT = String.raw`'((?:[^']|'')*)'`;
+const jsLit = (sqlLit) => `'${sqlLit.replace(/''/g, "'").replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+function packageHint(hint) {
+  if (typeof hint !== 'string') return hint;
+  return hint
+    .replace(/ What the DETAIL leaves out \([^)]*\): SELECT fk_guard\.explain\(.*\);$/, '')
+    .replace(new RegExp(String.raw`SELECT fk_guard\.fix_plan\(${SQL_LIT}, ${SQL_LIT}, ${SQL_LIT}, ${SQL_LIT}(?:, on_unconvertible => ${SQL_LIT})?(?:, constraint_name => ${SQL_LIT})?\)`, 'g'),
+      (m, t, c, rt, rc, mode, con) => `fixPlan(db, {referencingTable: ${jsLit(t)}, referencingColumn: ${jsLit(c)}, ` +
+        `referencedTable: ${jsLit(rt)}, referencedColumn: ${jsLit(rc)}` +
+        (mode !== undefined ? `, onUnconvertible: ${jsLit(mode)}` : '') +
+        (con !== undefined ? `, constraintName: ${jsLit(con)}` : '') + '})')
+    .replace(new RegExp(String.raw`SELECT fk_guard\.change_key_type_plan\(${SQL_LIT}, ${SQL_LIT}, ${SQL_LIT}\)`, 'g'),
+      (m, t, c, ty) => `changeKeyTypePlan(db, {referencedTable: ${jsLit(t)}, referencedColumn: ${jsLit(c)}, newType: ${jsLit(ty)}})`);
+}
+
+// The extension's fields with the HINT the package writes (packageHint).
+function packageFields(e) {
+  const f = fields(e);
+  return f && { ...f, hint: packageHint(f.hint) };
+}
+
 // Collects the extension's notices (WARNING/NOTICE from pg_fk_guard) on a client.
 function collectNotices(client) {
   const list = [];
@@ -83,4 +109,4 @@ function collectNotices(client) {
   return list;
 }
 
-module.exports = { databases, connect, fields, collectNotices, ROLE, admin };
+module.exports = { databases, connect, fields, packageFields, packageHint, collectNotices, ROLE, admin };
