@@ -14,6 +14,7 @@
 #include "key_plan.hpp"
 #include "render.hpp"
 #include "result_row.hpp"
+#include "../core/explain_text.hpp"
 
 extern "C" {
 #include "parser/parse_coerce.h"
@@ -43,41 +44,6 @@ ExplainNames *read_explain_names(Oid rel, AttrNumber att, Oid refrel, AttrNumber
     n->ref_column = quote_identifier(n->ref_column_raw);
   }
   return n;
-}
-
-std::string count_of(int64 n, const std::string &one, const std::string &many) { return plural(n, one, many); }
-
-// What fix_plan()'s script in this mode does to the data profiled.
-std::string fix_effect(const ColumnProfile &p, OnUnconvertible mode, const std::string &col, const std::string &table,
-                       const std::string &target, const std::string &keys, const std::string &ref_table,
-                       const std::string &mapping, bool declared) {
-  const std::string key_step = declared ? ", and PostgreSQL rebuilds the foreign key and checks it again"
-                                        : ", then adds the foreign key and validates it";
-  int64 values = p.rows_total - p.rows_null;
-  std::string nulls = p.rows_null > 0 ? "; the " + count_of(p.rows_null, "NULL stays", "NULLs stay") + " NULL" : "";
-  int64 lost = p.rows_unconvertible + (p.orphans_checked ? p.rows_orphaned : 0);
-  if (values == 0)
-    return "On this data: " + table + " holds no value in " + col +
-           " (every row NULL or none), so the conversion loses nothing and the foreign key has nothing to check.";
-  if (mode == OnUnconvertible::Map)
-    return "On this data: maps each of the " + count_of(values, "value", "values") + " of " + col +
-           " to the key of the row of " + ref_table + " whose " + mapping.substr(ref_table.size() + 1) +
-           " holds it (every value has exactly one), converts " + col + " to " + target + nulls + key_step +
-           "; no row is lost.";
-  if (lost == 0)
-    return "On this data: converts all " + count_of(values, "value", "values") + " of " + col + " to " + target +
-           ", each of which matches a key of " + keys + nulls + key_step + "; no row is lost.";
-  std::string why;
-  if (p.rows_unconvertible > 0)
-    why = count_of(p.rows_unconvertible, "value cannot", "values cannot") + " become " + target;
-  if (p.orphans_checked && p.rows_orphaned > 0)
-    why += (why.empty() ? "" : " and ") + count_of(p.rows_orphaned, "value matches", "values match") + " no key of " +
-           keys;
-  return "On this data: the script stops at its first check and changes nothing, because " + why +
-         ". With on_unconvertible => 'null' " + (lost == 1 ? "that value becomes" : "those values become") +
-         " NULL; with 'delete' " + (lost == 1 ? "its row is" : "their rows are") + " deleted (" +
-         count_of(lost, "row", "rows") + " of " + count_of(p.rows_total, "row", "rows") + ")" +
-         (mapping.empty() ? "" : "; with 'map' they are looked up through " + mapping) + ".";
 }
 
 struct Plans {
@@ -172,11 +138,13 @@ FKG_SQL_FUNCTION(explain_facts_in) {
         plans.fix_call = fix_plan_call(names->table, names->column_raw, names->ref_table, names->ref_column_raw,
                                        mode == OnUnconvertible::Map ? "map" : nullptr, nullptr) +
                          ";";
+        ExplainCounts counts{prof.rows_total, prof.rows_null, prof.rows_unconvertible, prof.rows_orphaned,
+                             prof.orphans_checked};
         plans.fix_effect =
-            fix_effect(prof, mode, col, names->table, judged.facts.referenced.display, keys, names->ref_table,
-                       mapping.empty() ? "" : std::string(names->ref_table) + "." + mapping, !implied);
+            fix_effect_text(counts, mode, col, names->table, judged.facts.referenced.display, keys, names->ref_table,
+                            mapping.empty() ? "" : std::string(names->ref_table) + "." + mapping, !implied);
       } catch (const UserError &e) {
-        plans.fix_refused = std::string(e.what()) + (e.detail().empty() ? "" : ": " + e.detail());
+        plans.fix_refused = plan_refused_text(e.what(), e.detail());
       }
     }
     // The key's type may follow instead (a surrogate key, integer or uuid).
@@ -201,26 +169,12 @@ FKG_SQL_FUNCTION(explain_facts_in) {
       try {
         plans.key = build_key_type_plan(refrel, refatt, new_type, OnUnconvertible::Fail,
                                         expr.empty() ? nullptr : expr.c_str(), false, OnlineOptions{});
-        plans.key_call = "SELECT fk_guard.change_key_type_plan(" + sql::literal(names->ref_table) + ", " +
-                         sql::literal(names->ref_column_raw) + ", " + sql::literal(new_type_name) +
-                         (expr.empty() ? "" : ", new_key_expression => " + sql::literal(expr)) + ");";
+        plans.key_call = key_plan_call(names->ref_table, names->ref_column_raw, new_type_name, expr);
         int64 values = prof.rows_total - prof.rows_null;
-        std::string e = "On this data: " + keys + " becomes " + new_type_name +
-                        ", with every column that references it by a foreign key";
-        if (castable)
-          e += "; each key keeps its value, converted";
-        else if (!expr.empty())
-          e += "; each key takes the value of " + std::string(names->ref_table) + "." + mapping +
-               ", which holds every one of the " + count_of(values, "value", "values") + " of " + col + ", so " + col +
-               " then references it unchanged and the foreign key can be added without converting it";
-        else
-          e += "; no cast exists, so every key gets a new value" +
-               (prof.profiled && values > 0
-                    ? ", and the " + count_of(values, "value", "values") + " of " + col + " would match none of them"
-                    : std::string());
-        plans.key_effect = e + ".";
+        plans.key_effect = key_effect_text(keys, new_type_name, castable, names->ref_table, expr.empty() ? "" : mapping,
+                                           values, col, prof.profiled);
       } catch (const UserError &e) {
-        plans.key_refused = std::string(e.what()) + (e.detail().empty() ? "" : ": " + e.detail());
+        plans.key_refused = plan_refused_text(e.what(), e.detail());
       }
     }
   }
