@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "../core/explain_text.hpp"
 #include "../core/fix_writer.hpp"
 #include "../core/hygiene.hpp"
 #include "../core/key_plan.hpp"
@@ -487,6 +488,32 @@ val key_plan(val facts) {
   });
 }
 
+// explain()'s sentences (explain_text.hpp).
+val fix_effect(val counts, std::string mode, std::string col, std::string table, std::string target, std::string keys,
+               std::string ref_table, std::string mapping, bool declared) {
+  return guarded([&]() {
+    ExplainCounts c{(int64_t)get_number(counts, "rows_total", 0), (int64_t)get_number(counts, "rows_null", 0),
+                    (int64_t)get_number(counts, "rows_unconvertible", 0),
+                    (int64_t)get_number(counts, "rows_orphaned", 0), get_bool(counts, "orphans_checked", false)};
+    return val(fix_effect_text(c, plan_mode(mode), col, table, target, keys, ref_table, mapping, declared));
+  });
+}
+
+val key_effect(std::string keys, std::string new_type, bool castable, std::string ref_table, std::string mapping_column,
+               double values, std::string col, bool profiled) {
+  return guarded([&]() {
+    return val(key_effect_text(keys, new_type, castable, ref_table, mapping_column, (int64_t)values, col, profiled));
+  });
+}
+
+val key_call(std::string ref_table, std::string ref_column, std::string new_type, std::string expr) {
+  return guarded([&]() { return val(key_plan_call(ref_table, ref_column, new_type, expr)); });
+}
+
+val refused_text(std::string message, std::string detail) {
+  return guarded([&]() { return val(plan_refused_text(message, detail)); });
+}
+
 val hygiene_check_names() {
   return guarded([&]() { return string_array(hygiene_checks()); });
 }
@@ -508,6 +535,10 @@ EMSCRIPTEN_BINDINGS(fkg_plans) {
   emscripten::function("hygieneChecks", &hygiene_check_names);
   emscripten::function("keyTypePlanPrecheck", &key_plan_check);
   emscripten::function("keyTypePlan", &key_plan);
+  emscripten::function("fixEffect", &fix_effect);
+  emscripten::function("keyEffect", &key_effect);
+  emscripten::function("keyPlanCall", &key_call);
+  emscripten::function("planRefusedText", &refused_text);
 }
 
 }  // namespace wasm

@@ -5,8 +5,7 @@
 //   1  findings at or above --min-severity
 //   2  usage error (unknown command or option)
 //   3  the database could not be reached or refused a query
-//   4  the command needs the extension in the target database, and it is not there
-const { diagnose, checkForeignKeys, migrationHistory, fixPlan } = require('./functions');
+const { diagnose, checkForeignKeys, migrationHistory, fixPlan, explain } = require('./functions');
 const pkg = require('../package.json');
 
 const USAGE = `Usage: pg-fk-guard <command> --url postgres://user@host/db [options]
@@ -16,7 +15,7 @@ Commands:
   check        every foreign-key finding: type mismatches, duplicate, overlapping, unindexed,
                nullable MATCH SIMPLE and never-validated keys
   history      the migrations each migration tool recorded
-  explain      one column's whole picture (--table, --column; needs the extension)
+  explain      one column's whole picture (--table, --column)
   fix-plan     the repair script for one column (--table, --column, --referenced-table)
 
 Options:
@@ -29,7 +28,7 @@ Options:
   --check NAME           check: only this check (repeatable)
 
 Exit codes: 0 nothing at or above --min-severity, 1 findings, 2 usage error,
-3 database error, 4 the command needs the extension.`;
+3 database error or a refusal.`;
 
 const RULES = [
   ['type_mismatch', 'The referencing and referenced columns of a foreign key have different types, collations or type modifiers.', 'warning'],
@@ -147,11 +146,6 @@ function sarif(findings) {
   };
 }
 
-async function hasExtension(client) {
-  const r = await client.query("SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'pg_fk_guard'");
-  return r.rowCount > 0;
-}
-
 function render(opts, findings, write) {
   if (opts.format === 'json') write(JSON.stringify(findings, null, 2) + '\n');
   else if (opts.format === 'sarif') write(JSON.stringify(sarif(findings), null, 2) + '\n');
@@ -236,14 +230,11 @@ async function run(argv, { write = (s) => process.stdout.write(s), warn = (s) =>
         return 0;
       }
       case 'explain': {
-        if (!(await hasExtension(client))) {
-          warn(`pg-fk-guard: explain needs the pg_fk_guard extension in the target database in this version ` +
-            "(its report of the objects on the columns is the extension's); diagnose, check, history and fix-plan work without it\n");
-          return 4;
+        if (!opts.table || !opts.column) {
+          warn('pg-fk-guard: explain needs --table and --column\n');
+          return 2;
         }
-        if (!opts.table || !opts.column) { warn('pg-fk-guard: explain needs --table and --column\n'); return 2; }
-        const r = await client.query('SELECT fk_guard.explain($1::regclass, $2, $3) AS t', [opts.table, opts.column, opts.format]);
-        write(r.rows[0].t + '\n');
+        write((await explain(client, { table: opts.table, column: opts.column, format: opts.format })) + '\n');
         return 0;
       }
     }

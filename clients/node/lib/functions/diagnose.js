@@ -581,4 +581,4 @@ async function diagnose(db, { includeImplied = true, checkData = false } = {}) {
   return withSession(db, async (s) => asMismatchRows(s, await diagnoseRows(s, { includeImplied, checkData })));
 }
 
-module.exports = { diagnose, diagnoseRows, asMismatchRows, fixPlanFacts, columnBlockers, impliedPairs };
+module.exports = { diagnose, diagnoseRows, asMismatchRows, fixPlanFacts, columnBlockers, impliedPairs, judge, columnFacts, collationFacts, opclassFacts, defaultBtreeFamilies, displayTypes, unreadableColumn };

@@ -6,5 +6,6 @@ const { migrationHistory } = require('./history');
 const { profileColumn } = require('./profile');
 const { fixPlan } = require('./fixplan');
 const { changeKeyTypePlan } = require('./keyplan');
+const { explain } = require('./explain');
 
-module.exports = { diagnose, checkForeignKeys, migrationHistory, profileColumn, fixPlan, changeKeyTypePlan };
+module.exports = { diagnose, checkForeignKeys, migrationHistory, profileColumn, fixPlan, changeKeyTypePlan, explain };

@@ -268,12 +268,18 @@ async function changeKeyTypePlan(db, { referencedTable, referencedColumn, newTyp
               pg_catalog.date_part('epoch', i)::float8 AS seconds
          FROM (SELECT $1::pg_catalog.interval AS i) x`, [String(batchPause)])).rows[0];
     if (pause.negative) throw sqlError('22023', 'batch_pause must not be negative', undefined, "The backfill sleeps batch_pause after each batch; '0' does not pause.");
-    const f = await keyTypeFacts(s, { rel, att, newType: type, mode: onUnconvertible, newKeyExpression, includeImplied, online,
+    return keyTypePlanIn(s, { rel, att, newType: type, mode: onUnconvertible, newKeyExpression, includeImplied, online,
       batchSize, batchPause: formatG(pause.seconds) });
-    const out = engine.call('keyTypePlan', f);
-    if (out.refused) throw sqlError(out.refused.sqlstate, out.refused.message, out.refused.detail || undefined, out.refused.hint || undefined);
-    return out.plan;
   });
 }
 
-module.exports = { changeKeyTypePlan, formatG, oneExpression };
+// The script in a session of session.js (build_key_type_plan()); a refusal
+// is thrown with the extension's fields.
+async function keyTypePlanIn(s, opts) {
+  const f = await keyTypeFacts(s, { batchSize: 10000, batchPause: '0.1', includeImplied: false, online: false, newKeyExpression: null, ...opts });
+  const out = engine.call('keyTypePlan', f);
+  if (out.refused) throw sqlError(out.refused.sqlstate, out.refused.message, out.refused.detail || undefined, out.refused.hint || undefined);
+  return out.plan;
+}
+
+module.exports = { changeKeyTypePlan, keyTypePlanIn, formatG, oneExpression };

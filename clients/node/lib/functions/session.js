@@ -85,6 +85,8 @@ function sqlError(code, message, detail, hint) {
   const e = new Error(message);
   e.severity = 'ERROR';
   e.code = code;
+  // raised by the package itself (the extension's UserError), not by the server
+  e.fkgUserError = true;
   if (detail) e.detail = detail;
   if (hint) e.hint = hint;
   return e;
