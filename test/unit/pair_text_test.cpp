@@ -6,6 +6,7 @@
 
 #include <string>
 
+#include "explain_text.hpp"
 #include "key_plan_rules.hpp"
 #include "pair_text.hpp"
 
@@ -200,6 +201,36 @@ TEST(KeyPlanRules, AReferrerThatCannotFollowIsRefused) {
   } catch (const PlanRefused &e) {
     EXPECT_STREQ(e.what(), "online mode cannot change public.posts.author_id");
   }
+}
+
+TEST(ExplainText, EffectsOfThePlansOnTheData) {
+  ExplainCounts none{3, 3, 0, 0, true};
+  EXPECT_EQ(fix_effect_text(none, OnUnconvertible::Fail, "public.s.u", "public.s", "integer", "public.users.id",
+                            "public.users", "", false),
+            "On this data: public.s holds no value in public.s.u (every row NULL or none), so the conversion loses "
+            "nothing and the foreign key has nothing to check.");
+  ExplainCounts lost{6, 2, 1, 2, true};
+  std::string e = fix_effect_text(lost, OnUnconvertible::Fail, "public.s.u", "public.s", "integer", "public.users.id",
+                                  "public.users", "public.users.legacy_uuid", true);
+  EXPECT_NE(e.find("because 1 value cannot become integer and 2 values match no key of public.users.id"),
+            std::string::npos)
+      << e;
+  EXPECT_NE(e.find("deleted (3 rows of 6 rows); with 'map' they are looked up through public.users.legacy_uuid."),
+            std::string::npos)
+      << e;
+  ExplainCounts clean{4, 0, 0, 0, true};
+  EXPECT_NE(
+      fix_effect_text(clean, OnUnconvertible::Fail, "c", "t", "bigint", "k", "r", "", true)
+          .find("converts all 4 values of c to bigint, each of which matches a key of k, and PostgreSQL rebuilds"),
+      std::string::npos);
+  EXPECT_EQ(key_plan_call("public.users", "id", "uuid", "r.legacy_uuid"),
+            "SELECT fk_guard.change_key_type_plan('public.users', 'id', 'uuid', new_key_expression => "
+            "'r.legacy_uuid');");
+  EXPECT_EQ(key_effect_text("public.users.id", "bigint", true, "public.users", "", 4, "public.s.u", true),
+            "On this data: public.users.id becomes bigint, with every column that references it by a foreign key; "
+            "each key keeps its value, converted.");
+  EXPECT_EQ(plan_refused_text("no plan", ""), "no plan");
+  EXPECT_EQ(plan_refused_text("no plan", "Why."), "no plan: Why.");
 }
 
 }  // namespace
