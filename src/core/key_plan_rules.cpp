@@ -49,7 +49,7 @@ void key_type_plan_precheck(const KeyPlanFacts &k) {
   }
 }
 
-std::string key_type_plan_from_facts(const KeyPlanFacts &k) {
+std::string key_type_plan_from_facts(const KeyPlanFacts &k, const std::function<void(KeyPlanInput &)> &on_citus) {
   key_type_plan_precheck(k);
   std::string key = k.table + "." + k.column;
 
@@ -188,6 +188,8 @@ std::string key_type_plan_from_facts(const KeyPlanFacts &k) {
     kr.same_table = r.same_table;
     kr.rows = r.rows;
     kr.size = r.size;
+    kr.rel_oid = r.rel_oid;
+    kr.att = r.att;
     if (!mapped && kr.conversion == Conversion::None)
       throw PlanRefused("42846",
                         "no cast turns " + r.table + "." + r.column + " (" + r.source_type + ") into " + k.new_type,
@@ -221,6 +223,13 @@ std::string key_type_plan_from_facts(const KeyPlanFacts &k) {
     in.primary_key_name = k.primary_key_name;
     in.identity_kind = k.identity_kind;
     if (mapped && !in.current_default.empty() && !k.sequence.empty()) in.owned_sequence = Ident::checked(k.sequence);
+    if (on_citus) {
+      on_citus(in);
+      if (in.citus.involved)
+        throw online_refusal(key,
+                             "Online mode adds columns, triggers and indexes that Citus tables do not take the "
+                             "way it needs: plan without online => true.");
+    }
     return write_key_type_plan(in);
   }
 
@@ -252,6 +261,8 @@ std::string key_type_plan_from_facts(const KeyPlanFacts &k) {
       kr.same_table = r.same_table;
       kr.rows = r.rows;
       kr.size = r.size;
+      kr.rel_oid = r.rel_oid;
+      kr.att = r.att;
       in.referrers.push_back(kr);
     }
     // After the declared ones, by table and column (pg_attribute's heap order is no order).
@@ -259,6 +270,7 @@ std::string key_type_plan_from_facts(const KeyPlanFacts &k) {
       return a.table.str() != b.table.str() ? a.table.str() < b.table.str() : a.column.str() < b.column.str();
     });
   }
+  if (on_citus) on_citus(in);
   return write_key_type_plan(in);
 }
 

@@ -5,6 +5,7 @@
 // package (src/wasm/plan_api.cpp); the script itself is key_plan.*'s.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,6 +18,8 @@ namespace fkg {
 // A declared foreign key on the key column, as the catalog has it.
 struct KeyPlanReferrerFacts {
   std::string table, column, constraint;           // quoted (table schema-qualified)
+  unsigned rel_oid = 0;                            // the table's oid and the column's number,
+  int att = 0;                                     // for the Citus step (PostgreSQL side only)
   std::string definition;                          // pg_get_constraintdef() under search_path pg_catalog
   std::string source_type;                         // format_type_be of the column's type
   Conversion conversion = Conversion::Assignment;  // the column to the new type
@@ -39,6 +42,8 @@ struct KeyPlanReferrerFacts {
 // A column implied by its name to reference the key (include_implied).
 struct KeyPlanImpliedFacts {
   std::string table, column, source_type;
+  unsigned rel_oid = 0;  // as in KeyPlanReferrerFacts
+  int att = 0;
   Conversion conversion = Conversion::Assignment;
   bool same_base_type = true;  // its base type is the key's old base type
   bool same_table = false;
@@ -86,6 +91,10 @@ struct KeyPlanFacts {
 void key_type_plan_precheck(const KeyPlanFacts &f);
 
 // The plan, or PlanRefused with the extension's words (precheck included).
-std::string key_type_plan_from_facts(const KeyPlanFacts &f);
+// on_citus, when given, sees the plan's input once every referrer is in it
+// (each with its rel_oid and att) and fills in its Citus part (in.citus);
+// an online plan that involves a Citus table is refused.
+std::string key_type_plan_from_facts(const KeyPlanFacts &f,
+                                     const std::function<void(KeyPlanInput &)> &on_citus = nullptr);
 
 }  // namespace fkg

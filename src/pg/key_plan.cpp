@@ -651,6 +651,8 @@ std::string build_key_type_plan(Oid rel, AttrNumber att, Oid new_type, OnUnconve
       kr.deferrable = r.deferrable;
       kr.deferred = r.deferred;
       kr.blockers = column_blockers_of(r.rel, r.att);
+      kr.rel_oid = r.rel;
+      kr.att = r.att;
       if (mapped && mode == OnUnconvertible::Delete) {
         Oid rr = r.rel;
         const char *cascades = pg_guard([rr]() { return cascades_from(rr); });
@@ -720,10 +722,14 @@ std::string build_key_type_plan(Oid rel, AttrNumber att, Oid new_type, OnUnconve
         ir.rows = (long long)r->size.rows;
         ir.size = r->size.size;
         ir.blockers = column_blockers_of(rr, ra);
+        ir.rel_oid = rr;
+        ir.att = ra;
         f.implied.push_back(ir);
       }
     }
-    return key_type_plan_from_facts(f);
+    if (!pg_guard([]() { return citus::installed(); })) return key_type_plan_from_facts(f);
+    return key_type_plan_from_facts(
+        f, [rel, att, mapped](KeyPlanInput &in) { plan_key_for_citus(rel, att, mapped, &in); });
   } catch (const PlanRefused &e) {
     throw key_plan_refused(e);
   }
