@@ -3,10 +3,10 @@
 // string with PostgreSQL's own parser (libpg-query, WebAssembly) and lists
 // the foreign keys they add, unresolved: the referencing table and columns
 // (declared in the statement, or existing), the referenced table and
-// columns, the constraint's name if given. lib/guard-resolve.js resolves
+// columns, the constraint's name if given. lib/guard-judge.js resolves
 // them against the catalog. What it cannot model (ALTER COLUMN TYPE in the
-// same statement, LIKE, typed tables, partitions, a statement after other
-// DDL in the same string ...) is left out: the guard then says nothing and
+// same statement, LIKE, typed tables, partitions, a statement after one it
+// cannot replay ...) is left out: the guard then says nothing and
 // PostgreSQL speaks for itself.
 
 const pgQuery = require('libpg-query');
@@ -135,9 +135,33 @@ function collectStatement(raw) {
   return null;
 }
 
-// Every statement of the query string that adds foreign keys, in order.
-// A statement that follows other DDL in the same string is not judged (the
-// catalog does not show what the DDL before it will have done).
+// Statements whose effect on the catalog the guard reproduces by running
+// them, in a transaction or savepoint that is rolled back, before it judges a
+// later statement of the same query string: DDL that touches no data beyond
+// its own objects, and SET (search_path). CREATE INDEX CONCURRENTLY and
+// anything else (DO, CREATE TABLE AS, transaction control, functions) are
+// not replayed: a later statement is then left to PostgreSQL.
+const REPLAYED = new Set(['CreateStmt', 'AlterTableStmt', 'IndexStmt', 'DropStmt', 'RenameStmt', 'CreateDomainStmt',
+  'AlterDomainStmt', 'CompositeTypeStmt', 'CreateEnumStmt', 'CommentStmt', 'CreateSchemaStmt', 'VariableSetStmt',
+  'CreateSeqStmt', 'AlterSeqStmt', 'ViewStmt']);
+// Statements that change no catalog: not replayed, and no obstacle.
+const NO_CATALOG = new Set(['SelectStmt', 'InsertStmt', 'UpdateStmt', 'DeleteStmt', 'VariableShowStmt']);
+
+// The text of each statement of a query string (locations are in bytes).
+function statementTexts(text, stmts) {
+  const buf = Buffer.from(text, 'utf8');
+  return stmts.map((raw) => {
+    const start = raw.stmt_location || 0;
+    const end = raw.stmt_len ? start + raw.stmt_len : buf.length;
+    return buf.subarray(start, end).toString('utf8');
+  });
+}
+
+// Every statement of the query string that adds foreign keys, in order, each
+// with the earlier statements to replay before judging it (prefix), as the
+// extension judges each statement at its own ddl_command_start, after the
+// earlier ones ran. A statement after one that cannot be replayed is not
+// judged.
 async function collect(text) {
   if (!MAY_ADD_FK.test(text)) return { statements: [], all: [] };
   await loadParser();
@@ -147,18 +171,27 @@ async function collect(text) {
   } catch (e) {
     return { statements: [], all: [], parseError: e }; // PostgreSQL reports the syntax error itself
   }
+  const stmts = tree.stmts || [];
+  const texts = statementTexts(text, stmts);
   const statements = [];
   const all = [];
-  let ddlBefore = false;
-  for (const raw of tree.stmts || []) {
+  const prefix = [];
+  let replayable = true;
+  stmts.forEach((raw, i) => {
     const st = collectStatement(raw);
     all.push(st);
     const s = raw.stmt || {};
-    const isDdl = !(s.SelectStmt || s.InsertStmt || s.UpdateStmt || s.DeleteStmt || s.VariableSetStmt ||
-      s.VariableShowStmt || s.TransactionStmt);
-    if (st && st.keys.length && !st.unsure && !ddlBefore) statements.push(st);
-    if (isDdl) ddlBefore = true;
-  }
+    const node = Object.keys(s)[0];
+    if (st && st.keys.length && !st.unsure && replayable) statements.push({ ...st, index: i, prefix: [...prefix] });
+    if (NO_CATALOG.has(node)) return;
+    if (REPLAYED.has(node) && !(node === 'IndexStmt' && s.IndexStmt.concurrent) &&
+        !(node === 'VariableSetStmt' && s.VariableSetStmt.kind !== 'VAR_SET_VALUE' && s.VariableSetStmt.kind !== 'VAR_RESET' &&
+          s.VariableSetStmt.kind !== 'VAR_SET_DEFAULT')) {
+      prefix.push(texts[i]);
+    } else {
+      replayable = false;
+    }
+  });
   return { statements, all };
 }
 

@@ -87,13 +87,16 @@ const quoteAlways = (s) => `"${String(s).replace(/"/g, '""')}"`;
 const declaredCache = new Map();
 async function declaredTypes(session, ctx, sqlTypes) {
   const key = (t) => `${ctx.db}\u0000${ctx.search_path}\u0000${t}`;
-  const missing = [...new Set(sqlTypes.filter((t) => !declaredCache.has(key(t))))];
+  // After replayed statements (ctx.useCache false) a type may exist only in
+  // the rolled-back transaction: resolved, not cached.
+  const cache = ctx.useCache === false ? new Map() : declaredCache;
+  const missing = [...new Set(sqlTypes.filter((t) => !cache.has(key(t))))];
   if (missing.length) {
     await rolledBack(session, async () => {
       for (const t of missing) {
         const err = await attempt(session, `CREATE TEMP TABLE fkg_guard_declared (c ${t})`);
         if (err) {
-          declaredCache.set(key(t), null);
+          cache.set(key(t), null);
           continue;
         }
         // attempt() rolled it back: create it again to read it.
@@ -102,11 +105,11 @@ async function declaredTypes(session, ctx, sqlTypes) {
           `SELECT atttypid::int8 AS type, atttypmod AS typmod, attcollation::int8 AS coll FROM pg_catalog.pg_attribute
            WHERE attrelid = 'pg_temp.fkg_guard_declared'::pg_catalog.regclass AND attname = 'c'`);
         await session.runRaw('DROP TABLE pg_temp.fkg_guard_declared');
-        declaredCache.set(key(t), { type: Number(a.type), typmod: a.typmod, collation: Number(a.coll) });
+        cache.set(key(t), { type: Number(a.type), typmod: a.typmod, collation: Number(a.coll) });
       }
     });
   }
-  return sqlTypes.map((t) => declaredCache.get(key(t)));
+  return sqlTypes.map((t) => cache.get(key(t)));
 }
 
 function unqualifiedRaw(rv) {
@@ -344,10 +347,9 @@ function softReports(judged, options) {
   return out;
 }
 
-// Judges a query string. Returns {skipped: reason} or {refusal, notices}.
-async function judge(session, collected, query, options) {
-  const statements = collected.statements;
-  if (statements.length === 0) return { skipped: 'no foreign key to judge' };
+// Judges one statement of a query string (collected st) against the catalog
+// as it stands. Returns {skipped: reason} or {refusal, notices}.
+async function judgeStatement(session, collected, st, query, options, useCache) {
   const relNames = [];
   const relIndex = new Map();
   const addRel = (rv) => {
@@ -356,13 +358,8 @@ async function judge(session, collected, query, options) {
       relNames.push(rv.text);
     }
   };
-  for (const st of statements) {
-    addRel(st.table);
-    for (const k of st.keys) if (k.pk) addRel(k.pk);
-  }
-  // Only the first statement that adds keys: what it does changes the
-  // catalog the later ones would be judged against.
-  const st = statements[0];
+  addRel(st.table);
+  for (const k of st.keys) if (k.pk) addRel(k.pk);
   const declaredNames = [...st.declared.keys()];
   const defaultNames = [];
   for (const k of st.keys) if (!k.conname) defaultNames.push(...candidates(st.table.name, k.fkAttrs));
@@ -372,16 +369,67 @@ async function judge(session, collected, query, options) {
     creating ? st.table.name : null, creating ? st.table.temp : false, defaultNames, declaredNames, attrNames],
   'pg_fk_guard_resolve');
   if (ctx.extension) return { skipped: 'the extension judges here' };
+  ctx.useCache = useCache;
   const rels = (ctx.rels || []).map((r) => (r.oid ? { ...r, oid: Number(r.oid), namespace: Number(r.namespace) } : null));
   const pairs = await resolve(session, ctx, st, rels, relIndex);
   if (!pairs || pairs.length === 0) return { skipped: pairs ? 'nothing to judge' : 'not modelled' };
   const results = await prober.judge(session, pairs, ctx.version, ctx.db);
   const judged = pairs.map((pair, i) => ({ pair, result: results[i], verdict: engine.classify(results[i].facts) }));
-  const later = collected.all.slice(collected.all.indexOf(st) + 1);
+  const later = collected.all.slice(st.index + 1);
   for (const j of judged) j.pair.stTableText = st.table.text;
   const refused = await refusal(session, ctx, judged, options, query, later);
   if (refused) return { refusal: refused, judged };
   return { refusal: null, notices: options.softMismatches === 'ignore' ? [] : softReports(judged, options), judged };
+}
+
+// Judges a query string, statement by statement in order, as the extension
+// judges each at its own ddl_command_start: a statement after others is
+// judged with their effects on the catalog, reproduced by running them in a
+// transaction (or savepoint) that is rolled back. Judging stops at the first
+// refusal (PostgreSQL would not run the later statements). Returns {skipped:
+// reason} when nothing was judged, else {refusal, notices}.
+async function judge(session, collected, query, options) {
+  const statements = collected.statements;
+  if (statements.length === 0) return { skipped: 'no foreign key to judge' };
+  const notices = [];
+  let judgedAny = false;
+  let lastSkip = null;
+  for (const st of statements) {
+    let r;
+    if (st.prefix.length === 0) {
+      r = await judgeStatement(session, collected, st, query, options, true);
+    } else if (options.replay === false) {
+      r = { stop: 'earlier statements are not replayed (replay: false)' };
+    } else {
+      r = await rolledBack(session, async () => {
+        for (const text of st.prefix) {
+          const err = await session.runRaw(text).then(() => null, (e) => e);
+          if (err) {
+            if (typeof err.code !== 'string') throw err;
+            return { stop: 'an earlier statement fails' }; // PostgreSQL stops there itself
+          }
+        }
+        return judgeStatement(session, collected, st, query, options, false);
+      });
+    }
+    if (r.stop) {
+      lastSkip = r.stop;
+      break;
+    }
+    if (r.skipped) {
+      if (r.skipped === 'the extension judges here') return r;
+      lastSkip = r.skipped;
+      continue;
+    }
+    judgedAny = true;
+    if (r.refusal) return { refusal: r.refusal, notices };
+    for (const n of r.notices) {
+      if (n.severity === 'ERROR') return { refusal: n, notices };
+      notices.push(n);
+    }
+  }
+  if (!judgedAny) return { skipped: lastSkip || 'nothing to judge' };
+  return { refusal: null, notices };
 }
 
 module.exports = { judge, prober, WHERE, _caches: { declaredCache } };

@@ -69,6 +69,7 @@ function normalizeOptions(options = {}) {
     softMismatches: options.softMismatches || 'warn',
     profileRowLimit: options.profileRowLimit === undefined ? 100000 : options.profileRowLimit,
     hintFunctions: options.hintFunctions || 'package',
+    replay: options.replay !== false,
     onSkip: options.onSkip || null,
     onError: options.onError || null,
   };
@@ -119,10 +120,7 @@ function patchClient(client, options) {
       if (state.options.onSkip) state.options.onSkip(verdict.skipped, text);
       return null;
     }
-    for (const n of verdict.notices || []) {
-      if (n.severity === 'ERROR') return n;
-      if (state.options.logger) logNotice(state.options.logger, n);
-    }
+    for (const n of verdict.notices || []) if (state.options.logger) logNotice(state.options.logger, n);
     return verdict.refusal;
   }
 
