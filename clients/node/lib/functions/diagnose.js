@@ -123,14 +123,17 @@ async function columnFacts(s, pairs) {
       m.set(`${p.rel}/${p.att}`, { rel: p.rel, att: p.att, type: p.fk_type, typmod: p.fk_typmod, coll: p.fk_coll, attnotnull: p.fk_notnull, attname: p.fk_attname, att_q: p.fk_att_q });
       m.set(`${p.refrel}/${p.refatt}`, { rel: p.refrel, att: p.refatt, type: p.pk_type, typmod: p.pk_typmod, coll: p.pk_coll, attnotnull: p.pk_notnull, attname: p.pk_attname, att_q: p.pk_att_q });
     }
-  const rels = await s.query(
-    `SELECT c.oid::text AS rel, c.relname::text AS relname, c.relkind, c.relnamespace::text AS nsp,
-            pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname) AS table_q,
-            CASE WHEN c.relnamespace IN (pg_catalog.pg_my_temp_schema(), 'pg_catalog'::pg_catalog.regnamespace)
-                 THEN c.oid::pg_catalog.regclass::text END AS regclass,
-            n.nspname::text || '.' || c.relname::text AS sortname
-       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-      WHERE c.oid = ANY ($1::oid[])`, [[...new Set(pairs.flatMap((p) => [p.rel, p.refrel]))]]);
+  // run with the caller's search path: caller_regclass is the regclass the
+  // result rows print (the extension's output, in the caller's session)
+  const rels = await s.asCaller(() => s.query(
+    `SELECT c.oid::pg_catalog.text AS rel, c.relname::pg_catalog.text AS relname, c.relkind, c.relnamespace::pg_catalog.text AS nsp,
+            pg_catalog.quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(c.relname) AS table_q,
+            CASE WHEN c.relnamespace OPERATOR(pg_catalog.=) ANY (ARRAY[pg_catalog.pg_my_temp_schema(), 'pg_catalog'::pg_catalog.regnamespace::pg_catalog.oid])
+                 THEN pg_catalog.quote_ident(c.relname) END AS regclass,
+            n.nspname::pg_catalog.text OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) c.relname::pg_catalog.text AS sortname,
+            c.oid::pg_catalog.regclass::pg_catalog.text AS caller_regclass
+       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+      WHERE c.oid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[])`, [[...new Set(pairs.flatMap((p) => [p.rel, p.refrel]))]]));
   // regclass as the extension prints it (search_path = pg_catalog, pg_temp):
   // schema-qualified, except in pg_catalog and our own temporary schema
   for (const x of rels.rows) if (x.regclass == null) x.regclass = x.table_q;
@@ -533,12 +536,12 @@ async function ignoreList(s) {
 // regclass columns printed with the caller's search path.
 async function asMismatchRows(s, rows) {
   if (!rows.length) return [];
-  const oids = [...new Set(rows.flatMap((x) => [x.p.rel, x.p.refrel]))];
+  // regclass columns as the caller's search path prints them (read with the relations)
   const names = new Map();
-  await s.asCaller(async () => {
-    const r = await s.query('SELECT o::text AS oid, o::pg_catalog.oid::pg_catalog.regclass::text AS n FROM pg_catalog.unnest($1::oid[]) o', [oids]);
-    for (const x of r.rows) names.set(x.oid, x.n);
-  });
+  for (const { fk, pk } of rows) {
+    names.set(fk.rel, fk.caller_regclass);
+    names.set(pk.rel, pk.caller_regclass);
+  }
   const n = (v) => (v == null ? null : String(v));
   return rows.map(({ p, fk, pk, r, implied, profile: pr }) => ({
     source: implied ? 'implied' : 'declared',
