@@ -122,9 +122,12 @@ function collectStatement(raw) {
         out.declared.set(d.colname, declaredColumn(d));
         for (const k of d.constraints || []) {
           if (k.Constraint && k.Constraint.contype === 'CONSTR_FOREIGN') out.keys.push(foreignKey(k.Constraint, [d.colname]));
+          else if (k.Constraint && ['CONSTR_PRIMARY', 'CONSTR_UNIQUE'].includes(k.Constraint.contype)) out.addsIndex = true;
         }
       } else if (c.subtype === 'AT_AddConstraint' && c.def && c.def.Constraint && c.def.Constraint.contype === 'CONSTR_FOREIGN') {
         out.keys.push(foreignKey(c.def.Constraint));
+      } else if (c.subtype === 'AT_AddConstraint' || c.subtype === 'AT_AddIndex' || c.subtype === 'AT_AddIndexConstraint') {
+        out.addsIndex = true; // a key the table's own foreign keys may reference
       } else if (c.subtype === 'AT_DropColumn' || c.subtype === 'AT_DropConstraint' || c.subtype === 'AT_SetNotNull') {
         // nothing a key's types depend on ... except a dropped column
         if (c.subtype === 'AT_DropColumn') out.unsure = true;

@@ -112,6 +112,14 @@ async function declaredTypes(session, ctx, sqlTypes) {
   return sqlTypes.map((t) => cache.get(key(t)));
 }
 
+// The referenced table's entry among the statement's relations: its own
+// entry even when it is the statement's table (a self reference), since the
+// statement's table is read without its indexes and with the named
+// attributes only.
+function pkKey(st, k) {
+  return k.pk.text === st.table.text ? `\u0000referenced ${k.pk.text}` : k.pk.text;
+}
+
 function unqualifiedRaw(rv) {
   return rv.name;
 }
@@ -149,9 +157,11 @@ async function resolve(session, ctx, st, rels, relIndex) {
     taken.add(conname);
     const no = constraintNo++;
     if (k.period) continue;
-    const pkRel = rels[relIndex.get(k.pk.text)];
+    const pkRel = rels[relIndex.get(pkKey(st, k))];
     if (!pkRel) return null; // created by this statement, or missing: PostgreSQL decides
-    if (!creating && pkRel.oid === target.oid) return null; // self reference: not modelled
+    // A self reference: the referenced columns must exist before the
+    // statement (not added by it), and so must the key they form.
+    if (!creating && pkRel.oid === target.oid && (st.addsIndex || k.pkAttrs.some((a) => st.declared.has(a)))) return null;
     const pkAttrMap = attrsOf(pkRel);
     let pkAttrs = k.pkAttrs;
     if (pkAttrs.length === 0) {
@@ -352,14 +362,14 @@ function softReports(judged, options) {
 async function judgeStatement(session, collected, st, query, options, useCache) {
   const relNames = [];
   const relIndex = new Map();
-  const addRel = (rv) => {
-    if (!relIndex.has(rv.text)) {
-      relIndex.set(rv.text, relNames.length);
+  const addRel = (rv, key = rv.text) => {
+    if (!relIndex.has(key)) {
+      relIndex.set(key, relNames.length);
       relNames.push(rv.text);
     }
   };
   addRel(st.table);
-  for (const k of st.keys) if (k.pk) addRel(k.pk);
+  for (const k of st.keys) if (k.pk) addRel(k.pk, pkKey(st, k));
   const declaredNames = [...st.declared.keys()];
   const defaultNames = [];
   for (const k of st.keys) if (!k.conname) defaultNames.push(...candidates(st.table.name, k.fkAttrs));
