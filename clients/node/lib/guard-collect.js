@@ -74,6 +74,12 @@ function declaredColumn(def) {
   return { name: def.colname, typeSql: type === null || coll === null ? null : type + coll, hasDefault: !!def.raw_default };
 }
 
+// A PRIMARY KEY or UNIQUE constraint built as a plain index (no USING INDEX,
+// no deferrable one, which a foreign key cannot reference).
+function plainKey(con) {
+  return !con.indexname && !con.deferrable && !(con.exclusions || []).length;
+}
+
 function foreignKey(con, fkAttrs) {
   return {
     conname: con.conname || null,
@@ -90,7 +96,8 @@ function collectStatement(raw) {
   const s = raw.stmt || {};
   if (s.CreateStmt) {
     const c = s.CreateStmt;
-    const out = { kind: 'create', table: rangeVar(c.relation), ifNotExists: !!c.if_not_exists, declared: new Map(), keys: [], unsure: false };
+    const out = { kind: 'create', table: rangeVar(c.relation), ifNotExists: !!c.if_not_exists, declared: new Map(), keys: [],
+      uniques: [], unsure: false };
     if (c.ofTypename || c.partbound || !out.table) return { ...out, unsure: true };
     if ((c.inhRelations || []).length) out.unsure = true; // inherited columns are not modelled
     for (const e of c.tableElts || []) {
@@ -100,9 +107,15 @@ function collectStatement(raw) {
         out.declared.set(d.colname, declaredColumn(d));
         for (const k of d.constraints || []) {
           if (k.Constraint && k.Constraint.contype === 'CONSTR_FOREIGN') out.keys.push(foreignKey(k.Constraint, [d.colname]));
+          else if (k.Constraint && ['CONSTR_PRIMARY', 'CONSTR_UNIQUE'].includes(k.Constraint.contype))
+            out.uniques.push({ primary: k.Constraint.contype === 'CONSTR_PRIMARY', columns: [d.colname], plain: plainKey(k.Constraint) });
         }
       } else if (e.Constraint && e.Constraint.contype === 'CONSTR_FOREIGN') {
         out.keys.push(foreignKey(e.Constraint));
+      } else if (e.Constraint && ['CONSTR_PRIMARY', 'CONSTR_UNIQUE'].includes(e.Constraint.contype)) {
+        // The table's own keys, for a foreign key that references the table it creates.
+        out.uniques.push({ primary: e.Constraint.contype === 'CONSTR_PRIMARY', columns: (e.Constraint.keys || []).map(str),
+          plain: plainKey(e.Constraint) });
       }
     }
     return out;

@@ -112,6 +112,60 @@ async function declaredTypes(session, ctx, sqlTypes) {
   return sqlTypes.map((t) => cache.get(key(t)));
 }
 
+// The operator class of a declared type's default btree index, as
+// PostgreSQL picks it for a PRIMARY KEY or UNIQUE column of that type (a
+// temporary table with that key); null when it has none.
+async function declaredOpclass(session, ctx, typeSql) {
+  const key = `${ctx.db}\u0000${ctx.search_path}\u0000opclass\u0000${typeSql}`;
+  const cache = ctx.useCache === false ? new Map() : declaredCache;
+  if (!cache.has(key)) {
+    await rolledBack(session, async () => {
+      const err = await attempt(session, `CREATE TEMP TABLE fkg_guard_declared (c ${typeSql} PRIMARY KEY)`);
+      if (err) {
+        cache.set(key, null);
+        return;
+      }
+      await session.runRaw(`CREATE TEMP TABLE fkg_guard_declared (c ${typeSql} PRIMARY KEY)`);
+      const [i] = await session.run(`SELECT i.indclass[0]::int8 AS opclass FROM pg_catalog.pg_index i
+        WHERE i.indrelid = 'pg_temp.fkg_guard_declared'::pg_catalog.regclass AND i.indisprimary`);
+      cache.set(key, i ? Number(i.opclass) : null);
+    });
+  }
+  return cache.get(key);
+}
+
+// A key referencing the table the statement creates: the referenced columns
+// are declared in it, the key is its PRIMARY KEY or a UNIQUE constraint of
+// the same columns, each built with its type's default operator class.
+// Returns {pkAttrs, declared: Map(name -> type), opclasses, primarySingle} or null.
+async function selfReferenced(session, ctx, st, k) {
+  const primary = st.uniques.find((u) => u.primary);
+  const pkAttrs = k.pkAttrs.length ? k.pkAttrs : primary ? primary.columns : null;
+  if (!pkAttrs || pkAttrs.length !== k.fkAttrs.length) return null;
+  const set = [...pkAttrs].sort().join('\u0000');
+  const unique = st.uniques.find((u) => [...u.columns].sort().join('\u0000') === set);
+  if (!unique || !unique.plain) return null;
+  const defs = pkAttrs.map((a) => st.declared.get(a));
+  if (defs.some((d) => !d || d.typeSql === null)) return null;
+  const types = await declaredTypes(session, ctx, defs.map((d) => d.typeSql));
+  if (types.some((t) => t === null)) return null;
+  const opclasses = [];
+  for (const d of defs) {
+    const o = await declaredOpclass(session, ctx, d.typeSql);
+    if (o === null) return null;
+    opclasses.push(o);
+  }
+  const declared = new Map(pkAttrs.map((a, i) => [a, types[i]]));
+  return { pkAttrs, declared, opclasses, primarySingle: !!primary && primary.columns.length === 1 && pkAttrs.length === 1 &&
+    primary.columns[0] === pkAttrs[0] };
+}
+
+// Does the key reference the table the statement creates? (Its name does not
+// resolve to an existing table, and names the new one.)
+function referencesItself(st, k, pkRel) {
+  return st.kind === 'create' && !pkRel && k.pk.name === st.table.name && (k.pk.schema || null) === (st.table.schema || null);
+}
+
 // The referenced table's entry among the statement's relations: its own
 // entry even when it is the statement's table (a self reference), since the
 // statement's table is read without its indexes and with the named
@@ -158,6 +212,39 @@ async function resolve(session, ctx, st, rels, relIndex) {
     const no = constraintNo++;
     if (k.period) continue;
     const pkRel = rels[relIndex.get(pkKey(st, k))];
+    if (referencesItself(st, k, pkRel)) {
+      const self = await selfReferenced(session, ctx, st, k);
+      if (!self) return null;
+      for (let i = 0; i < self.pkAttrs.length; i++) {
+        const name = k.fkAttrs[i];
+        const d = declared.get(name);
+        if (!d) return null;
+        const pa = self.pkAttrs[i];
+        pairs.push({
+          constraint: conname,
+          constraintNo: no,
+          columns: k.fkAttrs,
+          fk: d,
+          pk: self.declared.get(pa),
+          opclass: self.opclasses[i],
+          declaredHere: true,
+          referencingRel: null,
+          referencingTable: fkDisplay,
+          referencingTableRaw: st.table.name,
+          referencingColumn: (ctx.quoted || {})[name],
+          referencingAttname: name,
+          referencingAttnum: 0,
+          referencedRel: null,
+          referencedTable: fkDisplay,
+          referencedTableRaw: st.table.name,
+          referencedColumn: (ctx.quoted || {})[pa],
+          referencedAttname: pa,
+          keyFilled: false,
+          keyIsPrimarySingle: self.primarySingle,
+        });
+      }
+      continue;
+    }
     if (!pkRel) return null; // created by this statement, or missing: PostgreSQL decides
     // A self reference: the referenced columns must exist before the
     // statement (not added by it), and so must the key they form.

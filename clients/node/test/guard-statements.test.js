@@ -127,3 +127,17 @@ test('self references on an existing table: refused, or noticed, as the extensio
     if (r.pkg.error) assert.equal(r.pkg.error.fkGuard, r.pkg.error.code === '42804' ? true : undefined, sql);
   }
 });
+
+test('self references in CREATE TABLE: the key and its types declared in the same statement, judged as the extension judges them', async () => {
+  for (const [i, sql] of ['CREATE TABLE tree (id integer PRIMARY KEY, parent uuid REFERENCES tree)',
+    'CREATE TABLE tree (id bigint PRIMARY KEY, parent integer REFERENCES tree (id))',
+    'CREATE TABLE tree (id serial PRIMARY KEY, parent text REFERENCES tree)',
+    'CREATE TABLE tree (a int, b text, pa text, pb bigint, UNIQUE (b, a), FOREIGN KEY (pa, pb) REFERENCES tree (b, a))',
+    'CREATE TABLE tree (code varchar(10) PRIMARY KEY, up varchar(20) REFERENCES tree)'].entries()) {
+    const r = await both(`cself_${i}`, sql);
+    sameOutcome(r);
+    assert.deepEqual(r.pkg.skipped, [], sql);
+    assert.ok(r.pkg.error || r.pkg.logged.length, sql);
+    if (r.pkg.error) assert.equal(r.pkg.error.fkGuard, true, sql);
+  }
+});
