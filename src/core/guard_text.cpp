@@ -102,7 +102,10 @@ std::string fix_plan_call(const std::string &table, const std::string &column, c
   return call + ")";
 }
 
-std::string explain_call(const std::string &qualified, const std::string &column) {
+std::string explain_call(const std::string &qualified, const std::string &column, CallStyle calls) {
+  if (calls == CallStyle::Package)
+    return "explain(db, {table: " + js_literal(sql::Ident::checked(qualified).str()) +
+           ", column: " + js_literal(column) + "});";
   return "SELECT fk_guard.explain(" + sql::literal(sql::Ident::checked(qualified).str()) + ", " + sql::literal(column) +
          ");";
 }

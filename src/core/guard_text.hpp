@@ -56,7 +56,8 @@ std::string fix_plan_call(const std::string &table, const std::string &column, c
 
 // "SELECT fk_guard.explain('public.sessions', 'userId');": qualified is the
 // table's quote_qualified_identifier form, column its name as stored.
-std::string explain_call(const std::string &qualified, const std::string &column);
+// For the package: "explain(db, {table: 'public.sessions', column: 'userId'});".
+std::string explain_call(const std::string &qualified, const std::string &column, CallStyle calls = CallStyle::Sql);
 
 // A type as messages print it, with " COLLATE <collation>" when asked.
 std::string type_with_collation_note(const ColumnType &c, bool show_collation);

@@ -345,8 +345,11 @@ val fix_plan_call_of(std::string table, std::string column, std::string rtable, 
   });
 }
 
-val explain_call_of(std::string qualified, std::string column) {
-  return guarded([&]() { return val(explain_call(qualified, column)); });
+val explain_call_of(std::string qualified, std::string column, std::string calls) {
+  return guarded([&]() {
+    if (calls != "sql" && calls != "package") throw std::invalid_argument("unknown calls \"" + calls + "\"");
+    return val(explain_call(qualified, column, calls == "package" ? CallStyle::Package : CallStyle::Sql));
+  });
 }
 
 val type_with_collation(val type, bool show) {

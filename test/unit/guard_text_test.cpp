@@ -109,6 +109,8 @@ TEST(GuardText, PackageHintNamesThePackagesFunctions) {
             "users.id should become uuid instead: changeKeyTypePlan(db, {referencedTable: 'users', "
             "referencedColumn: 'id', newType: 'uuid'}) writes the script that changes it together with every column "
             "that references it. sessions.\"userId\" is still uuid: nothing so far has changed its type. Tool.");
+  EXPECT_EQ(explain_call("public.\"Sessions\"", "userId", CallStyle::Package),
+            "explain(db, {table: 'public.\"Sessions\"', column: 'userId'});");
   // The SQL form stays the extension's.
   EXPECT_EQ(fix_plan_call("s", "c", "u", "id", "null", nullptr),
             "SELECT fk_guard.fix_plan('s', 'c', 'u', 'id', on_unconvertible => 'null')");

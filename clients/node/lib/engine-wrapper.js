@@ -66,6 +66,6 @@ module.exports = {
   dataSentence: (table, column, source, target, data) => call('dataSentence', table, column, source, target, data),
   fixPlanCall: (table, column, referencedTable, referencedColumn, mode = null, constraint = null) =>
     call('fixPlanCall', table, column, referencedTable, referencedColumn, mode, constraint),
-  explainCall: (qualified, column) => call('explainCall', qualified, column),
+  explainCall: (qualified, column, calls = 'sql') => call('explainCall', qualified, column, calls),
   typeWithCollationNote: (type, show) => call('typeWithCollationNote', type, show),
 };

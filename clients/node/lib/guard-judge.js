@@ -388,11 +388,10 @@ async function refusal(session, ctx, judged, options, query, later) {
       l.retypes.includes(p.referencingAttname)),
     tool_note: tool.note,
   };
-  // What fk_guard.explain() adds: named only where the HINT names the
-  // extension's functions (the package has no explain() of its own).
-  if (calls === 'sql' && !p.declaredHere && p.referencingRel) {
+  // What explain() adds (fk_guard.explain(), or the package's explain()).
+  if (!p.declaredHere && p.referencingRel) {
     input.left_out = { objects: more.has_dependents, history: more.history };
-    input.explain_call = engine.explainCall(p.referencingRel.qualified, p.referencingAttname);
+    input.explain_call = engine.explainCall(p.referencingRel.qualified, p.referencingAttname, calls);
   }
   const report = engine.refusalReport(input);
   let detail = '';

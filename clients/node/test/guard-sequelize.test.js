@@ -96,6 +96,7 @@ test('the story: changeColumn(INTEGER, references) through guard(sequelize) fail
   assert.match(o.hint, /Sequelize v6 queryInterface\.changeColumn\(\) drops the type change/);
   assert.match(o.hint, /fixPlan\(db, \{referencingTable: 'sessions', referencingColumn: 'userId', referencedTable: 'users', referencedColumn: 'id', onUnconvertible: 'map', constraintName: 'sessions_userId_fkey'\}\) writes that script/);
   assert.doesNotMatch(o.hint, /fk_guard\./);
+  assert.match(o.hint, / What the DETAIL leaves out \(which migrations ran\): explain\(db, \{table: 'public\.sessions', column: 'userId'\}\);$/);
   assert.match(ext.error.original.hint, / What the DETAIL leaves out \(which migrations ran\): SELECT fk_guard\.explain\('public\.sessions', 'userId'\);$/);
   assert.equal(o.where, 'pg_fk_guard: checked before PostgreSQL ran the statement');
   // hintFunctions: 'extension': the extension's HINT, byte for byte.

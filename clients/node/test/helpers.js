@@ -75,16 +75,17 @@ function fields(e) {
 }
 
 // The HINT the package writes where the extension's HINT names its SQL
-// functions: fk_guard.fix_plan() and fk_guard.change_key_type_plan() calls
-// become fixPlan() and changeKeyTypePlan() calls, and the note naming
-// fk_guard.explain() is left out (the package has no explain()). Written
+// functions: fk_guard.fix_plan(), fk_guard.change_key_type_plan()
+// and fk_guard.explain() become fixPlan(), changeKeyTypePlan() and explain()
+// calls. Written
 // here independently of the engine, from the extension's text.
 const SQL_LIT = String.raw`'((?:[^']|'')*)'`;
 const jsLit = (sqlLit) => `'${sqlLit.replace(/''/g, "'").replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 function packageHint(hint) {
   if (typeof hint !== 'string') return hint;
   return hint
-    .replace(/ What the DETAIL leaves out \([^)]*\): SELECT fk_guard\.explain\(.*\);$/, '')
+    .replace(new RegExp(String.raw`SELECT fk_guard\.explain\(${SQL_LIT}, ${SQL_LIT}\);$`),
+      (m, t, c) => `explain(db, {table: ${jsLit(t)}, column: ${jsLit(c)}});`)
     .replace(new RegExp(String.raw`SELECT fk_guard\.fix_plan\(${SQL_LIT}, ${SQL_LIT}, ${SQL_LIT}, ${SQL_LIT}(?:, on_unconvertible => ${SQL_LIT})?(?:, constraint_name => ${SQL_LIT})?\)`, 'g'),
       (m, t, c, rt, rc, mode, con) => `fixPlan(db, {referencingTable: ${jsLit(t)}, referencingColumn: ${jsLit(c)}, ` +
         `referencedTable: ${jsLit(rt)}, referencedColumn: ${jsLit(rc)}` +
