@@ -17,6 +17,7 @@
 #include "../core/sql_writer.hpp"
 #include "../core/tool_notes.hpp"
 #include "../core/verdict.hpp"
+#include "wasm_facts.hpp"
 #include "wasm_values.hpp"
 #include "../core/no_postgres.hpp"
 
@@ -26,62 +27,6 @@ namespace fkg {
 namespace wasm {
 
 namespace {
-
-ColumnType column_type(const val &o) {
-  ColumnType c;
-  c.type_oid = get_uint(o, "type_oid", 0);
-  c.typmod = get_int(o, "typmod", -1);
-  c.collation_oid = get_uint(o, "collation_oid", 0);
-  c.display = get_string(o, "display");
-  c.base = get_string(o, "base");
-  c.base_display = get_string(o, "base_display", c.display);
-  c.builtin = get_bool(o, "builtin", true);
-  c.domain = get_string(o, "domain");
-  c.collation = get_string(o, "collation");
-  c.collation_deterministic = get_bool(o, "collation_deterministic", true);
-  std::string cat = get_string(o, "category");
-  c.category = cat.empty() ? 0 : cat[0];
-  return c;
-}
-
-Refusal refusal_of(const std::string &s) {
-  if (s.empty() || s == "none") return Refusal::None;
-  if (s == "no_equality") return Refusal::NoEquality;
-  if (s == "no_referencing_equality") return Refusal::NoReferencingEquality;
-  if (s == "not_both_collatable") return Refusal::NotBothCollatable;
-  if (s == "nondeterministic_collation") return Refusal::NondeterministicCollation;
-  throw std::invalid_argument("unknown refusal \"" + s + "\"");
-}
-
-Comparison comparison_of(const std::string &s) {
-  if (s.empty() || s == "operator") return Comparison::Operator;
-  if (s == "binary_coercion") return Comparison::BinaryCoercion;
-  if (s == "function_coercion") return Comparison::FunctionCoercion;
-  if (s == "none") return Comparison::None;
-  throw std::invalid_argument("unknown comparison \"" + s + "\"");
-}
-
-PairFacts pair_facts(const val &o) {
-  PairFacts f;
-  f.referencing = column_type(o["referencing"]);
-  f.referenced = column_type(o["referenced"]);
-  f.accepted = get_bool(o, "accepted", true);
-  f.refusal = refusal_of(get_string(o, "refusal"));
-  f.comparison = comparison_of(get_string(o, "comparison"));
-  f.referencing_index_usable = get_bool(o, "referencing_index_usable", true);
-  f.opfamily = get_string(o, "opfamily");
-  f.compared_as = get_string(o, "compared_as");
-  return f;
-}
-
-Conversion conversion_of(const std::string &s) {
-  if (s.empty() || s == "assignment") return Conversion::Assignment;
-  if (s == "explicit") return Conversion::Explicit;
-  if (s == "explicit_typmod") return Conversion::ExplicitTypmod;
-  if (s == "none") return Conversion::None;
-  if (s == "to_null") return Conversion::ToNull;
-  throw std::invalid_argument("unknown conversion \"" + s + "\"");
-}
 
 val verdict_value(const Verdict &v) {
   val out = val::object();

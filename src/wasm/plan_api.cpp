@@ -18,6 +18,7 @@
 #include "../core/pair_text.hpp"
 #include "../core/sql_writer.hpp"
 #include "../core/verdict.hpp"
+#include "wasm_facts.hpp"
 #include "wasm_values.hpp"
 #include "../core/no_postgres.hpp"
 
@@ -27,56 +28,6 @@ namespace fkg {
 namespace wasm {
 
 namespace {
-
-ColumnType plan_column_type(const val &o) {
-  ColumnType c;
-  c.type_oid = get_uint(o, "type_oid", 0);
-  c.typmod = get_int(o, "typmod", -1);
-  c.collation_oid = get_uint(o, "collation_oid", 0);
-  c.display = get_string(o, "display");
-  c.base = get_string(o, "base");
-  c.base_display = get_string(o, "base_display", c.display);
-  c.builtin = get_bool(o, "builtin", true);
-  c.domain = get_string(o, "domain");
-  c.collation = get_string(o, "collation");
-  c.collation_deterministic = get_bool(o, "collation_deterministic", true);
-  std::string cat = get_string(o, "category");
-  c.category = cat.empty() ? 0 : cat[0];
-  return c;
-}
-
-PairFacts plan_pair_facts(const val &o) {
-  PairFacts f;
-  f.referencing = plan_column_type(o["referencing"]);
-  f.referenced = plan_column_type(o["referenced"]);
-  f.accepted = get_bool(o, "accepted", true);
-  std::string r = get_string(o, "refusal");
-  f.refusal = r.empty() || r == "none"            ? Refusal::None
-              : r == "no_equality"                ? Refusal::NoEquality
-              : r == "no_referencing_equality"    ? Refusal::NoReferencingEquality
-              : r == "not_both_collatable"        ? Refusal::NotBothCollatable
-              : r == "nondeterministic_collation" ? Refusal::NondeterministicCollation
-                                                  : throw std::invalid_argument("unknown refusal \"" + r + "\"");
-  std::string c = get_string(o, "comparison");
-  f.comparison = c.empty() || c == "operator" ? Comparison::Operator
-                 : c == "binary_coercion"     ? Comparison::BinaryCoercion
-                 : c == "function_coercion"   ? Comparison::FunctionCoercion
-                 : c == "none"                ? Comparison::None
-                                              : throw std::invalid_argument("unknown comparison \"" + c + "\"");
-  f.referencing_index_usable = get_bool(o, "referencing_index_usable", true);
-  f.opfamily = get_string(o, "opfamily");
-  f.compared_as = get_string(o, "compared_as");
-  return f;
-}
-
-Conversion plan_conversion(const std::string &s) {
-  if (s.empty() || s == "assignment") return Conversion::Assignment;
-  if (s == "explicit") return Conversion::Explicit;
-  if (s == "explicit_typmod") return Conversion::ExplicitTypmod;
-  if (s == "none") return Conversion::None;
-  if (s == "to_null") return Conversion::ToNull;
-  throw std::invalid_argument("unknown conversion \"" + s + "\"");
-}
 
 OnUnconvertible plan_mode(const std::string &s) {
   OnUnconvertible m;
@@ -106,9 +57,9 @@ val render_pair(val names, val facts, std::string conversion) {
     n.pk_table_q = get_string(names, "pk_table_q");
     n.pk_column = get_string(names, "pk_column");
     n.constraint = get_string(names, "constraint");
-    PairFacts f = plan_pair_facts(facts);
+    PairFacts f = pair_facts(facts);
     Verdict v = classify(f);
-    RenderedPair r = render_pair_text(n, f, v, plan_conversion(conversion));
+    RenderedPair r = render_pair_text(n, f, v, conversion_of(conversion));
     val out = val::object();
     out.set("kind", std::string(kind_name(v.kind)));
     out.set("severity", std::string(severity_name(v.severity())));
@@ -143,9 +94,9 @@ std::vector<Registered> &registry() {
 
 val register_pair(val facts, std::string conversion) {
   return guarded([&]() {
-    PairFacts f = plan_pair_facts(facts);
+    PairFacts f = pair_facts(facts);
     Verdict v = classify(f);
-    registry().push_back(Registered{f, v, plan_conversion(conversion)});
+    registry().push_back(Registered{f, v, conversion_of(conversion)});
     return val((int)registry().size() - 1);
   });
 }
@@ -358,7 +309,7 @@ val check_hygiene_facts(val keys, val indexes, val checks) {
   });
 }
 
-Conversion conversion_field(const val &o, const char *key) { return plan_conversion(get_string(o, key, "assignment")); }
+Conversion conversion_field(const val &o, const char *key) { return conversion_of(get_string(o, key, "assignment")); }
 
 char letter(const val &o, const char *key, char dflt) {
   std::string v = get_string(o, key);
