@@ -67,29 +67,12 @@ std::string key_type_plan_from_facts(const KeyPlanFacts &k, const std::function<
   bool mapped = in.conversion == Conversion::None;
   if (!k.sequence.empty() && k.integer_target) in.owned_sequence = Ident::checked(k.sequence);
 
-  if (mapped && k.online.enabled && k.mode != OnUnconvertible::Fail)
-    throw PlanRefused("22023", "on_unconvertible does not apply to an online plan",
-                      "Online, every foreign key must be validated, so every reference has its key.",
-                      "Leave on_unconvertible at 'fail'.");
+  // The refusals about the mode and new_key_expression: key_type_plan_precheck() above.
   if (mapped) {
-    if (k.mode == OnUnconvertible::Map)
-      throw PlanRefused("22023", "on_unconvertible => 'map' does not apply to a key type plan", "",
-                        "The new keys come from new_key_expression; use fail, null or delete for references "
-                        "to no key.");
     if (!k.new_key_expression) {
-      if (!k.uuid_target)
-        throw PlanRefused(
-            "22023",
-            "no cast turns " + k.old_type + " into " + k.new_type + ": the new key values must come from somewhere", "",
-            "Pass new_key_expression: the new value of each key, an expression over its row (alias r).");
-      in.new_key_expression = "pg_catalog.gen_random_uuid()";
+      in.new_key_expression = "pg_catalog.gen_random_uuid()";  // uuid_target: checked above
       in.new_default = true;
     } else {
-      if (!k.expression_is_one_expression)
-        throw PlanRefused("42601", "new_key_expression is not one SQL expression",
-                          "It is written into the script as (" + sql::comment_safe(*k.new_key_expression) +
-                              "), and must be exactly one expression, with no comment and no semicolon.",
-                          "For example r.legacy_uuid, or pg_catalog.gen_random_uuid().");
       in.new_key_expression = *k.new_key_expression;
     }
   } else {
