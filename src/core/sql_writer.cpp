@@ -116,6 +116,19 @@ std::string comment_safe(std::string_view text) {
   size_t i = 0;
   while (i < text.size()) {
     unsigned char c = (unsigned char)text[i];
+    // A run of printable ASCII other than the backslash stays as it is:
+    // appended at once (most of every comment).
+    if (c >= 0x20 && c < 0x7F && c != '\\') {
+      size_t end = i + 1;
+      while (end < text.size()) {
+        unsigned char d = (unsigned char)text[end];
+        if (d < 0x20 || d >= 0x7F || d == '\\') break;
+        end++;
+      }
+      out.append(text.data() + i, end - i);
+      i = end;
+      continue;
+    }
     unsigned cp = 0;
     size_t len = 0;
     if (c < 0x80) {

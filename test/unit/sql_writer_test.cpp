@@ -43,6 +43,8 @@ TEST(SqlWriter, CommentsNeverBreakALine) {
   EXPECT_EQ(comment_safe("\xff\xc3"), "\\x{FF}\\x{C3}");
   EXPECT_EQ(comment_safe("\xc0\x8a"), "\\x{C0}\\x{8A}");  // overlong newline
   EXPECT_EQ(comment_safe("a\\nb"), "a\\\\nb");
+  EXPECT_EQ(comment_safe("Convert t.c to text.\tThen \\ \u2028 and caf\u00e9."),
+            "Convert t.c to text.\\tThen \\\\ \\u{2028} and caf\u00e9.");
   EXPECT_EQ(comment_safe(std::string("\x85", 1)), "\\x{85}");
   EXPECT_EQ(comment_safe("\xc2\x85"), "\\u{0085}");
 }
