@@ -8,6 +8,7 @@
 #include <emscripten/val.h>
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "../core/explain_text.hpp"
@@ -75,12 +76,18 @@ val render_pair(val names, val facts, std::string conversion) {
 
 // Pairs judged once, rendered for many names (diagnose() reports thousands
 // of pairs of a few type combinations): registerPair(facts, conversion)
-// classifies once and returns an id; renderPairById(id, names) takes the
-// seven names joined by U+001F (fk_table, fk_table_q, fk_column, pk_table,
-// pk_table_q, pk_column, constraint) and returns kind, severity,
-// referencing_type, referenced_type, detail, suggested_fix and whole_values
-// ("1" or "0") joined the same way: two strings across the boundary
-// instead of an object per call.
+// classifies once and returns an id; renderPairsById(rows) renders every
+// row of a diagnosis in one call: rows separated by U+001E, each the pair's
+// id and the seven names (fk_table, fk_table_q, fk_column, pk_table,
+// pk_table_q, pk_column, constraint) joined by U+001F. It returns one row
+// per input row, in order, the same way: kind, severity, referencing_type,
+// referenced_type, detail, suggested_fix and whole_values ("1" or "0"); an
+// empty row where a result holds U+001E or U+001F (the caller renders that
+// one with renderPair). The result is a Uint8Array view of its UTF-8 text in
+// the engine's memory, valid until the next call into the engine: the caller
+// decodes it at once (natively, where embind would read the string byte by
+// byte in JavaScript). Two strings cross the boundary instead of an object
+// per row.
 struct Registered {
   PairFacts facts;
   Verdict verdict;
@@ -101,25 +108,75 @@ val register_pair(val facts, std::string conversion) {
   });
 }
 
-val render_pair_by_id(int id, std::string joined) {
+constexpr char kRowSep = '\x1e';
+constexpr char kFieldSep = '\x1f';
+
+bool has_separator(const std::string &s) {
+  return s.find(kRowSep) != std::string::npos || s.find(kFieldSep) != std::string::npos;
+}
+
+void append_rendered_row(std::string_view row, std::string *out) {
+  std::string_view f[8];
+  size_t n = 0, start = 0;
+  for (;;) {
+    size_t end = row.find(kFieldSep, start);
+    if (n == 8) throw std::invalid_argument("renderPairsById: a row needs an id and seven names");
+    f[n++] = row.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
+    if (end == std::string_view::npos) break;
+    start = end + 1;
+  }
+  if (n != 8) throw std::invalid_argument("renderPairsById: a row needs an id and seven names");
+  int id = 0;
+  if (f[0].empty() || f[0].size() > 9) throw std::invalid_argument("unknown pair id");
+  for (char c : f[0]) {
+    if (c < '0' || c > '9') throw std::invalid_argument("unknown pair id");
+    id = id * 10 + (c - '0');
+  }
+  if (id >= (int)registry().size()) throw std::invalid_argument("unknown pair id");
+  const Registered &reg = registry()[id];
+  PairNames names{std::string(f[1]), std::string(f[2]), std::string(f[3]), std::string(f[4]),
+                  std::string(f[5]), std::string(f[6]), std::string(f[7])};
+  RenderedPair r = render_pair_text(names, reg.facts, reg.verdict, reg.conversion);
+  if (has_separator(r.referencing_type) || has_separator(r.referenced_type) || has_separator(r.detail) ||
+      has_separator(r.suggested_fix))
+    return;
+  out->append(kind_name(reg.verdict.kind));
+  *out += kFieldSep;
+  out->append(severity_name(reg.verdict.severity()));
+  *out += kFieldSep;
+  *out += r.referencing_type;
+  *out += kFieldSep;
+  *out += r.referenced_type;
+  *out += kFieldSep;
+  *out += r.detail;
+  *out += kFieldSep;
+  *out += r.suggested_fix;
+  *out += kFieldSep;
+  *out += r.whole_values ? '1' : '0';
+}
+
+// The text of the last renderPairsById call, which its view points into.
+std::string &rendered_rows() {
+  static std::string r;
+  return r;
+}
+
+val render_pairs_by_id(std::string rows) {
   return guarded([&]() {
-    if (id < 0 || id >= (int)registry().size()) throw std::invalid_argument("unknown pair id");
-    const Registered &reg = registry()[id];
-    std::vector<std::string> parts;
+    std::string &out = rendered_rows();
+    std::string().swap(out);
+    out.reserve(rows.size() * 6);
+    std::string_view all(rows);
     size_t start = 0;
     for (;;) {
-      size_t end = joined.find('\x1f', start);
-      parts.push_back(joined.substr(start, end == std::string::npos ? std::string::npos : end - start));
-      if (end == std::string::npos) break;
+      size_t end = all.find(kRowSep, start);
+      append_rendered_row(all.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start),
+                          &out);
+      if (end == std::string_view::npos) break;
+      out += kRowSep;
       start = end + 1;
     }
-    if (parts.size() != 7) throw std::invalid_argument("renderPairById needs seven names");
-    PairNames n{parts[0], parts[1], parts[2], parts[3], parts[4], parts[5], parts[6]};
-    RenderedPair r = render_pair_text(n, reg.facts, reg.verdict, reg.conversion);
-    const char sep = '\x1f';
-    return val(std::string(kind_name(reg.verdict.kind)) + sep + severity_name(reg.verdict.severity()) + sep +
-               r.referencing_type + sep + r.referenced_type + sep + r.detail + sep + r.suggested_fix + sep +
-               (r.whole_values ? "1" : "0"));
+    return val(emscripten::typed_memory_view(out.size(), reinterpret_cast<const unsigned char *>(out.data())));
   });
 }
 
@@ -474,7 +531,7 @@ val hygiene_check_names() {
 EMSCRIPTEN_BINDINGS(fkg_plans) {
   emscripten::function("renderPair", &render_pair);
   emscripten::function("registerPair", &register_pair);
-  emscripten::function("renderPairById", &render_pair_by_id);
+  emscripten::function("renderPairsById", &render_pairs_by_id);
   emscripten::function("impliedDetailPrefix", &implied_prefix);
   emscripten::function("noFixForBlockers", &no_fix_blockers);
   emscripten::function("noFixPlan", &no_fix_plan);

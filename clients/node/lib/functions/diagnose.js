@@ -11,31 +11,60 @@ const { TypeCache, chooseConstraintName } = require('./catalog');
 
 const call = (name, ...args) => engine.call(name, ...args);
 
+// An array parameter of oids or integers as PostgreSQL's array text, written
+// at once (the driver quotes and escapes each element: slow for thousands).
+function numberArray(values) {
+  const text = values.join(',');
+  if (!/^(-?[0-9]+(,-?[0-9]+)*)?$/.test(text)) throw new TypeError('pg-fk-guard: an oid or integer array holds something else');
+  return `{${text}}`;
+}
+
 // Every declared foreign key's column pairs (partition clones skipped: the
 // constraint is reported on the partitioned table), in schemas the caller
-// has USAGE on, without other sessions' temporary schemas.
+// has USAGE on, without other sessions' temporary schemas, with the facts of
+// both columns and both tables (columnFacts() takes them from the row). A
+// one-column key (nearly all of them) is looked up by (attrelid, attnum)
+// directly; the columns of a longer one come from unnest().
 async function declaredPairs(s) {
   const period = s.serverVersion >= 180000 ? 'AND NOT c.conperiod' : '';
-  const r = await s.query(
+  const select = (fkAtt, pkAtt, keys) =>
     `SELECT c.oid::text AS con, c.conname::text AS conname, pg_catalog.quote_ident(c.conname) AS conname_q, c.conrelid::text AS rel, c.confrelid::text AS refrel,
-            k.fk_att::int AS att, k.pk_att::int AS refatt,
-            ix.indclass[pg_catalog.array_position(ix.indkey::pg_catalog.int2[], k.pk_att)]::text AS opclass,
-            pg_catalog.array_position(ix.indkey::pg_catalog.int2[], k.pk_att) < ix.indnkeyatts AS keyatt,
+            fa.attnum::int AS att, pa.attnum::int AS refatt,
+            ix.indclass[pg_catalog.array_position(ix.indkey::pg_catalog.int2[], pa.attnum)]::text AS opclass,
+            pg_catalog.array_position(ix.indkey::pg_catalog.int2[], pa.attnum) < ix.indnkeyatts AS keyatt,
             fa.atttypid::text AS fk_type, fa.atttypmod AS fk_typmod, fa.attcollation::text AS fk_coll, fa.attnotnull AS fk_notnull,
             fa.attname::text AS fk_attname, pg_catalog.quote_ident(fa.attname) AS fk_att_q,
             pa.atttypid::text AS pk_type, pa.atttypmod AS pk_typmod, pa.attcollation::text AS pk_coll, pa.attnotnull AS pk_notnull,
-            pa.attname::text AS pk_attname, pg_catalog.quote_ident(pa.attname) AS pk_att_q
-       FROM pg_catalog.pg_constraint c
-       CROSS JOIN LATERAL unnest(c.conkey, c.confkey) AS k(fk_att, pk_att)
-       JOIN LATERAL (SELECT * FROM pg_catalog.pg_attribute a WHERE a.attrelid = c.conrelid AND a.attnum = k.fk_att) fa ON true
-       JOIN LATERAL (SELECT * FROM pg_catalog.pg_attribute a WHERE a.attrelid = c.confrelid AND a.attnum = k.pk_att) pa ON true
+            pa.attname::text AS pk_attname, pg_catalog.quote_ident(pa.attname) AS pk_att_q,
+            fc.relname::text AS fk_relname, fc.relkind AS fk_relkind, fc.relnamespace::text AS fk_nsp,
+            pg_catalog.quote_ident(fn.nspname) || '.' || pg_catalog.quote_ident(fc.relname) AS fk_table_q,
+            fn.nspname::text || '.' || fc.relname::text AS fk_sortname,
+            CASE WHEN fc.relnamespace = ANY (ARRAY[pg_catalog.pg_my_temp_schema(), 'pg_catalog'::pg_catalog.regnamespace::pg_catalog.oid])
+                 THEN pg_catalog.quote_ident(fc.relname) END AS fk_regclass,
+            pc.relname::text AS pk_relname, pc.relkind AS pk_relkind, pc.relnamespace::text AS pk_nsp,
+            pg_catalog.quote_ident(pn.nspname) || '.' || pg_catalog.quote_ident(pc.relname) AS pk_table_q,
+            pn.nspname::text || '.' || pc.relname::text AS pk_sortname,
+            CASE WHEN pc.relnamespace = ANY (ARRAY[pg_catalog.pg_my_temp_schema(), 'pg_catalog'::pg_catalog.regnamespace::pg_catalog.oid])
+                 THEN pg_catalog.quote_ident(pc.relname) END AS pk_regclass
+       FROM pg_catalog.pg_constraint c ${keys}
+       JOIN pg_catalog.pg_attribute fa ON fa.attrelid = c.conrelid AND fa.attnum = ${fkAtt}
+       JOIN pg_catalog.pg_attribute pa ON pa.attrelid = c.confrelid AND pa.attnum = ${pkAtt}
        JOIN pg_catalog.pg_index ix ON ix.indexrelid = c.conindid
+       JOIN pg_catalog.pg_class fc ON fc.oid = c.conrelid
+       JOIN pg_catalog.pg_namespace fn ON fn.oid = fc.relnamespace
+       JOIN pg_catalog.pg_class pc ON pc.oid = c.confrelid
+       JOIN pg_catalog.pg_namespace pn ON pn.oid = pc.relnamespace
       WHERE c.contype = 'f' AND c.conparentid = 0 ${period}
-        AND pg_catalog.cardinality(c.conkey) = pg_catalog.cardinality(c.confkey)
         AND (fa.atttypid, fa.atttypmod, fa.attcollation) IS DISTINCT FROM (pa.atttypid, pa.atttypmod, pa.attcollation)
         -- a foreign key lives in its table's schema
         AND c.connamespace IN (SELECT n.oid FROM pg_catalog.pg_namespace n
-                                WHERE NOT pg_catalog.pg_is_other_temp_schema(n.oid) AND pg_catalog.has_schema_privilege(n.oid, 'USAGE'))`);
+                                WHERE NOT pg_catalog.pg_is_other_temp_schema(n.oid) AND pg_catalog.has_schema_privilege(n.oid, 'USAGE'))`;
+  const r = await s.query(
+    `${select('c.conkey[1]', 'c.confkey[1]', '')}
+        AND pg_catalog.cardinality(c.conkey) = 1 AND pg_catalog.cardinality(c.confkey) = 1
+     UNION ALL
+     ${select('k.fk_att', 'k.pk_att', 'CROSS JOIN LATERAL unnest(c.conkey, c.confkey) AS k(fk_att, pk_att)')}
+        AND pg_catalog.cardinality(c.conkey) > 1 AND pg_catalog.cardinality(c.conkey) = pg_catalog.cardinality(c.confkey)`);
   return r.rows.filter((p) => p.opclass != null && p.keyatt);
 }
 
@@ -118,27 +147,45 @@ async function columnFacts(s, pairs) {
       [list.map((k) => k[0]), list.map((k) => k[1])]);
     for (const row of r.rows) m.set(`${row.rel}/${row.att}`, row);
   }
+  // tables: relname, relkind, schema, quoted name, regclass as the
+  // extension prints it (search_path = pg_catalog, pg_temp: schema-qualified,
+  // except in pg_catalog and our own temporary schema), sort name
+  const relFacts = new Map();
   for (const p of pairs)
     if (p.fk_type !== undefined) {
       m.set(`${p.rel}/${p.att}`, { rel: p.rel, att: p.att, type: p.fk_type, typmod: p.fk_typmod, coll: p.fk_coll, attnotnull: p.fk_notnull, attname: p.fk_attname, att_q: p.fk_att_q });
       m.set(`${p.refrel}/${p.refatt}`, { rel: p.refrel, att: p.refatt, type: p.pk_type, typmod: p.pk_typmod, coll: p.pk_coll, attnotnull: p.pk_notnull, attname: p.pk_attname, att_q: p.pk_att_q });
+      if (!relFacts.has(p.rel))
+        relFacts.set(p.rel, { rel: p.rel, relname: p.fk_relname, relkind: p.fk_relkind, nsp: p.fk_nsp, table_q: p.fk_table_q, regclass: p.fk_regclass == null ? p.fk_table_q : p.fk_regclass, sortname: p.fk_sortname });
+      if (!relFacts.has(p.refrel))
+        relFacts.set(p.refrel, { rel: p.refrel, relname: p.pk_relname, relkind: p.pk_relkind, nsp: p.pk_nsp, table_q: p.pk_table_q, regclass: p.pk_regclass == null ? p.pk_table_q : p.pk_regclass, sortname: p.pk_sortname });
     }
-  // run with the caller's search path: caller_regclass is the regclass the
-  // result rows print (the extension's output, in the caller's session)
-  const rels = await s.asCaller(() => s.query(
-    `SELECT c.oid::pg_catalog.text AS rel, c.relname::pg_catalog.text AS relname, c.relkind, c.relnamespace::pg_catalog.text AS nsp,
-            pg_catalog.quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(c.relname) AS table_q,
-            CASE WHEN c.relnamespace OPERATOR(pg_catalog.=) ANY (ARRAY[pg_catalog.pg_my_temp_schema(), 'pg_catalog'::pg_catalog.regnamespace::pg_catalog.oid])
-                 THEN pg_catalog.quote_ident(c.relname) END AS regclass,
-            n.nspname::pg_catalog.text OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) c.relname::pg_catalog.text AS sortname,
-            c.oid::pg_catalog.regclass::pg_catalog.text AS caller_regclass
-       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
-      WHERE c.oid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[])`, [[...new Set(pairs.flatMap((p) => [p.rel, p.refrel]))]]));
-  // regclass as the extension prints it (search_path = pg_catalog, pg_temp):
-  // schema-qualified, except in pg_catalog and our own temporary schema
-  for (const x of rels.rows) if (x.regclass == null) x.regclass = x.table_q;
-  const relOf = new Map(rels.rows.map((x) => [x.rel, x]));
-  for (const c of m.values()) Object.assign(c, relOf.get(c.rel));
+  const rels = [...new Set(pairs.flatMap((p) => [p.rel, p.refrel]))];
+  const unread = rels.filter((rel) => !relFacts.has(rel));
+  if (unread.length) {
+    const r = await s.query(
+      `SELECT c.oid::text AS rel, c.relname::text AS relname, c.relkind, c.relnamespace::text AS nsp,
+              pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname) AS table_q,
+              CASE WHEN c.relnamespace = ANY (ARRAY[pg_catalog.pg_my_temp_schema(), 'pg_catalog'::pg_catalog.regnamespace::pg_catalog.oid])
+                   THEN pg_catalog.quote_ident(c.relname) END AS regclass,
+              n.nspname::text || '.' || c.relname::text AS sortname
+         FROM pg_catalog.unnest($1::oid[]) AS k(rel)
+         JOIN pg_catalog.pg_class c ON c.oid = k.rel JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace`, [unread]);
+    for (const x of r.rows) {
+      if (x.regclass == null) x.regclass = x.table_q;
+      relFacts.set(x.rel, x);
+    }
+  }
+  // caller_regclass: the regclass the result rows print (the extension's
+  // output, in the caller's session), so with the caller's search path
+  const shown = await s.asCaller(() => s.query(
+    `SELECT x.o::pg_catalog.regclass::pg_catalog.text AS n
+       FROM pg_catalog.unnest($1::pg_catalog.oid[]) WITH ORDINALITY AS x(o, i) ORDER BY x.i`, [numberArray(rels)]));
+  rels.forEach((rel, i) => {
+    const f = relFacts.get(rel);
+    if (f) f.caller_regclass = shown.rows[i].n;
+  });
+  for (const c of m.values()) Object.assign(c, relFacts.get(c.rel));
   return m;
 }
 
@@ -287,7 +334,7 @@ async function columnBlockersOf(s, cols) {
         AND d.classid IN ('pg_catalog.pg_rewrite'::pg_catalog.regclass, 'pg_catalog.pg_policy'::pg_catalog.regclass, 'pg_catalog.pg_attrdef'::pg_catalog.regclass)
         AND NOT (d.classid = 'pg_catalog.pg_attrdef'::pg_catalog.regclass
                  AND EXISTS (SELECT 1 FROM pg_catalog.pg_attrdef ad WHERE ad.oid = d.objid AND ad.adnum = k.att))
-      ORDER BY k.rel, k.att, d.ctid`, [cols.map((c) => c[0]), cols.map((c) => c[1])]);
+      ORDER BY k.rel, k.att, d.ctid`, [numberArray(cols.map((c) => c[0])), numberArray(cols.map((c) => c[1]))]);
   const out = new Map();
   for (const { rel, att, what } of r.rows) {
     if (what == null) continue;
@@ -431,11 +478,24 @@ async function diagnoseRows(s, { includeImplied = true, checkData = false } = {}
   await types.load([...cols.values()].map((c) => c.type));
   await types.loadCasts();
   // effective typmod (the column's, else its domain's) and displays
-  for (const c of cols.values()) c.effective = types.base(c.type, c.typmod);
-  const disp = await displayTypes(s, [...cols.values()].flatMap((c) => [{ type: c.type, typmod: c.typmod }, { type: c.effective.oid, typmod: c.effective.typmod }]));
+  // (thousands of columns, a few shapes: each computed once)
+  const shapes = new Map();
+  const shapeOf = new Map();
   for (const c of cols.values()) {
-    c.display = disp.get(`${c.type}/${c.typmod}`);
-    c.base_display = disp.get(`${c.effective.oid}/${c.effective.typmod}`);
+    const k = `${c.type}/${c.typmod}`;
+    let t = shapes.get(k);
+    if (!t) shapes.set(k, (t = { type: c.type, typmod: c.typmod, effective: types.base(c.type, c.typmod) }));
+    shapeOf.set(c, t);
+  }
+  const disp = await displayTypes(s, [...shapes.values()].flatMap((t) => [{ type: t.type, typmod: t.typmod }, { type: t.effective.oid, typmod: t.effective.typmod }]));
+  for (const t of shapes.values()) {
+    t.display = disp.get(`${t.type}/${t.typmod}`);
+    t.base_display = disp.get(`${t.effective.oid}/${t.effective.typmod}`);
+  }
+  for (const [c, t] of shapeOf) {
+    c.effective = t.effective;
+    c.display = t.display;
+    c.base_display = t.base_display;
   }
   const ctx = {
     s,
@@ -446,31 +506,50 @@ async function diagnoseRows(s, { includeImplied = true, checkData = false } = {}
     checkCollations: s.serverVersion >= 180000,
   };
   const memo = new Map();
-  const rows = [];
+  const candidates = [];
+  const batch = [];
+  const batched = [];
+  const separator = /[\x1e\x1f]/;
+  const renderOne = (judged, names) => {
+    const [fk_table, fk_table_q, fk_column, pk_table, pk_table_q, pk_column, constraint] = names;
+    return call('renderPair', { fk_table, fk_table_q, fk_column, pk_table, pk_table_q, pk_column, constraint }, judged.facts, judged.conversion);
+  };
   for (const p of all) {
     const fk = cols.get(`${p.rel}/${p.att}`), pk = cols.get(`${p.refrel}/${p.refatt}`);
     if (!fk || !pk) continue;
     if (fk.type === pk.type && fk.typmod === pk.typmod && fk.coll === pk.coll) continue;
-    const key = [fk.type, fk.typmod, fk.coll, pk.type, pk.typmod, pk.coll, p.opclass].join('/');
-    if (!memo.has(key)) {
-      const judged = await judge(ctx, fk, pk, p.opclass);
+    const key = `${fk.type}/${fk.typmod}/${fk.coll}/${pk.type}/${pk.typmod}/${pk.coll}/${p.opclass}`;
+    let judged = memo.get(key);
+    if (!judged) {
+      judged = await judge(ctx, fk, pk, p.opclass);
       judged.id = call('registerPair', judged.facts, judged.conversion);
       memo.set(key, judged);
     }
-    const judged = memo.get(key);
+    const row = { p, fk, pk, r: null, implied: p.con == null };
+    candidates.push(row);
     const names = [fk.regclass, fk.table_q, fk.att_q, pk.regclass, pk.table_q, pk.att_q, p.conname != null ? p.conname_q : ''];
-    let r;
-    if (names.some((n) => n.includes('\x1f'))) {
-      // a name with U+001F cannot travel joined: the object form
-      const [fk_table, fk_table_q, fk_column, pk_table, pk_table_q, pk_column, constraint] = names;
-      r = call('renderPair', { fk_table, fk_table_q, fk_column, pk_table, pk_table_q, pk_column, constraint }, judged.facts, judged.conversion);
-    } else {
-      const [kind, severity, referencingType, referencedType, detail, fix, whole] = call('renderPairById', judged.id, names.join('\x1f')).split('\x1f');
-      r = { kind, severity, referencing_type: referencingType, referenced_type: referencedType, detail, suggested_fix: fix, whole_values: whole === '1' };
+    // a name with U+001E or U+001F cannot travel joined: the object form
+    if (names.some((n) => separator.test(n))) row.r = renderOne(judged, names);
+    else {
+      batch.push(`${judged.id}\x1f${names.join('\x1f')}`);
+      batched.push({ row, judged, names });
     }
-    if (r.kind === 'none') continue;
-    rows.push({ p, fk, pk, r, implied: p.con == null });
   }
+  // the other rows in one call (src/wasm/plan_api.cpp renderPairsById)
+  if (batch.length) {
+    const view = call('renderPairsById', batch.join('\x1e'));
+    const out = Buffer.from(view.buffer, view.byteOffset, view.byteLength).toString('utf8').split('\x1e');
+    for (let i = 0; i < batched.length; i++) {
+      const { row, judged, names } = batched[i];
+      // empty: a result holds a separator, so the object form
+      if (out[i] === '') row.r = renderOne(judged, names);
+      else {
+        const [kind, severity, referencingType, referencedType, detail, fix, whole] = out[i].split('\x1f');
+        row.r = { kind, severity, referencing_type: referencingType, referenced_type: referencedType, detail, suggested_fix: fix, whole_values: whole === '1' };
+      }
+    }
+  }
+  const rows = candidates.filter((row) => row.r.kind !== 'none');
   // the ignore list, when the extension is there (a package user may keep one)
   const ignored = await ignoreList(s);
   const kept = rows.filter((row) => !ignored.some((e) =>
@@ -516,10 +595,14 @@ async function diagnoseRows(s, { includeImplied = true, checkData = false } = {}
       }
     }
   }
-  // sorted by "schema.table\x1fconstraint" (strcmp order)
-  const keyOf = (row) => Buffer.from(`${row.fk.sortname}\x1f${row.p.conname || ''}`, 'utf8');
-  const order = kept.map((row, i) => ({ row, i, k: keyOf(row) }));
-  order.sort((a, b) => Buffer.compare(a.k, b.k) || a.i - b.i);
+  // sorted by "schema.table\x1fconstraint" in strcmp order, the order of
+  // the UTF-8 bytes: that is the strings' own order unless one holds a
+  // character beyond U+FFFF (UTF-16 sorts its surrogates below U+E000)
+  const order = kept.map((row, i) => ({ row, i, k: `${row.fk.sortname}\x1f${row.p.conname || ''}` }));
+  if (order.some((o) => /[\ud800-\udfff]/.test(o.k))) {
+    for (const o of order) o.k = Buffer.from(o.k, 'utf8');
+    order.sort((a, b) => Buffer.compare(a.k, b.k) || a.i - b.i);
+  } else order.sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : a.i - b.i));
   return order.map(({ row }) => row);
 }
 
@@ -537,19 +620,14 @@ async function ignoreList(s) {
 async function asMismatchRows(s, rows) {
   if (!rows.length) return [];
   // regclass columns as the caller's search path prints them (read with the relations)
-  const names = new Map();
-  for (const { fk, pk } of rows) {
-    names.set(fk.rel, fk.caller_regclass);
-    names.set(pk.rel, pk.caller_regclass);
-  }
   const n = (v) => (v == null ? null : String(v));
   return rows.map(({ p, fk, pk, r, implied, profile: pr }) => ({
     source: implied ? 'implied' : 'declared',
     constraint_name: p.conname,
-    referencing_table: names.get(p.rel),
+    referencing_table: fk.caller_regclass,
     referencing_column: fk.attname,
     referencing_type: r.referencing_type,
-    referenced_table: names.get(p.refrel),
+    referenced_table: pk.caller_regclass,
     referenced_column: pk.attname,
     referenced_type: r.referenced_type,
     kind: r.kind,
