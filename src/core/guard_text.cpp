@@ -235,4 +235,76 @@ std::string soft_hint(const SoftFacts &f) {
          (f.kind == Kind::Width ? f.key_change_note : std::string());
 }
 
+std::string rebuilt_detail_opening(bool several) {
+  return std::string("ALTER COLUMN TYPE makes PostgreSQL rebuild ") +
+         (several ? "these foreign keys, which it could not implement. "
+                  : "this foreign key, which it could not implement. ");
+}
+
+// PostgreSQL rebuilds every foreign key that references the key column (or
+// that a converted referencing column belongs to) at the end of the ALTER
+// TABLE that converts it, and one ALTER TABLE cannot convert columns of two
+// tables. The way through: drop those keys, run the statement, convert the
+// other columns to the same type, add the keys again.
+std::string rebuilt_hint(const RebuiltFacts &f) {
+  const KeyNames &n = f.names;
+  const std::string fallback =
+      "Convert the referencing columns in the same statement, or drop these constraints first and add them again "
+      "once the types match.";
+  if (f.fallback) return fallback;
+  RebuildSteps steps;
+  steps.statement = f.statement;
+  std::string others;
+  for (const RebuiltReferrer &r : f.referrers) {
+    if (r.multi) return fallback;
+    if (r.of_new_type && !r.altered_here) continue;  // already of the new type: rebuilt as it is
+    steps.keys.push_back({r.table, r.constraint, r.definition, r.large});
+    if (r.altered_here) continue;  // the statement converts this column itself
+    steps.columns.push_back({r.table, r.column, f.new_type, r.conversion});
+    if (!f.key_side) others += std::string(others.empty() ? "" : ", ") + r.table + "." + r.column;
+  }
+  // The key itself follows the referencing column.
+  if (!f.key_side)
+    steps.columns.insert(steps.columns.begin(),
+                         {n.referenced_table, n.referenced_column, f.new_type, f.key_conversion});
+  std::string script = write_rebuild_steps(steps);
+  std::string col = n.referencing_table + "." + n.referencing_column;
+  std::string key = n.referenced_table + "." + n.referenced_column;
+  std::string hint;
+  if (f.key_side) {
+    hint =
+        "One ALTER TABLE cannot convert columns of two tables, and PostgreSQL rebuilds the foreign key when this "
+        "statement ends. ";
+    if (f.later_statement_retypes)
+      hint += "A later statement in the same query string converts " + col + ", but only after that. ";
+  } else {
+    hint = col + " references " + key + ", which stays " + f.key_type + ": keep " + col + " as it is, or change " +
+           key + (others.empty() ? "" : " and the other columns that reference it (" + others + ")") + " to " +
+           f.new_type + " with it. ";
+  }
+  if (!script.empty()) return hint + "Run, in this order: " + script;
+  std::string drops, uncastable;
+  for (const RebuildSteps::Key &k : steps.keys)
+    drops += "ALTER TABLE " + k.table + " DROP CONSTRAINT " + k.constraint + "; ";
+  for (const RebuildSteps::Column &c : steps.columns)
+    if (c.conversion == Conversion::None) uncastable += (uncastable.empty() ? "" : ", ") + c.table + "." + c.column;
+  // A surrogate key changing type: one plan does all of it.
+  std::string whole;
+  if (f.key_side && f.key_may_follow) {
+    std::string call = f.calls == CallStyle::Package
+                           ? "changeKeyTypePlan(db, {referencedTable: " + js_literal(n.referenced_table) +
+                                 ", referencedColumn: " + js_literal(n.referenced_attname) +
+                                 ", newType: " + js_literal(f.new_type) + "})"
+                           : "SELECT fk_guard.change_key_type_plan(" + sql::literal(n.referenced_table) + ", " +
+                                 sql::literal(n.referenced_attname) + ", " + sql::literal(f.new_type) + ")";
+    whole = " Or " + call + " writes one script that changes " + key +
+            " together with every column that references it, keeping their foreign keys.";
+  }
+  return hint + "No cast converts " + uncastable + " to " + f.new_type + ". Drop the foreign keys first (" + drops +
+         "then run the statement), then " + (f.calls == CallStyle::Package ? "fixPlan()" : "fk_guard.fix_plan()") +
+         " writes, for each referencing column, the script that converts or maps its values and adds its foreign key "
+         "again (pass " +
+         (f.calls == CallStyle::Package ? "constraintName" : "constraint_name") + " to keep its name)." + whole;
+}
+
 }  // namespace fkg

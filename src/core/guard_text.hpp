@@ -133,6 +133,47 @@ struct SoftFacts {
 };
 std::string soft_hint(const SoftFacts &f);
 
+// ---- Keys rebuilt by ALTER COLUMN TYPE ----
+
+// The DETAIL's opening when the refused keys are existing ones that ALTER
+// COLUMN TYPE makes PostgreSQL rebuild: "ALTER COLUMN TYPE makes PostgreSQL
+// rebuild this foreign key, which it could not implement. "
+std::string rebuilt_detail_opening(bool several);
+
+// A foreign key that references the key column whose type the refused
+// statement concerns (the key itself, or the key a converted referencing
+// column references), as the HINT's steps need it.
+struct RebuiltReferrer {
+  std::string table;                         // as regclass prints it
+  std::string constraint;                    // quoted
+  std::string column;                        // quoted
+  std::string definition;                    // pg_get_constraintdef()
+  bool large = false;                        // more rows than the profile row limit: added NOT VALID, then validated
+  bool multi = false;                        // a key of more than one column: no script
+  bool of_new_type = false;                  // its column already has the new type
+  bool altered_here = false;                 // the refused key itself, whose column the statement converts
+  Conversion conversion = Conversion::None;  // from its column's type to the new one (when neither of the above)
+};
+
+// The HINT of a refused rebuilt key. fallback: the first pair is not a
+// matter of other tables' types (collations, both sides converted), or the
+// statement's text is unknown and its conversion impossible: only the
+// general advice.
+struct RebuiltFacts {
+  KeyNames names;  // the first refused pair
+  bool fallback = false;
+  bool key_side = false;                   // the statement converts the referenced key, not the referencing column
+  std::string statement;                   // the statement as sent (or its conversion written anew)
+  std::string new_type;                    // the type the statement gives, as it prints
+  std::string key_type;                    // the referenced key's type (stays, when !key_side)
+  std::vector<RebuiltReferrer> referrers;  // every key that references the key column
+  Conversion key_conversion = Conversion::None;  // !key_side: the key column to the new type
+  bool later_statement_retypes = false;          // key_side: a later statement converts the referencing column
+  bool key_may_follow = false;                   // key_side: a surrogate key change_key_type_plan() can change
+  CallStyle calls = CallStyle::Sql;
+};
+std::string rebuilt_hint(const RebuiltFacts &f);
+
 // Citus: the distribution column's note in a HINT.
 extern const char *const kDistributionNote;
 

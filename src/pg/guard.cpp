@@ -168,102 +168,77 @@ RawReferrers *referrers_of(Oid rel, AttrNumber att) {
 }
 
 bool key_may_follow(Oid rel, const char *attname, Oid referencing_type);
+KeyNames key_names(const ProposedPair &p);
 
-// PostgreSQL rebuilds every foreign key that references the key column (or
-// that a converted referencing column belongs to) at the end of the ALTER
-// TABLE that converts it, and one ALTER TABLE cannot convert columns of two
-// tables. The way through: drop those keys, run the statement, convert the
-// other columns to the same type, add the keys again.
+// The HINT of a refused rebuilt key (src/core/guard_text.cpp, rebuilt_hint)
+// with the facts read here: every key that references the key column, the
+// statement's text, the conversions to the new type.
 std::string rebuilt_hint(const std::vector<const Judged *> &bad, Node *tree) {
   const Judged &first = *bad.front();
   const ProposedPair &p = first.pair;
-  bool key_side = p.referenced_retyped && !p.type_changed;  // the statement converts the referenced key
-  std::string fallback =
-      "Convert the referencing columns in the same statement, or drop these constraints first and add them again "
-      "once the types match.";
+  RebuiltFacts f;
+  f.names = key_names(p);
+  f.key_side = p.referenced_retyped && !p.type_changed;  // the statement converts the referenced key
   // Collations (PostgreSQL 18+) and both sides at once are not a matter of other tables' types.
-  if (first.judged.collation_refusal || (!key_side && !(p.type_changed && !p.referenced_retyped))) return fallback;
+  f.fallback = first.judged.collation_refusal || (!f.key_side && !(p.type_changed && !p.referenced_retyped));
+  if (f.fallback) return fkg::rebuilt_hint(f);
 
   // The key column and its new type.
   Oid key_rel = p.referenced_rel;
   std::string key_attname = unquoted(p.referenced_column);
   const char *kan = key_attname.c_str();
   AttrNumber key_att = pg_guard([key_rel, kan]() { return get_attnum(key_rel, kan); });
-  const PgColumn &now = key_side ? p.referenced : p.referencing;  // the type the statement gives
+  const PgColumn &now = f.key_side ? p.referenced : p.referencing;  // the type the statement gives
   Oid new_type = now.type;
-  const std::string new_display =
-      key_side ? first.judged.facts.referenced.display : first.judged.facts.referencing.display;
+  f.new_type = f.key_side ? first.judged.facts.referenced.display : first.judged.facts.referencing.display;
+  f.key_type = first.judged.facts.referenced.display;
 
   RawReferrers *refs = pg_guard([key_rel, key_att]() { return referrers_of(key_rel, key_att); });
   Node *t = tree;
   const char *stmt = pg_guard([t]() { return statement_text(t); });
-  RebuildSteps steps;
   if (stmt != NULL) {
-    steps.statement = stmt;  // as sent, with its own USING
+    f.statement = stmt;  // as sent, with its own USING
   } else {
     // Sent from inside a function: the statement's conversion, written anew.
-    Oid rel = key_side ? key_rel : p.referencing_rel;
-    std::string attname = key_side ? key_attname : std::string(p.referencing_attname);
+    Oid rel = f.key_side ? key_rel : p.referencing_rel;
+    std::string attname = f.key_side ? key_attname : std::string(p.referencing_attname);
     const char *an = attname.c_str();
     Conversion c =
         pg_guard([rel, an, new_type]() { return conversion_between(get_atttype(rel, get_attnum(rel, an)), new_type); });
-    if (c == Conversion::None) return fallback;
-    steps.statement = key_side ? alter_column_type_sql(p.referenced_table, p.referenced_column, new_display, "", c)
-                               : alter_column_type_sql(p.referencing_table, p.referencing_column, new_display, "", c);
+    if (c == Conversion::None) {
+      f.fallback = true;
+      return fkg::rebuilt_hint(f);
+    }
+    f.statement = f.key_side ? alter_column_type_sql(p.referenced_table, p.referenced_column, f.new_type, "", c)
+                             : alter_column_type_sql(p.referencing_table, p.referencing_column, f.new_type, "", c);
   }
-  std::string others;
   for (int i = 0; i < refs->count; i++) {
     const RawReferrer &r = refs->items[i];
-    if (r.multi) return fallback;
-    bool altered_here = !key_side && r.constraint == p.constraint_oid;
-    if (r.type == new_type && !altered_here) continue;  // already of the new type: rebuilt as it is
-    steps.keys.push_back({r.table, r.name, r.definition, r.rows > profile_row_limit});
-    if (altered_here) continue;  // the statement converts this column itself
-    Oid from = r.type;
-    Conversion c = pg_guard([from, new_type]() { return conversion_between(from, new_type); });
-    steps.columns.push_back({r.table, r.column, new_display, c});
-    if (!key_side) others += std::string(others.empty() ? "" : ", ") + r.table + "." + r.column;
+    RebuiltReferrer out;
+    out.table = r.table;
+    out.constraint = r.name;
+    out.column = r.column;
+    out.definition = r.definition;
+    out.large = r.rows > profile_row_limit;
+    out.multi = r.multi;
+    out.of_new_type = r.type == new_type;
+    out.altered_here = !f.key_side && r.constraint == p.constraint_oid;
+    if (!r.multi && !out.altered_here && !out.of_new_type) {
+      Oid from = r.type;
+      out.conversion = pg_guard([from, new_type]() { return conversion_between(from, new_type); });
+    }
+    f.referrers.push_back(out);
+    if (r.multi) break;  // the HINT falls back to the general advice
   }
-  if (!key_side) {
+  if (!f.key_side) {
     // The key itself follows the referencing column.
     Oid from = p.referenced.type;
-    Conversion c = pg_guard([from, new_type]() { return conversion_between(from, new_type); });
-    steps.columns.insert(steps.columns.begin(), {p.referenced_table, p.referenced_column, new_display, c});
-  }
-  std::string script = write_rebuild_steps(steps);
-  std::string col = std::string(p.referencing_table) + "." + p.referencing_column;
-  std::string key = std::string(p.referenced_table) + "." + p.referenced_column;
-  std::string hint;
-  if (key_side) {
-    hint =
-        "One ALTER TABLE cannot convert columns of two tables, and PostgreSQL rebuilds the foreign key when this "
-        "statement ends. ";
-    if (later_statement_retypes(tree, p.referencing_rel, p.referencing_column))
-      hint += "A later statement in the same query string converts " + col + ", but only after that. ";
+    f.key_conversion = pg_guard([from, new_type]() { return conversion_between(from, new_type); });
   } else {
-    hint = col + " references " + key + ", which stays " + first.judged.facts.referenced.display + ": keep " + col +
-           " as it is, or change " + key +
-           (others.empty() ? "" : " and the other columns that reference it (" + others + ")") + " to " + new_display +
-           " with it. ";
+    f.later_statement_retypes = later_statement_retypes(tree, p.referencing_rel, p.referencing_column);
+    f.key_may_follow = pg_guard([key_rel, kan, new_type]() { return key_may_follow(key_rel, kan, new_type); });
   }
-  if (script.empty()) {
-    std::string drops, uncastable;
-    for (const RebuildSteps::Key &k : steps.keys)
-      drops += "ALTER TABLE " + k.table + " DROP CONSTRAINT " + k.constraint + "; ";
-    for (const RebuildSteps::Column &c : steps.columns)
-      if (c.conversion == Conversion::None) uncastable += (uncastable.empty() ? "" : ", ") + c.table + "." + c.column;
-    // A surrogate key changing type: one plan does all of it.
-    std::string whole;
-    if (key_side && pg_guard([key_rel, kan, new_type]() { return key_may_follow(key_rel, kan, new_type); }))
-      whole = " Or SELECT fk_guard.change_key_type_plan(" + sql::literal(p.referenced_table) + ", " +
-              sql::literal(key_attname) + ", " + sql::literal(new_display) + ") writes one script that changes " + key +
-              " together with every column that references it, keeping their foreign keys.";
-    return hint + "No cast converts " + uncastable + " to " + new_display + ". Drop the foreign keys first (" + drops +
-           "then run the statement), then fk_guard.fix_plan() writes, for each referencing column, the script that "
-           "converts or maps its values and adds its foreign key again (pass constraint_name to keep its name)." +
-           whole;
-  }
-  return hint + "Run, in this order: " + script;
+  return fkg::rebuilt_hint(f);
 }
 
 // ---- Messages ----
@@ -545,10 +520,7 @@ void judge_and_report(ProposedPairs *proposed, Node *tree, bool at_end) {
     r.elevel = guard_mode == MODE_ENFORCE ? ERROR : WARNING;
     r.sqlstate = first.judged.sqlstate;  // PostgreSQL's own code for what it refuses first
     r.message = refusal_message(first.pair.constraint);
-    if (first.pair.rebuilt)
-      r.detail = std::string("ALTER COLUMN TYPE makes PostgreSQL rebuild ") +
-                 (several ? "these foreign keys, which it could not implement. "
-                          : "this foreign key, which it could not implement. ");
+    if (first.pair.rebuilt) r.detail = rebuilt_detail_opening(several);
     for (const Judged *j : bad)
       r.detail += (several ? std::string(j->pair.constraint) + ": " : std::string()) + pair_detail(*j) + " ";
     // No profile when no conversion could help: a rebuilt key, or an array,

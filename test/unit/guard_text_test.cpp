@@ -141,5 +141,97 @@ TEST(GuardText, SoftHint) {
   EXPECT_EQ(explain_note(LeftOut{}, "x"), "");
 }
 
+TEST(GuardText, RebuiltKeysDetailAndFallback) {
+  EXPECT_EQ(rebuilt_detail_opening(false),
+            "ALTER COLUMN TYPE makes PostgreSQL rebuild this foreign key, which it could not implement. ");
+  EXPECT_EQ(rebuilt_detail_opening(true),
+            "ALTER COLUMN TYPE makes PostgreSQL rebuild these foreign keys, which it could not implement. ");
+  RebuiltFacts f;
+  f.names = story_names();
+  f.fallback = true;
+  const std::string fallback =
+      "Convert the referencing columns in the same statement, or drop these constraints first and add them again "
+      "once the types match.";
+  EXPECT_EQ(rebuilt_hint(f), fallback);
+  // A key of several columns among the referrers: no script either.
+  f.fallback = false;
+  f.key_side = true;
+  f.statement = "ALTER TABLE users ALTER COLUMN id TYPE bigint";
+  f.new_type = "bigint";
+  RebuiltReferrer multi;
+  multi.table = "pairs";
+  multi.constraint = "pairs_fkey";
+  multi.column = "a";
+  multi.multi = true;
+  f.referrers = {multi};
+  EXPECT_EQ(rebuilt_hint(f), fallback);
+}
+
+TEST(GuardText, RebuiltKeysSteps) {
+  RebuiltFacts f;
+  f.names = story_names();
+  f.key_side = true;
+  f.statement = "ALTER TABLE users ALTER COLUMN id TYPE bigint;  ";
+  f.new_type = "bigint";
+  RebuiltReferrer r;
+  r.table = "sessions";
+  r.constraint = "\"sessions_userId_fkey\"";
+  r.column = "\"userId\"";
+  r.definition = "FOREIGN KEY (\"userId\") REFERENCES users(id)";
+  r.conversion = Conversion::Assignment;
+  RebuiltReferrer same = r;
+  same.table = "audit";
+  same.of_new_type = true;  // rebuilt as it is: not in the steps
+  f.referrers = {r, same};
+  f.later_statement_retypes = true;
+  EXPECT_EQ(rebuilt_hint(f),
+            "One ALTER TABLE cannot convert columns of two tables, and PostgreSQL rebuilds the foreign key when this "
+            "statement ends. A later statement in the same query string converts sessions.\"userId\", but only after "
+            "that. Run, in this order: BEGIN; ALTER TABLE sessions DROP CONSTRAINT \"sessions_userId_fkey\"; ALTER "
+            "TABLE users ALTER COLUMN id TYPE bigint; ALTER TABLE sessions ALTER COLUMN \"userId\" TYPE bigint; ALTER "
+            "TABLE sessions ADD CONSTRAINT \"sessions_userId_fkey\" FOREIGN KEY (\"userId\") REFERENCES users(id); "
+            "COMMIT;");
+  // No cast: the drops, and for a surrogate key the plan, in each call style.
+  f.later_statement_retypes = false;
+  f.new_type = "uuid";
+  f.referrers[0].conversion = Conversion::None;
+  f.key_may_follow = true;
+  std::string sql = rebuilt_hint(f);
+  EXPECT_NE(sql.find("No cast converts sessions.\"userId\" to uuid. Drop the foreign keys first (ALTER TABLE "
+                     "sessions DROP CONSTRAINT \"sessions_userId_fkey\"; then run the statement), then "
+                     "fk_guard.fix_plan() writes"),
+            std::string::npos)
+      << sql;
+  EXPECT_NE(sql.find("Or SELECT fk_guard.change_key_type_plan('users', 'id', 'uuid') writes one script"),
+            std::string::npos);
+  f.calls = CallStyle::Package;
+  std::string js = rebuilt_hint(f);
+  EXPECT_NE(js.find("then fixPlan() writes"), std::string::npos) << js;
+  EXPECT_NE(js.find("(pass constraintName to keep its name)"), std::string::npos);
+  EXPECT_NE(js.find("Or changeKeyTypePlan(db, {referencedTable: 'users', referencedColumn: 'id', newType: 'uuid'})"),
+            std::string::npos);
+  // The referencing column converted: the key and the other referrers follow.
+  RebuiltFacts g;
+  g.names = story_names();
+  g.statement = "ALTER TABLE sessions ALTER COLUMN \"userId\" TYPE bigint";
+  g.new_type = "bigint";
+  g.key_type = "integer";
+  g.key_conversion = Conversion::Assignment;
+  RebuiltReferrer self = r;
+  self.altered_here = true;
+  RebuiltReferrer other = r;
+  other.table = "orders";
+  other.constraint = "orders_user_fkey";
+  other.column = "user_id";
+  g.referrers = {self, other};
+  std::string hint = rebuilt_hint(g);
+  EXPECT_EQ(hint.rfind("sessions.\"userId\" references users.id, which stays integer: keep sessions.\"userId\" as it "
+                       "is, or change users.id and the other columns that reference it (orders.user_id) to bigint "
+                       "with it. Run, in this order: BEGIN; ALTER TABLE sessions DROP CONSTRAINT",
+                       0),
+            0u)
+      << hint;
+}
+
 }  // namespace
 }  // namespace fkg
