@@ -148,18 +148,6 @@ val tool_note(val shape, std::string key_type) {
 
 // ---- The guard's sentences (guard_text.hpp) ----
 
-KeyNames key_names(const val &o) {
-  KeyNames n;
-  n.referencing_table = get_string(o, "referencing_table");
-  n.referencing_column = get_string(o, "referencing_column");
-  n.referencing_attname = get_string(o, "referencing_attname");
-  n.referenced_table = get_string(o, "referenced_table");
-  n.referenced_column = get_string(o, "referenced_column");
-  n.referenced_attname = get_string(o, "referenced_attname");
-  n.constraint = get_string(o, "constraint");
-  return n;
-}
-
 std::vector<std::string> strings_of(const val &o, const char *key) { return get_strings(o, key); }
 
 DataFacts data_facts(const val &o) {
@@ -249,7 +237,8 @@ val refusal_report(val in) {
 }
 
 // A soft mismatch: {kind, severity, message, detail, hint}, or {kind: 'none'}.
-// in: {calls, names, facts, declared_here, referenced_retyped, alter, key_may_follow}.
+// in: {calls, names, facts, declared_here, fk_retyped, referenced_retyped, rebuilt
+// (an existing key ALTER COLUMN TYPE rebuilds), alter, key_may_follow}.
 val soft_report(val in) {
   return guarded([&]() {
     KeyNames n = key_names(in["names"]);
@@ -265,12 +254,14 @@ val soft_report(val in) {
     f.kind = v.kind;
     f.declared_here = get_bool(in, "declared_here", false);
     f.referenced_retyped = get_bool(in, "referenced_retyped", false);
+    bool fk_retyped = get_bool(in, "fk_retyped", false);
     f.alter = get_string(in, "alter");
     if (v.kind == Kind::Width && get_bool(in, "key_may_follow", false) &&
         whole_value_problem(facts.referencing, facts.referenced).empty())
       f.key_change_note = key_change_note(n, facts.referencing.base_display, calls_of(in));
-    out.set("message", soft_message(n.constraint, false, facts.referencing, facts.referenced, v.kind));
-    out.set("detail", pair_detail(n, facts.referencing, false, facts.referenced, f.referenced_retyped, v));
+    out.set("message",
+            soft_message(n.constraint, get_bool(in, "rebuilt", false), facts.referencing, facts.referenced, v.kind));
+    out.set("detail", pair_detail(n, facts.referencing, fk_retyped, facts.referenced, f.referenced_retyped, v));
     out.set("hint", soft_hint(f));
     return out;
   });

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "../core/fix_writer.hpp"  // Conversion
+#include "../core/guard_text.hpp"
 #include "../core/verdict.hpp"
 #include "wasm_values.hpp"
 
@@ -71,6 +72,19 @@ inline Conversion conversion_of(const std::string &s) {
   if (s == "none") return Conversion::None;
   if (s == "to_null") return Conversion::ToNull;
   throw std::invalid_argument("unknown conversion \"" + s + "\"");
+}
+
+// The names of a key's pair, as the guard's sentences take them.
+inline KeyNames key_names(const emscripten::val &o) {
+  KeyNames n;
+  n.referencing_table = get_string(o, "referencing_table");
+  n.referencing_column = get_string(o, "referencing_column");
+  n.referencing_attname = get_string(o, "referencing_attname");
+  n.referenced_table = get_string(o, "referenced_table");
+  n.referenced_column = get_string(o, "referenced_column");
+  n.referenced_attname = get_string(o, "referenced_attname");
+  n.constraint = get_string(o, "constraint");
+  return n;
 }
 
 }  // namespace wasm

@@ -68,4 +68,7 @@ module.exports = {
     call('fixPlanCall', table, column, referencedTable, referencedColumn, mode, constraint),
   explainCall: (qualified, column, calls = 'sql') => call('explainCall', qualified, column, calls),
   typeWithCollationNote: (type, show) => call('typeWithCollationNote', type, show),
+  // guard_text.hpp, keys rebuilt by ALTER COLUMN TYPE (src/wasm/guard_api.cpp)
+  rebuiltDetailOpening: (several) => call('rebuiltDetailOpening', several),
+  rebuiltHint: (input) => call('rebuiltHint', input),
 };

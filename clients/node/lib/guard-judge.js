@@ -7,7 +7,7 @@
 // (src/core/guard_text.cpp), as the extension's guard does.
 
 const engine = require('./engine-wrapper.js');
-const { Prober, rolledBack, attempt, COLUMN_TYPES_SQL, columnTypeOf } = require('./probe.js');
+const { Prober, rolledBack, attempt, FIRST_NORMAL_OID } = require('./probe.js');
 const { profile } = require('./guard-profile.js');
 const { chooseName, candidates } = require('./guard-names.js');
 
@@ -78,6 +78,37 @@ SELECT pg_catalog.current_setting('server_version_num')::int AS version, pg_cata
        (SELECT pg_catalog.array_agg(c.conname::text) FROM pg_catalog.pg_constraint c
         WHERE c.conname = ANY((SELECT $5::text[])::text[])
           AND c.connamespace IN (SELECT oid FROM target_ns UNION SELECT relnamespace FROM rels WHERE i = 1)) AS taken`;
+
+// The existing foreign keys, on either side, that touch a column the
+// statement converts ($1 the table, $2 the columns as stored; not the keys
+// it drops, $3): PostgreSQL rebuilds them after the rewrite. In the order the
+// extension reads them (src/pg/guard_collect.cpp, collect_rebuilt): the
+// table's own by name, then those of other tables. Asked only for a
+// statement with ALTER COLUMN TYPE.
+const REBUILT_SQL = `
+SELECT pg_catalog.json_agg(pg_catalog.json_build_object(
+  'oid', c.oid::int8, 'name', c.conname::text, 'fkrel', c.conrelid::int8, 'pkrel', c.confrelid::int8,
+  'fk_display', c.conrelid::pg_catalog.regclass::text, 'pk_display', c.confrelid::pg_catalog.regclass::text,
+  'period', COALESCE((pg_catalog.to_jsonb(c) ->> 'conperiod')::bool, false),
+  'cols', (SELECT pg_catalog.json_agg(pg_catalog.json_build_object(
+             'fk', fa.attname::text, 'fk_quoted', pg_catalog.quote_ident(fa.attname), 'fk_type', fa.atttypid::int8,
+             'fk_typmod', fa.atttypmod, 'fk_coll', fa.attcollation::int8,
+             'pk', pa.attname::text, 'pk_quoted', pg_catalog.quote_ident(pa.attname), 'pk_type', pa.atttypid::int8,
+             'pk_typmod', pa.atttypmod, 'pk_coll', pa.attcollation::int8, 'pk_filled', (pa.attidentity <> '' OR pa.atthasdef),
+             'opclass', (SELECT x.cls::int8 FROM pg_catalog.pg_index ix,
+                           unnest(ix.indkey::int2[], ix.indclass::oid[]) AS x(att, cls)
+                         WHERE ix.indexrelid = c.conindid AND x.att = k.pa LIMIT 1)) ORDER BY k.n)
+           FROM unnest(c.conkey, c.confkey) WITH ORDINALITY AS k(fa, pa, n)
+           JOIN pg_catalog.pg_attribute fa ON fa.attrelid = c.conrelid AND fa.attnum = k.fa
+           JOIN pg_catalog.pg_attribute pa ON pa.attrelid = c.confrelid AND pa.attnum = k.pa))
+  ORDER BY c.conrelid <> r.oid, (CASE WHEN c.conrelid = r.oid THEN c.conname::text END) COLLATE "C", c.ctid) AS rebuilt
+FROM (SELECT $1::oid AS oid) r
+CROSS JOIN LATERAL (SELECT pg_catalog.array_agg(a.attnum) AS atts FROM pg_catalog.pg_attribute a
+                    WHERE a.attrelid = r.oid AND a.attname = ANY ($2::text[])) ra
+JOIN pg_catalog.pg_constraint c ON c.conrelid = r.oid OR c.confrelid = r.oid
+WHERE c.contype = 'f' AND c.conparentid = 0
+  AND NOT (c.conrelid = r.oid AND c.conname = ANY ($3::text[]))
+  AND ((c.conrelid = r.oid AND c.conkey && ra.atts) OR (c.confrelid = r.oid AND c.confkey && ra.atts))`;
 
 const quoteAlways = (s) => `"${String(s).replace(/"/g, '""')}"`;
 
@@ -174,8 +205,32 @@ function pkKey(st, k) {
   return k.pk.text === st.table.text ? `\u0000referenced ${k.pk.text}` : k.pk.text;
 }
 
-function unqualifiedRaw(rv) {
-  return rv.name;
+// A parent's entry among the statement's relations (INHERITS, PARTITION OF).
+function parentKey(rv) {
+  return `\u0000parent ${rv.text}`;
+}
+
+// Is a column this statement converts, without USING or with USING "col"::type,
+// one no cast can convert, while it holds keys of another table (a declared
+// foreign key)? The extension checks the same before judging.
+async function impossibleConversion(session, ctx, st, retyped, rebuiltPairs) {
+  // The columns that hold keys of another table by a declared foreign key.
+  const inKeys = new Set();
+  for (const p of rebuiltPairs) if (p.typeChanged) inKeys.add(p.referencingAttname);
+  for (const name of inKeys) {
+    const r = st.retyped.get(name);
+    if (!r || r.using === 'other') continue;
+    let to = retyped.get(name).type;
+    if (r.using === 'cast') {
+      if (r.castSql === null) return true;
+      const [t] = await declaredTypes(session, ctx, [r.castSql]);
+      if (!t) return true;
+      to = t.type;
+    }
+    const from = rebuiltPairs.find((p) => p.typeChanged && p.referencingAttname === name).fkBefore;
+    if ((await conversionBetween(session, from, to, ctx.db)) === 'none') return true;
+  }
+  return false;
 }
 
 // Resolves one collected statement into proposed pairs; null when unsure.
@@ -191,8 +246,27 @@ async function resolve(session, ctx, st, rels, relIndex) {
   const namespace = creating ? Number(ctx.target_namespace) : target.namespace;
   const relname = creating ? st.table.name : target.relname;
   const attrsOf = (rel) => new Map((rel.attrs || []).map((a) => [a.name, a]));
-  const existing = creating ? new Map() : attrsOf(target);
+  // The columns the statement does not declare: the table's, or for a new
+  // table those it inherits (INHERITS, PARTITION OF), the first parent's first.
+  let existing = creating ? new Map() : attrsOf(target);
+  if (creating && st.parents && st.parents.length) {
+    for (const rv of st.parents) {
+      const parent = rels[relIndex.get(parentKey(rv))];
+      if (!parent) return null; // PostgreSQL reports the missing parent
+      for (const [name, a] of attrsOf(parent)) if (!existing.has(name)) existing.set(name, a);
+    }
+  }
   for (const k of st.keys) for (const a of k.fkAttrs) if (!st.declared.has(a) && !existing.has(a)) return null;
+  // The columns the statement converts (ALTER COLUMN TYPE), with their new
+  // types: PostgreSQL converts them before it builds any key.
+  const retyped = new Map();
+  if (st.retyped && st.retyped.size) {
+    const list = [...st.retyped.entries()];
+    if (list.some(([, r]) => r.typeSql === null)) return null;
+    const types = await declaredTypes(session, ctx, list.map(([, r]) => r.typeSql));
+    if (types.some((t) => t === null)) return null;
+    list.forEach(([name, r], i) => retyped.set(name, { ...types[i], typeSql: r.typeSql }));
+  }
   // Declared columns' types.
   const declaredList = [...st.declared.values()].filter((d) => st.keys.some((k) => k.fkAttrs.includes(d.name)));
   if (declaredList.some((d) => d.typeSql === null)) return null;
@@ -205,6 +279,73 @@ async function resolve(session, ctx, st, rels, relIndex) {
 
   const pairs = [];
   let constraintNo = 0;
+  // The existing keys PostgreSQL rebuilds after converting a column, first
+  // (src/pg/guard_collect.cpp, collect_rebuilt), with the new types.
+  let rebuilt = [];
+  if (retyped.size) {
+    const [r] = await session.run(REBUILT_SQL, [target.oid, [...retyped.keys()], st.dropped || []], 'pg_fk_guard_rebuilt');
+    rebuilt = r.rebuilt || [];
+  }
+  for (const con of rebuilt) {
+    const no = constraintNo++;
+    if (con.period) continue; // temporal: not judged
+    const cols = con.cols || [];
+    const onTable = Number(con.fkrel) === target.oid;
+    const pkOnTable = Number(con.pkrel) === target.oid;
+    const sides = cols.map((c) => ({
+      c,
+      fkNew: onTable ? retyped.get(c.fk) : undefined,
+      pkNew: pkOnTable ? retyped.get(c.pk) : undefined,
+    }));
+    if (cols.length === 0 || !sides.some((x) => x.fkNew || x.pkNew)) continue;
+    let ok = true;
+    const opclasses = [];
+    for (const x of sides) {
+      // The referenced index is rebuilt for the new type with its default class.
+      const o = x.pkNew ? await declaredOpclass(session, ctx, x.pkNew.typeSql) : x.c.opclass === null ? null : Number(x.c.opclass);
+      if (o === null) ok = false;
+      opclasses.push(o);
+    }
+    if (!ok) continue; // as the extension, silent on this key
+    const pkRelOid = Number(con.pkrel);
+    const keyIsPrimarySingle = false; // a rebuilt key gets no key change note
+    sides.forEach((x, i) => {
+      const col = (t, m, c) => ({ type: Number(t), typmod: m, collation: Number(c) });
+      pairs.push({
+        constraint: con.name,
+        constraintNo: no,
+        constraintOid: Number(con.oid),
+        columns: cols.map((c) => c.fk),
+        fk: x.fkNew ? { type: x.fkNew.type, typmod: x.fkNew.typmod, collation: x.fkNew.collation } : col(x.c.fk_type, x.c.fk_typmod, x.c.fk_coll),
+        pk: x.pkNew ? { type: x.pkNew.type, typmod: x.pkNew.typmod, collation: x.pkNew.collation } : col(x.c.pk_type, x.c.pk_typmod, x.c.pk_coll),
+        opclass: opclasses[i],
+        declaredHere: false,
+        typeChanged: !!x.fkNew,
+        referencedRetyped: !!x.pkNew,
+        fkBefore: Number(x.c.fk_type),
+        pkBefore: Number(x.c.pk_type),
+        rebuilt: true,
+        referencingRel: { oid: Number(con.fkrel) },
+        referencingTable: con.fk_display,
+        referencingTableRaw: null,
+        referencingColumn: x.c.fk_quoted,
+        referencingAttname: x.c.fk,
+        referencingAttnum: 0,
+        referencedRel: { oid: pkRelOid },
+        referencedTable: con.pk_display,
+        referencedTableRaw: null,
+        referencedColumn: x.c.pk_quoted,
+        referencedAttname: x.c.pk,
+        keyFilled: x.c.pk_filled,
+        keyIsPrimarySingle,
+      });
+    });
+  }
+  // A conversion no cast can do, on a column that takes part in a key:
+  // PostgreSQL stops there, and the extension refuses it in PostgreSQL's own
+  // words (src/pg/guard_cast.cpp), which the package does not write: left
+  // to PostgreSQL.
+  if (retyped.size && !creating && (await impossibleConversion(session, ctx, st, retyped, pairs))) return null;
   for (const k of st.keys) {
     const conname = k.conname || chooseName(relname, k.fkAttrs, taken);
     if (!conname) return null;
@@ -249,6 +390,7 @@ async function resolve(session, ctx, st, rels, relIndex) {
     // A self reference: the referenced columns must exist before the
     // statement (not added by it), and so must the key they form.
     if (!creating && pkRel.oid === target.oid && (st.addsIndex || k.pkAttrs.some((a) => st.declared.has(a)))) return null;
+    const selfAltered = !creating && pkRel.oid === target.oid;
     const pkAttrMap = attrsOf(pkRel);
     let pkAttrs = k.pkAttrs;
     if (pkAttrs.length === 0) {
@@ -261,10 +403,22 @@ async function resolve(session, ctx, st, rels, relIndex) {
     const n = k.fkAttrs.length;
     if (n === 0 || n !== pkAttrs.length) return null;
     if (pkAttrs.some((a) => !pkAttrMap.has(a))) return null;
-    // The unique index PostgreSQL picks and each column's operator class.
+    // The unique index PostgreSQL picks and each column's operator class; on
+    // a key column the statement converts, the index is rebuilt for the new
+    // type with its default classes.
     const atts = pkAttrs.map((a) => pkAttrMap.get(a).attnum);
+    const pkRetyped = selfAltered && pkAttrs.some((a) => retyped.has(a));
     let opclasses = null;
-    for (const ix of pkRel.indexes || []) {
+    if (pkRetyped) {
+      opclasses = [];
+      for (const a of pkAttrs) {
+        if (!retyped.has(a)) return null; // a key partly converted: left to PostgreSQL
+        const o = await declaredOpclass(session, ctx, retyped.get(a).typeSql);
+        if (o === null) return null;
+        opclasses.push(o);
+      }
+    }
+    for (const ix of pkRetyped ? [] : pkRel.indexes || []) {
       const keys = ix.keys.map(Number);
       if (keys.length !== n) continue;
       const found = atts.map((att) => {
@@ -283,16 +437,22 @@ async function resolve(session, ctx, st, rels, relIndex) {
       const name = k.fkAttrs[i];
       const d = declared.get(name);
       const e = existing.get(name);
-      const fk = d ? d : { type: Number(e.type), typmod: e.typmod, collation: Number(e.coll) };
+      const r = d ? undefined : retyped.get(name);
+      const fk = d ? d : r ? { type: r.type, typmod: r.typmod, collation: r.collation } :
+        { type: Number(e.type), typmod: e.typmod, collation: Number(e.coll) };
       const p = pkAttrMap.get(pkAttrs[i]);
+      const pr = pkRetyped ? retyped.get(pkAttrs[i]) : undefined;
       pairs.push({
         constraint: conname,
         constraintNo: no,
         columns: k.fkAttrs,
         fk,
-        pk: { type: Number(p.type), typmod: p.typmod, collation: Number(p.coll) },
+        pk: pr ? { type: pr.type, typmod: pr.typmod, collation: pr.collation } :
+          { type: Number(p.type), typmod: p.typmod, collation: Number(p.coll) },
         opclass: opclasses[i],
         declaredHere: !!d,
+        typeChanged: !!r,
+        referencedRetyped: !!pr,
         referencingRel: creating ? null : target,
         referencingTable: fkDisplay,
         referencingTableRaw: st.table.name,
@@ -332,7 +492,7 @@ function keyMayFollow(p, fkType) {
 // The refusal for the statement's incompatible pairs, as the extension's
 // guard writes it (judge_and_report): the first refused constraint names the
 // message; DETAIL describes every refused pair.
-async function refusal(session, ctx, judged, options, query, later) {
+async function refusal(session, ctx, judged, options, query, later, st) {
   const bad = judged.filter((j) => j.verdict.kind === 'incompatible');
   if (bad.length === 0) return null;
   const first = bad[0];
@@ -340,17 +500,40 @@ async function refusal(session, ctx, judged, options, query, later) {
   const fkType = first.result.types.fk;
   const pkType = first.result.types.pk;
   const p = first.pair;
+  const pairDetails = (firstDetail) => {
+    let detail = '';
+    for (const j of bad) {
+      const d = j === first && firstDetail !== undefined ? firstDetail : engine.refusalReport({ names: names(j.pair),
+        facts: j.result.facts, fk_retyped: !!j.pair.typeChanged, pk_retyped: !!j.pair.referencedRetyped }).pair_detail;
+      detail += (several ? `${j.pair.constraint}: ` : '') + d + ' ';
+    }
+    return detail;
+  };
+  if (p.rebuilt) {
+    // An existing key PostgreSQL would rebuild: no data read (no conversion
+    // of this column helps), the HINT gives the steps for every table.
+    const detail = (engine.rebuiltDetailOpening(several) + pairDetails()).replace(/ +$/, '');
+    return {
+      severity: 'ERROR',
+      code: first.result.sqlstate || '42804',
+      message: engine.refusalReport({ names: names(p), facts: first.result.facts }).message,
+      detail,
+      hint: await rebuiltHint(session, ctx, first, st, later, options),
+      where: WHERE,
+    };
+  }
   const whole = engine.wholeValueProblem(first.result.facts.referencing, first.result.facts.referenced);
   let data = { read: false, estimated: -1, row_limit: options.profileRowLimit };
-  if (!p.declaredHere && p.referencingRel && !whole) {
+  if (!p.declaredHere && p.referencingRel && !whole && !p.typeChanged) {
     data = await profile(session, {
       rel: p.referencingRel,
       column: p.referencingColumn,
       fk: fkType,
       pk: pkType,
       conversion: first.result.conversion,
-      keys: { rel: p.referencedRel, column: p.referencedColumn, display: `${p.referencedTable}.${p.referencedColumn}`,
-        collationDeterministic: pkType.collation_deterministic },
+      // Keys are compared only as they stand: not when this statement retypes them.
+      keys: p.referencedRetyped ? null : { rel: p.referencedRel, column: p.referencedColumn,
+        display: `${p.referencedTable}.${p.referencedColumn}`, collationDeterministic: pkType.collation_deterministic },
       rowLimit: options.profileRowLimit,
     });
   }
@@ -379,9 +562,11 @@ async function refusal(session, ctx, judged, options, query, later) {
     facts: first.result.facts,
     data,
     declared_here: p.declaredHere,
+    fk_retyped: !!p.typeChanged,
+    pk_retyped: !!p.referencedRetyped,
     conversion: first.result.conversion,
     alter,
-    key_may_follow: keyMayFollow(p, fkType),
+    key_may_follow: !p.referencedRetyped && keyMayFollow(p, fkType),
     // A later statement of the same query string that converts the column
     // (src/pg/guard.cpp, later_statement_retypes): named the same way.
     later_statement_retypes: later.some((l) => l && l.kind === 'alter' && l.table.text === p.stTableText &&
@@ -389,16 +574,12 @@ async function refusal(session, ctx, judged, options, query, later) {
     tool_note: tool.note,
   };
   // What explain() adds (fk_guard.explain(), or the package's explain()).
-  if (!p.declaredHere && p.referencingRel) {
+  if (!p.declaredHere && p.referencingRel && !p.typeChanged && !p.referencedRetyped) {
     input.left_out = { objects: more.has_dependents, history: more.history };
     input.explain_call = engine.explainCall(p.referencingRel.qualified, p.referencingAttname, calls);
   }
   const report = engine.refusalReport(input);
-  let detail = '';
-  for (const j of bad) {
-    const r = j === first ? report : engine.refusalReport({ names: names(j.pair), facts: j.result.facts });
-    detail += (several ? `${j.pair.constraint}: ` : '') + r.pair_detail + ' ';
-  }
+  let detail = pairDetails(report.pair_detail);
   detail += report.data_sentence;
   detail = detail.replace(/ +$/, '');
   return {
@@ -409,6 +590,111 @@ async function refusal(session, ctx, judged, options, query, later) {
     hint: report.hint,
     where: WHERE,
   };
+}
+
+// ---- A refused rebuilt key: the statements for every table involved ----
+
+// Every foreign key that references the key column ($1 table, $2 column as
+// stored), in the order the extension reads them (src/pg/guard.cpp,
+// referrers_of): its name, table, column, definition, estimated rows, type.
+const REFERRERS_SQL = `
+SELECT c.oid::int8 AS oid, pg_catalog.quote_ident(c.conname) AS name, c.conrelid::pg_catalog.regclass::text AS tbl,
+       pg_catalog.quote_ident(a.attname) AS col, pg_catalog.pg_get_constraintdef(c.oid) AS definition,
+       CASE WHEN cl.reltuples >= 0 THEN cl.reltuples ELSE cl.relpages::float8 * 100 END AS est_rows,
+       a.atttypid::int8 AS type, pg_catalog.cardinality(c.conkey) > 1 AS multi
+FROM pg_catalog.pg_constraint c
+CROSS JOIN LATERAL unnest(c.conkey, c.confkey) AS k(fa, pa)
+JOIN pg_catalog.pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.fa
+JOIN pg_catalog.pg_class cl ON cl.oid = c.conrelid
+WHERE c.contype = 'f' AND c.confrelid = $1::oid AND c.conparentid = 0
+  AND k.pa = (SELECT attnum FROM pg_catalog.pg_attribute WHERE attrelid = $1::oid AND attname = $2::text)
+ORDER BY c.ctid`;
+
+// How a value of one type becomes another (type oids, no typmod), as the
+// extension's conversion_between() says: 'assignment', 'explicit',
+// 'explicit_typmod' or 'none'; asked of PostgreSQL's parser, nothing runs.
+const CAST_SQL = `
+WITH RECURSIVE chain(i, t, depth) AS (
+  SELECT x.i, x.t, 0 FROM (VALUES (1, $1::oid), (2, $2::oid)) AS x(i, t)
+  UNION ALL
+  SELECT c.i, ty.typbasetype, c.depth + 1 FROM chain c JOIN pg_catalog.pg_type ty ON ty.oid = c.t AND ty.typtype = 'd'
+), base AS (SELECT DISTINCT ON (i) i, t FROM chain ORDER BY i, depth DESC)
+SELECT pg_catalog.format_type($1::oid, NULL) AS source, pg_catalog.format_type($2::oid, NULL) AS target,
+       (SELECT s.t <> g.t AND EXISTS (SELECT 1 FROM pg_catalog.pg_cast k JOIN pg_catalog.pg_proc p ON p.oid = k.castfunc
+                                      WHERE k.castsource = s.t AND k.casttarget = g.t AND p.pronargs > 1)
+        FROM base s, base g WHERE s.i = 1 AND g.i = 2) AS typmod`;
+
+const conversionCache = new Map();
+async function conversionBetween(session, from, to, db = '') {
+  const key = `${from < FIRST_NORMAL_OID && to < FIRST_NORMAL_OID ? '' : db}:${from}>${to}`;
+  if (conversionCache.has(key)) return conversionCache.get(key);
+  const [t] = await session.run(CAST_SQL, [from, to]);
+  const c = await rolledBack(session, async () => {
+    const assignment = await attempt(session,
+      `CREATE TEMP TABLE fkg_probe_cv (x ${t.target}); INSERT INTO fkg_probe_cv SELECT NULL::${t.source} WHERE false`);
+    if (!assignment) return 'assignment';
+    const explicit = await attempt(session, `SELECT CAST(NULL::${t.source} AS ${t.target}) WHERE false`);
+    if (!explicit) return t.typmod ? 'explicit_typmod' : 'explicit';
+    return 'none';
+  });
+  conversionCache.set(key, c);
+  return c;
+}
+
+// Is the key column ($1 table, $2 column) a surrogate key whose type may
+// follow ($3: the new type's base is an integer or uuid): filled by
+// identity or default, the whole primary key (fix_plan.cpp, surrogate_key_may_follow).
+const SURROGATE_SQL = `
+SELECT (a.attidentity <> '' OR a.atthasdef) AND $3::bool
+       AND EXISTS (SELECT 1 FROM pg_catalog.pg_index i WHERE i.indrelid = a.attrelid AND i.indisprimary
+                   AND i.indnkeyatts = 1 AND i.indkey[0] = a.attnum) AS may
+FROM pg_catalog.pg_attribute a WHERE a.attrelid = $1::oid AND a.attname = $2::text`;
+
+// Does any of these tables ($2, as statements name them) resolve to $1?
+const SAME_TABLE_SQL = `
+SELECT EXISTS (SELECT 1 FROM unnest($2::text[]) AS x WHERE pg_catalog.to_regclass(x) = $1::oid) AS same`;
+
+const SURROGATE_OIDS = new Set([20, 21, 23, 2950]); // int8, int2, int4, uuid
+
+// The HINT of a refused rebuilt key (src/core/guard_text.cpp, rebuilt_hint),
+// with the facts the extension reads (src/pg/guard.cpp, rebuilt_hint).
+async function rebuiltHint(session, ctx, first, st, later, options) {
+  const p = first.pair;
+  const facts = first.result.facts;
+  const f = { calls: options.hintFunctions === 'extension' ? 'sql' : 'package', names: names(p) };
+  f.key_side = p.referencedRetyped && !p.typeChanged;
+  const collationRefusal = facts.refusal === 'not_both_collatable' || facts.refusal === 'nondeterministic_collation';
+  f.fallback = collationRefusal || (!f.key_side && !(p.typeChanged && !p.referencedRetyped));
+  if (f.fallback) return engine.rebuiltHint(f);
+  const types = first.result.types;
+  const newType = f.key_side ? p.pk.type : p.fk.type;
+  f.new_type = f.key_side ? facts.referenced.display : facts.referencing.display;
+  f.key_type = facts.referenced.display;
+  f.statement = st.text;
+  const refs = await session.run(REFERRERS_SQL, [p.referencedRel.oid, p.referencedAttname]);
+  f.referrers = [];
+  for (const r of refs) {
+    const out = { table: r.tbl, constraint: r.name, column: r.col, definition: r.definition,
+      large: r.est_rows > options.profileRowLimit, multi: r.multi, of_new_type: Number(r.type) === newType,
+      altered_here: !f.key_side && Number(r.oid) === p.constraintOid, conversion: 'none' };
+    if (!out.multi && !out.altered_here && !out.of_new_type) out.conversion = await conversionBetween(session, Number(r.type), newType, ctx.db);
+    f.referrers.push(out);
+    if (out.multi) break; // the HINT falls back to the general advice
+  }
+  if (!f.key_side) {
+    // The key itself follows the referencing column.
+    f.key_conversion = await conversionBetween(session, Number(facts.referenced.type_oid), newType, ctx.db);
+  } else {
+    const tables = later.filter((l) => l && l.kind === 'alter' && l.retypes.includes(p.referencingAttname))
+      .map((l) => l.table.text);
+    if (tables.length) {
+      const [r] = await session.run(SAME_TABLE_SQL, [p.referencingRel.oid, tables]);
+      f.later_statement_retypes = r.same;
+    }
+    const [k] = await session.run(SURROGATE_SQL, [p.referencedRel.oid, p.referencedAttname, SURROGATE_OIDS.has(types.pk.baseOid)]);
+    f.key_may_follow = !!(k && k.may);
+  }
+  return engine.rebuiltHint(f);
 }
 
 function softReports(judged, options) {
@@ -425,8 +711,11 @@ function softReports(judged, options) {
       names: names(p),
       facts: j.result.facts,
       declared_here: p.declaredHere,
+      fk_retyped: !!p.typeChanged,
+      referenced_retyped: !!p.referencedRetyped,
+      rebuilt: !!p.rebuilt,
       alter,
-      key_may_follow: keyMayFollow(p, j.result.types.fk),
+      key_may_follow: !p.rebuilt && !p.referencedRetyped && keyMayFollow(p, j.result.types.fk),
     });
     const serious = r.severity === 'warning';
     const asError = serious && options.softMismatches === 'error';
@@ -456,6 +745,7 @@ async function judgeStatement(session, collected, st, query, options, useCache) 
   };
   addRel(st.table);
   for (const k of st.keys) if (k.pk) addRel(k.pk, pkKey(st, k));
+  for (const rv of st.parents || []) addRel(rv, parentKey(rv));
   const declaredNames = [...st.declared.keys()];
   const defaultNames = [];
   for (const k of st.keys) if (!k.conname) defaultNames.push(...candidates(st.table.name, k.fkAttrs));
@@ -473,9 +763,80 @@ async function judgeStatement(session, collected, st, query, options, useCache) 
   const judged = pairs.map((pair, i) => ({ pair, result: results[i], verdict: engine.classify(results[i].facts) }));
   const later = collected.all.slice(st.index + 1);
   for (const j of judged) j.pair.stTableText = st.table.text;
-  const refused = await refusal(session, ctx, judged, options, query, later);
+  const refused = await refusal(session, ctx, judged, options, query, later, st);
   if (refused) return { refusal: refused, judged };
   return { refusal: null, notices: options.softMismatches === 'ignore' ? [] : softReports(judged, options), judged };
+}
+
+// ---- After the statement: the keys it created that were not judged before ----
+
+// The foreign keys on a table ($1, as the statement named it), with every
+// fact their pairs need, in the order the extension reads them (by name).
+const END_CHECK_SQL = `
+SELECT pg_catalog.current_setting('server_version_num')::int AS version, pg_catalog.current_database() AS db,
+       (SELECT pg_catalog.json_agg(pg_catalog.json_build_object(
+          'name', c.conname::text, 'fk_display', c.conrelid::pg_catalog.regclass::text,
+          'pk_display', c.confrelid::pg_catalog.regclass::text, 'fkrel', c.conrelid::int8, 'pkrel', c.confrelid::int8,
+          'cols', (SELECT pg_catalog.json_agg(pg_catalog.json_build_object(
+                     'fk', fa.attname::text, 'fk_quoted', pg_catalog.quote_ident(fa.attname), 'fk_type', fa.atttypid::int8,
+                     'fk_typmod', fa.atttypmod, 'fk_coll', fa.attcollation::int8,
+                     'pk', pa.attname::text, 'pk_quoted', pg_catalog.quote_ident(pa.attname), 'pk_type', pa.atttypid::int8,
+                     'pk_typmod', pa.atttypmod, 'pk_coll', pa.attcollation::int8, 'pk_filled', (pa.attidentity <> '' OR pa.atthasdef),
+                     'pk_primary_single', EXISTS (SELECT 1 FROM pg_catalog.pg_index i WHERE i.indrelid = c.confrelid
+                                                  AND i.indisprimary AND i.indnkeyatts = 1 AND i.indkey[0] = pa.attnum),
+                     'opclass', (SELECT x.cls::int8 FROM pg_catalog.pg_index ix,
+                                   unnest(ix.indkey::int2[], ix.indclass::oid[]) AS x(att, cls)
+                                 WHERE ix.indexrelid = c.conindid AND x.att = k.pa LIMIT 1)) ORDER BY k.n)
+                   FROM unnest(c.conkey, c.confkey) WITH ORDINALITY AS k(fa, pa, n)
+                   JOIN pg_catalog.pg_attribute fa ON fa.attrelid = c.conrelid AND fa.attnum = k.fa
+                   JOIN pg_catalog.pg_attribute pa ON pa.attrelid = c.confrelid AND pa.attnum = k.pa))
+          ORDER BY c.conname::text COLLATE "C")
+        FROM pg_catalog.pg_constraint c
+        WHERE c.conrelid = pg_catalog.to_regclass($1::text) AND c.contype = 'f' AND c.conparentid = 0) AS keys,
+       EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'pg_fk_guard') AS extension`;
+
+// The soft notices for the foreign keys a statement the guard could not model
+// before it ran (CREATE TABLE ... (LIKE ...)) has created, as the extension's
+// end-of-statement check gives them (src/pg/guard.cpp, guard_ddl_end): never
+// a refusal (PostgreSQL has built the keys), names as regclass prints them.
+// Returns {notices} or {skipped}.
+async function endCheck(session, st, options) {
+  if (options.softMismatches === 'ignore') return { notices: [] };
+  // The extension would refuse a soft mismatch at the end, rolling the
+  // statement back; the package cannot take back a statement that has run.
+  if (options.softMismatches === 'error') return { skipped: 'not modelled before the statement (LIKE)' };
+  const [ctx] = await session.run(END_CHECK_SQL, [st.table.text]);
+  if (ctx.extension) return { skipped: 'the extension judges here' };
+  const pairs = [];
+  let no = 0;
+  for (const con of ctx.keys || []) {
+    const n = no++;
+    for (const c of con.cols || []) {
+      if (c.opclass === null) continue;
+      pairs.push({
+        constraint: con.name,
+        constraintNo: n,
+        fk: { type: Number(c.fk_type), typmod: c.fk_typmod, collation: Number(c.fk_coll) },
+        pk: { type: Number(c.pk_type), typmod: c.pk_typmod, collation: Number(c.pk_coll) },
+        opclass: Number(c.opclass),
+        declaredHere: false,
+        referencingRel: { oid: Number(con.fkrel) },
+        referencingTable: con.fk_display,
+        referencingColumn: c.fk_quoted,
+        referencingAttname: c.fk,
+        referencedRel: { oid: Number(con.pkrel) },
+        referencedTable: con.pk_display,
+        referencedColumn: c.pk_quoted,
+        referencedAttname: c.pk,
+        keyFilled: c.pk_filled,
+        keyIsPrimarySingle: c.pk_primary_single,
+      });
+    }
+  }
+  if (pairs.length === 0) return { notices: [] };
+  const results = await prober.judge(session, pairs, ctx.version, ctx.db);
+  const judged = pairs.map((pair, i) => ({ pair, result: results[i], verdict: engine.classify(results[i].facts) }));
+  return { notices: softReports(judged, options) };
 }
 
 // Judges a query string, statement by statement in order, as the extension
@@ -528,4 +889,4 @@ async function judge(session, collected, query, options) {
   return { refusal: null, notices };
 }
 
-module.exports = { judge, prober, WHERE, _caches: { declaredCache } };
+module.exports = { judge, endCheck, prober, WHERE, _caches: { declaredCache } };

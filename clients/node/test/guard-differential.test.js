@@ -4,7 +4,8 @@
 // class, plus typmods, domains, enums, arrays and ranges) on the three DDL
 // paths the extension's differential covers -- CREATE TABLE ... REFERENCES,
 // ALTER TABLE ... ADD FOREIGN KEY on an existing column, ALTER TABLE ... ADD
-// COLUMN ... REFERENCES -- each statement sent three ways, each in a
+// COLUMN ... REFERENCES -- and the key PostgreSQL rebuilds for ALTER COLUMN
+// TYPE on an existing referencing column; each statement sent three ways, each in a
 // transaction that is rolled back:
 //   * plain: without the guard, in the database without the extension:
 //     PostgreSQL's own answer;
@@ -35,7 +36,12 @@ const PATHS = {
   'create table': (f, p, ft) => `CREATE TABLE fk_${f}_${p} (k ${ft} REFERENCES pk_${p})`,
   'add constraint': (f, p) => `ALTER TABLE base_${f} ADD FOREIGN KEY (k) REFERENCES pk_${p}`,
   'add column': (f, p, ft) => `ALTER TABLE base_${f} ADD COLUMN k2 ${ft} REFERENCES pk_${p}`,
+  // An existing key (ref_p.k -> pk_p.k, both of type p) that PostgreSQL
+  // rebuilds when ALTER COLUMN TYPE gives the referencing column type f.
+  'alter column type': (f, p, ft) => `ALTER TABLE ref_${p} ALTER COLUMN k TYPE ${ft} USING NULL`,
 };
+// FKG_NPM_DIFF_PATHS="add column,alter column type": only these paths (while developing).
+const ONLY = process.env.FKG_NPM_DIFF_PATHS ? process.env.FKG_NPM_DIFF_PATHS.split(',') : null;
 
 async function inRolledBack(client, sql) {
   await client.query('BEGIN');
@@ -63,7 +69,8 @@ test('differential: the guard against PostgreSQL and the extension, every key ty
   // The key tables and the tables with an existing column, in both databases.
   const ddl = [];
   types.forEach((typ, i) => {
-    ddl.push(`CREATE TABLE pk_${i} (k ${typ} PRIMARY KEY)`, `CREATE TABLE base_${i} (k ${typ})`);
+    ddl.push(`CREATE TABLE pk_${i} (k ${typ} PRIMARY KEY)`, `CREATE TABLE base_${i} (k ${typ})`,
+      `CREATE TABLE ref_${i} (k ${typ} REFERENCES pk_${i})`);
   });
   await admin.query(ddl.join(';\n'));
   const plainAdmin = await connect(dbs.plain);
@@ -91,6 +98,7 @@ test('differential: the guard against PostgreSQL and the extension, every key ty
     if (examples.length < 20) examples.push(`${what}: ${detail}`);
   };
   for (const [path, make] of Object.entries(PATHS)) {
+    if (ONLY && !ONLY.includes(path)) continue;
     const pathCounts = { statements: 0, refused: 0, disagreements: 0 };
     for (let f = 0; f < types.length; f++) {
       for (let p = 0; p < types.length; p++) {

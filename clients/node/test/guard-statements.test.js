@@ -141,3 +141,184 @@ test('self references in CREATE TABLE: the key and its types declared in the sam
     if (r.pkg.error) assert.equal(r.pkg.error.fkGuard, true, sql);
   }
 });
+
+// ---- Statements against the extension, each in a transaction rolled back ----
+
+// Runs each statement in both databases (the extension's, and through the
+// guard in the plain one), each in a transaction that is rolled back, and
+// counts the disagreements: whether it is refused, the refusal's fields
+// (SQLSTATE, message, DETAIL, HINT with the package's functions, where), the
+// notices (severity, SQLSTATE, message, DETAIL, HINT), and whether the refusal
+// comes from the guard (fkGuard) when the extension's does. cases: [{sql,
+// expect: 'refused' | 'notice' | 'silent' | 'postgres'}]; 'postgres': the
+// extension's own refusal that the package leaves to PostgreSQL (the same
+// SQLSTATE and message from PostgreSQL; DETAIL and HINT not compared).
+async function statementDifferential(t, label, setup, cases, { notices = /^(foreign key constraint |adding foreign key constraint )/, options = {} } = {}) {
+  const dbs = await databases(label.replace(/\W+/g, '_'), setup);
+  // The HINT the package writes: with hintFunctions 'extension', the extension's own.
+  const hintOf = options.hintFunctions === 'extension' ? (h) => h : packageHint;
+  const extFields = (e) => (e ? { ...fields(e), hint: hintOf(e.hint) } : null);
+  const counts = { statements: 0, refused: 0, noticed: 0, left: 0, disagreements: 0 };
+  const examples = [];
+  try {
+    const ext = await connect(dbs.ext);
+    const extNotices = [];
+    ext.on('notice', (n) => { if (notices.test(n.message)) extNotices.push(n); });
+    const logged = [];
+    const skipped = [];
+    const c = guard(await connect(dbs.plain), { logger: (n) => logged.push(n), onSkip: (why) => skipped.push(why),
+      onError: (e) => { throw e; }, ...options });
+    const run = async (client, sql) => {
+      await client.query('BEGIN');
+      try {
+        await client.query(sql);
+        return null;
+      } catch (e) {
+        return e;
+      } finally {
+        await client.query('ROLLBACK');
+      }
+    };
+    for (const { sql, expect } of cases) {
+      counts.statements++;
+      extNotices.length = 0;
+      logged.length = 0;
+      const extError = await run(ext, sql);
+      const error = await run(c, sql);
+      const problems = [];
+      if (expect === 'postgres') {
+        counts.left++;
+        if (!extError || !error || error.fkGuard || extError.code !== error.code || extError.message !== error.message)
+          problems.push(`left to PostgreSQL: ${JSON.stringify(fields(error))} vs ${JSON.stringify(fields(extError))}`);
+      } else {
+        if (JSON.stringify(fields(error)) !== JSON.stringify(extFields(extError)))
+          problems.push(`fields: ${JSON.stringify(fields(error))} vs ${JSON.stringify(extFields(extError))}`);
+        if (extError && extError.where && !error.fkGuard) problems.push('not refused by the guard');
+        const mine = logged.map(noticeFields);
+        const ours = extNotices.map(noticeFields).map((n) => ({ ...n, hint: hintOf(n.hint) }));
+        if (JSON.stringify(mine) !== JSON.stringify(ours)) problems.push(`notices: ${JSON.stringify(mine)} vs ${JSON.stringify(ours)}`);
+        const outcome = extError && extError.where ? 'refused' : ours.length ? 'notice' : 'silent';
+        if (outcome === 'refused') counts.refused++;
+        if (outcome === 'notice') counts.noticed++;
+        if (expect && outcome !== expect) problems.push(`expected ${expect}, the extension: ${outcome} ${extError ? extError.message : ''}`);
+      }
+      if (problems.length) {
+        counts.disagreements++;
+        examples.push(`${sql}\n  ${problems.join('\n  ')}`);
+      }
+    }
+    await ext.end();
+    await c.end();
+  } finally {
+    await dbs.drop();
+  }
+  t.diagnostic(`differential: ${label}: ${counts.statements} statements (${counts.refused} refused, ${counts.noticed} with notices, ${counts.left} left to PostgreSQL), ${counts.disagreements} disagreements`);
+  for (const e of examples.slice(0, 10)) t.diagnostic(e);
+  assert.equal(counts.disagreements, 0, examples.join('\n'));
+  return counts;
+}
+
+const REBUILT_SETUP = `
+CREATE TABLE users (id serial PRIMARY KEY, code text UNIQUE, big bigint UNIQUE);
+CREATE TABLE orders (id serial PRIMARY KEY, user_id integer REFERENCES users, user_code text REFERENCES users (code));
+CREATE TABLE payments (id serial PRIMARY KEY, user_id integer REFERENCES users (id) ON DELETE CASCADE);
+CREATE TABLE pairs (a int, b text, PRIMARY KEY (a, b));
+CREATE TABLE pair_refs (x int, y text, FOREIGN KEY (x, y) REFERENCES pairs);
+CREATE TABLE tree (id int PRIMARY KEY, parent int REFERENCES tree);
+CREATE TABLE accounts (id uuid PRIMARY KEY);
+CREATE TABLE members (account uuid REFERENCES accounts, note text);
+CREATE TABLE "Mixed Case" ("Key" integer PRIMARY KEY);
+CREATE TABLE quoted_refs ("refKey" integer CONSTRAINT "the key" REFERENCES "Mixed Case");
+INSERT INTO users (code, big) VALUES ('a', 1), ('b', 2);
+INSERT INTO orders (user_id, user_code) VALUES (1, 'a');`;
+
+test('ALTER COLUMN TYPE: the keys PostgreSQL rebuilds are judged with the new types, as the extension judges them', async (t) => {
+  await statementDifferential(t, 'rebuilt keys', REBUILT_SETUP, [
+    // the referencing column converted
+    { sql: 'ALTER TABLE orders ALTER COLUMN user_id TYPE uuid USING NULL', expect: 'refused' },
+    { sql: 'ALTER TABLE orders ALTER COLUMN user_id TYPE bigint', expect: 'notice' },
+    { sql: 'ALTER TABLE orders ALTER COLUMN user_id TYPE smallint', expect: 'notice' },
+    { sql: 'ALTER TABLE orders ALTER COLUMN user_code TYPE integer USING NULL', expect: 'refused' },
+    { sql: 'ALTER TABLE orders ALTER COLUMN user_code TYPE varchar(10)', expect: 'notice' },
+    { sql: 'ALTER TABLE quoted_refs ALTER COLUMN "refKey" TYPE text', expect: 'refused' },
+    // the referenced key converted: every key that references it
+    { sql: 'ALTER TABLE users ALTER COLUMN id TYPE bigint', expect: 'notice' },
+    { sql: 'ALTER TABLE users ALTER COLUMN id TYPE uuid USING NULL', expect: 'refused' },
+    { sql: 'ALTER TABLE users ALTER COLUMN code TYPE integer USING 0', expect: 'refused' },
+    { sql: 'ALTER TABLE "Mixed Case" ALTER COLUMN "Key" TYPE text', expect: 'refused' },
+    { sql: 'ALTER TABLE users ALTER COLUMN big TYPE integer', expect: 'silent' },
+    // several subcommands, both sides, self references, multi-column keys
+    { sql: 'ALTER TABLE users ALTER COLUMN id TYPE bigint, ALTER COLUMN code TYPE varchar(10)', expect: 'notice' },
+    { sql: 'ALTER TABLE users ALTER COLUMN code TYPE integer USING 0, ALTER COLUMN id TYPE uuid USING NULL', expect: 'refused' },
+    { sql: 'ALTER TABLE tree ALTER COLUMN id TYPE text', expect: 'refused' },
+    { sql: 'ALTER TABLE tree ALTER COLUMN id TYPE bigint, ALTER COLUMN parent TYPE bigint', expect: 'silent' },
+    { sql: 'ALTER TABLE tree ALTER COLUMN id TYPE bigint', expect: 'notice' },
+    { sql: 'ALTER TABLE tree ALTER COLUMN id TYPE text, ALTER COLUMN parent TYPE uuid USING NULL', expect: 'refused' },
+    { sql: 'ALTER TABLE pairs ALTER COLUMN a TYPE text', expect: 'refused' },
+    { sql: 'ALTER TABLE pair_refs ALTER COLUMN y TYPE integer USING NULL', expect: 'refused' },
+    // with ADD FOREIGN KEY in the same statement
+    { sql: 'ALTER TABLE members ALTER COLUMN account TYPE text, ADD FOREIGN KEY (note) REFERENCES users (code)', expect: 'refused' },
+    { sql: 'ALTER TABLE members ALTER COLUMN note TYPE integer USING NULL, ADD FOREIGN KEY (note) REFERENCES users (id)', expect: 'silent' },
+    { sql: 'ALTER TABLE members ADD FOREIGN KEY (note) REFERENCES users (id), ALTER COLUMN note TYPE bigint USING NULL', expect: 'notice' },
+    { sql: 'ALTER TABLE members ALTER COLUMN note TYPE uuid USING NULL, ADD FOREIGN KEY (note) REFERENCES users (id)', expect: 'refused' },
+    { sql: 'ALTER TABLE tree ALTER COLUMN id TYPE bigint, ADD COLUMN up integer REFERENCES tree', expect: 'notice' },
+    { sql: 'ALTER TABLE payments ALTER COLUMN user_id TYPE bigint, ADD FOREIGN KEY (id) REFERENCES users (id)', expect: 'notice' },
+    // no cast converts the column: PostgreSQL's words (the extension's DETAIL and HINT are its own)
+    { sql: 'ALTER TABLE members ALTER COLUMN account TYPE integer', expect: 'postgres' },
+    { sql: 'ALTER TABLE members ALTER COLUMN account TYPE integer USING account::integer', expect: 'postgres' },
+    { sql: 'ALTER TABLE accounts ALTER COLUMN id TYPE bigint', expect: 'refused' },
+    // keys the statement drops are not rebuilt; columns without keys
+    { sql: 'ALTER TABLE orders DROP CONSTRAINT orders_user_id_fkey, ALTER COLUMN user_id TYPE uuid USING NULL', expect: 'silent' },
+    { sql: 'ALTER TABLE members ALTER COLUMN note TYPE varchar(20)', expect: 'silent' },
+    // a later statement of the same string converts the referencing column
+    { sql: 'ALTER TABLE users ALTER COLUMN id TYPE uuid USING NULL; ALTER TABLE orders ALTER COLUMN user_id TYPE uuid USING NULL', expect: 'refused' },
+    { sql: 'ALTER TABLE users ALTER COLUMN code TYPE integer USING 0, ALTER COLUMN id TYPE uuid USING NULL; SELECT 1', expect: 'refused' },
+  ]);
+});
+
+test('ALTER COLUMN TYPE with the extension\'s hintFunctions: the HINT byte for byte', async (t) => {
+  await statementDifferential(t, 'rebuilt keys sql hints', REBUILT_SETUP, [
+    { sql: 'ALTER TABLE users ALTER COLUMN id TYPE uuid USING NULL', expect: 'refused' },
+    { sql: 'ALTER TABLE orders ALTER COLUMN user_id TYPE uuid USING NULL', expect: 'refused' },
+  ], { options: { hintFunctions: 'extension' } });
+});
+
+const PARENTS_SETUP = `
+CREATE TABLE users (id serial PRIMARY KEY, code text UNIQUE);
+CREATE TABLE accounts (id bigserial PRIMARY KEY);
+CREATE TABLE teams (id uuid PRIMARY KEY);
+CREATE TABLE base (account_id integer, team_id text, user_id integer, note text);
+CREATE SCHEMA app;
+CREATE TABLE app.base (x integer, "Team" uuid);
+CREATE TABLE events (id int, account_id integer, team_id uuid, at date NOT NULL) PARTITION BY RANGE (at);
+CREATE TABLE logs (id int, account_id bigint REFERENCES accounts, at date NOT NULL) PARTITION BY LIST (id);
+CREATE TABLE logs_detached (id int, account_id bigint, at date NOT NULL);
+CREATE TABLE events_detached (id int, account_id integer, team_id uuid, at date NOT NULL);`;
+
+test('INHERITS, PARTITION OF, ATTACH PARTITION and LIKE: the referencing column\'s type from the parent or the LIKE source, as the extension judges them', async (t) => {
+  await statementDifferential(t, 'parents and like', PARENTS_SETUP, [
+    // INHERITS: judged before the statement, the columns from the parents in order
+    { sql: 'CREATE TABLE child (FOREIGN KEY (account_id) REFERENCES accounts) INHERITS (base)', expect: 'notice' },
+    { sql: 'CREATE TABLE child (FOREIGN KEY (team_id) REFERENCES teams) INHERITS (base)', expect: 'refused' },
+    { sql: 'CREATE TABLE child (CONSTRAINT c1 FOREIGN KEY (user_id) REFERENCES users) INHERITS (base)', expect: 'silent' },
+    { sql: 'CREATE TABLE child (own uuid REFERENCES users, FOREIGN KEY (user_id) REFERENCES users) INHERITS (base)', expect: 'refused' },
+    { sql: 'CREATE TABLE child (FOREIGN KEY (x) REFERENCES accounts, FOREIGN KEY ("Team") REFERENCES users) INHERITS (app.base, base)', expect: 'refused' },
+    { sql: 'CREATE TABLE app.child (FOREIGN KEY (x) REFERENCES accounts) INHERITS (app.base)', expect: 'notice' },
+    { sql: 'CREATE TABLE child (FOREIGN KEY (account_id) REFERENCES accounts) INHERITS (missing)', expect: 'silent' },
+    // PARTITION OF
+    { sql: "CREATE TABLE events_2024 PARTITION OF events (FOREIGN KEY (account_id) REFERENCES accounts) FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')", expect: 'notice' },
+    { sql: "CREATE TABLE events_2024 PARTITION OF events (FOREIGN KEY (team_id) REFERENCES users (code)) FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')", expect: 'refused' },
+    { sql: "CREATE TABLE events_2024 PARTITION OF events (CONSTRAINT e FOREIGN KEY (team_id) REFERENCES teams) FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')", expect: 'silent' },
+    { sql: 'CREATE TABLE logs_1 PARTITION OF logs (FOREIGN KEY (account_id) REFERENCES users) FOR VALUES IN (1)', expect: 'notice' },
+    // ATTACH PARTITION: the parent's keys are cloned, with the parent's types: nothing to say
+    { sql: 'ALTER TABLE logs ATTACH PARTITION logs_detached FOR VALUES IN (2)', expect: 'silent' },
+    { sql: "ALTER TABLE events ATTACH PARTITION events_detached FOR VALUES FROM ('2020-01-01') TO ('2021-01-01')", expect: 'silent' },
+    // LIKE: judged once the statement has run (the extension's end-of-statement check)
+    { sql: 'CREATE TABLE copy (LIKE base, FOREIGN KEY (account_id) REFERENCES accounts)', expect: 'notice' },
+    { sql: 'CREATE TABLE copy (LIKE base, FOREIGN KEY (team_id) REFERENCES teams)', expect: 'silent' },
+    { sql: 'CREATE TABLE copy (LIKE base INCLUDING ALL, extra int REFERENCES users, FOREIGN KEY (user_id) REFERENCES users)', expect: 'silent' },
+    { sql: 'CREATE TABLE copy (LIKE base, extra bigint CONSTRAINT "Wide One" REFERENCES users)', expect: 'notice' },
+    { sql: 'CREATE TABLE app."Copy" (LIKE base, FOREIGN KEY (account_id) REFERENCES accounts, FOREIGN KEY (user_id) REFERENCES accounts)', expect: 'notice' },
+    { sql: 'CREATE TABLE copy (LIKE base, FOREIGN KEY (account_id) REFERENCES accounts); SELECT 1', expect: 'notice' },
+  ]);
+});

@@ -92,7 +92,9 @@ function packageHint(hint) {
         (mode !== undefined ? `, onUnconvertible: ${jsLit(mode)}` : '') +
         (con !== undefined ? `, constraintName: ${jsLit(con)}` : '') + '})')
     .replace(new RegExp(String.raw`SELECT fk_guard\.change_key_type_plan\(${SQL_LIT}, ${SQL_LIT}, ${SQL_LIT}\)`, 'g'),
-      (m, t, c, ty) => `changeKeyTypePlan(db, {referencedTable: ${jsLit(t)}, referencedColumn: ${jsLit(c)}, newType: ${jsLit(ty)}})`);
+      (m, t, c, ty) => `changeKeyTypePlan(db, {referencedTable: ${jsLit(t)}, referencedColumn: ${jsLit(c)}, newType: ${jsLit(ty)}})`)
+    .replace('then fk_guard.fix_plan() writes, for each referencing column,', 'then fixPlan() writes, for each referencing column,')
+    .replace('(pass constraint_name to keep its name)', '(pass constraintName to keep its name)');
 }
 
 // The extension's fields with the HINT the package writes (packageHint).
