@@ -81,7 +81,10 @@ async function impliedPairs(s, pathNames = s.callerPath) {
         AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%'
         AND (n.oid = pg_catalog.pg_my_temp_schema() OR n.nspname NOT LIKE 'pg\\_temp\\_%')
         AND pg_catalog.has_schema_privilege(n.oid, 'USAGE')
-        AND pg_catalog.lower(a.attname::text) LIKE '%id'
+        -- referenceStem()'s first rules (three characters or more, ending in
+        -- "id"; a shorter name is "id" itself, never a reference), so the
+        -- server leaves out every primary key column "id"; the engine decides
+        AND pg_catalog.lower(a.attname::text) LIKE '%id' AND pg_catalog.length(a.attname::text) >= 3
         AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k WHERE k.contype = 'f' AND k.conrelid = c.oid AND a.attnum = ANY (k.conkey))
       ORDER BY c.ctid, a.attnum`);
   const stems = new Map();
