@@ -180,14 +180,29 @@ async function columnFacts(s, pairs) {
     }
   }
   // caller_regclass: the regclass the result rows print (the extension's
-  // output, in the caller's session), so with the caller's search path
-  const shown = await s.asCaller(() => s.query(
-    `SELECT x.o::pg_catalog.regclass::pg_catalog.text AS n
-       FROM pg_catalog.unnest($1::pg_catalog.oid[]) WITH ORDINALITY AS x(o, i) ORDER BY x.i`, [numberArray(rels)]));
-  rels.forEach((rel, i) => {
+  // output, in the caller's session). A table in a schema outside the
+  // caller's search path prints schema-qualified, which is table_q
+  // (regclassout: RelationIsVisible() is false for it, then
+  // quote_qualified_identifier()); the server prints the others with the
+  // caller's search path, which says whether a table of the same name
+  // earlier on the path hides it.
+  const path = new Set((await s.query(
+    'SELECT n.oid::text AS oid FROM pg_catalog.pg_namespace n WHERE n.nspname = ANY ($1::pg_catalog.name[])', [s.callerPath])).rows.map((r) => r.oid));
+  const onPath = [];
+  for (const rel of rels) {
     const f = relFacts.get(rel);
-    if (f) f.caller_regclass = shown.rows[i].n;
-  });
+    if (!f) continue;
+    if (path.has(f.nsp)) onPath.push(rel);
+    else f.caller_regclass = f.table_q;
+  }
+  if (onPath.length) {
+    const shown = await s.asCaller(() => s.query(
+      `SELECT x.o::pg_catalog.regclass::pg_catalog.text AS n
+         FROM pg_catalog.unnest($1::pg_catalog.oid[]) WITH ORDINALITY AS x(o, i) ORDER BY x.i`, [numberArray(onPath)]));
+    onPath.forEach((rel, i) => {
+      relFacts.get(rel).caller_regclass = shown.rows[i].n;
+    });
+  }
   for (const c of m.values()) Object.assign(c, relFacts.get(c.rel));
   return m;
 }
