@@ -486,13 +486,13 @@ async function unreadableColumn(s, rel, att) {
   return null;
 }
 
-async function diagnoseRows(s, { includeImplied = true, checkData = false } = {}) {
-  const declared = await declaredPairs(s);
-  const implied = includeImplied ? await impliedPairs(s) : [];
-  const all = [...declared, ...implied];
-  if (!all.length) return [];
-  const cols = await columnFacts(s, all);
-  const types = new TypeCache(s);
+// Column facts for pairs, the catalog facts their verdicts need (added to
+// ctx: types, displays, collations, operator classes), each pair judged
+// once per shape of types and registered with the engine; returns the rows
+// to render and the batch renderPairs() sends to the engine.
+async function judgePairs(ctx, pairs) {
+  const { s, types } = ctx;
+  const cols = await columnFacts(s, pairs);
   await types.load([...cols.values()].map((c) => c.type));
   await types.loadCasts();
   // effective typmod (the column's, else its domain's) and displays
@@ -515,45 +515,48 @@ async function diagnoseRows(s, { includeImplied = true, checkData = false } = {}
     c.display = t.display;
     c.base_display = t.base_display;
   }
-  const ctx = {
-    s,
-    types,
-    colls: await collationFacts(s, [...cols.values()].map((c) => c.coll)),
-    opclasses: await opclassFacts(s, all.map((p) => p.opclass)),
-    defaults: await defaultBtreeFamilies(s),
-    checkCollations: s.serverVersion >= 180000,
-  };
-  const memo = new Map();
+  for (const [oid, c] of await collationFacts(s, [...cols.values()].map((c) => c.coll).filter((o) => !ctx.colls.has(o))))
+    ctx.colls.set(oid, c);
+  const opclasses = pairs.map((p) => p.opclass).filter((o) => !ctx.opclasses.has(o));
+  if (opclasses.length) for (const [oid, oc] of await opclassFacts(s, opclasses)) ctx.opclasses.set(oid, oc);
+  if (!ctx.defaults) ctx.defaults = await defaultBtreeFamilies(s);
   const candidates = [];
   const batch = [];
   const batched = [];
-  const separator = /[\x1e\x1f]/;
-  const renderOne = (judged, names) => {
-    const [fk_table, fk_table_q, fk_column, pk_table, pk_table_q, pk_column, constraint] = names;
-    return call('renderPair', { fk_table, fk_table_q, fk_column, pk_table, pk_table_q, pk_column, constraint }, judged.facts, judged.conversion);
-  };
-  for (const p of all) {
+  for (const p of pairs) {
     const fk = cols.get(`${p.rel}/${p.att}`), pk = cols.get(`${p.refrel}/${p.refatt}`);
     if (!fk || !pk) continue;
     if (fk.type === pk.type && fk.typmod === pk.typmod && fk.coll === pk.coll) continue;
     const key = `${fk.type}/${fk.typmod}/${fk.coll}/${pk.type}/${pk.typmod}/${pk.coll}/${p.opclass}`;
-    let judged = memo.get(key);
+    let judged = ctx.judged.get(key);
     if (!judged) {
       judged = await judge(ctx, fk, pk, p.opclass);
       judged.id = call('registerPair', judged.facts, judged.conversion);
-      memo.set(key, judged);
+      ctx.judged.set(key, judged);
     }
     const row = { p, fk, pk, r: null, implied: p.con == null };
     candidates.push(row);
     const names = [fk.regclass, fk.table_q, fk.att_q, pk.regclass, pk.table_q, pk.att_q, p.conname != null ? p.conname_q : ''];
     // a name with U+001E or U+001F cannot travel joined: the object form
-    if (names.some((n) => separator.test(n))) row.r = renderOne(judged, names);
+    if (names.some((n) => SEPARATOR.test(n))) row.r = renderOne(judged, names);
     else {
       batch.push(`${judged.id}\x1f${names.join('\x1f')}`);
       batched.push({ row, judged, names });
     }
   }
-  // the other rows in one call (src/wasm/plan_api.cpp renderPairsById)
+  return { candidates, batch, batched };
+}
+
+const SEPARATOR = /[\x1e\x1f]/;
+
+function renderOne(judged, names) {
+  const [fk_table, fk_table_q, fk_column, pk_table, pk_table_q, pk_column, constraint] = names;
+  return call('renderPair', { fk_table, fk_table_q, fk_column, pk_table, pk_table_q, pk_column, constraint }, judged.facts, judged.conversion);
+}
+
+// The verdict, types, detail and fix of every row judgePairs() left to
+// render, in one call (src/wasm/plan_api.cpp renderPairsById); synchronous.
+function renderPairs({ candidates, batch, batched }) {
   if (batch.length) {
     const view = call('renderPairsById', batch.join('\x1e'));
     const out = Buffer.from(view.buffer, view.byteOffset, view.byteLength).toString('utf8').split('\x1e');
@@ -567,6 +570,29 @@ async function diagnoseRows(s, { includeImplied = true, checkData = false } = {}
       }
     }
   }
+  return candidates;
+}
+
+async function diagnoseRows(s, { includeImplied = true, checkData = false } = {}) {
+  const ctx = {
+    s,
+    types: new TypeCache(s),
+    colls: new Map(),
+    opclasses: new Map(),
+    defaults: null,
+    judged: new Map(),
+    checkCollations: s.serverVersion >= 180000,
+  };
+  const declared = await declaredPairs(s);
+  const declaredRows = declared.length ? await judgePairs(ctx, declared) : null;
+  // the server reads the implied pairs while the engine renders the
+  // declared ones (nothing else uses the connection meanwhile)
+  const impliedRead = includeImplied ? impliedPairs(s) : Promise.resolve([]);
+  impliedRead.catch(() => {}); // awaited below; not unhandled if rendering throws first
+  const candidates = declaredRows ? renderPairs(declaredRows) : [];
+  const implied = await impliedRead;
+  if (implied.length) for (const row of renderPairs(await judgePairs(ctx, implied))) candidates.push(row);
+  if (!declared.length && !implied.length) return [];
   const rows = candidates.filter((row) => row.r.kind !== 'none');
   // the ignore list, when the extension is there (a package user may keep one)
   const ignored = await ignoreList(s);
