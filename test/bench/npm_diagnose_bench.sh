@@ -4,11 +4,13 @@
 # extension's fk_guard.diagnose_fk_mismatches() on the same database, a large
 # synthetic catalog (build_catalog.sql) in a throwaway cluster. Both with
 # implied pairs (the default of each). Prints each one's best of
-# FKG_BENCH_RUNS and the ratio (goal: at most 2x), and the load average.
+# FKG_BENCH_RUNS and the ratio (goal: at most 2x), with the load average
+# (1, 5 and 15 minutes) before, beside the timings and after: on a loaded
+# machine run it again.
 #
 # Scale (as test/bench/diagnose_catalog.sh): FKG_BENCH_PARENTS [5000],
 # FKG_BENCH_CHILDREN [5000], FKG_BENCH_FKS_PER_CHILD [4],
-# FKG_BENCH_MISMATCH_EVERY [4], FKG_BENCH_RUNS [3]: 10,000 tables, 20,000
+# FKG_BENCH_MISMATCH_EVERY [4], FKG_BENCH_RUNS [5]: 10,000 tables, 20,000
 # foreign keys, 5,000 mismatched.
 #
 # Usage: test/bench/npm_diagnose_bench.sh   (the extension installed, the
@@ -21,7 +23,7 @@ ROOT_DIR="$(cd "$BENCH_DIR/../.." && pwd)"
 : "${FKG_BENCH_CHILDREN:=5000}"
 : "${FKG_BENCH_FKS_PER_CHILD:=4}"
 : "${FKG_BENCH_MISMATCH_EVERY:=4}"
-: "${FKG_BENCH_RUNS:=3}"
+: "${FKG_BENCH_RUNS:=5}"
 : "${FKG_PORT:=54342}"
 # shellcheck source=../lib/cluster.sh
 source "$ROOT_DIR/test/lib/cluster.sh"
@@ -64,7 +66,8 @@ const { diagnose } = require('./lib/functions');
   console.log(`rows: ${rows.ext} (both)`);
   console.log(`fk_guard.diagnose_fk_mismatches(): best of ${runs}: ${best.ext.toFixed(0)} ms`);
   console.log(`diagnose() (npm package):          best of ${runs}: ${best.npm.toFixed(0)} ms`);
-  console.log(`# bench ratio npm/extension: ${(best.npm / best.ext).toFixed(2)}x (goal <= 2x)`);
+  const load = require('fs').readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  console.log(`# bench ratio npm/extension: ${(best.npm / best.ext).toFixed(2)}x (goal <= 2x), load ${load}`);
 })().catch((e) => { console.error(e); process.exit(1); });
 JS
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
