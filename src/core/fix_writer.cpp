@@ -170,6 +170,171 @@ const char *table_kind_name(citus_rules::Table k) {
 
 }  // namespace
 
+namespace {
+
+// The body of pg_temp.fk_guard_converts(). The functions that converting may
+// run, in the order fk_guard.converts() checks them: the input and output
+// functions of the value's base type and of the target, each followed into
+// a domain's CHECK constraints (the functions and operators they call, from
+// pg_depend) and base type, an array's element type, a composite's column
+// types, a range's canonical function and subtype, a multirange's range
+// (16 levels at most); then the casts the conversion's expression uses.
+constexpr const char *kConvertsHelperBody = R"fkg(
+DECLARE
+  source pg_catalog.oid;
+  base pg_catalog.oid;
+  why pg_catalog.text;
+  lim pg_catalog.text;
+  src pg_catalog.text;
+  dst pg_catalog.text;
+  val pg_catalog.text;
+  converted pg_catalog.text;
+  direct boolean := true;
+BEGIN
+  IF target IS NULL OR target_typmod IS NULL THEN
+    RAISE EXCEPTION USING ERRCODE = 'null_value_not_allowed',
+      MESSAGE = pg_catalog.format('argument %s of fk_guard.converts() must not be null',
+                                  CASE WHEN target IS NULL THEN 'target' ELSE 'target_typmod' END);
+  END IF;
+  IF value IS NULL THEN
+    RETURN NULL;
+  END IF;
+  WITH RECURSIVE b(t, d) AS (
+    SELECT pg_catalog.pg_typeof(value)::pg_catalog.oid, 0
+    UNION ALL
+    SELECT y.typbasetype, b.d + 1 FROM b JOIN pg_catalog.pg_type y ON y.oid = b.t WHERE y.typtype = 'd' AND b.d < 64)
+  SELECT b.t INTO source FROM b ORDER BY b.d DESC LIMIT 1;
+  WITH RECURSIVE b(t, d) AS (
+    SELECT target::pg_catalog.oid, 0
+    UNION ALL
+    SELECT y.typbasetype, b.d + 1 FROM b JOIN pg_catalog.pg_type y ON y.oid = b.t WHERE y.typtype = 'd' AND b.d < 64)
+  SELECT b.t INTO base FROM b ORDER BY b.d DESC LIMIT 1;
+  IF source = target AND target_typmod < 0 THEN
+    RETURN true;
+  END IF;
+
+  WITH RECURSIVE walk(t, ord, depth) AS (
+    SELECT s.t, ARRAY[s.n]::pg_catalog.int8[], 0 FROM (VALUES (source, 1), (target::pg_catalog.oid, 2)) s(t, n)
+    UNION ALL
+    SELECT c.t, w.ord || c.n, w.depth + 1
+      FROM walk w JOIN pg_catalog.pg_type y ON y.oid = w.t
+     CROSS JOIN LATERAL (
+           SELECT y.typbasetype, 3::pg_catalog.int8 WHERE y.typtype = 'd'
+           UNION ALL
+           SELECT y.typelem, 3 WHERE y.typtype <> 'd' AND y.typelem <> 0 AND y.typlen = -1
+           UNION ALL
+           SELECT a.atttypid, 2 + a.attnum FROM pg_catalog.pg_attribute a
+            WHERE y.typtype <> 'd' AND NOT (y.typelem <> 0 AND y.typlen = -1) AND y.typrelid <> 0
+              AND a.attrelid = y.typrelid AND a.attnum > 0 AND NOT a.attisdropped
+           UNION ALL
+           SELECT g.rngsubtype, 3 FROM pg_catalog.pg_range g WHERE y.typtype = 'r' AND g.rngtypid = y.oid
+           UNION ALL
+           SELECT g.rngtypid, 3 FROM pg_catalog.pg_range g WHERE y.typtype = 'm' AND g.rngmultitypid = y.oid) c(t, n)
+     WHERE w.depth < 16),
+  code(ord, fn, what) AS (
+    SELECT w.ord || 0::pg_catalog.int8, y.typinput::pg_catalog.oid,
+           pg_catalog.format('the input function of type %s is user-defined', pg_catalog.format_type(w.t, NULL))
+      FROM walk w JOIN pg_catalog.pg_type y ON y.oid = w.t
+    UNION ALL
+    SELECT w.ord || 1::pg_catalog.int8, y.typoutput::pg_catalog.oid,
+           pg_catalog.format('the output function of type %s is user-defined', pg_catalog.format_type(w.t, NULL))
+      FROM walk w JOIN pg_catalog.pg_type y ON y.oid = w.t
+    UNION ALL
+    SELECT w.ord || 2::pg_catalog.int8, g.rngcanonical::pg_catalog.oid,
+           pg_catalog.format('the canonical function of range type %s is user-defined', pg_catalog.format_type(w.t, NULL))
+      FROM walk w JOIN pg_catalog.pg_range g ON g.rngtypid = w.t
+    UNION ALL
+    SELECT w.ord || 2::pg_catalog.int8 || k.oid::pg_catalog.int8,
+           CASE WHEN d.refclassid = 'pg_catalog.pg_proc'::pg_catalog.regclass THEN d.refobjid
+                ELSE (SELECT o.oprcode::pg_catalog.oid FROM pg_catalog.pg_operator o WHERE o.oid = d.refobjid) END,
+           pg_catalog.format('the CHECK constraint %s of domain %s calls user-defined code',
+                             pg_catalog.quote_ident(k.conname), pg_catalog.format_type(w.t, NULL))
+      FROM walk w JOIN pg_catalog.pg_constraint k ON k.contypid = w.t AND k.contype = 'c'
+      JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_constraint'::pg_catalog.regclass AND d.objid = k.oid
+           AND d.refclassid IN ('pg_catalog.pg_proc'::pg_catalog.regclass, 'pg_catalog.pg_operator'::pg_catalog.regclass)
+    UNION ALL
+    SELECT ARRAY[3, x.n]::pg_catalog.int8[], c.castfunc::pg_catalog.oid,
+           pg_catalog.format('the cast from %s to %s is user-defined',
+                             pg_catalog.format_type(c.castsource, NULL), pg_catalog.format_type(c.casttarget, NULL))
+      FROM (VALUES (1, 'pg_catalog.text'::pg_catalog.regtype::pg_catalog.oid, source), (2, source, base),
+                   (3, source, 'pg_catalog.text'::pg_catalog.regtype::pg_catalog.oid),
+                   (4, 'pg_catalog.text'::pg_catalog.regtype::pg_catalog.oid, base), (5, base, base),
+                   (6, base, 'pg_catalog.text'::pg_catalog.regtype::pg_catalog.oid)) x(n, s, t)
+      JOIN pg_catalog.pg_cast c ON c.castsource = x.s AND c.casttarget = x.t AND c.castmethod = 'f')
+  SELECT pg_catalog.format('%s (function %s.%s(%s), owned by %s)', k.what, pg_catalog.quote_ident(n.nspname),
+                           pg_catalog.quote_ident(p.proname),
+                           pg_catalog.array_to_string(ARRAY(SELECT pg_catalog.format_type(a.t, NULL)
+                                                              FROM pg_catalog.unnest(p.proargtypes::pg_catalog.oid[])
+                                                                   WITH ORDINALITY a(t, i) ORDER BY a.i), ', '),
+                           pg_catalog.quote_ident(r.rolname))
+    INTO why
+    FROM code k JOIN pg_catalog.pg_proc p ON p.oid = k.fn
+    JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+    JOIN pg_catalog.pg_roles r ON r.oid = p.proowner
+   WHERE k.fn >= 16384 AND NOT r.rolsuper AND r.rolname <> CURRENT_USER
+   ORDER BY k.ord LIMIT 1;
+  IF why IS NOT NULL THEN
+    RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+      MESSAGE = pg_catalog.format('converting %s to %s would run code owned by another role',
+                                  pg_catalog.format_type(source, -1), pg_catalog.format_type(target, target_typmod)),
+      DETAIL = pg_catalog.format('Converting %s to %s is not tried: %s. pg_fk_guard runs only code built into '
+                                 'PostgreSQL or owned by a superuser or by the calling role.',
+                                 pg_catalog.format_type(source, -1), pg_catalog.format_type(target, target_typmod), why),
+      HINT = 'Run it as the role that owns that code (SET ROLE), which then runs with its own privileges.';
+  END IF;
+
+  -- A modifier that limits a length is applied as assignment applies it,
+  -- unless the cast takes the modifier itself (integer to bit(n)).
+  IF target_typmod >= 0 AND NOT EXISTS (
+       SELECT 1 FROM pg_catalog.pg_cast c JOIN pg_catalog.pg_proc p ON p.oid = c.castfunc
+        WHERE c.castsource = source AND c.casttarget = base AND source <> base AND c.castmethod = 'f'
+          AND p.pronargs > 1) THEN
+    lim := CASE target::pg_catalog.oid WHEN 1043 THEN 'characters' WHEN 1042 THEN 'characters'
+                                       WHEN 1560 THEN 'exact bits' WHEN 1562 THEN 'most bits' END;
+  END IF;
+  src := pg_catalog.format_type(source, -1);
+  dst := pg_catalog.format_type(target, CASE WHEN lim IS NULL THEN target_typmod ELSE -1 END);
+  val := pg_catalog.format('%s', value);
+  BEGIN
+    EXECUTE pg_catalog.format('SELECT (($1::pg_catalog.text)::%s)::%s::pg_catalog.text', src, dst) INTO converted USING val;
+  EXCEPTION
+    WHEN lock_not_available OR deadlock_detected OR serialization_failure OR admin_shutdown OR crash_shutdown
+         OR insufficient_resources THEN
+      RAISE;
+    WHEN cannot_coerce THEN
+      direct := false;
+    WHEN OTHERS THEN
+      RETURN false;
+  END;
+  IF NOT direct THEN
+    BEGIN
+      EXECUTE pg_catalog.format('SELECT (($1::pg_catalog.text)::%s)::pg_catalog.text::%s::pg_catalog.text', src, dst)
+        INTO converted USING val;
+    EXCEPTION
+      WHEN lock_not_available OR deadlock_detected OR serialization_failure OR admin_shutdown OR crash_shutdown
+           OR insufficient_resources THEN
+        RAISE;
+      WHEN OTHERS THEN
+        RETURN false;
+    END;
+  END IF;
+  converted := COALESCE(converted, '');
+  RETURN CASE lim WHEN 'characters' THEN pg_catalog.length(pg_catalog.rtrim(converted, ' ')) <= target_typmod - 4
+                  WHEN 'exact bits' THEN pg_catalog.length(converted) = target_typmod
+                  WHEN 'most bits' THEN pg_catalog.length(converted) <= target_typmod
+                  ELSE true END;
+END
+)fkg";
+
+}  // namespace
+
+std::string converts_helper_sql() {
+  return std::string("CREATE OR REPLACE FUNCTION ") + kConvertsHelper +
+         "(value anyelement, target pg_catalog.regtype, target_typmod integer) RETURNS boolean LANGUAGE plpgsql "
+         "VOLATILE SET search_path = pg_catalog, pg_temp AS " +
+         sql::dollar_quoted(kConvertsHelperBody, "fk_guard");
+}
+
 std::string lost_rows_predicate(const PlanInput &in) {
   const std::string &column = in.column.str();
   const std::string type_lit = sql::literal(in.target_type) + "::pg_catalog.regtype";
@@ -262,6 +427,11 @@ std::string write_fix_plan(const PlanInput &in) {
              "(), so a query finds the values that cannot be kept first, and the rows are then changed by "
              "their values.");
   }
+  // Only the steps without a mapping call converts_function.
+  const bool define_converts = in.define_converts && !mapping;
+  if (define_converts)
+    s.header("pg_fk_guard is not installed in this database: the script defines " + in.converts_function.str() +
+             "(), which decides as fk_guard.converts() does whether a value converts, for this session only.");
   s.header("Run it in one transaction (BEGIN; ... COMMIT;): a step that fails then changes nothing.");
 
   s.add({"SET", "SET lock_timeout = '5s'", "", "", ""});
@@ -322,6 +492,11 @@ std::string write_fix_plan(const PlanInput &in) {
   } else {
     long long lost = in.counts && in.counts->orphaned >= 0 ? in.counts->unconvertible + in.counts->orphaned : -1;
     std::string lost_text = lost >= 0 ? rows(lost) : std::string("not counted");
+    if (define_converts)
+      s.add({"CREATE FUNCTION", converts_helper_sql(),
+             "a temporary function that decides, as fk_guard.converts() does, whether a value converts; it lasts "
+             "until the session ends.",
+             "", ""});
     switch (in.mode) {
       case OnUnconvertible::Null:
         if (by_values) {
@@ -369,6 +544,9 @@ std::string write_fix_plan(const PlanInput &in) {
         break;
     }
   }
+  if (define_converts)
+    s.add({"DROP FUNCTION", "DROP FUNCTION " + in.converts_function.str() + "(anyelement, pg_catalog.regtype, integer)",
+           "the temporary function is no longer needed.", "", ""});
   if (!in.lost_default.empty())
     s.add({"ALTER TABLE", "ALTER TABLE " + table + " ALTER COLUMN " + column + " DROP DEFAULT",
            "drop the DEFAULT that cannot become " + in.target_type + ".", lock_table, ""});

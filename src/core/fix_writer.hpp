@@ -133,12 +133,30 @@ struct PlanInput {
   bool partitioned = false;                    // add the key in one step: NOT VALID is refused on partitioned tables
   std::vector<std::string> notes;              // extra header lines
   sql::Ident converts_function;                // qualified name of the converts() function
+  bool define_converts = false;                // converts_function is kConvertsHelper: the script defines it
   OnUnconvertible mode = OnUnconvertible::Fail;
   const PlanCounts *counts = nullptr;    // data when planned, if read
   const PlanMapping *mapping = nullptr;  // a mapping column, if one was found
   std::vector<CascadeEffect> cascades;   // for delete
   CitusPlan citus;                       // the referencing table on Citus
 };
+
+// The stand-in for fk_guard.converts() that a script defines for itself
+// where pg_fk_guard is not installed in the database it runs in.
+inline constexpr const char *kConvertsHelper = "pg_temp.fk_guard_converts";
+
+// "CREATE OR REPLACE FUNCTION pg_temp.fk_guard_converts(value anyelement,
+// target regtype, target_typmod integer) RETURNS boolean ...", without the
+// final semicolon: PL/pgSQL that answers as fk_guard.converts() does (NULL
+// for NULL; the value's base type converted through its text with the cast
+// PostgreSQL has, else through the text form, in its own subtransaction,
+// then against a length-limiting modifier as assignment applies it), and
+// first refuses, as fk_guard.converts() does, to run a cast, type
+// input/output, domain CHECK or range canonical function owned by a role
+// other than a superuser or the caller. Fixed text: no name in it comes
+// from the database, its search_path is pinned, and the only dynamic SQL
+// casts a parameter to types as format_type() writes them.
+std::string converts_helper_sql();
 
 // A runnable script in a safe order: search_path and lock_timeout; stop or
 // repair rows that would be lost; convert the column in place (or map it

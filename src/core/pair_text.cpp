@@ -152,7 +152,8 @@ PlanInput fix_plan_input(const FixPlanFacts &f) {
     in.notes.push_back("Runs code of other roles with your privileges: " + f.owner_code +
                        ". Review it first, or run the script as that role (SET ROLE).");
   for (const std::string &n : f.notes) in.notes.push_back(n);
-  in.converts_function = Ident::checked(f.converts_function);
+  in.converts_function = Ident::checked(f.converts_helper ? std::string(kConvertsHelper) : f.converts_function);
+  in.define_converts = f.converts_helper;
   in.mode = f.mode;
   if (f.counts) in.counts = &*f.counts;
   if (mapping) in.mapping = mapping;

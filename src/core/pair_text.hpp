@@ -85,6 +85,8 @@ struct FixPlanFacts {
   std::optional<PlanCounts> counts;    // the profile, if read
   std::optional<PlanMapping> mapping;  // the best mapping column, if looked for and found
   std::string converts_function = "fk_guard.converts";
+  // pg_fk_guard is not installed where the script runs: it defines kConvertsHelper and calls that.
+  bool converts_helper = false;
 };
 
 // Does the plan need a mapping column looked up (mode map, or values that

@@ -227,6 +227,7 @@ FixPlanFacts fix_facts(const val &o) {
   f.rewrites = get_bool(o, "rewrites", true);
   f.mode = plan_mode(get_string(o, "mode"));
   f.converts_function = get_string(o, "converts_function", "fk_guard.converts");
+  f.converts_helper = get_bool(o, "converts_helper", false);
   if (present(o, "counts")) {
     val c = o["counts"];
     f.counts = PlanCounts{(long long)get_number(c, "rows", 0), (long long)get_number(c, "nulls", 0),
@@ -271,6 +272,13 @@ val lost_rows(val facts) {
     FixPlanFacts f = fix_facts(facts);
     return val(lost_rows_predicate(fix_plan_input(f)));
   });
+}
+
+// convertsHelperSql(): the CREATE OR REPLACE FUNCTION of the stand-in for
+// fk_guard.converts() that a fix plan defines where pg_fk_guard is not
+// installed (facts.converts_helper), for the caller to create it itself.
+val converts_helper() {
+  return guarded([&]() { return val(converts_helper_sql()); });
 }
 
 // fixPlan(facts, cascades, allowCascade): {plan} or {refused: {sqlstate,
@@ -539,6 +547,7 @@ EMSCRIPTEN_BINDINGS(fkg_plans) {
   emscripten::function("fixPlanWantsMapping", &fix_plan_wants);
   emscripten::function("lostRowsPredicate", &lost_rows);
   emscripten::function("fixPlan", &fix_plan);
+  emscripten::function("convertsHelperSql", &converts_helper);
   emscripten::function("checkHygiene", &check_hygiene_facts);
   emscripten::function("hygieneChecks", &hygiene_check_names);
   emscripten::function("keyTypePlanPrecheck", &key_plan_check);

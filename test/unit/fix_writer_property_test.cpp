@@ -142,6 +142,11 @@ TEST(FixWriterProperty, FixPlansWithHostileNamesAreExactlyWhatTheyAnnounce) {
       in.cascades.push_back({Ident::qualified(h.name(), h.name()).str(), Ident::quote(h.name()).str(),
                              k % 2 ? "SET NULL" : "CASCADE", (long long)h.next(100)});
     if (h.chance(30)) in.notes.push_back(h.text(200, h.chance(20)));
+    if (h.chance(40)) {
+      // Without the extension: the script defines its own converts().
+      in.converts_function = Ident::checked(kConvertsHelper);
+      in.define_converts = true;
+    }
     std::string script;
     try {
       script = write_fix_plan(in);

@@ -188,6 +188,38 @@ TEST(FixPlan, NullAndDeleteTouchOnlyRowsThatWouldBreak) {
   EXPECT_EQ(d.find("RAISE EXCEPTION"), std::string::npos);
 }
 
+TEST(FixPlan, WithoutTheExtensionTheScriptDefinesItsOwnConverts) {
+  for (OnUnconvertible mode : {OnUnconvertible::Fail, OnUnconvertible::Null, OnUnconvertible::Delete}) {
+    PlanInput in = story_plan(mode);
+    in.converts_function = sql::Ident::checked(kConvertsHelper);
+    in.define_converts = true;
+    std::string s = write_fix_plan(in);
+    at(s, "-- pg_fk_guard is not installed in this database: the script defines pg_temp.fk_guard_converts()");
+    size_t create = at(s, converts_helper_sql() + ";\n");
+    size_t use = at(s, "CASE WHEN pg_temp.fk_guard_converts(t.\"userId\", 'integer'::pg_catalog.regtype, -1) THEN");
+    size_t drop = at(s, "DROP FUNCTION pg_temp.fk_guard_converts(anyelement, pg_catalog.regtype, integer);\n");
+    size_t convert = at(s, "ALTER COLUMN \"userId\" TYPE integer");
+    EXPECT_LT(create, use);
+    EXPECT_LT(use, drop);
+    EXPECT_LT(drop, convert);
+    EXPECT_EQ(s.find("fk_guard.converts(t."), std::string::npos) << s;
+  }
+  // A mapping calls no converts(): nothing to define.
+  PlanMapping m;
+  m.column = sql::Ident::checked("legacy_uuid");
+  m.covered = m.total = 6;
+  PlanInput in = story_plan(OnUnconvertible::Map);
+  in.mapping = &m;
+  in.converts_function = sql::Ident::checked(kConvertsHelper);
+  in.define_converts = true;
+  EXPECT_EQ(write_fix_plan(in).find("fk_guard_converts"), std::string::npos);
+  // The stand-in is fixed text: search_path pinned, the value only a parameter.
+  std::string h = converts_helper_sql();
+  at(h, "SET search_path = pg_catalog, pg_temp AS $fk_guard$");
+  at(h, "INTO converted USING val;");
+  EXPECT_EQ(h.find("|| value"), std::string::npos);
+}
+
 TEST(FixPlan, MapConvertsInPlaceThroughATemporaryFunction) {
   PlanMapping m;
   m.column = sql::Ident::checked("legacy_uuid");

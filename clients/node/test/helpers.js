@@ -112,4 +112,59 @@ function collectNotices(client) {
   return list;
 }
 
-module.exports = { databases, connect, fields, packageFields, packageHint, collectNotices, ROLE, admin };
+// A fix plan written where pg_fk_guard is not installed, as the extension
+// writes it: the same script without the statements that define and drop
+// its stand-in for fk_guard.converts() (which must be exactly the engine's
+// convertsHelperSql(), with the comments the writer gives them), without the
+// header line that announces it, its steps numbered again, and
+// fk_guard.converts() called in its place. Strings deep inside objects and
+// arrays too; anything without the stand-in is returned as it is.
+const HELPER = 'pg_temp.fk_guard_converts';
+const HELPER_NOTE = `-- pg_fk_guard is not installed in this database: the script defines ${HELPER}(), which decides as fk_guard.converts() does whether a value converts, for this session only.\n`;
+function helperCreate(step) {
+  const engine = require('../lib/engine-wrapper.js');
+  return `-- Step ${step}: a temporary function that decides, as fk_guard.converts() does, whether a value converts; it lasts until the session ends.\n${engine.call('convertsHelperSql')};\n`;
+}
+const helperDrop = (step) => `-- Step ${step}: the temporary function is no longer needed.\nDROP FUNCTION ${HELPER}(anyelement, pg_catalog.regtype, integer);\n`;
+
+function withoutConvertsHelper(x) {
+  if (Array.isArray(x)) return x.map(withoutConvertsHelper);
+  // plain objects only: a Date (or anything else the driver returns) as it is
+  if (x && typeof x === 'object' && [Object.prototype, null].includes(Object.getPrototypeOf(x)))
+    return Object.fromEntries(Object.entries(x).map(([k, v]) => [k, withoutConvertsHelper(v)]));
+  if (typeof x !== 'string' || !x.includes(HELPER)) return x;
+  // the script as it is, and as a string inside JSON text (explain's json report)
+  return withoutHelperIn(withoutHelperIn(x, (t) => t), (t) => JSON.stringify(t).slice(1, -1));
+}
+
+function withoutHelperIn(x, esc) {
+  let out = x;
+  for (let at = out.indexOf(esc(HELPER_NOTE)); at >= 0; at = out.indexOf(esc(HELPER_NOTE))) {
+    const start = out.lastIndexOf('-- pg_fk_guard fix plan: ', at);
+    const create = /-- Step (\d+): a temporary function that decides, as fk_guard\.converts\(\) does/g;
+    create.lastIndex = at;
+    const c = create.exec(out);
+    const dropAt = c ? out.indexOf(esc(`: the temporary function is no longer needed.\nDROP FUNCTION ${HELPER}(`), c.index) : -1;
+    const d = dropAt >= 0 ? /-- Step (\d+)$/.exec(out.slice(0, dropAt)) : null;
+    const end = d ? out.indexOf(esc('RESET lock_timeout;\n'), dropAt) : -1;
+    if (start < 0 || end < 0) return x;
+    const k = Number(c[1]), j = Number(d[1]);
+    let script = out.slice(start, end);
+    const cut = [esc(HELPER_NOTE), esc(helperCreate(k)), esc(helperDrop(j))];
+    for (const piece of cut) {
+      if (!script.includes(piece)) return x;
+      script = script.replace(piece, '');
+    }
+    script = script.replace(/-- Statements: ([A-Z ,]*)/, (m, tags) => {
+      const list = tags.split(', ');
+      if (list[k - 1] !== 'CREATE FUNCTION' || list[j - 1] !== 'DROP FUNCTION') return m;
+      return `-- Statements: ${list.filter((_, i) => i !== k - 1 && i !== j - 1).join(', ')}`;
+    });
+    script = script.replace(/Step (\d+)/g, (m, n) => `Step ${Number(n) > j ? Number(n) - 2 : Number(n) > k ? Number(n) - 1 : Number(n)}`);
+    script = script.split(`${HELPER}(`).join('fk_guard.converts(');
+    out = out.slice(0, start) + script + out.slice(end);
+  }
+  return out;
+}
+
+module.exports = { databases, connect, fields, packageFields, packageHint, collectNotices, ROLE, admin, withoutConvertsHelper };

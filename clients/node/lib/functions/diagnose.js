@@ -6,7 +6,7 @@
 // src/wasm/plan_api.cpp), PostgreSQL's accept/refuse rule from pg_amop and
 // pg_cast as ATAddForeignKeyConstraint applies it (src/pg/pair_facts.cpp).
 const engine = require('../engine-wrapper.js');
-const { withSession } = require('./session');
+const { withSession, extensionConverts } = require('./session');
 const { TypeCache, chooseConstraintName } = require('./catalog');
 
 const call = (name, ...args) => engine.call(name, ...args);
@@ -467,6 +467,8 @@ async function fixPlanFacts(ctx, fk, pk, mode) {
     guarded_conversion: guarded,
     rewrites,
     mode,
+    // without the extension the script defines its own fk_guard.converts()
+    converts_helper: !(await extensionConverts(s)),
   };
 }
 

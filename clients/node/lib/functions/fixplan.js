@@ -4,7 +4,10 @@
 // or add, a DEFAULT that cannot stay, what ON DELETE changes elsewhere) read
 // with ordinary queries; the decisions and the script from the engine
 // (src/core/pair_text.*, fix_writer.*). The script calls fk_guard.converts()
-// in its checks, exactly as the extension's does.
+// in its checks, exactly as the extension's does, where the extension is
+// installed; elsewhere it defines its own stand-in first
+// (pg_temp.fk_guard_converts(), the engine's convertsHelperSql()) and calls
+// that.
 const engine = require('../engine-wrapper.js');
 const { withSession, sqlError } = require('./session');
 const { TypeCache } = require('./catalog');
@@ -102,29 +105,6 @@ async function collectCascades(s, parent, fromWhere, alias, depth, path, out) {
   }
 }
 
-// pg_temp.fkg_converts(value, target, typmod): does the plan's conversion of
-// the value succeed and fit the modifier, as fk_guard.converts() answers.
-async function createConverts(s, facts) {
-  const r = (await s.query(
-    `SELECT pg_catalog.format_type(t.oid, NULL) AS t, t.typname::text AS n, $2::int AS m FROM pg_catalog.pg_type t WHERE t.oid = $1::pg_catalog.regtype`,
-    [facts.target_type, facts.target_typmod])).rows[0];
-  const lenLimited = { varchar: 'chars', bpchar: 'chars', bit: 'exact', varbit: 'max' }[r.n];
-  const limit = r.m >= 0 && lenLimited ? lenLimited : null;
-  // the USING expression on $1 (the column's casts after its name)
-  const casts = facts.conversion.slice(facts.column_q.length);
-  const fits = limit === 'chars' ? `pg_catalog.length(pg_catalog.rtrim(x::text, ' ')) <= ${r.m - 4}`
-    : limit === 'exact' ? `pg_catalog.length(x::text) = ${r.m}` : limit === 'max' ? `pg_catalog.length(x::text) <= ${r.m}` : 'true';
-  await s.query(`CREATE OR REPLACE FUNCTION pg_temp.fkg_converts(v anyelement, target pg_catalog.regtype, typmod integer)
-    RETURNS boolean LANGUAGE plpgsql AS $fkg$
-    DECLARE ok boolean;
-    BEGIN
-      IF v IS NULL THEN RETURN NULL; END IF;
-      SELECT x IS NOT NULL AND ${fits} INTO ok FROM (SELECT (v${casts}) AS x OFFSET 0) s;
-      RETURN ok;
-    EXCEPTION WHEN OTHERS THEN RETURN false;
-    END $fkg$`);
-}
-
 // The script (build_fix_plan()), or an error shaped like the extension's.
 async function buildFixPlan(s, { rel, att, refrel, refatt, mode, prof, allowCascade = false, constraintName = null }) {
   const types = new TypeCache(s);
@@ -147,12 +127,11 @@ async function buildFixPlan(s, { rel, att, refrel, refatt, mode, prof, allowCasc
   }
   const cascades = [];
   if (mode === 'delete') {
-    // The rows 'delete' removes, counted here: the predicate calls a
-    // temporary stand-in for fk_guard.converts() (the same conversion and
-    // length rule, in this rolled-back transaction); the script keeps
-    // fk_guard.converts().
-    await createConverts(s, facts);
-    const pred = engine.call('lostRowsPredicate', { ...facts, converts_function: 'pg_temp.fkg_converts' });
+    // The rows 'delete' removes, counted here: the predicate calls the
+    // stand-in for fk_guard.converts() that a script defines without the
+    // extension, created in this rolled-back transaction.
+    await s.query(engine.call('convertsHelperSql'));
+    const pred = engine.call('lostRowsPredicate', { ...facts, converts_helper: true });
     await collectCascades(s, rel, `FROM ${facts.table_q} t WHERE ${pred}`, 't', 1, [rel], cascades);
   }
   const out = engine.call('fixPlan', facts, cascades, !!allowCascade);

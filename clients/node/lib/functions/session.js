@@ -92,4 +92,20 @@ function sqlError(code, message, detail, hint) {
   return e;
 }
 
-module.exports = { withSession, acquire, sqlError };
+// Does a script written for this database call pg_fk_guard's own
+// fk_guard.converts()? Only where the extension is installed and the
+// function is the extension's (a schema fk_guard with a function of that
+// name, made by anyone, does not count); elsewhere the script defines its
+// own stand-in (the engine's convertsHelperSql()). Asked once per session.
+async function extensionConverts(s) {
+  if (s.extensionConverts === undefined)
+    s.extensionConverts = (await s.query(
+      `SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_extension e ON e.oid = d.refobjid
+                       WHERE d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass
+                         AND d.objid = pg_catalog.to_regprocedure('fk_guard.converts(anyelement, pg_catalog.regtype, integer)')
+                         AND d.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass AND d.deptype = 'e'
+                         AND e.extname = 'pg_fk_guard') AS ok`)).rows[0].ok;
+  return s.extensionConverts;
+}
+
+module.exports = { withSession, acquire, sqlError, extensionConverts };
