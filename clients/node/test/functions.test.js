@@ -142,6 +142,79 @@ test('profileColumn() = fk_guard.profile_column()', async (t) => {
   differ(t, 'profile_column', ours, theirs);
 });
 
+// Code of another role in types and casts: profile_column() profiles only
+// where every function it may run is built in, a superuser's or the
+// caller's (src/pg/trust.cpp). Owned by fkg_app; read by a superuser (for
+// whom it is another role's code) and by fkg_app itself.
+const TRUST_SETUP = String.raw`
+CREATE FUNCTION is_even(integer) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT $1 % 2 = 0';
+CREATE DOMAIN even_int AS integer CHECK (is_even(VALUE));
+CREATE FUNCTION loose_eq(integer, integer) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT $1 = $2';
+CREATE OPERATOR === (LEFTARG = integer, RIGHTARG = integer, FUNCTION = loose_eq);
+CREATE DOMAIN op_int AS integer CHECK (VALUE === VALUE);
+CREATE DOMAIN plain_int AS integer CHECK (VALUE > 0);
+CREATE TYPE mood AS ENUM ('sad', 'ok');
+CREATE FUNCTION mood_len(mood) RETURNS integer LANGUAGE sql IMMUTABLE AS 'SELECT length($1::text)';
+CREATE CAST (mood AS integer) WITH FUNCTION mood_len(mood);
+CREATE TYPE pair AS (a even_int, b text);
+CREATE TYPE plain_pair AS (a integer, b text);
+CREATE TABLE keys_i (id integer PRIMARY KEY);
+INSERT INTO keys_i VALUES (2), (4), (6);
+CREATE TABLE keys_t (id text PRIMARY KEY);
+INSERT INTO keys_t VALUES ('sad'), ('2'), ('(2,x)');
+CREATE TABLE keys_e (id even_int PRIMARY KEY);
+INSERT INTO keys_e VALUES (2), (4);
+CREATE TABLE src (e even_int, o op_int, pi plain_int, m mood, p pair, pp plain_pair, arr even_int[], t text, ma mood[], i integer);
+INSERT INTO src VALUES (2, 3, 1, 'sad', ROW(2, 'x'), ROW(2, 'x'), ARRAY[2, 4], '4', ARRAY['ok']::mood[], 4),
+                       (4, 5, 2, 'ok', ROW(4, 'y'), ROW(5, 'y'), NULL, 'x', NULL, 7), (NULL, NULL, NULL, NULL, NULL, NULL, NULL, '2', NULL, 2);`;
+// A range type whose canonical function belongs to fkg_app: only a
+// superuser can create one (the function is C), then hand it over.
+const TRUST_RANGE = `
+CREATE TYPE evenr;
+CREATE FUNCTION evenr_canon(evenr) RETURNS evenr LANGUAGE internal IMMUTABLE STRICT AS 'int4range_canonical';
+CREATE TYPE evenr AS RANGE (subtype = integer, canonical = evenr_canon);
+ALTER FUNCTION evenr_canon(evenr) OWNER TO ${helpers.ROLE};
+ALTER TYPE evenr OWNER TO ${helpers.ROLE};
+ALTER TABLE src ADD COLUMN r evenr, ADD COLUMN mr evenr_multirange, ADD COLUMN ra int4range;
+UPDATE src SET ra = int4range(1, 3) WHERE i = 4;`;
+// (table, column, target, referenced table, referenced column)
+const TRUST_PROFILES = [
+  ['src', 'e', 'integer', 'keys_i', null], ['src', 'e', 'text', null, null], ['src', 'o', 'integer', 'keys_i', null], ['src', 'pi', 'integer', 'keys_i', null],
+  ['src', 'm', 'integer', 'keys_i', null], ['src', 'm', 'text', 'keys_t', null], ['src', 'p', 'text', 'keys_t', null], ['src', 'pp', 'text', 'keys_t', null],
+  ['src', 'arr', 'text', null, null], ['src', 'ma', 'text', null, null], ['src', 't', 'even_int', 'keys_e', null], ['src', 't', 'op_int', null, null],
+  ['src', 't', 'plain_int', null, null], ['src', 'i', 'even_int', null, null], ['src', 't', 'pair', null, null], ['src', 't', 'plain_pair', null, null],
+  ['src', 'i', 'integer', 'keys_e', null], ['src', 'r', 'text', null, null], ['src', 'mr', 'text', null, null], ['src', 't', 'evenr', null, null],
+  ['src', 'ra', 'text', 'keys_t', null], ['src', 't', 'integer', 'keys_i', null], ['src', 't', 'mood', null, null], ['src', 'e', 'even_int', 'keys_e', null],
+];
+
+test('profileColumn() = fk_guard.profile_column() where types and casts hold code of other roles: domain CHECKs, operators, casts, arrays, composites, ranges', async (t) => {
+  const dbs = await helpers.databases('npm_fn_trust', TRUST_SETUP);
+  t.after(() => dbs.drop());
+  for (const db of [dbs.plain.database, dbs.ext.database]) await admin(db, TRUST_RANGE);
+  for (const [who, user] of [['a superuser', undefined], ['the owner', helpers.ROLE]]) {
+    const ours = [], theirs = [];
+    for (const [tbl, col, target, rt, rc] of TRUST_PROFILES) {
+      const run = async (database, fn) => {
+        const c = new pg.Client({ database, user });
+        await c.connect();
+        try {
+          return await outcome(() => fn(c));
+        } finally {
+          await c.end();
+        }
+      };
+      ours.push(await run(dbs.plain.database, (c) => profileColumn(c, { table: tbl, column: col, target, referencedTable: rt, referencedColumn: rc })));
+      theirs.push(await run(dbs.ext.database, async (c) =>
+        (await c.query('SELECT * FROM fk_guard.profile_column($1::regclass, $2, $3::regtype, $4::regclass, $5)', [tbl, col, target, rt, rc])).rows[0]));
+    }
+    const refused = theirs.filter((x) => x.code === '42501').length;
+    t.diagnostic(`counts profile_column as ${who}: ${theirs.length - refused} profiled, ${refused} refused as code of another role`);
+    if (!user) assert.ok(refused >= 10, 'a domain CHECK, an operator, a cast, an array, a composite and a range canonical function are refused');
+    else assert.equal(refused, 0, 'the owner\'s own code is trusted');
+    differ(t, `profile_column, code of another role, as ${who}`, ours, theirs);
+  }
+});
+
 // (referencing table, column, referenced table, column, on_unconvertible)
 const PLANS = [
   ['sessions', 'userId', 'users', null, 'fail'], ['sessions', 'userId', 'users', null, 'map'], ['sessions', 'userId', 'users', null, 'null'],

@@ -84,36 +84,112 @@ async function typeArg(s, value, arg, fn) {
   return oid;
 }
 
-// A function not built in, owned by neither a superuser nor the caller:
-// "function public.f(mood), owned by alice", else null.
-async function untrustedFunction(s, fn) {
-  if (!fn || Number(fn) < 16384) return null;
-  const r = await s.query(
-    `SELECT pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(p.proname) AS name,
-            ARRAY(SELECT pg_catalog.format_type(t, NULL) FROM unnest(p.proargtypes::pg_catalog.oid[]) WITH ORDINALITY AS x(t, i) ORDER BY i) AS args,
-            pg_catalog.quote_ident(r.rolname) AS owner, r.rolsuper OR r.oid = (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = current_user) AS trusted
-       FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace JOIN pg_catalog.pg_roles r ON r.oid = p.proowner
-      WHERE p.oid = $1`, [fn]);
-  if (!r.rowCount || r.rows[0].trusted) return null;
-  return `function ${r.rows[0].name}(${r.rows[0].args.join(', ')}), owned by ${r.rows[0].owner}`;
-}
+// Whose code converting and reading values would run (src/pg/trust.cpp):
+// trusted is code built into PostgreSQL, owned by a superuser, or owned by
+// the caller. The first function that is not, in the order the extension
+// finds it, as "function public.f(mood), owned by alice".
+const FUNCTION_AND_OWNER = `pg_catalog.format('%s (function %s.%s(%s), owned by %s)', k.what, pg_catalog.quote_ident(n.nspname),
+    pg_catalog.quote_ident(p.proname),
+    pg_catalog.array_to_string(ARRAY(SELECT pg_catalog.format_type(a.t, NULL)
+      FROM pg_catalog.unnest(p.proargtypes::pg_catalog.oid[]) WITH ORDINALITY a(t, i) ORDER BY a.i), ', '),
+    pg_catalog.quote_ident(r.rolname))`;
+const UNTRUSTED = `JOIN pg_catalog.pg_proc p ON p.oid = k.fn JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+    JOIN pg_catalog.pg_roles r ON r.oid = p.proowner
+   WHERE k.fn >= 16384 AND NOT r.rolsuper AND r.rolname <> CURRENT_USER`;
 
-// Why the profile would run code that is not trusted (the cast function,
-// the types' input and output functions), or null.
-async function untrustedCode(s, source, target, viaText) {
-  const fmt = async (t) => (await s.query('SELECT pg_catalog.format_type($1, NULL) AS f', [t])).rows[0].f;
-  const cast = (await s.query(
-    "SELECT c.castfunc::text AS f FROM pg_catalog.pg_cast c WHERE c.castsource = $1 AND c.casttarget = $2 AND c.castmethod = 'f'", [source, target])).rows[0];
-  if (cast) {
-    const who = await untrustedFunction(s, cast.f);
-    if (who) return `the cast from ${await fmt(source)} to ${await fmt(target)} is user-defined (${who})`;
-  }
-  for (const t of [source, target]) {
-    const io = (await s.query('SELECT typinput::oid::text AS i, typoutput::oid::text AS o FROM pg_catalog.pg_type WHERE oid = $1', [t])).rows[0];
-    let who = await untrustedFunction(s, io.i);
-    if (who) return `the input function of type ${await fmt(t)} is user-defined (${who})`;
-    who = await untrustedFunction(s, io.o);
-    if (who) return `the output function of type ${await fmt(t)} is user-defined (${who})`;
+// type_io_reason(): the input and output functions of the type, followed
+// into a domain's CHECK constraints (the functions and operators they call,
+// as pg_depend records them) and its base type, an array's element type, a
+// composite's column types, a range's canonical function and subtype, a
+// multirange's range; 16 levels deep at most. ord orders them as the
+// extension walks them.
+const TYPE_IO_REASON = `
+  WITH RECURSIVE walk(t, ord, depth) AS (
+    SELECT $1::pg_catalog.oid, ARRAY[]::pg_catalog.int8[], 0
+    UNION ALL
+    SELECT c.t, w.ord || c.n, w.depth + 1
+      FROM walk w JOIN pg_catalog.pg_type y ON y.oid = w.t
+     CROSS JOIN LATERAL (
+           SELECT y.typbasetype, 3::pg_catalog.int8 WHERE y.typtype = 'd'
+           UNION ALL
+           SELECT y.typelem, 3 WHERE y.typtype <> 'd' AND y.typelem <> 0 AND y.typlen = -1
+           UNION ALL
+           SELECT a.atttypid, 2 + a.attnum FROM pg_catalog.pg_attribute a
+            WHERE y.typtype <> 'd' AND NOT (y.typelem <> 0 AND y.typlen = -1) AND y.typrelid <> 0
+              AND a.attrelid = y.typrelid AND a.attnum > 0 AND NOT a.attisdropped
+           UNION ALL
+           SELECT g.rngsubtype, 3 FROM pg_catalog.pg_range g WHERE y.typtype = 'r' AND g.rngtypid = y.oid
+           UNION ALL
+           SELECT g.rngtypid, 3 FROM pg_catalog.pg_range g WHERE y.typtype = 'm' AND g.rngmultitypid = y.oid) c(t, n)
+     WHERE w.depth < 16),
+  code(ord, fn, what) AS (
+    SELECT w.ord || 0::pg_catalog.int8, y.typinput::pg_catalog.oid,
+           pg_catalog.format('the input function of type %s is user-defined', pg_catalog.format_type(w.t, NULL))
+      FROM walk w JOIN pg_catalog.pg_type y ON y.oid = w.t
+    UNION ALL
+    SELECT w.ord || 1::pg_catalog.int8, y.typoutput::pg_catalog.oid,
+           pg_catalog.format('the output function of type %s is user-defined', pg_catalog.format_type(w.t, NULL))
+      FROM walk w JOIN pg_catalog.pg_type y ON y.oid = w.t
+    UNION ALL
+    SELECT w.ord || 2::pg_catalog.int8, g.rngcanonical::pg_catalog.oid,
+           pg_catalog.format('the canonical function of range type %s is user-defined', pg_catalog.format_type(w.t, NULL))
+      FROM walk w JOIN pg_catalog.pg_range g ON g.rngtypid = w.t
+    UNION ALL
+    SELECT w.ord || 2::pg_catalog.int8 || k.oid::pg_catalog.int8,
+           CASE WHEN d.refclassid = 'pg_catalog.pg_proc'::pg_catalog.regclass THEN d.refobjid
+                ELSE (SELECT o.oprcode::pg_catalog.oid FROM pg_catalog.pg_operator o WHERE o.oid = d.refobjid) END,
+           pg_catalog.format('the CHECK constraint %s of domain %s calls user-defined code',
+                             pg_catalog.quote_ident(k.conname), pg_catalog.format_type(w.t, NULL))
+      FROM walk w JOIN pg_catalog.pg_constraint k ON k.contypid = w.t AND k.contype = 'c'
+      JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_constraint'::pg_catalog.regclass AND d.objid = k.oid
+           AND d.refclassid IN ('pg_catalog.pg_proc'::pg_catalog.regclass, 'pg_catalog.pg_operator'::pg_catalog.regclass))
+  SELECT ${FUNCTION_AND_OWNER} AS why FROM code k ${UNTRUSTED} ORDER BY k.ord LIMIT 1`;
+
+// A cast from `from` (shown as it is, a domain too) to `to` through a cast
+// function (pg_cast, between the base types), as the parser builds it.
+const CAST_REASON = `
+  WITH RECURSIVE b(t, root, d) AS (
+    SELECT x.t, x.t, 0 FROM (VALUES ($1::pg_catalog.oid), ($2::pg_catalog.oid)) x(t)
+    UNION ALL
+    SELECT y.typbasetype, b.root, b.d + 1 FROM b JOIN pg_catalog.pg_type y ON y.oid = b.t WHERE y.typtype = 'd' AND b.d < 64),
+  base(root, t) AS (SELECT DISTINCT ON (b.root) b.root, b.t FROM b ORDER BY b.root, b.d DESC),
+  code(fn, what) AS (
+    SELECT c.castfunc::pg_catalog.oid,
+           pg_catalog.format('the cast from %s to %s is user-defined', pg_catalog.format_type($1, NULL), pg_catalog.format_type(c.casttarget, NULL))
+      FROM base f JOIN base t ON f.root = $1 AND t.root = $2
+      JOIN pg_catalog.pg_cast c ON c.castsource = f.t AND c.casttarget = t.t AND c.castmethod = 'f'
+     WHERE f.t <> t.t)
+  SELECT ${FUNCTION_AND_OWNER} AS why FROM code k ${UNTRUSTED} LIMIT 1`;
+
+// Why the profile would run code that is not trusted, or null: the checks
+// of profile.cpp untrusted_code() in its order. The types' input and output
+// (the source's base type, the target); then the queries it runs, each
+// walked outermost node first, and the types of their result columns: the
+// column's values (its declared type, a domain's CHECKs included), the
+// conversion of the whole column, the values' text, the referenced keys in
+// the target type, and one value's text converted.
+async function untrustedCode(s, { columnType, source, target, viaText, identical, keysType = null }) {
+  const typeIo = async (t) => (await s.query(TYPE_IO_REASON, [t])).rows[0]?.why ?? null;
+  const cast = async (from, to) => (await s.query(CAST_REASON, [from, to])).rows[0]?.why ?? null;
+  const TEXT = '25';
+  const steps = [
+    () => typeIo(source), () => typeIo(target),
+    // SELECT col FROM t
+    () => typeIo(columnType),
+    // SELECT (col::[text::]target) FROM t
+    ...(identical ? [] : viaText ? [() => cast(TEXT, target), () => cast(columnType, TEXT)] : [() => cast(columnType, target)]),
+    // SELECT col::text FROM t
+    () => cast(columnType, TEXT),
+    // SELECT (refcol)::target FROM r
+    ...(keysType != null ? [() => cast(keysType, target)] : []),
+    // SELECT (($1::text)::source)::[text::]target::text
+    () => cast(target, TEXT),
+    ...(viaText ? [() => cast(TEXT, target), () => cast(source, TEXT)] : [() => cast(source, target)]),
+    () => cast(TEXT, source),
+  ];
+  for (const step of steps) {
+    const why = await step();
+    if (why) return why;
   }
   return null;
 }
@@ -149,7 +225,7 @@ async function profile(s, { rel, att, target, typmod = -1, refrel = null, refatt
   let checkOrphans = false, key = null;
   if (refrel != null) {
     key = (await s.query(
-      `SELECT a.attcollation::text AS coll, pg_catalog.quote_ident(a.attname) AS att_q, c.collisdeterministic AS det,
+      `SELECT a.attcollation::text AS coll, pg_catalog.quote_ident(a.attname) AS att_q, c.collisdeterministic AS det, a.atttypid::text AS type,
               pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(r.relname) AS table_q
          FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class r ON r.oid = a.attrelid JOIN pg_catalog.pg_namespace n ON n.oid = r.relnamespace
          LEFT JOIN pg_catalog.pg_collation c ON c.oid = a.attcollation
@@ -157,12 +233,10 @@ async function profile(s, { rel, att, target, typmod = -1, refrel = null, refatt
     const tt = types.get(target);
     checkOrphans = TEXT_LIKE.includes(target) ? (key.coll === '0' || key.det !== false) : (BINARY_EQUALITY.includes(target) || tt.typtype === 'e');
   }
-  if (!identical) {
-    const why = await untrustedCode(s, source, target, viaText);
-    if (why) {
-      prof.not_profiled_reason = why;
-      return prof;
-    }
+  const why = await untrustedCode(s, { columnType: col.type, source, target, viaText, identical, keysType: checkOrphans ? key.type : null });
+  if (why) {
+    prof.not_profiled_reason = why;
+    return prof;
   }
   const T = col.table_q;
   const c = `t.${col.att_q}`;
