@@ -79,8 +79,17 @@ function fields(e) {
 // and fk_guard.explain() become fixPlan(), changeKeyTypePlan() and explain()
 // calls. Written
 // here independently of the engine, from the extension's text.
-const SQL_LIT = String.raw`'((?:[^']|'')*)'`;
-const jsLit = (sqlLit) => `'${sqlLit.replace(/''/g, "'").replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+// A string literal as PostgreSQL's quote_literal() and the engine write it:
+// 'it''s', or E'a\\b' (doubled backslashes) where the value holds one.
+const SQL_LIT = String.raw`(E?'(?:[^'\\]|''|\\.)*')`;
+function sqlValue(lit) {
+  if (lit.startsWith('E')) return lit.slice(2, -1).replace(/\\(.)|''/gs, (m, c) => (c !== undefined ? c : "'"));
+  return lit.slice(1, -1).replace(/''/g, "'");
+}
+// The value as a JavaScript string literal: quote and backslash escaped, a
+// newline as \n, other control characters as \xhh.
+const jsLit = (lit) => `'${sqlValue(lit).replace(/[\\']/g, (c) => `\\${c}`).replace(/\n/g, '\\n')
+  .replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)}'`;
 function packageHint(hint) {
   if (typeof hint !== 'string') return hint;
   return hint
@@ -167,4 +176,4 @@ function withoutHelperIn(x, esc) {
   return out;
 }
 
-module.exports = { databases, connect, fields, packageFields, packageHint, collectNotices, ROLE, admin, withoutConvertsHelper };
+module.exports = { databases, connect, fields, packageFields, packageHint, sqlValue, collectNotices, ROLE, admin, withoutConvertsHelper };
