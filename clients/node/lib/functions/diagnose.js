@@ -28,20 +28,20 @@ function numberArray(values) {
 async function declaredPairs(s) {
   const period = s.serverVersion >= 180000 ? 'AND NOT c.conperiod' : '';
   const select = (fkAtt, pkAtt, keys) =>
-    `SELECT c.oid::text AS con, c.conname::text AS conname, pg_catalog.quote_ident(c.conname) AS conname_q, c.conrelid::text AS rel, c.confrelid::text AS refrel,
+    `SELECT c.oid AS con, c.conname AS conname, pg_catalog.quote_ident(c.conname) AS conname_q, c.conrelid AS rel, c.confrelid AS refrel,
             fa.attnum::int AS att, pa.attnum::int AS refatt,
-            ix.indclass[pg_catalog.array_position(ix.indkey::pg_catalog.int2[], pa.attnum)]::text AS opclass,
+            ix.indclass[pg_catalog.array_position(ix.indkey::pg_catalog.int2[], pa.attnum)] AS opclass,
             pg_catalog.array_position(ix.indkey::pg_catalog.int2[], pa.attnum) < ix.indnkeyatts AS keyatt,
-            fa.atttypid::text AS fk_type, fa.atttypmod AS fk_typmod, fa.attcollation::text AS fk_coll, fa.attnotnull AS fk_notnull,
-            fa.attname::text AS fk_attname, pg_catalog.quote_ident(fa.attname) AS fk_att_q,
-            pa.atttypid::text AS pk_type, pa.atttypmod AS pk_typmod, pa.attcollation::text AS pk_coll, pa.attnotnull AS pk_notnull,
-            pa.attname::text AS pk_attname, pg_catalog.quote_ident(pa.attname) AS pk_att_q,
-            fc.relname::text AS fk_relname, fc.relkind AS fk_relkind, fc.relnamespace::text AS fk_nsp,
+            fa.atttypid AS fk_type, fa.atttypmod AS fk_typmod, fa.attcollation AS fk_coll, fa.attnotnull AS fk_notnull,
+            fa.attname AS fk_attname, pg_catalog.quote_ident(fa.attname) AS fk_att_q,
+            pa.atttypid AS pk_type, pa.atttypmod AS pk_typmod, pa.attcollation AS pk_coll, pa.attnotnull AS pk_notnull,
+            pa.attname AS pk_attname, pg_catalog.quote_ident(pa.attname) AS pk_att_q,
+            fc.relname AS fk_relname, fc.relkind AS fk_relkind, fc.relnamespace AS fk_nsp,
             pg_catalog.quote_ident(fn.nspname) || '.' || pg_catalog.quote_ident(fc.relname) AS fk_table_q,
             fn.nspname::text || '.' || fc.relname::text AS fk_sortname,
             CASE WHEN fc.relnamespace = ANY (ARRAY[pg_catalog.pg_my_temp_schema(), 'pg_catalog'::pg_catalog.regnamespace::pg_catalog.oid])
                  THEN pg_catalog.quote_ident(fc.relname) END AS fk_regclass,
-            pc.relname::text AS pk_relname, pc.relkind AS pk_relkind, pc.relnamespace::text AS pk_nsp,
+            pc.relname AS pk_relname, pc.relkind AS pk_relkind, pc.relnamespace AS pk_nsp,
             pg_catalog.quote_ident(pn.nspname) || '.' || pg_catalog.quote_ident(pc.relname) AS pk_table_q,
             pn.nspname::text || '.' || pc.relname::text AS pk_sortname,
             CASE WHEN pc.relnamespace = ANY (ARRAY[pg_catalog.pg_my_temp_schema(), 'pg_catalog'::pg_catalog.regnamespace::pg_catalog.oid])
@@ -59,13 +59,31 @@ async function declaredPairs(s) {
         -- a foreign key lives in its table's schema
         AND c.connamespace IN (SELECT n.oid FROM pg_catalog.pg_namespace n
                                 WHERE NOT pg_catalog.pg_is_other_temp_schema(n.oid) AND pg_catalog.has_schema_privilege(n.oid, 'USAGE'))`;
-  const r = await s.query(
+  const r = await queryOidsAsText(s,
     `${select('c.conkey[1]', 'c.confkey[1]', '')}
         AND pg_catalog.cardinality(c.conkey) = 1 AND pg_catalog.cardinality(c.confkey) = 1
      UNION ALL
      ${select('k.fk_att', 'k.pk_att', 'CROSS JOIN LATERAL unnest(c.conkey, c.confkey) AS k(fk_att, pk_att)')}
         AND pg_catalog.cardinality(c.conkey) > 1 AND pg_catalog.cardinality(c.conkey) = pg_catalog.cardinality(c.confkey)`);
   return r.rows.filter((p) => p.opclass != null && p.keyatt);
+}
+
+// A query whose oid and name columns come back as the server prints them,
+// as strings, with no cast to text in the query (a cast costs the server
+// an output, an input and another output per value: thousands of rows):
+// the driver reads an oid as a number unless told otherwise, a name as a
+// string.
+const OID = 26;
+async function queryOidsAsText(s, text) {
+  const { client } = s;
+  const r = typeof client.getTypeParser === 'function'
+    ? await client.query({ text, types: { getTypeParser: (oid, format) => (oid === OID && format !== 'binary' ? (v) => v : client.getTypeParser(oid, format)) } })
+    : await s.query(text);
+  // a driver that ignored the parsers: the oids back to strings
+  const oids = r.fields.filter((f) => f.dataTypeID === OID).map((f) => f.name);
+  if (r.rows.length && oids.some((f) => typeof r.rows[0][f] === 'number'))
+    for (const row of r.rows) for (const f of oids) if (row[f] != null) row[f] = String(row[f]);
+  return r;
 }
 
 // Columns of user tables the caller can use that no declared foreign key
