@@ -14,8 +14,8 @@ const call = (name, ...args) => engine.call(name, ...args);
 // An array parameter of oids or integers as PostgreSQL's array text, written
 // at once (the driver quotes and escapes each element: slow for thousands).
 function numberArray(values) {
-  const text = values.join(',');
-  if (!/^(-?[0-9]+(,-?[0-9]+)*)?$/.test(text)) throw new TypeError('pg-fk-guard: an oid or integer array holds something else');
+  const text = values.map((v) => (v == null ? 'NULL' : v)).join(',');
+  if (!/^((-?[0-9]+|NULL)(,(-?[0-9]+|NULL))*)?$/.test(text)) throw new TypeError('pg-fk-guard: an oid or integer array holds something else');
   return `{${text}}`;
 }
 
@@ -609,7 +609,14 @@ async function diagnoseRows(s, { includeImplied = true, checkData = false } = {}
   // declared ones (nothing else uses the connection meanwhile)
   const impliedRead = includeImplied ? impliedPairs(s) : Promise.resolve([]);
   impliedRead.catch(() => {}); // awaited below; not unhandled if rendering throws first
-  const candidates = declaredRows ? renderPairs(declaredRows) : [];
+  let candidates;
+  try {
+    candidates = declaredRows ? renderPairs(declaredRows) : [];
+  } catch (e) {
+    // the session ends (ROLLBACK) once the implied pairs' queries are done
+    await impliedRead.catch(() => {});
+    throw e;
+  }
   const implied = await impliedRead;
   if (implied.length) for (const row of renderPairs(await judgePairs(ctx, implied))) candidates.push(row);
   if (!declared.length && !implied.length) return [];
