@@ -388,6 +388,9 @@ struct DeclaredOn {
 bool visit_declared_on(HeapTuple tup, TupleDesc desc, void *arg) {
   DeclaredOn *d = (DeclaredOn *)arg;
   Form_pg_constraint con = (Form_pg_constraint)GETSTRUCT(tup);
+  // A temporal key (18) has no pair to judge (scan_on_table() skips it):
+  // the column is taken as having no declared key, as the diagnostics take it.
+  if (compat::constraint_uses_period(con)) return true;
   int16 *fk, *pk;
   int n = constraint_key_columns(tup, desc, &fk, &pk);
   for (int i = 0; i < n; i++)

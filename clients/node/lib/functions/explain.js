@@ -28,7 +28,7 @@ async function keyReferencedBy(s, rel, att, pathNames) {
             ix.indclass[pg_catalog.array_position(ix.indkey::pg_catalog.int2[], k.pk)]::text AS opclass
        FROM pg_catalog.pg_constraint c CROSS JOIN LATERAL unnest(c.conkey, c.confkey) AS k(fk, pk)
        LEFT JOIN pg_catalog.pg_index ix ON ix.indexrelid = c.conindid
-      WHERE c.conrelid = $1 AND c.contype = 'f' AND k.fk = $2
+      WHERE c.conrelid = $1 AND c.contype = 'f' AND k.fk = $2${s.serverVersion >= 180000 ? ' AND NOT c.conperiod' : ''}
       ORDER BY c.contypid, c.conname COLLATE "C" LIMIT 1`, [rel, att])).rows[0];
   if (declared) return { ...declared, others: [] };
   const col = (await s.query('SELECT a.attname::text AS n, c.relname::text AS r, c.relnamespace::text AS nsp FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid WHERE a.attrelid = $1 AND a.attnum = $2', [rel, att])).rows[0];
