@@ -421,17 +421,81 @@ test('CLI: exit codes for CI, text, JSON and SARIF', async (t) => {
 // Not per server version: test/matrix.sh runs this suite on PostgreSQL 17 and
 // 18 with FKG_NPM_SERVER_ONLY set (test/run_npm.sh).
 const packSkip = process.env.FKG_NPM_SERVER_ONLY ? 'the same tarball on every server version (FKG_NPM_SERVER_ONLY)' : false;
-test('npm pack, installed into an empty project with --ignore-scripts, runs the CLI', { timeout: 600000, skip: packSkip }, (t) => {
+
+// Every package installed under a project's node_modules (nested and scoped
+// ones included): its directory and package.json.
+function installedPackages(project) {
+  const found = [];
+  const walk = (modules) => {
+    if (!fs.existsSync(modules)) return;
+    for (const entry of fs.readdirSync(modules)) {
+      if (entry.startsWith('.')) continue;
+      const dir = path.join(modules, entry);
+      if (entry.startsWith('@')) {
+        walk(dir);
+        continue;
+      }
+      const manifest = path.join(dir, 'package.json');
+      if (!fs.existsSync(manifest)) continue;
+      found.push({ rel: path.relative(project, dir).split(path.sep).join('/'), dir, json: JSON.parse(fs.readFileSync(manifest, 'utf8')) });
+      walk(path.join(dir, 'node_modules'));
+    }
+  };
+  walk(path.join(project, 'node_modules'));
+  return found.sort((a, b) => (a.rel < b.rel ? -1 : 1));
+}
+
+// Files under dir (recursively) whose name matches re.
+function filesMatching(dir, re) {
+  const out = [];
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const f = path.join(dir, e.name);
+    if (e.isDirectory()) out.push(...filesMatching(f, re));
+    else if (re.test(e.name)) out.push(f);
+  }
+  return out;
+}
+
+// Nothing a package needs built or chosen per platform: no node-gyp build
+// (binding.gyp, gypfile), no install scripts (which --ignore-scripts would
+// skip, so the package must not need them), no compiled addon (.node), no
+// os/cpu restriction (the platform-specific binary packages do that).
+function platformNeutral(pkgs) {
+  const problems = [];
+  for (const p of pkgs) {
+    const scripts = p.json.scripts || {};
+    for (const k of ['preinstall', 'install', 'postinstall'])
+      if (scripts[k]) problems.push(`${p.rel}: ${k} script ${JSON.stringify(scripts[k])}`);
+    if (p.json.gypfile || fs.existsSync(path.join(p.dir, 'binding.gyp'))) problems.push(`${p.rel}: node-gyp build`);
+    if (p.json.os || p.json.cpu) problems.push(`${p.rel}: os ${JSON.stringify(p.json.os)}, cpu ${JSON.stringify(p.json.cpu)}`);
+    const addons = filesMatching(p.dir, /\.node$/).filter((f) => !f.includes(`${path.sep}node_modules${path.sep}`, p.dir.length));
+    if (addons.length) problems.push(`${p.rel}: compiled addons ${addons.map((f) => path.relative(p.dir, f)).join(', ')}`);
+  }
+  return problems;
+}
+
+// npm's own cmd-shim (the module npm uses for bin entries on Windows):
+// from the npm that runs these tests.
+function npmModule(name) {
+  const cli = fs.realpathSync(execFileSync('sh', ['-c', 'command -v npm'], { encoding: 'utf8' }).trim());
+  return require(require.resolve(name, { paths: [path.resolve(path.dirname(cli), '..')] }));
+}
+
+test('npm pack, installed into an empty project with --ignore-scripts, runs the CLI; for Windows (x64) and macOS (arm64) too the same packages install with nothing native', { timeout: 600000, skip: packSkip }, async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pg-fk-guard-pack-'));
   try {
     const packed = execFileSync('npm', ['pack', '--pack-destination', dir, '--loglevel=error'], { cwd: PKG, encoding: 'utf8' }).trim().split('\n').pop();
     const tarball = path.join(dir, packed);
     assert.ok(fs.existsSync(tarball), tarball);
-    const project = path.join(dir, 'project');
-    fs.mkdirSync(project);
-    fs.writeFileSync(path.join(project, 'package.json'), '{"name": "empty", "version": "1.0.0", "private": true}\n');
-    execFileSync('npm', ['install', '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', tarball, 'pg@8.23.1'],
-      { cwd: project, encoding: 'utf8' });
+    const install = (name, flags) => {
+      const project = path.join(dir, name);
+      fs.mkdirSync(project);
+      fs.writeFileSync(path.join(project, 'package.json'), '{"name": "empty", "version": "1.0.0", "private": true}\n');
+      execFileSync('npm', ['install', '--ignore-scripts', ...flags, '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', tarball, 'pg@8.23.1'],
+        { cwd: project, encoding: 'utf8' });
+      return project;
+    };
+    const project = install('project', []);
     assert.ok(fs.existsSync(path.join(project, 'node_modules', 'pg-fk-guard', 'lib', 'engine.js')), 'the tarball holds the built engine');
     const bin = path.join(project, 'node_modules', '.bin', process.platform === 'win32' ? 'pg-fk-guard.cmd' : 'pg-fk-guard');
     const r = spawnSync(bin, ['check', '--url', url('fkg_fn_plain'), '--format', 'sarif'], { cwd: project, encoding: 'utf8' });
@@ -440,6 +504,45 @@ test('npm pack, installed into an empty project with --ignore-scripts, runs the 
     const clean = spawnSync(bin, ['diagnose', '--url', url('fkg_fn_clean')], { cwd: project, encoding: 'utf8' });
     assert.equal(clean.status, 0, clean.stderr);
     t.diagnostic(`counts pack: ${packed}, ${fs.statSync(tarball).size} bytes, installed with --ignore-scripts, CLI exit codes 1 and 0`);
+
+    // The same tarball installed as npm installs it on Windows and on macOS
+    // (--os, --cpu: npm picks optional platform packages by them): the same
+    // packages, none platform-specific, nothing to build. The parser
+    // (libpg-query) and the engine are WebAssembly.
+    const here = installedPackages(project);
+    assert.deepEqual(platformNeutral(here), [], 'linux-x64');
+    const names = (pkgs) => pkgs.map((p) => `${p.rel}@${p.json.version}`);
+    for (const [osName, cpu] of [['win32', 'x64'], ['darwin', 'arm64']]) {
+      const other = installedPackages(install(`project-${osName}-${cpu}`, [`--os=${osName}`, `--cpu=${cpu}`]));
+      assert.deepEqual(names(other), names(here), `${osName}-${cpu}: the same packages as on linux-x64`);
+      assert.deepEqual(platformNeutral(other), [], `${osName}-${cpu}`);
+    }
+    const parser = path.join(project, 'node_modules', 'libpg-query');
+    assert.ok(filesMatching(parser, /\.wasm$/).length >= 1, 'libpg-query ships its parser as WebAssembly');
+    assert.match(fs.readFileSync(path.join(project, 'node_modules', 'pg-fk-guard', 'lib', 'engine.js'), 'utf8').slice(0, 200000),
+      /data:application\/octet-stream;base64,/, 'the engine holds its WebAssembly inline (SINGLE_FILE)');
+
+    // The bin entry: a Node.js script (the shebang is all npm's shims read),
+    // no carriage returns, run through the shims npm writes on Windows:
+    // npm's cmd-shim writes the .cmd, the .ps1 and the sh script (Git Bash,
+    // Cygwin); the sh one runs here under sh (dash, not bash).
+    const installed = path.join(project, 'node_modules', 'pg-fk-guard');
+    const binRel = JSON.parse(fs.readFileSync(path.join(installed, 'package.json'), 'utf8')).bin['pg-fk-guard'];
+    const binText = fs.readFileSync(path.join(installed, binRel), 'utf8');
+    assert.equal(binText.split('\n')[0], '#!/usr/bin/env node');
+    assert.ok(!binText.includes('\r'), 'no CRLF in the bin script');
+    const shims = path.join(dir, 'shims');
+    fs.mkdirSync(shims);
+    await npmModule('cmd-shim')(path.join(installed, binRel), path.join(shims, 'pg-fk-guard'));
+    const cmd = fs.readFileSync(path.join(shims, 'pg-fk-guard.cmd'), 'utf8');
+    assert.match(cmd, /SET "_prog=node"/, 'the .cmd shim runs node');
+    assert.match(cmd, /pg-fk-guard\\bin\\pg-fk-guard\.js" %\*/, 'the .cmd shim passes the arguments to the bin script');
+    assert.match(fs.readFileSync(path.join(shims, 'pg-fk-guard.ps1'), 'utf8'), /& "node\$exe" +"\$basedir\/.*pg-fk-guard\/bin\/pg-fk-guard\.js" \$args/);
+    const viaSh = spawnSync('sh', [path.join(shims, 'pg-fk-guard'), 'check', '--url', url('fkg_fn_plain'), '--format', 'json'], { cwd: project, encoding: 'utf8' });
+    assert.equal(viaSh.status, 1, viaSh.stderr);
+    assert.ok(Array.isArray(JSON.parse(viaSh.stdout)) || typeof JSON.parse(viaSh.stdout) === 'object');
+    t.diagnostic(`counts platforms: ${here.length} packages installed for linux-x64, win32-x64 and darwin-arm64 alike, ` +
+      'none with an install script, node-gyp build, .node addon or os/cpu field; npm\'s Windows shims run the bin with node');
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
