@@ -11,7 +11,8 @@
 # Runs the pg_regress tests of test/citus/sql against the coordinator
 # (--use-existing), then test/citus/log_checks.sh, which counts the guard's
 # messages per statement in the client's output and in each node's server log,
-# then the TAP tests of test/citus/t (PostgreSQL::Test::Cluster, through
+# then the npm package's guard against the extension on the same statements
+# (clients/node/test/citus.test.js), then the TAP tests of test/citus/t (PostgreSQL::Test::Cluster, through
 # test/run_tap.sh), which start a coordinator and two workers of their own.
 # Last line: "citus: N passed, N failed".
 #
@@ -44,7 +45,12 @@ rm -rf "$out"
 mkdir -p "$out"
 export CITUS_LOG_DIR="$out"
 source test/citus/cluster.sh
-citus_cluster_start "$FKG_CITUS_PORT" "$DB" || { echo "citus: 0 passed, 1 failed"; exit 1; }
+# Two more databases for the npm package's guard (citus.test.js): Citus in
+# both, pg_fk_guard in the first only.
+NPM_DBS=fkg_citus_npm_ext,fkg_citus_npm_plain
+citus_cluster_start "$FKG_CITUS_PORT" "$DB" ${NPM_DBS//,/ } || { echo "citus: 0 passed, 1 failed"; exit 1; }
+citus_psql coordinator fkg_citus_npm_ext -c "CREATE EXTENSION pg_fk_guard" >/dev/null ||
+  { echo "citus: 0 passed, 1 failed"; exit 1; }
 echo "citus: coordinator on $(citus_port coordinator), workers on $(citus_port worker1) and $(citus_port worker2)" \
   "($(($(date +%s) - started)) s with the build check)"
 
@@ -73,6 +79,20 @@ source test/citus/log_checks.sh
 citus_log_checks "$DB" | tee "$out/log_checks.log"
 read -r p f < <(sed -nE 's/^log checks: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/p' "$out/log_checks.log")
 : "${p:=0}" "${f:=1}"
+passed=$((passed + p)); failed=$((failed + f))
+
+# The npm package pg-fk-guard on the coordinator (clients/node/test/citus.test.js,
+# through test/run_npm.sh without a cluster of its own): its guard judges
+# keys between Citus tables as the extension does, statement by statement.
+npm_start=$(date +%s)
+PGHOST="$CITUS_WORK" PGPORT="$(citus_port coordinator)" PGUSER=postgres FKG_NPM_CLUSTER=external \
+  FKG_NPM_CITUS="$NPM_DBS" FKG_NPM_OUT="$out/npm" test/run_npm.sh clients/node/test/citus.test.js >"$out/npm.log" 2>&1
+grep -E "^(✔|✖|npm: )" "$out/npm.log" | sed 's/^npm: /citus npm: /'
+read -r p f < <(sed -nE 's/^npm: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/p' "$out/npm.log")
+: "${p:=0}" "${f:=1}"
+[ "$f" -gt 0 ] && sed -n '/^---- failures/,$p' "$out/npm.log" | head -n 200
+[ "$p" -eq 0 ] && [ "$f" -le 1 ] && tail -n 40 "$out/npm.log"
+echo "citus: npm package's guard: $p passed, $f failed ($(($(date +%s) - npm_start)) s)"
 passed=$((passed + p)); failed=$((failed + f))
 
 for n in "${CITUS_NODES[@]}"; do

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "../core/citus_rules.hpp"
 #include "../core/fix_writer.hpp"
 #include "../core/guard_text.hpp"
 #include "../core/input_check.hpp"
@@ -292,6 +293,61 @@ val type_with_collation(val type, bool show) {
   return guarded([&]() { return val(type_with_collation_note(column_type(type), show)); });
 }
 
+citus_rules::Table citus_table_of(const std::string &s) {
+  if (s.empty() || s == "plain") return citus_rules::Table::Plain;
+  if (s == "distributed") return citus_rules::Table::Distributed;
+  if (s == "single_shard") return citus_rules::Table::SingleShard;
+  if (s == "reference") return citus_rules::Table::Reference;
+  if (s == "local") return citus_rules::Table::Local;
+  throw std::invalid_argument("unknown Citus table kind \"" + s + "\"");
+}
+
+citus_rules::Side citus_side(const val &o) {
+  citus_rules::Side side;
+  side.kind = citus_table_of(get_string(o, "kind"));
+  side.table = get_string(o, "table");
+  side.dist_column = get_string(o, "dist_column");
+  side.dist_type = get_string(o, "dist_type");
+  side.dist_position = get_int(o, "dist_position", -1);
+  side.colocation = get_uint(o, "colocation", 0);
+  side.dist_type_oid = get_uint(o, "dist_type_oid", 0);
+  side.dist_collation_oid = get_uint(o, "dist_collation_oid", 0);
+  return side;
+}
+
+char action_of(const val &o, const char *key) {
+  std::string a = get_string(o, key, "a");
+  if (a.size() != 1 || std::string("arcnd").find(a[0]) == std::string::npos)
+    throw std::invalid_argument(std::string("unknown referential action \"") + a + "\"");
+  return a[0];
+}
+
+// Citus's rules for a foreign key between its tables (citus_rules::check):
+// null when Citus accepts it, else {sqlstate, message, detail, hint, kind}.
+// in: {referencing: side, referenced: side, self, on_delete, on_update}, a
+// side {kind: plain|distributed|single_shard|reference|local, table,
+// dist_column, dist_type, dist_position, colocation, dist_type_oid,
+// dist_collation_oid}; actions as pg_constraint's codes (a r c n d).
+val citus_check(val in) {
+  return guarded([&]() {
+    citus_rules::Key key;
+    key.referencing = citus_side(in["referencing"]);
+    key.referenced = citus_side(in["referenced"]);
+    key.self = get_bool(in, "self", false);
+    key.on_delete = action_of(in, "on_delete");
+    key.on_update = action_of(in, "on_update");
+    std::optional<citus_rules::Refusal> r = citus_rules::check(key);
+    if (!r) return val::null();
+    val out = val::object();
+    out.set("sqlstate", std::string(r->sqlstate_class == 1 ? "42P16" : "0A000"));
+    out.set("message", r->message);
+    out.set("detail", r->detail);
+    out.set("hint", r->hint);
+    out.set("kind", r->kind);
+    return out;
+  });
+}
+
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(fkg_engine) {
@@ -314,6 +370,7 @@ EMSCRIPTEN_BINDINGS(fkg_engine) {
   emscripten::function("fixPlanCall", &fix_plan_call_of);
   emscripten::function("explainCall", &explain_call_of);
   emscripten::function("typeWithCollationNote", &type_with_collation);
+  emscripten::function("citusCheck", &citus_check);
 }
 
 }  // namespace wasm

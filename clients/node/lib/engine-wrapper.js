@@ -71,4 +71,6 @@ module.exports = {
   // guard_text.hpp, keys rebuilt by ALTER COLUMN TYPE (src/wasm/guard_api.cpp)
   rebuiltDetailOpening: (several) => call('rebuiltDetailOpening', several),
   rebuiltHint: (input) => call('rebuiltHint', input),
+  // citus_rules.hpp: null when Citus accepts the key, else {sqlstate, message, detail, hint, kind}
+  citusCheck: (key) => call('citusCheck', key),
 };

@@ -90,6 +90,9 @@ function foreignKey(con, fkAttrs) {
     pkAttrs: (con.pk_attrs || []).map(str),
     notValid: !!con.skip_validation,
     period: !!(con.fk_with_period || con.pk_with_period),
+    // pg_constraint's action codes (a r c n d), for Citus's rules
+    onDelete: con.fk_del_action || 'a',
+    onUpdate: con.fk_upd_action || 'a',
   };
 }
 
@@ -165,8 +168,12 @@ function collectStatement(raw) {
       } else if (c.subtype === 'AT_AddColumn' && c.def && c.def.ColumnDef) {
         const d = c.def.ColumnDef;
         out.declared.set(d.colname, declaredColumn(d));
+        // Citus names such keys itself when ADD COLUMN is the only command
+        // and the column has no CHECK constraint (guard-judge.js).
+        out.citusNamesAddColumnKeys = (a.cmds || []).length === 1 &&
+          !(d.constraints || []).some((k) => k.Constraint && k.Constraint.contype === 'CONSTR_CHECK');
         for (const k of d.constraints || []) {
-          if (k.Constraint && k.Constraint.contype === 'CONSTR_FOREIGN') out.keys.push(foreignKey(k.Constraint, [d.colname]));
+          if (k.Constraint && k.Constraint.contype === 'CONSTR_FOREIGN') out.keys.push({ ...foreignKey(k.Constraint, [d.colname]), addColumn: true });
           else if (k.Constraint && ['CONSTR_PRIMARY', 'CONSTR_UNIQUE'].includes(k.Constraint.contype)) out.addsIndex = true;
         }
       } else if (c.subtype === 'AT_AddConstraint' && c.def && c.def.Constraint && c.def.Constraint.contype === 'CONSTR_FOREIGN') {

@@ -53,6 +53,8 @@ WITH rels AS (
 SELECT pg_catalog.current_setting('server_version_num')::int AS version, pg_catalog.current_database() AS db,
        pg_catalog.current_setting('search_path') AS search_path,
        EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'pg_fk_guard') AS extension,
+       (pg_catalog.current_setting('citus.version', true) IS NOT NULL
+        AND EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'citus')) AS citus,
        (SELECT oid FROM target_ns)::int8 AS target_namespace,
        CASE WHEN (SELECT $3::text) IS NULL THEN NULL WHEN (SELECT $2::text) IS NULL THEN pg_catalog.quote_ident((SELECT $3::text))
             ELSE pg_catalog.quote_ident((SELECT $2::text)) || '.' || pg_catalog.quote_ident((SELECT $3::text)) END AS target_display,
@@ -347,7 +349,7 @@ async function resolve(session, ctx, st, rels, relIndex) {
   // to PostgreSQL.
   if (retyped.size && !creating && (await impossibleConversion(session, ctx, st, retyped, pairs))) return null;
   for (const k of st.keys) {
-    const conname = k.conname || chooseName(relname, k.fkAttrs, taken);
+    const conname = k.conname || chooseName(relname, k.nameColumns || k.fkAttrs, taken);
     if (!conname) return null;
     taken.add(conname);
     const no = constraintNo++;
@@ -466,6 +468,8 @@ async function resolve(session, ctx, st, rels, relIndex) {
         referencedAttname: pkAttrs[i],
         keyFilled: p.filled,
         keyIsPrimarySingle,
+        onDelete: k.onDelete,
+        onUpdate: k.onUpdate,
       });
     }
   }
@@ -524,7 +528,10 @@ async function refusal(session, ctx, judged, options, query, later, st) {
   }
   const whole = engine.wholeValueProblem(first.result.facts.referencing, first.result.facts.referenced);
   let data = { read: false, estimated: -1, row_limit: options.profileRowLimit };
-  if (!p.declaredHere && p.referencingRel && !whole && !p.typeChanged) {
+  const citusRow = ctx.citusFacts && p.referencingRel ? ctx.citusFacts.get(p.referencingRel.oid) : null;
+  if (!p.declaredHere && p.referencingRel && !whole && !p.typeChanged && citusRow && options.profileRowLimit > 0) {
+    data.not_read = citusNotRead(citusRow);
+  } else if (!p.declaredHere && p.referencingRel && !whole && !p.typeChanged) {
     data = await profile(session, {
       rel: p.referencingRel,
       column: p.referencingColumn,
@@ -732,6 +739,88 @@ function softReports(judged, options) {
   return out;
 }
 
+// ---- Citus's own rules (src/pg/guard.cpp, report_citus_rules) ----
+
+// The Citus facts of tables (src/pg/citus.cpp, rule_side): read only where
+// the citus extension is installed (the resolving query says so).
+const CITUS_SQL = `
+SELECT x.oid::int8 AS oid, p.partmethod::text AS method, p.repmodel::text AS model, p.colocationid::int8 AS colocation,
+       a.attname::text AS dist_column, a.atttypid::int8 AS dist_type_oid, a.attcollation::int8 AS dist_collation_oid,
+       pg_catalog.format_type(a.atttypid, NULL) ||
+         CASE WHEN a.attcollation <> 0 AND a.attcollation <> 100 THEN ' COLLATE ' ||
+           (SELECT CASE WHEN pg_catalog.pg_collation_is_visible(c.oid) THEN pg_catalog.quote_ident(c.collname)
+                        ELSE pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.collname) END
+              FROM pg_catalog.pg_collation c JOIN pg_catalog.pg_namespace n ON n.oid = c.collnamespace
+             WHERE c.oid = a.attcollation) ELSE '' END AS dist_type
+  FROM unnest($1::pg_catalog.oid[]) AS x(oid)
+  JOIN pg_catalog.pg_dist_partition p ON p.logicalrelid = x.oid
+  LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = x.oid AND p.partmethod <> 'n'
+   AND a.attnum = pg_catalog.substring(p.partkey, ':varattno ([0-9]+)')::int2`;
+
+// oid -> the row of CITUS_SQL, for the Citus tables among rels.
+async function citusFacts(session, rels) {
+  const oids = [...new Set(rels.filter((r) => r && r.oid).map((r) => r.oid))];
+  if (oids.length === 0) return new Map();
+  return new Map((await session.run(CITUS_SQL, [oids])).map((r) => [Number(r.oid), r]));
+}
+
+// Why the guard reads no data of a Citus table (src/pg/guard_data.cpp):
+// while ALTER TABLE runs, Citus shows a check no rows of its tables.
+function citusNotRead(row) {
+  const side = citusSide(row, '');
+  const name = { distributed: 'distributed table', single_shard: 'distributed table', reference: 'reference table',
+    local: 'local table' }[side.kind];
+  return `it is a Citus ${name}, whose rows a check cannot see while Citus runs the statement`;
+}
+
+function citusSide(row, table) {
+  if (!row) return { kind: 'plain', table };
+  let kind;
+  if (row.method !== 'n') kind = 'distributed';
+  else if (row.model === 't') kind = 'reference';
+  else if (Number(row.colocation) === 0) kind = 'local';
+  else kind = 'single_shard';
+  const side = { kind, table, colocation: Number(row.colocation) || 0 };
+  if (kind === 'distributed' && row.dist_column) {
+    Object.assign(side, { dist_column: row.dist_column, dist_type: row.dist_type,
+      dist_type_oid: Number(row.dist_type_oid), dist_collation_oid: Number(row.dist_collation_oid) });
+  }
+  return side;
+}
+
+// The first key of the statement that Citus would refuse once PostgreSQL had
+// built it, as the extension's guard refuses it: Citus's message and DETAIL,
+// a HINT that works on Citus.
+function citusRefusal(judged, facts) {
+  const seen = new Set();
+  for (const j of judged) {
+    const p = j.pair;
+    if (seen.has(p.constraintNo)) continue;
+    seen.add(p.constraintNo);
+    if (p.rebuilt) continue; // a key PostgreSQL rebuilds exists already: Citus checked it when it was added
+    if (!p.referencingRel || !p.referencedRel) continue; // a table the statement creates is no Citus table yet
+    const fk = citusSide(facts.get(p.referencingRel.oid), p.referencingTable);
+    const pk = citusSide(facts.get(p.referencedRel.oid), p.referencedTable);
+    judged.filter((q) => q.pair.constraintNo === p.constraintNo).forEach((q, position) => {
+      if (fk.dist_column && q.pair.referencingAttname === fk.dist_column) fk.dist_position = position;
+      if (pk.dist_column && q.pair.referencedAttname === pk.dist_column) pk.dist_position = position;
+    });
+    const r = engine.citusCheck({ referencing: fk, referenced: pk, self: p.referencingRel.oid === p.referencedRel.oid,
+      on_delete: p.onDelete || 'a', on_update: p.onUpdate || 'a' });
+    if (!r) continue;
+    return {
+      severity: 'ERROR',
+      code: r.sqlstate,
+      message: r.message,
+      detail: `${r.detail} Citus would refuse foreign key constraint "${p.constraint}" once PostgreSQL had built it.`,
+      hint: r.hint,
+      where: WHERE,
+      citusKind: r.kind,
+    };
+  }
+  return null;
+}
+
 // Judges one statement of a query string (collected st) against the catalog
 // as it stands. Returns {skipped: reason} or {refusal, notices}.
 async function judgeStatement(session, collected, st, query, options, useCache) {
@@ -757,6 +846,18 @@ async function judgeStatement(session, collected, st, query, options, useCache) 
   if (ctx.extension) return { skipped: 'the extension judges here' };
   ctx.useCache = useCache;
   const rels = (ctx.rels || []).map((r) => (r.oid ? { ...r, oid: Number(r.oid), namespace: Number(r.namespace) } : null));
+  // On Citus (only there: one more query) its facts of the tables.
+  ctx.citusFacts = ctx.citus ? await citusFacts(session, rels) : null;
+  if (ctx.citusFacts && st.kind === 'alter' && st.citusNamesAddColumnKeys && rels[0] && ctx.citusFacts.has(rels[0].oid)) {
+    // Citus names an unnamed key of ADD COLUMN on its tables before
+    // PostgreSQL does, from the constraint's own (empty) column list:
+    // "<table>__fkey" (commands/table.c, GenerateConstraintName).
+    st = { ...st, keys: st.keys.map((k) => (k.addColumn && !k.conname ? { ...k, nameColumns: [] } : k)) };
+    const citusNames = st.keys.filter((k) => k.nameColumns).flatMap(() => candidates(st.table.name, []));
+    ctx.taken = [...(ctx.taken || []), ...(await session.run(
+      `SELECT c.conname::text AS n FROM pg_catalog.pg_constraint c
+        WHERE c.conname = ANY($1::text[]) AND c.connamespace = $2::pg_catalog.oid`, [citusNames, rels[0].namespace])).map((r) => r.n)];
+  }
   const pairs = await resolve(session, ctx, st, rels, relIndex);
   if (!pairs || pairs.length === 0) return { skipped: pairs ? 'nothing to judge' : 'not modelled' };
   const results = await prober.judge(session, pairs, ctx.version, ctx.db);
@@ -765,6 +866,9 @@ async function judgeStatement(session, collected, st, query, options, useCache) 
   for (const j of judged) j.pair.stTableText = st.table.text;
   const refused = await refusal(session, ctx, judged, options, query, later, st);
   if (refused) return { refusal: refused, judged };
+  // Citus checks its own rules once PostgreSQL has built the keys.
+  const citus = ctx.citusFacts ? citusRefusal(judged, ctx.citusFacts) : null;
+  if (citus) return { refusal: citus, judged };
   return { refusal: null, notices: options.softMismatches === 'ignore' ? [] : softReports(judged, options), judged };
 }
 

@@ -20,10 +20,12 @@ function clip(s, n) {
 }
 
 function makeObjectName(name1, name2, label) {
+  // name2 present (even empty, as Citus passes it: "t__fkey") or null
+  const has2 = name2 !== null && name2 !== undefined;
   let n1 = bytes(name1);
-  let n2 = name2 ? bytes(name2) : 0;
+  let n2 = has2 ? bytes(name2) : 0;
   let overhead = 0;
-  if (name2) overhead++;
+  if (has2) overhead++;
   if (label) overhead += bytes(label) + 1;
   const avail = NAMEDATALEN - 1 - overhead;
   while (n1 + n2 > avail) {
@@ -31,7 +33,7 @@ function makeObjectName(name1, name2, label) {
     else n2--;
   }
   let name = clip(name1, n1);
-  if (name2) name += `_${clip(name2, n2)}`;
+  if (has2) name += `_${clip(name2, n2)}`;
   if (label) name += `_${label}`;
   return name;
 }

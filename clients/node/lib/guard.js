@@ -48,6 +48,7 @@ function serverError(r) {
   err.hint = r.hint;
   err.where = r.where;
   err.fkGuard = true;
+  if (r.citusKind) err.citusKind = r.citusKind; // refused by Citus's rules: the kind diagnose() reports
   return err;
 }
 
