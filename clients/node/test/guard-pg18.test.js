@@ -11,7 +11,7 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 const { guard } = require('../lib/index.js');
 const { diagnose, checkForeignKeys, explain } = require('../lib/functions');
-const { databases, connect, fields, packageFields, packageHint, collectNotices, admin } = require('./helpers.js');
+const { databases, connect, fields, packageFields, packageHint, collectNotices, admin, withoutConvertsHelper } = require('./helpers.js');
 
 const STATEMENTS = [
   // Temporal keys (PERIOD, WITHOUT OVERLAPS): PostgreSQL decides.
@@ -41,6 +41,9 @@ const STATEMENTS = [
   'ALTER TABLE tagged ADD FOREIGN KEY (tag) REFERENCES tags',
   'CREATE TABLE names (name text COLLATE "C" PRIMARY KEY)',
   'CREATE TABLE named (name text REFERENCES names)',
+  // Retyping the referenced column to a nondeterministic collation: the key
+  // PostgreSQL would rebuild is refused.
+  'ALTER TABLE names ALTER COLUMN name TYPE text COLLATE ci',
   // NOT ENFORCED keys, and NOT NULL constraints in pg_constraint (18).
   'CREATE TABLE owners (id int PRIMARY KEY)',
   'CREATE TABLE pets (id int NOT NULL, owner int, CONSTRAINT pets_id_nn NOT NULL id)',
@@ -119,8 +122,9 @@ test('PostgreSQL 18: temporal keys, "char", nondeterministic collations, NOT ENF
 
   // The functions on the tables left.
   const rows = [];
+  // (fix plans compared modulo their stand-in for fk_guard.converts(): helpers.js)
   const cmp = (name, o, th) => {
-    const d = differ(name, o, th);
+    const d = differ(name, withoutConvertsHelper(o), th);
     rows.push(`${name} ${th.length} rows ${d.n}`);
     return d;
   };
