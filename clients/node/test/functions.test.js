@@ -509,6 +509,11 @@ test('npm pack, installed into an empty project with --ignore-scripts, runs the 
     // (--os, --cpu: npm picks optional platform packages by them): the same
     // packages, none platform-specific, nothing to build. The parser
     // (libpg-query) and the engine are WebAssembly.
+    // npm's os and cpu settings (npm >= 10; this suite runs npm 11) pick the
+    // optional platform packages; an older npm would take them as unknown
+    // settings and install for this platform: refused rather than passed.
+    const npmVersion = execFileSync('npm', ['--version'], { encoding: 'utf8' }).trim();
+    assert.ok(Number(npmVersion.split('.')[0]) >= 10, `npm ${npmVersion} has no --os and --cpu`);
     const here = installedPackages(project);
     assert.deepEqual(platformNeutral(here), [], 'linux-x64');
     const names = (pkgs) => pkgs.map((p) => `${p.rel}@${p.json.version}`);
@@ -541,7 +546,7 @@ test('npm pack, installed into an empty project with --ignore-scripts, runs the 
     const viaSh = spawnSync('sh', [path.join(shims, 'pg-fk-guard'), 'check', '--url', url('fkg_fn_plain'), '--format', 'json'], { cwd: project, encoding: 'utf8' });
     assert.equal(viaSh.status, 1, viaSh.stderr);
     assert.ok(Array.isArray(JSON.parse(viaSh.stdout)) || typeof JSON.parse(viaSh.stdout) === 'object');
-    t.diagnostic(`counts platforms: ${here.length} packages installed for linux-x64, win32-x64 and darwin-arm64 alike, ` +
+    t.diagnostic(`counts platforms: npm ${npmVersion}, ${here.length} packages installed for linux-x64, win32-x64 and darwin-arm64 alike, ` +
       'none with an install script, node-gyp build, .node addon or os/cpu field; npm\'s Windows shims run the bin with node');
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
