@@ -109,6 +109,37 @@ bool text_identity_is_equality(Oid type, Oid collation) {
   }
 }
 
+// What the cast from character to `target` does to a value's trailing
+// spaces. PostgreSQL casts character to text and character varying with
+// rtrim1(), to name with bpchar_name() (which cuts the value to a name's
+// length first); to a domain over one of them, through that cast. Every other
+// cast keeps them: to character(n), and through the value's text (an I/O
+// conversion) to any other type, whose input function sees the padded text.
+enum class Trim {
+  None,
+  Spaces,      // rtrim1()
+  NameSpaces,  // bpchar_name(): cut to NAMEDATALEN - 1 bytes, then the trailing spaces
+};
+
+// Under pg_guard.
+Trim trim_of(Oid source, Oid target) {
+  if (source != BPCHAROID) return Trim::None;
+  Oid funcid = InvalidOid;
+  if (find_coercion_pathway(getBaseType(target), BPCHAROID, COERCION_EXPLICIT, &funcid) != COERCION_PATH_FUNC)
+    return Trim::None;
+  if (funcid == F_TEXT_BPCHAR) return Trim::Spaces;
+  if (funcid == F_NAME_BPCHAR) return Trim::NameSpaces;
+  return Trim::None;
+}
+
+// The length of a character value's text (s, len bytes) as the cast leaves
+// it. Calls no code that raises an error.
+size_t trimmed_length(Trim t, const char *s, size_t len) {
+  if (t == Trim::NameSpaces && len >= NAMEDATALEN) len = pg_mbcliplen(s, (int)len, NAMEDATALEN - 1);
+  while (len > 0 && s[len - 1] == ' ') len--;
+  return len;
+}
+
 Oid get_attnum_collation(Oid rel, AttrNumber att) {
   Oid type, coll;
   int32 typmod;
@@ -186,7 +217,10 @@ struct PassState {
   Oid source;
   bool source_is_name;
   bool source_is_text;
-  bool source_rtrim;  // the cast drops the value's trailing spaces (character(n) to character varying(m))
+  // What the cast does to the value's trailing spaces (character to text,
+  // character varying, name or a domain over one of them): the verdict, and
+  // the key compared, are those of the value as the cast leaves it.
+  Trim source_trim;
   FmgrInfo source_out;
   bool canonicalise;  // compute the target's output text of convertible values (orphan check)
   // Instead of the text: the target's value itself, as the key of a binary
@@ -378,8 +412,9 @@ bool receive_plain_text(PassState *st, TupleTableSlot *slot) {
   const char *s = VARDATA_ANY(v);
   size_t len = VARSIZE_ANY_EXHDR(v);
   const Plan *plan = st->tally->plan;
+  size_t cut = st->source_trim == Trim::None ? len : trimmed_length(st->source_trim, s, len);
   bool ok = true;
-  if (plan->method == Method::Identical || input_ok(*plan->check, std::string_view(s, len), st->target_typmod)) {
+  if (plan->method == Method::Identical || input_ok(*plan->check, std::string_view(s, cut), st->target_typmod)) {
     p->rows_convertible++;
   } else {
     ok = record_value(st->tally, 0, s, len, NULL, NULL, s, len);
@@ -425,7 +460,7 @@ extern "C" bool receive_slot(TupleTableSlot *slot, DestReceiver *self) {
   // A sample shows the value as it is (or the original value, below).
   const char *sample = s;
   size_t sample_len = len;
-  while (st->source_rtrim && len > 0 && s[len - 1] == ' ') len--;
+  if (st->source_trim != Trim::None) len = trimmed_length(st->source_trim, s, len);
   int verdict = 1;
   const char *canonical = NULL;
   // With a binary key set: the value of the target type, and its key.
@@ -540,10 +575,7 @@ void init_pass(PassState *st, Oid source, Oid target, int32 typmod, bool canonic
   st->source = source;
   st->source_is_name = source == NAMEOID;
   st->source_is_text = source == TEXTOID || source == VARCHAROID || source == BPCHAROID;
-  // The cast from character to character varying is rtrim(): the length and
-  // the key compared are those of the trimmed value. (Only with a length
-  // limit: see plan_for.)
-  st->source_rtrim = source == BPCHAROID && target == VARCHAROID && typmod >= 0;
+  st->source_trim = trim_of(source, target);
   st->tally = tally;
   st->canonicalise = canonicalise && !binary;
   st->binary_keys = canonicalise && binary;
@@ -565,8 +597,8 @@ void init_pass(PassState *st, Oid source, Oid target, int32 typmod, bool canonic
   getTypeOutputInfo(target, &out, &varlena);
   fmgr_info(out, &st->target_out);
   const Plan *plan = tally->plan;
-  st->plain_text = st->source_is_text && !st->source_rtrim && !canonicalise && !tally->keys && !tally->collect &&
-                   !tally->bin_keys && !tally->bin_collect &&
+  st->plain_text = st->source_is_text && !canonicalise && !tally->keys && !tally->collect && !tally->bin_keys &&
+                   !tally->bin_collect &&
                    (plan->method == Method::Identical ||
                     (plan->method == Method::Validate && !compat::has_soft_input_errors && plan->check));
 }
@@ -762,6 +794,12 @@ bool value_converts(Oid source, Datum value, Oid target, int32 target_typmod) {
     return (const char *)OidOutputFunctionCall(out, value);
   });
   if (plan.method == Method::Validate) {
+    // The value as the cast leaves it (a character value's trailing spaces).
+    Trim trim = pg_guard([source, target]() { return trim_of(source, target); });
+    if (trim != Trim::None)
+      value_text = pg_guard([trim, value_text]() {
+        return (const char *)pnstrdup(value_text, trimmed_length(trim, value_text, strlen(value_text)));
+      });
     if (!compat::has_soft_input_errors) return input_ok(*plan.check, value_text, target_typmod);
     return pg_guard([target, target_typmod, value_text]() {
       Oid in, ioparam;
