@@ -120,6 +120,7 @@ const PROFILES = [
   ['prof_src', 't', 'text', 'prof_keys', 'code'], ['prof_src', 'cu', 'uuid', 'prof_keys', 'u'], ['part_src', 'v', 'integer', 'prof_keys', 'id'],
   ['part_src', 'v', 'character varying', 'prof_keys', 'code'], ['prof_src', 'c', 'integer', 'prof_keys', 'id'], ['prof_src', 'u', 'text', 'prof_keys', 'code'],
   ['prof_src', 'i8', 'bit', 'prof_keys', 'bits'], ['note_accounts', 'account_id', 'integer', null, null], ['prof_src', 'nope', 'integer', null, null],
+  ['prof_src', 'c', 'short_code', null, null], ['prof_src', 'c', 'short_name', null, null], ['prof_src', 'cu', 'short_code', null, null],
 ];
 
 // Each call's result, or its error's fields.

@@ -282,12 +282,19 @@ async function profile(s, { rel, att, target, typmod = -1, refrel = null, refatt
     if (validate) {
       // decided on each value's text as its type prints it: PostgreSQL 15's
       // input rules in the engine (as the extension), pg_input_is_valid() from 16 on
-      const values = (await s.query({ text: `SELECT DISTINCT ${c} AS v FROM ${T} t WHERE ${c} IS NOT NULL`, types: RAW })).rows.map((r) => r.v);
+      // A character value as the cast leaves it: to text, character varying
+      // and name (and a domain over one of them) the cast drops the trailing
+      // spaces (rtrim1, bpchar_name), so the text judged is the value cast
+      // to that unconstrained type.
+      const trimTo = source === '1042' ? { 25: 'text', 1043: 'varchar', 19: 'name' }[types.base(target).oid] : undefined;
+      const judged = trimTo ? `(${c})::pg_catalog.${trimTo}::pg_catalog.text` : c;
+      const rows = (await s.query({ text: `SELECT DISTINCT ${c} AS v, ${judged} AS w FROM ${T} t WHERE ${c} IS NOT NULL`, types: RAW })).rows;
       if (s.serverVersion >= 160000) {
-        bad = (await s.query('SELECT v FROM pg_catalog.unnest($1::text[]) v WHERE NOT pg_catalog.pg_input_is_valid(v, $2)', [values, fmt.t])).rows.map((r) => r.v);
+        bad = (await s.query(`SELECT x.v FROM ROWS FROM (pg_catalog.unnest($1::text[]), pg_catalog.unnest($2::text[])) x(v, w) WHERE NOT pg_catalog.pg_input_is_valid(x.w, $3)`,
+          [rows.map((r) => r.v), rows.map((r) => r.w), fmt.t])).rows.map((r) => r.v);
       } else {
         const typname = types.get(target).typname;
-        for (const v of values) if (!engine.checkInput(typname, v, typmod).ok) bad.push(v);
+        for (const r of rows) if (!engine.checkInput(typname, r.w, typmod).ok) bad.push(r.v);
       }
       matchBad = `${c} = ANY ($1::${fmt.s}[])`;
     } else {
