@@ -18,6 +18,10 @@ CREATE DOMAIN d_name AS name CHECK (octet_length(VALUE) < 4);
 CREATE DOMAIN d_bpchar AS bpchar CHECK (octet_length(VALUE) < 6);
 CREATE DOMAIN d_d_text AS d_text CHECK (VALUE <> 'zz');
 CREATE DOMAIN d_int AS integer CHECK (VALUE > 0);
+-- (a cast to a domain over a length-limited type cuts a longer value, as an
+-- explicit cast to that type does)
+CREATE DOMAIN d_bpchar5 AS character(5);
+CREATE DOMAIN d_varchar3 AS varchar(3);
 
 -- PostgreSQL's verdict: the value cast as the plans cast it (to the
 -- unconstrained type where a modifier limits the length, then assigned).
@@ -56,7 +60,7 @@ CREATE TABLE targets (t regtype, m int);
 INSERT INTO targets VALUES ('text', -1), ('varchar', -1), ('varchar', 7), ('varchar', 9), ('varchar', 40), ('name', -1),
   ('d_text', -1), ('d_text_bytes', -1), ('d_varchar', -1), ('d_varchar8', -1), ('d_name', -1), ('bpchar', -1),
   ('bpchar', 7), ('bpchar', 9), ('d_bpchar', -1), ('d_d_text', -1), ('integer', -1), ('smallint', -1), ('bigint', -1),
-  ('numeric', -1), ('uuid', -1), ('boolean', -1), ('date', -1), ('d_int', -1);
+  ('numeric', -1), ('uuid', -1), ('boolean', -1), ('date', -1), ('d_int', -1), ('d_bpchar5', -1), ('d_varchar3', -1);
 CREATE TEMP TABLE verdicts AS
 SELECT n, w, t, m, pg_temp.cast_ok(x.v, t, m) AS by_cast, fk_guard.converts(x.v, t, m) AS converts
   FROM vals CROSS JOIN widths CROSS JOIN targets
@@ -66,6 +70,14 @@ SELECT count(*) AS calls, count(*) FILTER (WHERE by_cast) AS converting,
        count(*) FILTER (WHERE by_cast IS DISTINCT FROM converts) AS disagreements
   FROM verdicts;
 SELECT n, w, t, m, by_cast, converts FROM verdicts WHERE by_cast IS DISTINCT FROM converts ORDER BY 1, 2, 3, 4 LIMIT 10;
+-- The same values as text and character varying to the domains over
+-- length-limited types.
+SELECT count(*) AS calls, count(*) FILTER (WHERE by_cast) AS converting,
+       count(*) FILTER (WHERE by_cast IS DISTINCT FROM converts) AS disagreements
+  FROM (SELECT pg_temp.cast_ok(x.v, t, -1) AS by_cast, fk_guard.converts(x.v, t, -1) AS converts
+          FROM vals CROSS JOIN (VALUES ('d_bpchar5'::regtype), ('d_varchar3'), ('d_text')) d(t)
+         CROSS JOIN LATERAL (VALUES (vals.v), (vals.v || '  ')) y(s)
+         CROSS JOIN LATERAL (SELECT y.s::text UNION ALL SELECT y.s::varchar) x(v)) c;
 
 -- profile_column(): a character(5) column against keys of each type. The
 -- counts PostgreSQL's casts give (an orphan: a value that converts and

@@ -171,6 +171,16 @@ Plan plan_for(Oid source, Oid target, int32 target_typmod) {
   // unconstrained type and then assignment's length check decide.
   bool io_equivalent =
       p.via_text || text_like(source) || (int_like(source) && (int_like(target) || target == NUMERICOID));
+  // Except for a domain over a length-limited type (character varying(n) ...):
+  // the cast to it applies the modifier as an explicit cast does, cutting a
+  // longer value, where the domain's input function refuses it. The cast
+  // decides.
+  if (io_equivalent && pg_guard([target]() {
+        int32 base_typmod = -1;
+        Oid base = getBaseTypeAndTypmod(target, &base_typmod);
+        return base != target && limit_of(base, base_typmod) != Limit::None;
+      }))
+    io_equivalent = false;
   // PostgreSQL 16+ reports input errors softly: its own input function
   // decides, for any type, still without a subtransaction.
   if (io_equivalent && (compat::has_soft_input_errors || p.check)) p.method = Method::Validate;

@@ -231,6 +231,7 @@ CREATE TYPE pair AS (a even_int, b text);
 CREATE DOMAIN short_text AS text CHECK (length(VALUE) < 4);
 CREATE DOMAIN short_varchar AS varchar CHECK (length(VALUE) < 4);
 CREATE DOMAIN short_name AS name CHECK (octet_length(VALUE) < 4);
+CREATE DOMAIN code3 AS varchar(3);
 GRANT ALL ON calls TO PUBLIC;`;
 
 const CASES = [
@@ -239,7 +240,7 @@ const CASES = [
   ['101', 'bit', 8], ['1011', 'bit', 8], ['1011', 'bit varying', 7], ['a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', 'uuid', -1], ['abc', 'uuid', -1],
   ['12.345', 'numeric', 458758], ['123456.7', 'numeric', 458758], ['sad', 'mood', -1], ['glad', 'mood', -1], ['abc', 'short_text', -1],
   ['abcd', 'short_text', -1], ['abc', 'short_varchar', -1], ['abcd', 'short_varchar', -1], ['abc', 'short_name', -1], ['abcd', 'short_name', -1],
-  ['ab', 'text', -1], ['ab', 'name', -1], [' 12', 'integer', -1], ['2024-02-30', 'date', -1], ['{1,2}', 'integer[]', -1], ['(1,x)', 'pair', -1], ['4', 'even_int', -1], ['3', 'op_int', -1],
+  ['ab', 'text', -1], ['ab', 'name', -1], ['abcdef', 'code3', -1], [' 12', 'integer', -1], ['2024-02-30', 'date', -1], ['{1,2}', 'integer[]', -1], ['(1,x)', 'pair', -1], ['4', 'even_int', -1], ['3', 'op_int', -1],
 ];
 // (SQL of a typed value, target, typmod)
 const TYPED = [

@@ -121,6 +121,7 @@ const PROFILES = [
   ['part_src', 'v', 'character varying', 'prof_keys', 'code'], ['prof_src', 'c', 'integer', 'prof_keys', 'id'], ['prof_src', 'u', 'text', 'prof_keys', 'code'],
   ['prof_src', 'i8', 'bit', 'prof_keys', 'bits'], ['note_accounts', 'account_id', 'integer', null, null], ['prof_src', 'nope', 'integer', null, null],
   ['prof_src', 'c', 'short_code', null, null], ['prof_src', 'c', 'short_name', null, null], ['prof_src', 'cu', 'short_code', null, null],
+  ['prof_src', 'v', 'code3', null, null], ['prof_src', 'c', 'code3', null, null],
 ];
 
 // Each call's result, or its error's fields.
