@@ -307,4 +307,166 @@ std::string rebuilt_hint(const RebuiltFacts &f) {
          (f.calls == CallStyle::Package ? "constraintName" : "constraint_name") + " to keep its name)." + whole;
 }
 
+// ---- Beyond types: duplicate keys and the validating scan ----
+
+namespace {
+
+const char *action_name(char a) {
+  switch (a) {
+    case 'r':
+      return "RESTRICT";
+    case 'c':
+      return "CASCADE";
+    case 'n':
+      return "SET NULL";
+    case 'd':
+      return "SET DEFAULT";
+    default:
+      return "NO ACTION";
+  }
+}
+
+// As the writer takes it: "" for NO ACTION.
+std::string action_sql(char a) { return a == 'a' ? "" : action_name(a); }
+
+const char *deferrability(const KeyDefinition &d) {
+  return !d.deferrable ? "NOT DEFERRABLE" : d.deferred ? "DEFERRABLE INITIALLY DEFERRED" : "DEFERRABLE";
+}
+
+const char *match_name(char m) { return m == 'f' ? "MATCH FULL" : "MATCH SIMPLE"; }
+
+const char *const kSameDefinitions = " Their definitions are the same.";
+
+// " They differ in ON DELETE (CASCADE in "a", NO ACTION in "b") and ...: both apply."
+std::string differences(const KeyDefinition &a, const std::string &a_name, const KeyDefinition &b,
+                        const std::string &b_name) {
+  std::vector<std::string> parts;
+  auto part = [&](const std::string &what, const std::string &x, const std::string &y) {
+    if (x != y) parts.push_back(what + " (" + x + " in \"" + a_name + "\", " + y + " in \"" + b_name + "\")");
+  };
+  part("MATCH", match_name(a.match), match_name(b.match));
+  part("ON UPDATE", action_name(a.on_update), action_name(b.on_update));
+  part("ON DELETE", action_name(a.on_delete), action_name(b.on_delete));
+  part("deferrability", deferrability(a), deferrability(b));
+  if (parts.empty()) return kSameDefinitions;
+  std::string s = " They differ in ";
+  for (size_t i = 0; i < parts.size(); i++) s += (i == 0 ? "" : i + 1 == parts.size() ? " and " : ", ") + parts[i];
+  return s + ": both apply, in the order their triggers fire.";
+}
+
+std::string column_list_text(const std::vector<std::string> &columns) {
+  std::string s = "(";
+  for (size_t i = 0; i < columns.size(); i++) s += (i ? ", " : "") + columns[i];
+  return s + ")";
+}
+
+// For a migration that sent the key without a name: what running it again does.
+std::string rerun_note(const NewKeyText &k) {
+  if (k.named) return "";
+  return " A migration that runs twice (again after a failure or a repair) adds a foreign key without a name once "
+         "more under a new name: name the key, so that a second run fails instead, or have the migration check "
+         "that the key exists.";
+}
+
+std::string duplicate_detail(const NewKeyText &k) {
+  return "Both make " + k.table + " " + column_list_text(k.columns) + " reference " + k.referenced_table + " " +
+         column_list_text(k.referenced_columns) + ": every insert or key update on " + k.table +
+         " and every delete or key update on " + k.referenced_table + " would check the key twice.";
+}
+
+// How the caller turns the refusal of a duplicate off.
+std::string duplicate_setting(CallStyle calls, const char *what) {
+  return calls == CallStyle::Package ? std::string(" Or pass duplicateKeys: 'warn' to guard() to ") + what + "."
+                                     : std::string(" Or set pg_fk_guard.duplicate_keys = warn to ") + what + ".";
+}
+
+}  // namespace
+
+NoticeText duplicate_existing(const NewKeyText &k, const ExistingKeyText &old, bool as_error, CallStyle calls) {
+  NoticeText r;
+  r.message = "foreign key constraint \"" + k.name + "\" on " + k.table + " duplicates \"" + old.name + "\"";
+  std::string diff = differences(k.definition, k.name, old.definition, old.name);
+  r.detail = duplicate_detail(k) + diff;
+  bool same = diff == kSameDefinitions;
+  std::string drop_old = drop_constraint_sql(k.table, old.quoted);
+  if (as_error) {
+    r.hint = std::string("Leave it out: \"") + old.name + "\" already checks this key. To replace \"" + old.name +
+             "\", drop it in the same statement or before: " + drop_old + "." +
+             duplicate_setting(calls, "add it anyway");
+  } else if (same) {
+    r.hint = "Once this statement has run, drop one of them: " + drop_constraint_sql(k.table, k.quoted_name) +
+             " drops the one it adds.";
+  } else {
+    r.hint = "Once this statement has run, keep the one whose definition you want: " + drop_old +
+             " drops the existing one, " + drop_constraint_sql(k.table, k.quoted_name) + " the one it adds.";
+  }
+  if (!old.validated)
+    r.hint += std::string(" \"") + old.name + "\" is NOT VALID: " + validate_constraint_sql(k.table, old.quoted) +
+              " checks its rows without a second key.";
+  r.hint += rerun_note(k);
+  return r;
+}
+
+NoticeText duplicate_in_statement(const NewKeyText &k, const NewKeyText &first, bool as_error, CallStyle calls) {
+  NoticeText r;
+  r.message = "foreign key constraint \"" + k.name + "\" on " + k.table + " duplicates \"" + first.name +
+              "\", which the same statement adds";
+  r.detail = duplicate_detail(k) + differences(k.definition, k.name, first.definition, first.name);
+  if (as_error)
+    r.hint = "Declare the foreign key once." + duplicate_setting(calls, "add both");
+  else
+    r.hint = "Declare the foreign key once; once this statement has run, " +
+             drop_constraint_sql(k.table, k.quoted_name) + " drops the second.";
+  return r;
+}
+
+NoticeText validation_scan(const NewKeyText &k, const ValidationScan &s, CallStyle calls) {
+  const std::string sre = "SHARE ROW EXCLUSIVE";
+  bool access_exclusive = s.own_lock == "ACCESS EXCLUSIVE";
+  std::string locks = s.self              ? s.own_lock + " on " + k.table
+                      : s.own_lock == sre ? sre + " on " + k.table + " and " + k.referenced_table
+                                          : s.own_lock + " on " + k.table + " and " + sre + " on " + k.referenced_table;
+  std::string rows =
+      "about " + std::to_string(s.rows) + " rows" + (s.partitioned ? " in its partitions" : "") + ", " + s.size;
+  NoticeText r;
+  r.message = "adding foreign key constraint \"" + k.name + "\" scans " + k.table + " (" + rows + ") holding " + locks +
+              " until the transaction ends";
+  r.detail = "Without NOT VALID, PostgreSQL checks every row of " + k.table + " against " + k.referenced_table +
+             " within this statement; until the transaction ends, " +
+             (access_exclusive ? "every read and write of " + k.table +
+                                     (s.self ? std::string() : " and every write to " + k.referenced_table)
+                               : std::string("every write to ") + (s.self ? k.table : "both tables")) +
+             " waits.";
+  if (s.partitioned && s.two_steps_refused) {
+    r.hint = "PostgreSQL 17 and older refuse NOT VALID foreign keys on partitioned tables, so " + k.table +
+             " cannot take the two-step form (ADD ... NOT VALID, then VALIDATE CONSTRAINT): run the statement when "
+             "writes can wait for the scan.";
+  } else {
+    ForeignKeySql fk;
+    fk.table = k.table;
+    fk.constraint = k.quoted_name;
+    fk.columns = k.columns;
+    fk.referenced_table = k.referenced_table;
+    fk.referenced_columns = k.referenced_columns;
+    fk.match_full = k.definition.match == 'f';
+    fk.on_update = action_sql(k.definition.on_update);
+    fk.on_delete = action_sql(k.definition.on_delete);
+    fk.on_delete_columns = k.on_delete_columns;
+    fk.deferrable = k.definition.deferrable;
+    fk.initially_deferred = k.definition.deferred;
+    r.hint = std::string(k.new_column ? "Add the column without REFERENCES, then the foreign key in two steps: "
+                                      : "Add it in two steps: ") +
+             add_foreign_key_sql(fk, true) + "; then, in a transaction of its own, " +
+             validate_constraint_sql(k.table, k.quoted_name) + "; which checks the rows holding only SHARE UPDATE " +
+             "EXCLUSIVE on " + k.table + (s.self ? "" : " and ROW SHARE on " + k.referenced_table) +
+             ", so writes go on.";
+  }
+  r.hint += calls == CallStyle::Package
+                ? " validationNoticeRows (now " + std::to_string(s.notice_rows) +
+                      ") in guard()'s options sets the estimated rows above which this notice is given."
+                : " pg_fk_guard.validation_notice_rows (now " + std::to_string(s.notice_rows) +
+                      ") sets the estimated rows above which this notice is given.";
+  return r;
+}
+
 }  // namespace fkg

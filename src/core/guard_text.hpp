@@ -174,6 +174,64 @@ struct RebuiltFacts {
 };
 std::string rebuilt_hint(const RebuiltFacts &f);
 
+// ---- Beyond types: duplicate keys and the validating scan ----
+
+// What a foreign key does besides pairing columns, with PostgreSQL's codes:
+// actions 'a' NO ACTION, 'r' RESTRICT, 'c' CASCADE, 'n' SET NULL, 'd' SET
+// DEFAULT; match 's' SIMPLE, 'f' FULL.
+struct KeyDefinition {
+  char on_update = 'a', on_delete = 'a';
+  char match = 's';
+  bool deferrable = false, deferred = false;
+};
+
+// A foreign key the statement adds, as the guard's notices name it.
+struct NewKeyText {
+  std::string name;         // as PostgreSQL will store it
+  std::string quoted_name;  // quote_identifier
+  bool named = false;       // the statement gives the name
+  std::string table;        // as regclass prints it, or as the statement names a new table
+  std::string referenced_table;
+  std::vector<std::string> columns, referenced_columns;  // quoted, in the statement's order
+  KeyDefinition definition;
+  std::vector<std::string> on_delete_columns;  // quoted: ON DELETE SET NULL (a, b)
+  bool new_column = false;                     // ADD COLUMN ... REFERENCES
+};
+
+// A foreign key the table has.
+struct ExistingKeyText {
+  std::string name;    // as stored
+  std::string quoted;  // quote_identifier
+  KeyDefinition definition;
+  bool validated = true;
+};
+
+// A notice's text; its level and SQLSTATE are the caller's.
+struct NoticeText {
+  std::string message, detail, hint;
+};
+
+// The new key duplicates one the table has (refused: as_error, with
+// duplicate_keys = error; else a WARNING).
+NoticeText duplicate_existing(const NewKeyText &k, const ExistingKeyText &old, bool as_error,
+                              CallStyle calls = CallStyle::Sql);
+
+// The new key duplicates one the same statement adds before it.
+NoticeText duplicate_in_statement(const NewKeyText &k, const NewKeyText &first, bool as_error,
+                                  CallStyle calls = CallStyle::Sql);
+
+// ADD FOREIGN KEY without NOT VALID on a large table: the scan and its locks.
+struct ValidationScan {
+  std::string own_lock;      // the statement's lock on the table, at least SHARE ROW EXCLUSIVE ("ACCESS EXCLUSIVE")
+  bool self = false;         // the key references its own table
+  long long rows = 0;        // estimated rows (of every partition)
+  bool partitioned = false;  // the table is partitioned
+  std::string size;          // pg_size_pretty of the table and its partitions
+  bool two_steps_refused = false;  // PostgreSQL 17 and older: no NOT VALID foreign key on a partitioned table
+  long long notice_rows = 0;       // the threshold now
+};
+NoticeText validation_scan(const NewKeyText &k, const ValidationScan &s, CallStyle calls = CallStyle::Sql);
+
 // Citus: the distribution column's note in a HINT.
 extern const char *const kDistributionNote;
 

@@ -6,6 +6,7 @@
 #include "ignore_list.hpp"
 #include "settings.hpp"
 #include "../core/fix_writer.hpp"
+#include "../core/guard_text.hpp"
 #include "../core/hygiene.hpp"
 
 #include <algorithm>
@@ -17,12 +18,13 @@ namespace fkg {
 namespace {
 
 // What a foreign key does besides pairing columns: the parts that may differ
-// between two keys on the same columns.
-struct KeyFacts {
-  char on_update = FKCONSTR_ACTION_NOACTION, on_delete = FKCONSTR_ACTION_NOACTION;
-  char match = FKCONSTR_MATCH_SIMPLE;
-  bool deferrable = false, deferred = false;
-};
+// between two keys on the same columns (src/core/guard_text.hpp, with
+// PostgreSQL's own action and match codes).
+using KeyFacts = KeyDefinition;
+static_assert(FKCONSTR_ACTION_NOACTION == 'a' && FKCONSTR_ACTION_RESTRICT == 'r' && FKCONSTR_ACTION_CASCADE == 'c' &&
+                  FKCONSTR_ACTION_SETNULL == 'n' && FKCONSTR_ACTION_SETDEFAULT == 'd' && FKCONSTR_MATCH_FULL == 'f' &&
+                  FKCONSTR_MATCH_SIMPLE == 's',
+              "the codes KeyDefinition takes");
 
 using ColumnPairs = std::vector<std::pair<std::string, std::string>>;  // (referencing, referenced) as stored
 
@@ -174,118 +176,49 @@ std::vector<NewKey> new_keys(const ProposedPairs *proposed) {
 
 // ---- Duplicates ----
 
-const char *action_name(char a) {
-  switch (a) {
-    case FKCONSTR_ACTION_RESTRICT:
-      return "RESTRICT";
-    case FKCONSTR_ACTION_CASCADE:
-      return "CASCADE";
-    case FKCONSTR_ACTION_SETNULL:
-      return "SET NULL";
-    case FKCONSTR_ACTION_SETDEFAULT:
-      return "SET DEFAULT";
-    default:
-      return "NO ACTION";
-  }
+// The key as the core's sentences take it (src/core/guard_text.hpp).
+NewKeyText key_text(const NewKey &k) {
+  NewKeyText t;
+  t.name = k.name;
+  t.quoted_name = k.quoted_name;
+  t.named = k.named;
+  t.table = k.table;
+  t.referenced_table = k.referenced_table;
+  t.columns = k.columns;
+  t.referenced_columns = k.referenced_columns;
+  t.definition = k.facts;
+  t.on_delete_columns = k.on_delete_columns;
+  t.new_column = k.new_column;
+  return t;
 }
 
-// As the writer takes it: "" for NO ACTION.
-std::string action_sql(char a) { return a == FKCONSTR_ACTION_NOACTION ? "" : action_name(a); }
-
-const char *deferrability(const KeyFacts &f) {
-  return !f.deferrable ? "NOT DEFERRABLE" : f.deferred ? "DEFERRABLE INITIALLY DEFERRED" : "DEFERRABLE";
-}
-
-const char *match_name(char m) { return m == FKCONSTR_MATCH_FULL ? "MATCH FULL" : "MATCH SIMPLE"; }
-
-// " They differ in ON DELETE (CASCADE in "a", NO ACTION in "b") and ...: both apply."
-std::string differences(const KeyFacts &a, const std::string &a_name, const KeyFacts &b, const std::string &b_name) {
-  std::vector<std::string> parts;
-  auto part = [&](const std::string &what, const std::string &x, const std::string &y) {
-    if (x != y) parts.push_back(what + " (" + x + " in \"" + a_name + "\", " + y + " in \"" + b_name + "\")");
-  };
-  part("MATCH", match_name(a.match), match_name(b.match));
-  part("ON UPDATE", action_name(a.on_update), action_name(b.on_update));
-  part("ON DELETE", action_name(a.on_delete), action_name(b.on_delete));
-  part("deferrability", deferrability(a), deferrability(b));
-  if (parts.empty()) return " Their definitions are the same.";
-  std::string s = " They differ in ";
-  for (size_t i = 0; i < parts.size(); i++) s += (i == 0 ? "" : i + 1 == parts.size() ? " and " : ", ") + parts[i];
-  return s + ": both apply, in the order their triggers fire.";
-}
-
-std::string column_list(const std::vector<std::string> &columns) {
-  std::string s = "(";
-  for (size_t i = 0; i < columns.size(); i++) s += (i ? ", " : "") + columns[i];
-  return s + ")";
-}
-
-// For a migration that sent the key without a name: what running it again does.
-std::string rerun_note(const NewKey &k) {
-  if (k.named) return "";
-  return " A migration that runs twice (again after a failure or a repair) adds a foreign key without a name once "
-         "more under a new name: name the key, so that a second run fails instead, or have the migration check "
-         "that the key exists.";
-}
-
-std::string duplicate_detail(const NewKey &k) {
-  return "Both make " + k.table + " " + column_list(k.columns) + " reference " + k.referenced_table + " " +
-         column_list(k.referenced_columns) + ": every insert or key update on " + k.table +
-         " and every delete or key update on " + k.referenced_table + " would check the key twice.";
-}
-
-Report duplicate_report(const NewKey &k) {
+Report duplicate_report(const NoticeText &text) {
   Report r;
   r.elevel = duplicate_policy == DUPLICATE_ERROR ? ERROR : WARNING;
   r.sqlstate = r.elevel == ERROR ? ERRCODE_DUPLICATE_OBJECT : ERRCODE_WARNING;
-  r.detail = duplicate_detail(k);
+  r.message = text.message;
+  r.detail = text.detail;
+  r.hint = text.hint;
   return r;
 }
 
 // The key duplicates one the table has.
 void report_existing(const NewKey &k, const RawKey &old) {
-  Report r = duplicate_report(k);
-  KeyFacts of;
-  of.on_update = old.on_update;
-  of.on_delete = old.on_delete;
-  of.match = old.match;
-  of.deferrable = old.deferrable;
-  of.deferred = old.deferred;
-  r.message = "foreign key constraint \"" + k.name + "\" on " + k.table + " duplicates \"" + old.name + "\"";
-  std::string diff = differences(k.facts, k.name, of, old.name);
-  r.detail += diff;
-  bool same = diff == " Their definitions are the same.";
-  std::string drop_old = drop_constraint_sql(k.table, old.quoted);
-  if (r.elevel == ERROR) {
-    r.hint = std::string("Leave it out: \"") + old.name + "\" already checks this key. To replace \"" + old.name +
-             "\", drop it in the same statement or before: " + drop_old +
-             ". Or set pg_fk_guard.duplicate_keys = warn to add it anyway.";
-  } else if (same) {
-    r.hint = "Once this statement has run, drop one of them: " + drop_constraint_sql(k.table, k.quoted_name) +
-             " drops the one it adds.";
-  } else {
-    r.hint = "Once this statement has run, keep the one whose definition you want: " + drop_old +
-             " drops the existing one, " + drop_constraint_sql(k.table, k.quoted_name) + " the one it adds.";
-  }
-  if (!old.validated)
-    r.hint += std::string(" \"") + old.name + "\" is NOT VALID: " + validate_constraint_sql(k.table, old.quoted) +
-              " checks its rows without a second key.";
-  r.hint += rerun_note(k);
-  raise(r);
+  ExistingKeyText o;
+  o.name = old.name;
+  o.quoted = old.quoted;
+  o.definition.on_update = old.on_update;
+  o.definition.on_delete = old.on_delete;
+  o.definition.match = old.match;
+  o.definition.deferrable = old.deferrable;
+  o.definition.deferred = old.deferred;
+  o.validated = old.validated;
+  raise(duplicate_report(duplicate_existing(key_text(k), o, duplicate_policy == DUPLICATE_ERROR)));
 }
 
 // The key duplicates one the same statement adds before it.
 void report_same_statement(const NewKey &k, const NewKey &first) {
-  Report r = duplicate_report(k);
-  r.message = "foreign key constraint \"" + k.name + "\" on " + k.table + " duplicates \"" + first.name +
-              "\", which the same statement adds";
-  r.detail += differences(k.facts, k.name, first.facts, first.name);
-  if (r.elevel == ERROR)
-    r.hint = "Declare the foreign key once. Or set pg_fk_guard.duplicate_keys = warn to add both.";
-  else
-    r.hint = "Declare the foreign key once; once this statement has run, " +
-             drop_constraint_sql(k.table, k.quoted_name) + " drops the second.";
-  raise(r);
+  raise(duplicate_report(duplicate_in_statement(key_text(k), key_text(first), duplicate_policy == DUPLICATE_ERROR)));
 }
 
 bool same_key(const NewKey &k, const RawKey &old) {
@@ -418,50 +351,21 @@ const char *lock_name(LOCKMODE mode) {
 
 void report_validation(const ProposedPairs *proposed, const NewKey &k, const RawSize &size) {
   LOCKMODE own = std::max<LOCKMODE>(proposed->target_lockmode, ShareRowExclusiveLock);
-  bool self = k.referenced_rel == k.rel;
-  std::string locks =
-      self ? std::string(lock_name(own)) + " on " + k.table
-      : own == ShareRowExclusiveLock
-          ? "SHARE ROW EXCLUSIVE on " + k.table + " and " + k.referenced_table
-          : std::string(lock_name(own)) + " on " + k.table + " and SHARE ROW EXCLUSIVE on " + k.referenced_table;
-  std::string rows = "about " + std::to_string((long long)size.rows) + " rows" +
-                     (size.partitioned ? " in its partitions" : "") + ", " + size.pretty;
+  ValidationScan s;
+  s.own_lock = lock_name(own);
+  s.self = k.referenced_rel == k.rel;
+  s.rows = (long long)size.rows;
+  s.partitioned = size.partitioned;
+  s.size = size.pretty;
+  s.two_steps_refused = compat::no_not_valid_foreign_keys_on_partitioned_tables;
+  s.notice_rows = validation_notice_rows;
+  NoticeText text = validation_scan(key_text(k), s);
   Report r;
   r.elevel = NOTICE;
   r.sqlstate = ERRCODE_SUCCESSFUL_COMPLETION;
-  r.message = "adding foreign key constraint \"" + k.name + "\" scans " + k.table + " (" + rows + ") holding " + locks +
-              " until the transaction ends";
-  r.detail = "Without NOT VALID, PostgreSQL checks every row of " + k.table + " against " + k.referenced_table +
-             " within this statement; until the transaction ends, " +
-             (own == AccessExclusiveLock ? "every read and write of " + k.table +
-                                               (self ? std::string() : " and every write to " + k.referenced_table)
-                                         : std::string("every write to ") + (self ? k.table : "both tables")) +
-             " waits.";
-  if (size.partitioned && compat::no_not_valid_foreign_keys_on_partitioned_tables) {
-    r.hint = "PostgreSQL 17 and older refuse NOT VALID foreign keys on partitioned tables, so " + k.table +
-             " cannot take the two-step form (ADD ... NOT VALID, then VALIDATE CONSTRAINT): run the statement when "
-             "writes can wait for the scan.";
-  } else {
-    ForeignKeySql fk;
-    fk.table = k.table;
-    fk.constraint = k.quoted_name;
-    fk.columns = k.columns;
-    fk.referenced_table = k.referenced_table;
-    fk.referenced_columns = k.referenced_columns;
-    fk.match_full = k.facts.match == FKCONSTR_MATCH_FULL;
-    fk.on_update = action_sql(k.facts.on_update);
-    fk.on_delete = action_sql(k.facts.on_delete);
-    fk.on_delete_columns = k.on_delete_columns;
-    fk.deferrable = k.facts.deferrable;
-    fk.initially_deferred = k.facts.deferred;
-    r.hint = std::string(k.new_column ? "Add the column without REFERENCES, then the foreign key in two steps: "
-                                      : "Add it in two steps: ") +
-             add_foreign_key_sql(fk, true) + "; then, in a transaction of its own, " +
-             validate_constraint_sql(k.table, k.quoted_name) + "; which checks the rows holding only SHARE UPDATE " +
-             "EXCLUSIVE on " + k.table + (self ? "" : " and ROW SHARE on " + k.referenced_table) + ", so writes go on.";
-  }
-  r.hint += " pg_fk_guard.validation_notice_rows (now " + std::to_string(validation_notice_rows) +
-            ") sets the estimated rows above which this notice is given.";
+  r.message = text.message;
+  r.detail = text.detail;
+  r.hint = text.hint;
   raise(r);
 }
 

@@ -71,9 +71,82 @@ val rebuilt_hint_of(val in) {
   });
 }
 
+KeyDefinition key_definition(const val &o) {
+  KeyDefinition d;
+  if (o.isUndefined() || o.isNull()) return d;
+  std::string u = get_string(o, "on_update", "a"), del = get_string(o, "on_delete", "a"),
+              m = get_string(o, "match", "s");
+  d.on_update = u.empty() ? 'a' : u[0];
+  d.on_delete = del.empty() ? 'a' : del[0];
+  d.match = m.empty() ? 's' : m[0];
+  d.deferrable = get_bool(o, "deferrable", false);
+  d.deferred = get_bool(o, "deferred", false);
+  return d;
+}
+
+// {name, quoted_name, named, table, referenced_table, columns, referenced_columns,
+// definition: {on_update, on_delete, match, deferrable, deferred}, on_delete_columns, new_column}
+NewKeyText new_key(const val &o) {
+  NewKeyText k;
+  k.name = get_string(o, "name");
+  k.quoted_name = get_string(o, "quoted_name");
+  k.named = get_bool(o, "named", false);
+  k.table = get_string(o, "table");
+  k.referenced_table = get_string(o, "referenced_table");
+  k.columns = get_strings(o, "columns");
+  k.referenced_columns = get_strings(o, "referenced_columns");
+  k.definition = key_definition(o["definition"]);
+  k.on_delete_columns = get_strings(o, "on_delete_columns");
+  k.new_column = get_bool(o, "new_column", false);
+  return k;
+}
+
+val notice_value(const NoticeText &t) {
+  val out = val::object();
+  out.set("message", t.message);
+  out.set("detail", t.detail);
+  out.set("hint", t.hint);
+  return out;
+}
+
+// old: {name, quoted, definition, validated}
+val duplicate_existing_of(val key, val old, bool as_error, val in) {
+  return guarded([&]() {
+    ExistingKeyText o;
+    o.name = get_string(old, "name");
+    o.quoted = get_string(old, "quoted");
+    o.definition = key_definition(old["definition"]);
+    o.validated = get_bool(old, "validated", true);
+    return notice_value(duplicate_existing(new_key(key), o, as_error, call_style(in)));
+  });
+}
+
+val duplicate_in_statement_of(val key, val first, bool as_error, val in) {
+  return guarded(
+      [&]() { return notice_value(duplicate_in_statement(new_key(key), new_key(first), as_error, call_style(in))); });
+}
+
+// scan: {own_lock, self, rows, partitioned, size, two_steps_refused, notice_rows}
+val validation_scan_of(val key, val scan, val in) {
+  return guarded([&]() {
+    ValidationScan s;
+    s.own_lock = get_string(scan, "own_lock", "SHARE ROW EXCLUSIVE");
+    s.self = get_bool(scan, "self", false);
+    s.rows = (long long)get_number(scan, "rows", 0);
+    s.partitioned = get_bool(scan, "partitioned", false);
+    s.size = get_string(scan, "size");
+    s.two_steps_refused = get_bool(scan, "two_steps_refused", false);
+    s.notice_rows = (long long)get_number(scan, "notice_rows", 0);
+    return notice_value(validation_scan(new_key(key), s, call_style(in)));
+  });
+}
+
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(fkg_guard_api) {
+  emscripten::function("duplicateExisting", &duplicate_existing_of);
+  emscripten::function("duplicateInStatement", &duplicate_in_statement_of);
+  emscripten::function("validationScan", &validation_scan_of);
   emscripten::function("rebuiltDetailOpening", &rebuilt_detail_opening_of);
   emscripten::function("rebuiltHint", &rebuilt_hint_of);
 }

@@ -233,5 +233,71 @@ TEST(GuardText, RebuiltKeysSteps) {
       << hint;
 }
 
+TEST(GuardText, DuplicateKeyNotices) {
+  NewKeyText k;
+  k.name = "sessions_userId_fkey1";
+  k.quoted_name = "\"sessions_userId_fkey1\"";
+  k.table = "sessions";
+  k.referenced_table = "users";
+  k.columns = {"\"userId\""};
+  k.referenced_columns = {"id"};
+  ExistingKeyText old;
+  old.name = "sessions_userId_fkey";
+  old.quoted = "\"sessions_userId_fkey\"";
+  old.definition.on_delete = 'c';
+  NoticeText t = duplicate_existing(k, old, false);
+  EXPECT_EQ(t.message,
+            "foreign key constraint \"sessions_userId_fkey1\" on sessions duplicates \"sessions_userId_fkey\"");
+  EXPECT_EQ(t.detail,
+            "Both make sessions (\"userId\") reference users (id): every insert or key update on sessions and every "
+            "delete or key update on users would check the key twice. They differ in ON DELETE (NO ACTION in "
+            "\"sessions_userId_fkey1\", CASCADE in \"sessions_userId_fkey\"): both apply, in the order their triggers "
+            "fire.");
+  EXPECT_NE(t.hint.find("A migration that runs twice"), std::string::npos);
+  // Refused: the setting that turns it off, in each call style.
+  EXPECT_NE(duplicate_existing(k, old, true).hint.find(" Or set pg_fk_guard.duplicate_keys = warn to add it anyway."),
+            std::string::npos);
+  EXPECT_NE(duplicate_existing(k, old, true, CallStyle::Package)
+                .hint.find(" Or pass duplicateKeys: 'warn' to guard() to add it anyway."),
+            std::string::npos);
+  NewKeyText first = k;
+  first.name = "sessions_userId_fkey";
+  EXPECT_EQ(duplicate_in_statement(k, first, true, CallStyle::Package).hint,
+            "Declare the foreign key once. Or pass duplicateKeys: 'warn' to guard() to add both.");
+}
+
+TEST(GuardText, ValidationScanNotice) {
+  NewKeyText k;
+  k.name = "big_user";
+  k.quoted_name = "big_user";
+  k.table = "big";
+  k.referenced_table = "users";
+  k.columns = {"user_id"};
+  k.referenced_columns = {"id"};
+  ValidationScan s;
+  s.own_lock = "SHARE ROW EXCLUSIVE";
+  s.rows = 5000;
+  s.size = "256 kB";
+  s.notice_rows = 1000;
+  NoticeText t = validation_scan(k, s);
+  EXPECT_EQ(t.message,
+            "adding foreign key constraint \"big_user\" scans big (about 5000 rows, 256 kB) holding SHARE ROW "
+            "EXCLUSIVE on big and users until the transaction ends");
+  EXPECT_EQ(t.hint,
+            "Add it in two steps: ALTER TABLE big ADD CONSTRAINT big_user FOREIGN KEY (user_id) REFERENCES users (id) "
+            "NOT VALID; then, in a transaction of its own, ALTER TABLE big VALIDATE CONSTRAINT big_user; which checks "
+            "the rows holding only SHARE UPDATE EXCLUSIVE on big and ROW SHARE on users, so writes go on. "
+            "pg_fk_guard.validation_notice_rows (now 1000) sets the estimated rows above which this notice is given.");
+  s.own_lock = "ACCESS EXCLUSIVE";
+  s.partitioned = true;
+  s.two_steps_refused = true;
+  t = validation_scan(k, s, CallStyle::Package);
+  EXPECT_EQ(t.detail,
+            "Without NOT VALID, PostgreSQL checks every row of big against users within this statement; until the "
+            "transaction ends, every read and write of big and every write to users waits.");
+  EXPECT_EQ(t.hint.rfind("PostgreSQL 17 and older refuse NOT VALID foreign keys on partitioned tables", 0), 0u);
+  EXPECT_NE(t.hint.find(" validationNoticeRows (now 1000) in guard()'s options sets"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace fkg

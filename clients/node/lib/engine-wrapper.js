@@ -73,4 +73,8 @@ module.exports = {
   rebuiltHint: (input) => call('rebuiltHint', input),
   // citus_rules.hpp: null when Citus accepts the key, else {sqlstate, message, detail, hint, kind}
   citusCheck: (key) => call('citusCheck', key),
+  // guard_text.hpp, the notices beyond types: {message, detail, hint}
+  duplicateExisting: (key, old, asError, calls = 'sql') => call('duplicateExisting', key, old, asError, { calls }),
+  duplicateInStatement: (key, first, asError, calls = 'sql') => call('duplicateInStatement', key, first, asError, { calls }),
+  validationScan: (key, scan, calls = 'sql') => call('validationScan', key, scan, { calls }),
 };

@@ -82,7 +82,30 @@ function plainKey(con) {
   return !con.indexname && !con.deferrable && !(con.exclusions || []).length;
 }
 
-function foreignKey(con, fkAttrs) {
+// attrs: the attribute nodes that follow a column's REFERENCES (DEFERRABLE,
+// INITIALLY DEFERRED, NOT ENFORCED ...), applied as transformConstraintAttrs
+// applies them (src/pg/compat.hpp, apply_constraint_attribute).
+function foreignKey(con, fkAttrs, attrs = []) {
+  const definition = {
+    on_update: con.fk_upd_action || 'a',
+    on_delete: con.fk_del_action || 'a',
+    match: con.fk_matchtype || 's',
+    deferrable: !!con.deferrable,
+    deferred: !!con.initdeferred,
+  };
+  let enforced = con.is_enforced !== false;
+  for (const a of attrs) {
+    const t = a.Constraint && a.Constraint.contype;
+    if (t === 'CONSTR_ATTR_DEFERRABLE') definition.deferrable = true;
+    else if (t === 'CONSTR_ATTR_NOT_DEFERRABLE') definition.deferrable = false;
+    else if (t === 'CONSTR_ATTR_DEFERRED') {
+      definition.deferred = true;
+      definition.deferrable = true; // INITIALLY DEFERRED implies DEFERRABLE
+    } else if (t === 'CONSTR_ATTR_IMMEDIATE') definition.deferred = false;
+    else if (t === 'CONSTR_ATTR_ENFORCED') enforced = true;
+    else if (t === 'CONSTR_ATTR_NOT_ENFORCED') enforced = false;
+    else break;
+  }
   return {
     conname: con.conname || null,
     fkAttrs: fkAttrs || (con.fk_attrs || []).map(str),
@@ -93,7 +116,49 @@ function foreignKey(con, fkAttrs) {
     // pg_constraint's action codes (a r c n d), for Citus's rules
     onDelete: con.fk_del_action || 'a',
     onUpdate: con.fk_upd_action || 'a',
+    definition,
+    onDeleteColumns: (con.fk_del_set_cols || []).map(str),
+    enforced,
+    validates: false,
   };
+}
+
+// Does a column get a value in existing rows (a DEFAULT or a generated
+// expression)? Then PostgreSQL validates its foreign keys on ADD COLUMN.
+function columnGetsValues(d) {
+  if (d.raw_default) return true;
+  return (d.constraints || []).some((k) => k.Constraint && ['CONSTR_DEFAULT', 'CONSTR_GENERATED'].includes(k.Constraint.contype));
+}
+
+// The foreign keys of a column definition's constraints.
+function columnKeys(d, validates) {
+  const out = [];
+  const cons = d.constraints || [];
+  cons.forEach((k, i) => {
+    if (!k.Constraint || k.Constraint.contype !== 'CONSTR_FOREIGN') return;
+    const key = foreignKey(k.Constraint, [d.colname], cons.slice(i + 1));
+    key.validates = validates && key.enforced;
+    out.push(key);
+  });
+  return out;
+}
+
+// The lock ALTER TABLE takes on its table (AlterTableGetLockLevel) for the
+// subcommands the guard models, as the extension's notices name it; null
+// for any other subcommand (the validation notice is then not given).
+const LOCKS = { AT_AddColumn: 8, AT_AlterColumnType: 8, AT_DropConstraint: 8, AT_DropColumn: 8, AT_SetNotNull: 8 };
+const LOCK_NAMES = { 6: 'SHARE ROW EXCLUSIVE', 8: 'ACCESS EXCLUSIVE' };
+function lockOf(cmds) {
+  let mode = 0;
+  for (const cmd of cmds) {
+    const c = cmd.AlterTableCmd;
+    if (!c) return null;
+    let m = LOCKS[c.subtype];
+    if (c.subtype === 'AT_AddConstraint') m = c.def && c.def.Constraint && c.def.Constraint.contype === 'CONSTR_FOREIGN' ? 6 : 8;
+    if (m === undefined) return null;
+    mode = Math.max(mode, m);
+  }
+  return LOCK_NAMES[Math.max(mode, 6)];
 }
 
 // One statement: {kind: 'create'|'alter', table, declared: Map(name -> column), keys: [...], unsure, stmt_location, stmt_len}
@@ -120,9 +185,9 @@ function collectStatement(raw) {
       if (e.ColumnDef) {
         const d = e.ColumnDef;
         out.declared.set(d.colname, declaredColumn(d));
+        out.keys.push(...columnKeys(d, false)); // CREATE TABLE checks no rows
         for (const k of d.constraints || []) {
-          if (k.Constraint && k.Constraint.contype === 'CONSTR_FOREIGN') out.keys.push(foreignKey(k.Constraint, [d.colname]));
-          else if (k.Constraint && ['CONSTR_PRIMARY', 'CONSTR_UNIQUE'].includes(k.Constraint.contype))
+          if (k.Constraint && ['CONSTR_PRIMARY', 'CONSTR_UNIQUE'].includes(k.Constraint.contype))
             out.uniques.push({ primary: k.Constraint.contype === 'CONSTR_PRIMARY', columns: [d.colname], plain: plainKey(k.Constraint) });
         }
       } else if (e.Constraint && e.Constraint.contype === 'CONSTR_FOREIGN') {
@@ -140,6 +205,7 @@ function collectStatement(raw) {
     const out = { kind: 'alter', table: rangeVar(a.relation), missingOk: !!a.missing_ok, declared: new Map(), keys: [], unsure: false, retypes: [],
       retyped: new Map(), dropped: [] };
     if (a.objtype && a.objtype !== 'OBJECT_TABLE') return { ...out, unsure: true, keys: [] };
+    out.lock = lockOf(a.cmds || []);
     for (const cmd of a.cmds || []) {
       const c = cmd.AlterTableCmd;
       if (!c) continue;
@@ -172,12 +238,16 @@ function collectStatement(raw) {
         // and the column has no CHECK constraint (guard-judge.js).
         out.citusNamesAddColumnKeys = (a.cmds || []).length === 1 &&
           !(d.constraints || []).some((k) => k.Constraint && k.Constraint.contype === 'CONSTR_CHECK');
+        // ADD COLUMN ... REFERENCES checks existing rows only when the column
+        // gets values in them.
+        out.keys.push(...columnKeys(d, columnGetsValues(d)).map((k) => ({ ...k, addColumn: true })));
         for (const k of d.constraints || []) {
-          if (k.Constraint && k.Constraint.contype === 'CONSTR_FOREIGN') out.keys.push({ ...foreignKey(k.Constraint, [d.colname]), addColumn: true });
-          else if (k.Constraint && ['CONSTR_PRIMARY', 'CONSTR_UNIQUE'].includes(k.Constraint.contype)) out.addsIndex = true;
+          if (k.Constraint && ['CONSTR_PRIMARY', 'CONSTR_UNIQUE'].includes(k.Constraint.contype)) out.addsIndex = true;
         }
       } else if (c.subtype === 'AT_AddConstraint' && c.def && c.def.Constraint && c.def.Constraint.contype === 'CONSTR_FOREIGN') {
-        out.keys.push(foreignKey(c.def.Constraint));
+        const key = foreignKey(c.def.Constraint);
+        key.validates = !key.notValid && key.enforced;
+        out.keys.push(key);
       } else if (c.subtype === 'AT_AddConstraint' || c.subtype === 'AT_AddIndex' || c.subtype === 'AT_AddIndexConstraint') {
         out.addsIndex = true; // a key the table's own foreign keys may reference
       } else if (c.subtype === 'AT_DropColumn' || c.subtype === 'AT_DropConstraint' || c.subtype === 'AT_SetNotNull') {

@@ -41,7 +41,7 @@ const MIGRATION_TABLES = ['SequelizeMeta', 'knex_migrations', 'migrations', 'pgm
 // instead of planning it again for every statement judged.
 const RESOLVE_SQL = `
 WITH rels AS (
-  SELECT x.i, c.oid, c.relname, c.relnamespace, c.relkind, c.reltuples, c.relpages, n.nspname
+  SELECT x.i, c.oid, c.relname, c.relnamespace, c.relkind, c.reltuples, c.relpages, c.relhastriggers, n.nspname
   FROM unnest((SELECT $1::text[])::text[]) WITH ORDINALITY AS x(name, i)
   LEFT JOIN pg_catalog.pg_class c ON c.oid = pg_catalog.to_regclass(x.name)
   LEFT JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
@@ -63,7 +63,7 @@ SELECT pg_catalog.current_setting('server_version_num')::int AS version, pg_cata
           'oid', r.oid::int8, 'display', r.oid::pg_catalog.regclass::text,
           'qualified', pg_catalog.quote_ident(r.nspname) || '.' || pg_catalog.quote_ident(r.relname),
           'relname', r.relname::text, 'namespace', r.relnamespace::int8, 'relkind', r.relkind::text,
-          'reltuples', r.reltuples, 'relpages', r.relpages,
+          'reltuples', r.reltuples, 'relpages', r.relpages, 'hastriggers', r.relhastriggers,
           'attrs', (SELECT pg_catalog.json_agg(pg_catalog.json_build_object(
                       'name', a.attname::text, 'attnum', a.attnum, 'type', a.atttypid::int8, 'typmod', a.atttypmod,
                       'coll', a.attcollation::int8, 'quoted', pg_catalog.quote_ident(a.attname),
@@ -207,6 +207,21 @@ function pkKey(st, k) {
   return k.pk.text === st.table.text ? `\u0000referenced ${k.pk.text}` : k.pk.text;
 }
 
+// quote_identifier() as the server does it (ruleutils.c): quoted unless all
+// lower case letters, digits, _ and $ (not first) and no keyword but an
+// unreserved one; the keywords asked of the server (pg_get_keywords()) once
+// per server version, and only when a notice needs a quoted name.
+const KEYWORDS_SQL = "SELECT pg_catalog.array_agg(word) AS words FROM pg_catalog.pg_get_keywords() WHERE catcode <> 'U'";
+const keywordCache = new Map();
+async function quoter(session, version) {
+  if (!keywordCache.has(version)) {
+    const [r] = await session.run(KEYWORDS_SQL);
+    keywordCache.set(version, new Set(r.words || []));
+  }
+  const reserved = keywordCache.get(version);
+  return (name) => (/^[a-z_][a-z0-9_$]*$/.test(name) && !reserved.has(name) ? name : `"${name.replace(/"/g, '""')}"`);
+}
+
 // A parent's entry among the statement's relations (INHERITS, PARTITION OF).
 function parentKey(rv) {
   return `\u0000parent ${rv.text}`;
@@ -348,12 +363,41 @@ async function resolve(session, ctx, st, rels, relIndex) {
   // words (src/pg/guard_cast.cpp), which the package does not write: left
   // to PostgreSQL.
   if (retyped.size && !creating && (await impossibleConversion(session, ctx, st, retyped, pairs))) return null;
+  // The keys the statement adds, for the notices beyond types
+  // (src/pg/guard_hygiene.cpp, new_keys).
+  const newKeys = [];
+  pairs.newKeys = newKeys;
+  const addNewKey = (k, conname, no, from) => {
+    const ps = pairs.slice(from);
+    if (ps.length === 0) return;
+    newKeys.push({
+      constraintNo: no,
+      text: {
+        name: conname,
+
+        named: !!k.conname,
+        table: ps[0].referencingTable,
+        referenced_table: ps[0].referencedTable,
+        columns: ps.map((p) => p.referencingColumn),
+        referenced_columns: ps.map((p) => p.referencedColumn),
+        definition: k.definition,
+        onDeleteColumns: k.onDeleteColumns || [],
+        new_column: ps.some((p) => p.declaredHere),
+      },
+      rel: creating ? null : target.oid,
+      referencedRel: ps[0].referencedRel ? ps[0].referencedRel.oid : null,
+      pairs: ps.map((p) => `${p.referencingAttname}\u0000${p.referencedAttname}`).sort(),
+      enforced: k.enforced !== false,
+      validates: !!k.validates,
+    });
+  };
   for (const k of st.keys) {
     const conname = k.conname || chooseName(relname, k.nameColumns || k.fkAttrs, taken);
     if (!conname) return null;
     taken.add(conname);
     const no = constraintNo++;
     if (k.period) continue;
+    const from = pairs.length;
     const pkRel = rels[relIndex.get(pkKey(st, k))];
     if (referencesItself(st, k, pkRel)) {
       const self = await selfReferenced(session, ctx, st, k);
@@ -386,6 +430,7 @@ async function resolve(session, ctx, st, rels, relIndex) {
           keyIsPrimarySingle: self.primarySingle,
         });
       }
+      addNewKey(k, conname, no, from);
       continue;
     }
     if (!pkRel) return null; // created by this statement, or missing: PostgreSQL decides
@@ -472,6 +517,7 @@ async function resolve(session, ctx, st, rels, relIndex) {
         onUpdate: k.onUpdate,
       });
     }
+    addNewKey(k, conname, no, from);
   }
   return pairs;
 }
@@ -821,6 +867,110 @@ function citusRefusal(judged, facts) {
   return null;
 }
 
+// ---- Beyond types: duplicate keys and the validating scan ----
+
+// The facts the notices beyond types need about the table a statement alters
+// ($1; not the keys it drops, $2): its foreign keys (for duplicates) and its
+// estimated rows, of its partitions when partitioned (the validating scan).
+// Asked only when they can matter: a table that never had a trigger has no
+// key to duplicate, and a small one no scan worth a notice.
+const HYGIENE_SQL = `
+SELECT (SELECT pg_catalog.json_agg(pg_catalog.json_build_object(
+          'name', c.conname::text, 'quoted', pg_catalog.quote_ident(c.conname), 'pkrel', c.confrelid::int8,
+          'pairs', (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(fa.attname::text, pa.attname::text))
+                    FROM unnest(c.conkey, c.confkey) AS k(fa, pa)
+                    JOIN pg_catalog.pg_attribute fa ON fa.attrelid = c.conrelid AND fa.attnum = k.fa
+                    JOIN pg_catalog.pg_attribute pa ON pa.attrelid = c.confrelid AND pa.attnum = k.pa),
+          'definition', pg_catalog.json_build_object('on_update', c.confupdtype::text, 'on_delete', c.confdeltype::text,
+                          'match', c.confmatchtype::text, 'deferrable', c.condeferrable, 'deferred', c.condeferred),
+          'validated', c.convalidated,
+          'enforced', COALESCE((pg_catalog.to_jsonb(c) ->> 'conenforced')::bool, true),
+          'period', COALESCE((pg_catalog.to_jsonb(c) ->> 'conperiod')::bool, false)) ORDER BY c.conname::text COLLATE "C")
+        FROM pg_catalog.pg_constraint c
+        WHERE c.conrelid = $1::oid AND c.contype = 'f' AND c.conparentid = 0 AND NOT c.conname = ANY ($2::text[])) AS existing,
+       (SELECT COALESCE(pg_catalog.sum(CASE WHEN pc.reltuples >= 0 THEN pc.reltuples ELSE pc.relpages::float8 * 100 END), 0)
+        FROM pg_catalog.pg_class pc
+        WHERE pc.relkind IN ('r', 'm', 't')
+          AND pc.oid IN (SELECT $1::oid UNION ALL SELECT relid FROM pg_catalog.pg_partition_tree($1::oid))) AS target_rows`;
+
+// The estimated rows of a table as the extension estimates them.
+function estimatedRows(rel) {
+  if (!['r', 'm', 't'].includes(rel.relkind)) return 0;
+  return rel.reltuples >= 0 ? rel.reltuples : rel.relpages * 100;
+}
+
+// The size of a table and its partitions, as pg_size_pretty prints it.
+const SIZE_SQL = `
+SELECT pg_catalog.pg_size_pretty(COALESCE(pg_catalog.sum(pg_catalog.pg_total_relation_size(c.oid)), 0)::bigint) AS size
+FROM pg_catalog.pg_class c
+WHERE c.oid IN (SELECT $1::oid UNION ALL SELECT relid FROM pg_catalog.pg_partition_tree($1::oid))
+  AND c.relkind IN ('r', 'm', 't')`;
+
+// The notices the extension's guard gives beyond types, for the keys a
+// statement adds (src/pg/guard_hygiene.cpp): a key that duplicates one the
+// table has or one the same statement adds first (WARNING, or the refusal
+// 42710 with duplicateKeys: 'error'), and ADD FOREIGN KEY without NOT VALID
+// on a table estimated above validationNoticeRows (NOTICE). Sentences from
+// the engine (src/core/guard_text.cpp); catalog facts from RESOLVE_SQL.
+async function hygieneNotices(session, ctx, st, target, keys, options) {
+  const out = [];
+  if (keys.length === 0) return out;
+  // The table's facts, when they can matter.
+  let facts = { existing: [], target_rows: target ? estimatedRows(target) : 0 };
+  const onTable = !!target && keys.some((k) => k.rel && k.referencedRel);
+  const duplicatesPossible = onTable && options.duplicateKeys !== 'ignore' && (target.relkind !== 'r' || target.hastriggers);
+  const scanPossible = onTable && options.validationNoticeRows > 0 && st.lock && keys.some((k) => k.validates) &&
+    (target.relkind === 'p' || estimatedRows(target) > options.validationNoticeRows);
+  if (duplicatesPossible || scanPossible) {
+    [facts] = await session.run(HYGIENE_SQL, [target.oid, st.dropped || []], 'pg_fk_guard_hygiene');
+  }
+  const calls = options.hintFunctions === 'extension' ? 'sql' : 'package';
+  const notice = (t, severity, code) => ({ severity, code, message: t.message, detail: t.detail, hint: t.hint, where: WHERE });
+  let quote = null;
+  // The key as the sentences take it, its names quoted as the server quotes them.
+  const text = async (k) => {
+    if (!quote) quote = await quoter(session, ctx.version);
+    const { onDeleteColumns, ...t } = k.text;
+    return { ...t, quoted_name: quote(t.name), on_delete_columns: onDeleteColumns.map(quote) };
+  };
+  if (options.duplicateKeys !== 'ignore') {
+    const asError = options.duplicateKeys === 'error';
+    const level = asError ? ['ERROR', '42710'] : ['WARNING', '01000'];
+    const same = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
+    for (const [i, k] of keys.entries()) {
+      if (!k.enforced) continue;
+      const first = keys.slice(0, i).find((f) => f.enforced && f.text.referenced_table === k.text.referenced_table &&
+        f.referencedRel === k.referencedRel && same(f.pairs, k.pairs));
+      if (first) {
+        out.push(notice(engine.duplicateInStatement(await text(k), await text(first), asError, calls), ...level));
+        continue;
+      }
+      if (!k.rel || !k.referencedRel) continue;
+      const old = (facts.existing || []).find((e) => !e.period && e.enforced && Number(e.pkrel) === k.referencedRel &&
+        same((e.pairs || []).map(([a, b]) => `${a}\u0000${b}`).sort(), k.pairs));
+      if (old) out.push(notice(engine.duplicateExisting(await text(k), old, asError, calls), ...level));
+    }
+  }
+  if (options.validationNoticeRows > 0 && st.lock) {
+    const rows = Number(facts.target_rows || 0);
+    for (const k of keys) {
+      if (!k.validates || !k.rel || !k.referencedRel || !(rows > options.validationNoticeRows)) continue;
+      const [sz] = await session.run(SIZE_SQL, [k.rel]);
+      const partitioned = !!target && target.relkind === 'p';
+      out.push(notice(engine.validationScan(await text(k), {
+        own_lock: st.lock,
+        self: k.referencedRel === k.rel,
+        rows: Math.trunc(rows),
+        partitioned,
+        size: sz.size,
+        two_steps_refused: ctx.version < 180000,
+        notice_rows: options.validationNoticeRows,
+      }, calls), 'NOTICE', '00000'));
+    }
+  }
+  return out;
+}
+
 // Judges one statement of a query string (collected st) against the catalog
 // as it stands. Returns {skipped: reason} or {refusal, notices}.
 async function judgeStatement(session, collected, st, query, options, useCache) {
@@ -869,7 +1019,10 @@ async function judgeStatement(session, collected, st, query, options, useCache) 
   // Citus checks its own rules once PostgreSQL has built the keys.
   const citus = ctx.citusFacts ? citusRefusal(judged, ctx.citusFacts) : null;
   if (citus) return { refusal: citus, judged };
-  return { refusal: null, notices: options.softMismatches === 'ignore' ? [] : softReports(judged, options), judged };
+  const notices = options.softMismatches === 'ignore' ? [] : softReports(judged, options);
+  const target = st.kind === 'alter' ? rels[relIndex.get(st.table.text)] : null;
+  notices.push(...(await hygieneNotices(session, ctx, st, target, pairs.newKeys || [], options)));
+  return { refusal: null, notices, judged };
 }
 
 // ---- After the statement: the keys it created that were not judged before ----

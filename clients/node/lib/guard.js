@@ -71,6 +71,8 @@ function normalizeOptions(options = {}) {
     profileRowLimit: options.profileRowLimit === undefined ? 100000 : options.profileRowLimit,
     hintFunctions: options.hintFunctions || 'package',
     replay: options.replay !== false,
+    duplicateKeys: options.duplicateKeys || 'warn',
+    validationNoticeRows: options.validationNoticeRows === undefined ? 1000000 : options.validationNoticeRows,
     onSkip: options.onSkip || null,
     onError: options.onError || null,
   };
@@ -78,6 +80,10 @@ function normalizeOptions(options = {}) {
     throw new TypeError("pg-fk-guard: hintFunctions must be 'package' or 'extension'");
   if (!['warn', 'error', 'ignore'].includes(o.softMismatches))
     throw new TypeError("pg-fk-guard: softMismatches must be 'warn', 'error' or 'ignore'");
+  if (!['warn', 'error', 'ignore'].includes(o.duplicateKeys))
+    throw new TypeError("pg-fk-guard: duplicateKeys must be 'warn', 'error' or 'ignore'");
+  if (typeof o.validationNoticeRows !== 'number' || !(o.validationNoticeRows >= 0))
+    throw new TypeError('pg-fk-guard: validationNoticeRows must be a number of rows, 0 or more');
   return o;
 }
 

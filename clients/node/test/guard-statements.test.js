@@ -153,7 +153,7 @@ test('self references in CREATE TABLE: the key and its types declared in the sam
 // expect: 'refused' | 'notice' | 'silent' | 'postgres'}]; 'postgres': the
 // extension's own refusal that the package leaves to PostgreSQL (the same
 // SQLSTATE and message from PostgreSQL; DETAIL and HINT not compared).
-async function statementDifferential(t, label, setup, cases, { notices = /^(foreign key constraint |adding foreign key constraint )/, options = {} } = {}) {
+async function statementDifferential(t, label, setup, cases, { notices = /^(foreign key constraint |adding foreign key constraint )/, options = {}, extSetup = '' } = {}) {
   const dbs = await databases(label.replace(/\W+/g, '_'), setup);
   // The HINT the package writes: with hintFunctions 'extension', the extension's own.
   const hintOf = options.hintFunctions === 'extension' ? (h) => h : packageHint;
@@ -162,6 +162,7 @@ async function statementDifferential(t, label, setup, cases, { notices = /^(fore
   const examples = [];
   try {
     const ext = await connect(dbs.ext);
+    if (extSetup) await ext.query(extSetup);
     const extNotices = [];
     ext.on('notice', (n) => { if (notices.test(n.message)) extNotices.push(n); });
     const logged = [];
@@ -321,4 +322,70 @@ test('INHERITS, PARTITION OF, ATTACH PARTITION and LIKE: the referencing column\
     { sql: 'CREATE TABLE app."Copy" (LIKE base, FOREIGN KEY (account_id) REFERENCES accounts, FOREIGN KEY (user_id) REFERENCES accounts)', expect: 'notice' },
     { sql: 'CREATE TABLE copy (LIKE base, FOREIGN KEY (account_id) REFERENCES accounts); SELECT 1', expect: 'notice' },
   ]);
+});
+
+const HYGIENE_SETUP = `
+CREATE TABLE users (id serial PRIMARY KEY, code text UNIQUE);
+CREATE TABLE sessions (sid text PRIMARY KEY, user_id integer, code text,
+  CONSTRAINT sessions_user_fk FOREIGN KEY (user_id) REFERENCES users ON DELETE CASCADE);
+CREATE TABLE orders (id serial PRIMARY KEY, user_id integer REFERENCES users);
+CREATE TABLE pending (user_id integer);
+ALTER TABLE pending ADD CONSTRAINT pending_nv FOREIGN KEY (user_id) REFERENCES users NOT VALID;
+CREATE TABLE big (id int PRIMARY KEY, user_id integer, code text, small smallint);
+CREATE TABLE parted (id int, user_id integer) PARTITION BY RANGE (id);
+CREATE TABLE parted_1 PARTITION OF parted FOR VALUES FROM (0) TO (100);
+CREATE TABLE parted_2 PARTITION OF parted FOR VALUES FROM (100) TO (200);
+INSERT INTO users (code) SELECT 'c' || g FROM generate_series(1, 20) g;
+INSERT INTO big SELECT g, 1 + g % 20, 'c1', 1 FROM generate_series(1, 50) g;
+INSERT INTO parted SELECT g, 1 FROM generate_series(1, 150) g;
+ANALYZE;`;
+
+const HYGIENE_CASES = [
+  // duplicates of a key the table has
+  { sql: 'ALTER TABLE sessions ADD FOREIGN KEY (user_id) REFERENCES users', expect: 'notice' },
+  { sql: 'ALTER TABLE sessions ADD CONSTRAINT again FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE', expect: 'notice' },
+  { sql: 'ALTER TABLE orders ADD FOREIGN KEY (user_id) REFERENCES users', expect: 'notice' },
+  { sql: 'ALTER TABLE pending ADD FOREIGN KEY (user_id) REFERENCES users DEFERRABLE INITIALLY DEFERRED', expect: 'notice' },
+  { sql: 'ALTER TABLE pending ADD COLUMN u2 integer REFERENCES users MATCH FULL INITIALLY DEFERRED', expect: 'silent' },
+  { sql: 'ALTER TABLE sessions DROP CONSTRAINT sessions_user_fk, ADD FOREIGN KEY (user_id) REFERENCES users', expect: 'silent' },
+  { sql: 'ALTER TABLE sessions ADD FOREIGN KEY (code) REFERENCES users (code)', expect: 'silent' },
+  // duplicates within the statement
+  { sql: 'CREATE TABLE t2 (a int REFERENCES users, FOREIGN KEY (a) REFERENCES users (id) MATCH FULL)', expect: 'notice' },
+  { sql: 'CREATE TABLE t3 (a int, b text, FOREIGN KEY (a, b) REFERENCES t3 (a, b), UNIQUE (b, a), FOREIGN KEY (b, a) REFERENCES t3 (b, a))', expect: 'notice' },
+  // the validating scan
+  { sql: 'ALTER TABLE big ADD FOREIGN KEY (user_id) REFERENCES users', expect: 'notice' },
+  { sql: 'ALTER TABLE big ADD CONSTRAINT "Big User" FOREIGN KEY (user_id) REFERENCES users ON UPDATE CASCADE ON DELETE SET NULL (user_id) DEFERRABLE', expect: 'notice' },
+  { sql: 'ALTER TABLE big ADD FOREIGN KEY (code) REFERENCES users (code) NOT VALID', expect: 'silent' },
+  { sql: 'ALTER TABLE big ADD CONSTRAINT "order" FOREIGN KEY (user_id) REFERENCES users', expect: 'notice' },
+  { sql: 'ALTER TABLE big ADD CONSTRAINT name FOREIGN KEY (user_id) REFERENCES users', expect: 'notice' },
+  { sql: 'ALTER TABLE big ADD COLUMN u2 integer DEFAULT 1 REFERENCES users', expect: 'notice' },
+  { sql: 'ALTER TABLE big ADD COLUMN u3 integer REFERENCES users', expect: 'silent' },
+  { sql: 'ALTER TABLE big ADD CONSTRAINT up FOREIGN KEY (id) REFERENCES big', expect: 'notice' },
+  { sql: 'ALTER TABLE big ADD FOREIGN KEY (small) REFERENCES users', expect: 'notice' },
+  { sql: 'ALTER TABLE parted ADD FOREIGN KEY (user_id) REFERENCES users', expect: 'notice' },
+  { sql: 'ALTER TABLE big ADD FOREIGN KEY (user_id) REFERENCES users, ADD FOREIGN KEY (user_id) REFERENCES users', expect: 'notice' },
+  { sql: 'ALTER TABLE big ALTER COLUMN code SET NOT NULL, ADD FOREIGN KEY (code) REFERENCES users (code)', expect: 'notice' },
+  { sql: 'ALTER TABLE big ADD FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID, ADD FOREIGN KEY (user_id) REFERENCES users', expect: 'notice' },
+];
+
+test('duplicate keys and the validating scan: the extension\'s notices, from the same sentences', async (t) => {
+  await statementDifferential(t, 'hygiene', HYGIENE_SETUP, HYGIENE_CASES,
+    { extSetup: 'SET pg_fk_guard.validation_notice_rows = 10', options: { validationNoticeRows: 10 } });
+});
+
+test('duplicate keys refused (duplicateKeys: \'error\', as pg_fk_guard.duplicate_keys = error), and the notices off', async (t) => {
+  await statementDifferential(t, 'hygiene errors', HYGIENE_SETUP, [
+    { sql: 'ALTER TABLE sessions ADD FOREIGN KEY (user_id) REFERENCES users', expect: 'refused' },
+    { sql: 'ALTER TABLE pending ADD FOREIGN KEY (user_id) REFERENCES users', expect: 'refused' },
+    { sql: 'CREATE TABLE t2 (a int REFERENCES users, FOREIGN KEY (a) REFERENCES users (id) MATCH FULL)', expect: 'refused' },
+    { sql: 'ALTER TABLE big ADD FOREIGN KEY (small) REFERENCES users, ADD FOREIGN KEY (small) REFERENCES users', expect: 'refused' },
+  ], { extSetup: 'SET pg_fk_guard.duplicate_keys = error', options: { duplicateKeys: 'error' } });
+  await statementDifferential(t, 'hygiene off', HYGIENE_SETUP, HYGIENE_CASES.map(({ sql }) => ({ sql })),
+    { extSetup: 'SET pg_fk_guard.duplicate_keys = ignore; SET pg_fk_guard.validation_notice_rows = 0',
+      options: { duplicateKeys: 'ignore', validationNoticeRows: 0 } });
+});
+
+test('the notices beyond types with the extension\'s hintFunctions: byte for byte', async (t) => {
+  await statementDifferential(t, 'hygiene sql hints', HYGIENE_SETUP, HYGIENE_CASES.slice(0, 4).concat(HYGIENE_CASES.slice(9, 11)),
+    { extSetup: 'SET pg_fk_guard.validation_notice_rows = 10', options: { validationNoticeRows: 10, hintFunctions: 'extension' } });
 });

@@ -103,7 +103,9 @@ function packageHint(hint) {
     .replace(new RegExp(String.raw`SELECT fk_guard\.change_key_type_plan\(${SQL_LIT}, ${SQL_LIT}, ${SQL_LIT}\)`, 'g'),
       (m, t, c, ty) => `changeKeyTypePlan(db, {referencedTable: ${jsLit(t)}, referencedColumn: ${jsLit(c)}, newType: ${jsLit(ty)}})`)
     .replace('then fk_guard.fix_plan() writes, for each referencing column,', 'then fixPlan() writes, for each referencing column,')
-    .replace('(pass constraint_name to keep its name)', '(pass constraintName to keep its name)');
+    .replace('(pass constraint_name to keep its name)', '(pass constraintName to keep its name)')
+    .replace(/ Or set pg_fk_guard\.duplicate_keys = warn to (add it anyway|add both)\./, " Or pass duplicateKeys: 'warn' to guard() to $1.")
+    .replace(/ pg_fk_guard\.validation_notice_rows \(now (\d+)\) sets/, " validationNoticeRows (now $1) in guard()'s options sets");
 }
 
 // The extension's fields with the HINT the package writes (packageHint).
