@@ -20,6 +20,7 @@ FKG_CORE_SOURCES += src/core/guard_text.cpp
 FKG_CORE_SOURCES += src/core/pair_text.cpp
 FKG_CORE_SOURCES += src/core/key_plan_rules.cpp
 FKG_CORE_SOURCES += src/core/explain_text.cpp
+FKG_CORE_SOURCES += src/core/trust_sql.cpp
 #
 # src/pg: the PostgreSQL side (catalog, executor, event triggers, SQL entry points).
 FKG_PG_SOURCES += src/pg/boundary.cpp

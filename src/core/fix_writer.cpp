@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "no_postgres.hpp"
+#include "trust_sql.hpp"
 
 namespace fkg {
 
@@ -179,7 +180,7 @@ namespace {
 // pg_depend) and base type, an array's element type, a composite's column
 // types, a range's canonical function and subtype, a multirange's range
 // (16 levels at most); then the casts the conversion's expression uses.
-constexpr const char *kConvertsHelperBody = R"fkg(
+constexpr const char *kConvertsHelperBodyStart = R"fkg(
 DECLARE
   source pg_catalog.oid;
   base pg_catalog.oid;
@@ -213,46 +214,11 @@ BEGIN
     RETURN true;
   END IF;
 
-  WITH RECURSIVE walk(t, ord, depth) AS (
-    SELECT s.t, ARRAY[s.n]::pg_catalog.int8[], 0 FROM (VALUES (source, 1), (target::pg_catalog.oid, 2)) s(t, n)
-    UNION ALL
-    SELECT c.t, w.ord || c.n, w.depth + 1
-      FROM walk w JOIN pg_catalog.pg_type y ON y.oid = w.t
-     CROSS JOIN LATERAL (
-           SELECT y.typbasetype, 3::pg_catalog.int8 WHERE y.typtype = 'd'
-           UNION ALL
-           SELECT y.typelem, 3 WHERE y.typtype <> 'd' AND y.typelem <> 0 AND y.typlen = -1
-           UNION ALL
-           SELECT a.atttypid, 2 + a.attnum FROM pg_catalog.pg_attribute a
-            WHERE y.typtype <> 'd' AND NOT (y.typelem <> 0 AND y.typlen = -1) AND y.typrelid <> 0
-              AND a.attrelid = y.typrelid AND a.attnum > 0 AND NOT a.attisdropped
-           UNION ALL
-           SELECT g.rngsubtype, 3 FROM pg_catalog.pg_range g WHERE y.typtype = 'r' AND g.rngtypid = y.oid
-           UNION ALL
-           SELECT g.rngtypid, 3 FROM pg_catalog.pg_range g WHERE y.typtype = 'm' AND g.rngmultitypid = y.oid) c(t, n)
-     WHERE w.depth < 16),
-  code(ord, fn, what) AS (
-    SELECT w.ord || 0::pg_catalog.int8, y.typinput::pg_catalog.oid,
-           pg_catalog.format('the input function of type %s is user-defined', pg_catalog.format_type(w.t, NULL))
-      FROM walk w JOIN pg_catalog.pg_type y ON y.oid = w.t
-    UNION ALL
-    SELECT w.ord || 1::pg_catalog.int8, y.typoutput::pg_catalog.oid,
-           pg_catalog.format('the output function of type %s is user-defined', pg_catalog.format_type(w.t, NULL))
-      FROM walk w JOIN pg_catalog.pg_type y ON y.oid = w.t
-    UNION ALL
-    SELECT w.ord || 2::pg_catalog.int8, g.rngcanonical::pg_catalog.oid,
-           pg_catalog.format('the canonical function of range type %s is user-defined', pg_catalog.format_type(w.t, NULL))
-      FROM walk w JOIN pg_catalog.pg_range g ON g.rngtypid = w.t
-    UNION ALL
-    SELECT w.ord || 2::pg_catalog.int8 || k.oid::pg_catalog.int8,
-           CASE WHEN d.refclassid = 'pg_catalog.pg_proc'::pg_catalog.regclass THEN d.refobjid
-                ELSE (SELECT o.oprcode::pg_catalog.oid FROM pg_catalog.pg_operator o WHERE o.oid = d.refobjid) END,
-           pg_catalog.format('the CHECK constraint %s of domain %s calls user-defined code',
-                             pg_catalog.quote_ident(k.conname), pg_catalog.format_type(w.t, NULL))
-      FROM walk w JOIN pg_catalog.pg_constraint k ON k.contypid = w.t AND k.contype = 'c'
-      JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_constraint'::pg_catalog.regclass AND d.objid = k.oid
-           AND d.refclassid IN ('pg_catalog.pg_proc'::pg_catalog.regclass, 'pg_catalog.pg_operator'::pg_catalog.regclass)
-    UNION ALL
+)fkg";
+
+// The casts the conversion's expression uses (text and the value's type to
+// and from the target's base type), after the types' own functions.
+constexpr const char *kConvertsCastCode = R"fkg(    UNION ALL
     SELECT ARRAY[3, x.n]::pg_catalog.int8[], c.castfunc::pg_catalog.oid,
            pg_catalog.format('the cast from %s to %s is user-defined',
                              pg_catalog.format_type(c.castsource, NULL), pg_catalog.format_type(c.casttarget, NULL))
@@ -260,20 +226,9 @@ BEGIN
                    (3, source, 'pg_catalog.text'::pg_catalog.regtype::pg_catalog.oid),
                    (4, 'pg_catalog.text'::pg_catalog.regtype::pg_catalog.oid, base), (5, base, base),
                    (6, base, 'pg_catalog.text'::pg_catalog.regtype::pg_catalog.oid)) x(n, s, t)
-      JOIN pg_catalog.pg_cast c ON c.castsource = x.s AND c.casttarget = x.t AND c.castmethod = 'f')
-  SELECT pg_catalog.format('%s (function %s.%s(%s), owned by %s)', k.what, pg_catalog.quote_ident(n.nspname),
-                           pg_catalog.quote_ident(p.proname),
-                           pg_catalog.array_to_string(ARRAY(SELECT pg_catalog.format_type(a.t, NULL)
-                                                              FROM pg_catalog.unnest(p.proargtypes::pg_catalog.oid[])
-                                                                   WITH ORDINALITY a(t, i) ORDER BY a.i), ', '),
-                           pg_catalog.quote_ident(r.rolname))
-    INTO why
-    FROM code k JOIN pg_catalog.pg_proc p ON p.oid = k.fn
-    JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
-    JOIN pg_catalog.pg_roles r ON r.oid = p.proowner
-   WHERE k.fn >= 16384 AND NOT r.rolsuper AND r.rolname <> CURRENT_USER
-   ORDER BY k.ord LIMIT 1;
-  IF why IS NOT NULL THEN
+      JOIN pg_catalog.pg_cast c ON c.castsource = x.s AND c.casttarget = x.t AND c.castmethod = 'f')fkg";
+
+constexpr const char *kConvertsHelperBodyEnd = R"fkg(  IF why IS NOT NULL THEN
     RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
       MESSAGE = pg_catalog.format('converting %s to %s would run code owned by another role',
                                   pg_catalog.format_type(source, -1), pg_catalog.format_type(target, target_typmod)),
@@ -326,13 +281,19 @@ BEGIN
 END
 )fkg";
 
+std::string converts_helper_body() {
+  return std::string(kConvertsHelperBodyStart) + "  WITH RECURSIVE " +
+         trust_sql::code_ctes("(source, 1), (target::pg_catalog.oid, 2)", kConvertsCastCode) +
+         trust_sql::first_untrusted("why") + ";\n" + kConvertsHelperBodyEnd;
+}
+
 }  // namespace
 
 std::string converts_helper_sql() {
   return std::string("CREATE OR REPLACE FUNCTION ") + kConvertsHelper +
          "(value anyelement, target pg_catalog.regtype, target_typmod integer) RETURNS boolean LANGUAGE plpgsql "
          "VOLATILE SET search_path = pg_catalog, pg_temp AS " +
-         sql::dollar_quoted(kConvertsHelperBody, "fk_guard");
+         sql::dollar_quoted(converts_helper_body(), "fk_guard");
 }
 
 std::string lost_rows_predicate(const PlanInput &in) {

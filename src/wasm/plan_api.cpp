@@ -18,6 +18,7 @@
 #include "../core/key_plan_rules.hpp"
 #include "../core/pair_text.hpp"
 #include "../core/sql_writer.hpp"
+#include "../core/trust_sql.hpp"
 #include "../core/verdict.hpp"
 #include "wasm_facts.hpp"
 #include "wasm_values.hpp"
@@ -279,6 +280,16 @@ val lost_rows(val facts) {
 // installed (facts.converts_helper), for the caller to create it itself.
 val converts_helper() {
   return guarded([&]() { return val(converts_helper_sql()); });
+}
+
+// typeIoReasonSql() and castReasonSql(): the queries that say why reading a
+// type ($1) or casting $1 to $2 would run code owned by another role, or
+// return no row (trust_sql.hpp); the extension runs the same checks in C.
+val type_io_reason_sql() {
+  return guarded([&]() { return val(trust_sql::type_io_reason()); });
+}
+val cast_reason_sql() {
+  return guarded([&]() { return val(trust_sql::cast_reason()); });
 }
 
 // fixPlan(facts, cascades, allowCascade): {plan} or {refused: {sqlstate,
@@ -548,6 +559,8 @@ EMSCRIPTEN_BINDINGS(fkg_plans) {
   emscripten::function("lostRowsPredicate", &lost_rows);
   emscripten::function("fixPlan", &fix_plan);
   emscripten::function("convertsHelperSql", &converts_helper);
+  emscripten::function("typeIoReasonSql", &type_io_reason_sql);
+  emscripten::function("castReasonSql", &cast_reason_sql);
   emscripten::function("checkHygiene", &check_hygiene_facts);
   emscripten::function("hygieneChecks", &hygiene_check_names);
   emscripten::function("keyTypePlanPrecheck", &key_plan_check);

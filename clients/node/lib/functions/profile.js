@@ -87,79 +87,18 @@ async function typeArg(s, value, arg, fn) {
 // Whose code converting and reading values would run (src/pg/trust.cpp):
 // trusted is code built into PostgreSQL, owned by a superuser, or owned by
 // the caller. The first function that is not, in the order the extension
-// finds it, as "function public.f(mood), owned by alice".
-const FUNCTION_AND_OWNER = `pg_catalog.format('%s (function %s.%s(%s), owned by %s)', k.what, pg_catalog.quote_ident(n.nspname),
-    pg_catalog.quote_ident(p.proname),
-    pg_catalog.array_to_string(ARRAY(SELECT pg_catalog.format_type(a.t, NULL)
-      FROM pg_catalog.unnest(p.proargtypes::pg_catalog.oid[]) WITH ORDINALITY a(t, i) ORDER BY a.i), ', '),
-    pg_catalog.quote_ident(r.rolname))`;
-const UNTRUSTED = `JOIN pg_catalog.pg_proc p ON p.oid = k.fn JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
-    JOIN pg_catalog.pg_roles r ON r.oid = p.proowner
-   WHERE k.fn >= 16384 AND NOT r.rolsuper AND r.rolname <> CURRENT_USER`;
-
-// type_io_reason(): the input and output functions of the type, followed
-// into a domain's CHECK constraints (the functions and operators they call,
-// as pg_depend records them) and its base type, an array's element type, a
-// composite's column types, a range's canonical function and subtype, a
-// multirange's range; 16 levels deep at most. ord orders them as the
-// extension walks them.
-const TYPE_IO_REASON = `
-  WITH RECURSIVE walk(t, ord, depth) AS (
-    SELECT $1::pg_catalog.oid, ARRAY[]::pg_catalog.int8[], 0
-    UNION ALL
-    SELECT c.t, w.ord || c.n, w.depth + 1
-      FROM walk w JOIN pg_catalog.pg_type y ON y.oid = w.t
-     CROSS JOIN LATERAL (
-           SELECT y.typbasetype, 3::pg_catalog.int8 WHERE y.typtype = 'd'
-           UNION ALL
-           SELECT y.typelem, 3 WHERE y.typtype <> 'd' AND y.typelem <> 0 AND y.typlen = -1
-           UNION ALL
-           SELECT a.atttypid, 2 + a.attnum FROM pg_catalog.pg_attribute a
-            WHERE y.typtype <> 'd' AND NOT (y.typelem <> 0 AND y.typlen = -1) AND y.typrelid <> 0
-              AND a.attrelid = y.typrelid AND a.attnum > 0 AND NOT a.attisdropped
-           UNION ALL
-           SELECT g.rngsubtype, 3 FROM pg_catalog.pg_range g WHERE y.typtype = 'r' AND g.rngtypid = y.oid
-           UNION ALL
-           SELECT g.rngtypid, 3 FROM pg_catalog.pg_range g WHERE y.typtype = 'm' AND g.rngmultitypid = y.oid) c(t, n)
-     WHERE w.depth < 16),
-  code(ord, fn, what) AS (
-    SELECT w.ord || 0::pg_catalog.int8, y.typinput::pg_catalog.oid,
-           pg_catalog.format('the input function of type %s is user-defined', pg_catalog.format_type(w.t, NULL))
-      FROM walk w JOIN pg_catalog.pg_type y ON y.oid = w.t
-    UNION ALL
-    SELECT w.ord || 1::pg_catalog.int8, y.typoutput::pg_catalog.oid,
-           pg_catalog.format('the output function of type %s is user-defined', pg_catalog.format_type(w.t, NULL))
-      FROM walk w JOIN pg_catalog.pg_type y ON y.oid = w.t
-    UNION ALL
-    SELECT w.ord || 2::pg_catalog.int8, g.rngcanonical::pg_catalog.oid,
-           pg_catalog.format('the canonical function of range type %s is user-defined', pg_catalog.format_type(w.t, NULL))
-      FROM walk w JOIN pg_catalog.pg_range g ON g.rngtypid = w.t
-    UNION ALL
-    SELECT w.ord || 2::pg_catalog.int8 || k.oid::pg_catalog.int8,
-           CASE WHEN d.refclassid = 'pg_catalog.pg_proc'::pg_catalog.regclass THEN d.refobjid
-                ELSE (SELECT o.oprcode::pg_catalog.oid FROM pg_catalog.pg_operator o WHERE o.oid = d.refobjid) END,
-           pg_catalog.format('the CHECK constraint %s of domain %s calls user-defined code',
-                             pg_catalog.quote_ident(k.conname), pg_catalog.format_type(w.t, NULL))
-      FROM walk w JOIN pg_catalog.pg_constraint k ON k.contypid = w.t AND k.contype = 'c'
-      JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_constraint'::pg_catalog.regclass AND d.objid = k.oid
-           AND d.refclassid IN ('pg_catalog.pg_proc'::pg_catalog.regclass, 'pg_catalog.pg_operator'::pg_catalog.regclass))
-  SELECT ${FUNCTION_AND_OWNER} AS why FROM code k ${UNTRUSTED} ORDER BY k.ord LIMIT 1`;
-
-// A cast from `from` (shown as it is, a domain too) to `to` through a cast
-// function (pg_cast, between the base types), as the parser builds it.
-const CAST_REASON = `
-  WITH RECURSIVE b(t, root, d) AS (
-    SELECT x.t, x.t, 0 FROM (VALUES ($1::pg_catalog.oid), ($2::pg_catalog.oid)) x(t)
-    UNION ALL
-    SELECT y.typbasetype, b.root, b.d + 1 FROM b JOIN pg_catalog.pg_type y ON y.oid = b.t WHERE y.typtype = 'd' AND b.d < 64),
-  base(root, t) AS (SELECT DISTINCT ON (b.root) b.root, b.t FROM b ORDER BY b.root, b.d DESC),
-  code(fn, what) AS (
-    SELECT c.castfunc::pg_catalog.oid,
-           pg_catalog.format('the cast from %s to %s is user-defined', pg_catalog.format_type($1, NULL), pg_catalog.format_type(c.casttarget, NULL))
-      FROM base f JOIN base t ON f.root = $1 AND t.root = $2
-      JOIN pg_catalog.pg_cast c ON c.castsource = f.t AND c.casttarget = t.t AND c.castmethod = 'f'
-     WHERE f.t <> t.t)
-  SELECT ${FUNCTION_AND_OWNER} AS why FROM code k ${UNTRUSTED} LIMIT 1`;
+// finds it, as "function public.f(mood), owned by alice". The queries are
+// the engine's (src/core/trust_sql.hpp), the same walk that the fix
+// scripts' stand-in for fk_guard.converts() runs: why reading or
+// writing a type runs untrusted code (its input and output functions,
+// followed into a domain's CHECK constraints and base type, an array's
+// element type, a composite's column types, a range's canonical function
+// and subtype, a multirange's range; 16 levels deep), and why a cast does.
+let reasonQueries = null;
+function reasonSql() {
+  if (!reasonQueries) reasonQueries = { typeIo: engine.call('typeIoReasonSql'), cast: engine.call('castReasonSql') };
+  return reasonQueries;
+}
 
 // Why the profile would run code that is not trusted, or null: the checks
 // of profile.cpp untrusted_code() in its order. The types' input and output
@@ -169,8 +108,9 @@ const CAST_REASON = `
 // conversion of the whole column, the values' text, the referenced keys in
 // the target type, and one value's text converted.
 async function untrustedCode(s, { columnType, source, target, viaText, identical, keysType = null }) {
-  const typeIo = async (t) => (await s.query(TYPE_IO_REASON, [t])).rows[0]?.why ?? null;
-  const cast = async (from, to) => (await s.query(CAST_REASON, [from, to])).rows[0]?.why ?? null;
+  const sql = reasonSql();
+  const typeIo = async (t) => (await s.query(sql.typeIo, [t])).rows[0]?.why ?? null;
+  const cast = async (from, to) => (await s.query(sql.cast, [from, to])).rows[0]?.why ?? null;
   const TEXT = '25';
   const steps = [
     () => typeIo(source), () => typeIo(target),
