@@ -14,6 +14,7 @@
 
 const { collect, loadParser, MAY_ADD_FK } = require('./guard-collect.js');
 const { judge, endCheck, prober } = require('./guard-judge.js');
+const { serverCannotParse } = require('./grammar.js');
 
 const PATCHED = Symbol.for('pg-fk-guard.patched');
 
@@ -117,6 +118,14 @@ function patchClient(client, options) {
       const [r] = await session.run("SELECT pg_catalog.now() <> pg_catalog.statement_timestamp() AS t");
       return r.t;
     },
+    // server_version_num, read once per connection.
+    serverVersion: async () => {
+      if (state.version === undefined) {
+        const [r] = await session.run("SELECT pg_catalog.current_setting('server_version_num')::int AS v");
+        state.version = Number(r.v);
+      }
+      return state.version;
+    },
   };
 
   // {refusal, after}: the refusal to throw instead of sending the text, and
@@ -129,6 +138,14 @@ function patchClient(client, options) {
     if (verdict.skipped) {
       if (state.options.onSkip) state.options.onSkip(verdict.skipped, text);
       return { refusal: null, after };
+    }
+    // Read with 18's grammar; an older server may not parse the text at all.
+    if (verdict.refusal || (verdict.notices || []).length) {
+      const unparsed = await serverCannotParse(text, await session.serverVersion());
+      if (unparsed) {
+        if (state.options.onSkip) state.options.onSkip(unparsed, text);
+        return { refusal: null, after: [] };
+      }
     }
     for (const n of verdict.notices || []) if (state.options.logger) logNotice(state.options.logger, n);
     return { refusal: verdict.refusal, after: verdict.refusal ? [] : after };
