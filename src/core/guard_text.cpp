@@ -110,6 +110,15 @@ std::string explain_call(const std::string &qualified, const std::string &column
          ");";
 }
 
+std::string change_key_type_plan_call(const std::string &referenced_table, const std::string &referenced_column,
+                                      const std::string &new_type, CallStyle calls) {
+  if (calls == CallStyle::Package)
+    return "changeKeyTypePlan(db, {referencedTable: " + js_literal(referenced_table) +
+           ", referencedColumn: " + js_literal(referenced_column) + ", newType: " + js_literal(new_type) + "})";
+  return "SELECT fk_guard.change_key_type_plan(" + sql::literal(referenced_table) + ", " +
+         sql::literal(referenced_column) + ", " + sql::literal(new_type) + ")";
+}
+
 std::string type_with_collation_note(const ColumnType &c, bool show_collation) {
   if (show_collation && !c.collation.empty()) return c.display + " COLLATE " + c.collation;
   return c.display;
@@ -133,15 +142,9 @@ std::string soft_message(const std::string &constraint, bool rebuilt, const Colu
 }
 
 std::string key_change_note(const KeyNames &n, const std::string &t, CallStyle calls) {
-  if (calls == CallStyle::Package)
-    return " Or, if " + n.referenced_table + "." + n.referenced_column + " should become " + t +
-           " instead: changeKeyTypePlan(db, {referencedTable: " + js_literal(n.referenced_table) +
-           ", referencedColumn: " + js_literal(n.referenced_attname) + ", newType: " + js_literal(t) +
-           "}) writes the script that changes it together with every column that references it.";
   return " Or, if " + n.referenced_table + "." + n.referenced_column + " should become " + t +
-         " instead: SELECT fk_guard.change_key_type_plan(" + sql::literal(n.referenced_table) + ", " +
-         sql::literal(n.referenced_attname) + ", " + sql::literal(t) +
-         ") writes the script that changes it together with every column that references it.";
+         " instead: " + change_key_type_plan_call(n.referenced_table, n.referenced_attname, t, calls) +
+         " writes the script that changes it together with every column that references it.";
 }
 
 std::string explain_note(const LeftOut &w, const std::string &explain_call_sql) {
@@ -291,13 +294,7 @@ std::string rebuilt_hint(const RebuiltFacts &f) {
   // A surrogate key changing type: one plan does all of it.
   std::string whole;
   if (f.key_side && f.key_may_follow) {
-    std::string call = f.calls == CallStyle::Package
-                           ? "changeKeyTypePlan(db, {referencedTable: " + js_literal(n.referenced_table) +
-                                 ", referencedColumn: " + js_literal(n.referenced_attname) +
-                                 ", newType: " + js_literal(f.new_type) + "})"
-                           : "SELECT fk_guard.change_key_type_plan(" + sql::literal(n.referenced_table) + ", " +
-                                 sql::literal(n.referenced_attname) + ", " + sql::literal(f.new_type) + ")";
-    whole = " Or " + call + " writes one script that changes " + key +
+    whole = " Or " + change_key_type_plan_call(n.referenced_table, n.referenced_attname, f.new_type, f.calls) + " writes one script that changes " + key +
             " together with every column that references it, keeping their foreign keys.";
   }
   return hint + "No cast converts " + uncastable + " to " + f.new_type + ". Drop the foreign keys first (" + drops +
@@ -466,6 +463,50 @@ NoticeText validation_scan(const NewKeyText &k, const ValidationScan &s, CallSty
                       ") in guard()'s options sets the estimated rows above which this notice is given."
                 : " pg_fk_guard.validation_notice_rows (now " + std::to_string(s.notice_rows) +
                       ") sets the estimated rows above which this notice is given.";
+  return r;
+}
+
+// ---- A key column's conversion that no cast can do ----
+
+NoticeText cast_refusal(const CastRefusalFacts &f) {
+  std::string col = f.table + "." + f.column;
+  std::string referenced = f.referenced_table + "." + f.referenced_column;
+  NoticeText r;
+  // PostgreSQL's own primary message, so that tools and people who match on it still do.
+  r.message = f.with_using ? "cannot cast type " + f.source + " to " + f.cast_to
+                           : "column \"" + f.attname + "\" cannot be cast automatically to type " + f.target;
+  r.detail = col + " is " + f.source + " and holds keys of " + referenced +
+             (!f.constraint.empty() ? " (foreign key " + f.constraint + ")"
+                                    : std::string(" (by its name; no foreign key is declared)")) +
+             ". No cast turns " + f.source + " into " + f.cast_to + ", so no USING " + f.column + "::" + f.cast_to +
+             " can convert it: its values have to be looked up, not cast.";
+  std::string data = data_sentence(f.table, f.column, f.source, f.target, f.data);
+  if (!data.empty()) r.detail += " " + data;
+
+  const DataFacts &d = f.data;
+  if (d.read && d.rows_total == d.rows_null) {
+    r.hint = (d.rows_total == 0 ? f.table + " is empty" : "Every " + col + " is NULL") +
+             ", so the type can change without losing anything: " +
+             alter_column_type_sql(f.table, f.column, f.target, "", Conversion::ToNull) + ".";
+  } else {
+    std::string target_note =
+        f.key_of_target_type ? "" : " (to " + f.key_type + ", the type of " + referenced + ")";
+    r.hint = "Map each value to a key of " + f.referenced_table + " through a column of " + f.referenced_table +
+             " that holds the " + f.source +
+             " values (UPDATE ... FROM), or set to NULL or delete the rows that "
+             "cannot be mapped; then change the type. " +
+             fix_plan_call(f.table, f.attname, f.referenced_table, f.referenced_attname, "map", nullptr, f.calls) +
+             " writes that script" + target_note +
+             "; with 'null' it sets the unmapped values to NULL, with 'delete' it deletes their rows.";
+  }
+  // The column leaves its key's type (a key type change that a tool sends
+  // column by column, the references first): the key may be what changes.
+  if (!f.key_of_target_type && f.key_may_follow) {
+    r.hint += " Or, if " + referenced + " should become " + f.target +
+              " as well: " + change_key_type_plan_call(f.referenced_table, f.referenced_attname, f.target, f.calls) +
+              " writes the script that changes it together with every column that references it.";
+  }
+  if (!f.tool_note.empty()) r.hint += " " + f.tool_note;
   return r;
 }
 

@@ -59,6 +59,12 @@ std::string fix_plan_call(const std::string &table, const std::string &column, c
 // For the package: "explain(db, {table: 'public.sessions', column: 'userId'});".
 std::string explain_call(const std::string &qualified, const std::string &column, CallStyle calls = CallStyle::Sql);
 
+// "SELECT fk_guard.change_key_type_plan('users', 'id', 'uuid')", or for the
+// package "changeKeyTypePlan(db, {referencedTable: 'users', ...})": names as
+// stored, the type as it prints.
+std::string change_key_type_plan_call(const std::string &referenced_table, const std::string &referenced_column,
+                                      const std::string &new_type, CallStyle calls = CallStyle::Sql);
+
 // A type as messages print it, with " COLLATE <collation>" when asked.
 std::string type_with_collation_note(const ColumnType &c, bool show_collation);
 
@@ -231,6 +237,33 @@ struct ValidationScan {
   long long notice_rows = 0;       // the threshold now
 };
 NoticeText validation_scan(const NewKeyText &k, const ValidationScan &s, CallStyle calls = CallStyle::Sql);
+
+// ---- A key column's conversion that no cast can do ----
+
+// ALTER COLUMN ... TYPE on a column that holds keys of another table (by a
+// declared foreign key, or by its name), from a type no cast turns into the
+// new one (uuid to integer). PostgreSQL refuses it with its own message; the
+// guard refuses it first with the same message and its own DETAIL and HINT.
+struct CastRefusalFacts {
+  std::string table;    // as regclass prints it
+  std::string column;   // quoted
+  std::string attname;  // as stored
+  std::string source;   // the column's type now, as it prints (no modifier)
+  std::string target;   // the statement's new type, with its modifier
+  std::string cast_to;  // USING's cast type (with_using), else the new type without its modifier
+  bool with_using = false;  // USING "col"::type: PostgreSQL's 42846 message; else 42804's
+  std::string referenced_table;    // as regclass prints it
+  std::string referenced_column;   // quoted
+  std::string referenced_attname;  // as stored
+  std::string key_type;            // the referenced key's type, with its modifier
+  std::string constraint;          // the declared foreign key, quoted; empty when implied by the name
+  bool key_of_target_type = false;  // the key already has the new type (the values were compared with it)
+  DataFacts data;                   // the column's values converted to the new type
+  bool key_may_follow = false;      // the key is a surrogate key change_key_type_plan() can change
+  std::string tool_note;            // for the tool whose conversion shape this is, or empty
+  CallStyle calls = CallStyle::Sql;
+};
+NoticeText cast_refusal(const CastRefusalFacts &f);
 
 // Citus: the distribution column's note in a HINT.
 extern const char *const kDistributionNote;

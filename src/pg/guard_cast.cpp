@@ -5,8 +5,6 @@
 #include "fix_plan.hpp"
 #include "guard_data.hpp"
 #include "settings.hpp"
-#include "../core/fix_writer.hpp"
-#include "../core/sql_writer.hpp"
 
 namespace fkg {
 
@@ -114,64 +112,52 @@ RawKey *key_names(const KeyPair *k) {
 void report(const RawConversion &c, const KeyPair &key) {
   const KeyPair *kp = &key;
   RawKey *k = pg_guard([kp]() { return key_names(kp); });
-  std::string col = std::string(c.table) + "." + c.column;
   std::string referenced = std::string(k->table) + "." + k->column;
+  bool key_of_target_type = key.referenced.type == c.target_type;
 
   ProfileRequest req;
   req.rel = c.rel;
   req.attname = c.attname;
   req.target = c.target_type;
   req.typmod = c.target_typmod;
-  if (key.referenced.type == c.target_type) {
+  if (key_of_target_type) {
     req.keys_rel = key.referenced_rel;
     req.keys_attname = k->attname;
     req.keys_display = referenced;
   }
   Profile prof = profile_of(req);
 
+  CastRefusalFacts f;
+  f.table = c.table;
+  f.column = c.column;
+  f.attname = c.attname;
+  f.source = c.source;
+  f.target = c.target;
+  f.cast_to = c.cast_to;
+  f.with_using = c.with_using;
+  f.referenced_table = k->table;
+  f.referenced_column = k->column;
+  f.referenced_attname = k->attname;
+  f.key_type = k->type;
+  f.constraint = k->constraint ? k->constraint : "";
+  f.key_of_target_type = key_of_target_type;
+  f.data = data_facts(prof);
+  // The column leaves its key's type (a key type change that a tool sends
+  // column by column, the references first): the key may be what changes.
+  if (!key_of_target_type) {
+    Oid rel = key.referenced_rel, type = c.target_type;
+    AttrNumber att = key.referenced_att;
+    f.key_may_follow = pg_guard([rel, att, type]() { return surrogate_key_may_follow(rel, att, type); });
+  }
+  f.tool_note = cast_tool_note();
+  NoticeText text = cast_refusal(f);
+
   Report r;
   r.elevel = guard_mode == MODE_ENFORCE ? ERROR : WARNING;
   r.sqlstate = c.with_using ? ERRCODE_CANNOT_COERCE : ERRCODE_DATATYPE_MISMATCH;
-  // PostgreSQL's own primary message, so that tools and people who match on it still do.
-  r.message = c.with_using
-                  ? std::string("cannot cast type ") + c.source + " to " + c.cast_to
-                  : std::string("column \"") + c.attname + "\" cannot be cast automatically to type " + c.target;
-  r.detail = col + " is " + c.source + " and holds keys of " + referenced +
-             (k->constraint ? std::string(" (foreign key ") + k->constraint + ")"
-                            : std::string(" (by its name; no foreign key is declared)")) +
-             ". No cast turns " + c.source + " into " + c.cast_to + ", so no USING " + c.column + "::" + c.cast_to +
-             " can convert it: its values have to be looked up, not cast.";
-  std::string data = data_sentence(c.table, c.column, c.source, c.target, prof);
-  if (!data.empty()) r.detail += " " + data;
-
-  if (prof.read && prof.data.rows_total == prof.data.rows_null) {
-    r.hint = (prof.data.rows_total == 0 ? std::string(c.table) + " is empty" : "Every " + col + " is NULL") +
-             ", so the type can change without losing anything: " +
-             alter_column_type_sql(c.table, c.column, c.target, "", Conversion::ToNull) + ".";
-  } else {
-    std::string target_note = key.referenced.type == c.target_type
-                                  ? ""
-                                  : std::string(" (to ") + k->type + ", the type of " + referenced + ")";
-    r.hint = "Map each value to a key of " + std::string(k->table) + " through a column of " + k->table +
-             " that holds the " + c.source +
-             " values (UPDATE ... FROM), or set to NULL or delete the rows that "
-             "cannot be mapped; then change the type. " +
-             fix_plan_call(c.table, c.attname, k->table, k->attname, "map", nullptr) + " writes that script" +
-             target_note + "; with 'null' it sets the unmapped values to NULL, with 'delete' it deletes their rows.";
-  }
-  // The column leaves its key's type (a key type change that a tool sends
-  // column by column, the references first): the key may be what changes.
-  if (key.referenced.type != c.target_type) {
-    Oid rel = key.referenced_rel, type = c.target_type;
-    AttrNumber att = key.referenced_att;
-    if (pg_guard([rel, att, type]() { return surrogate_key_may_follow(rel, att, type); }))
-      r.hint += std::string(" Or, if ") + referenced + " should become " + c.target +
-                " as well: SELECT fk_guard.change_key_type_plan(" + sql::literal(k->table) + ", " +
-                sql::literal(k->attname) + ", " + sql::literal(c.target) +
-                ") writes the script that changes it together with every column that references it.";
-  }
-  std::string note = cast_tool_note();
-  if (!note.empty()) r.hint += " " + note;
+  r.message = text.message;
+  r.detail = text.detail;
+  r.hint = text.hint;
   raise(r);
 }
 

@@ -149,29 +149,6 @@ val tool_note(val shape, std::string key_type) {
 
 // ---- The guard's sentences (guard_text.hpp) ----
 
-std::vector<std::string> strings_of(const val &o, const char *key) { return get_strings(o, key); }
-
-DataFacts data_facts(const val &o) {
-  DataFacts d;
-  if (o.isUndefined() || o.isNull()) return d;
-  d.read = get_bool(o, "read", false);
-  d.estimated = get_number(o, "estimated", -1);
-  d.row_limit = (int64_t)get_number(o, "row_limit", 0);
-  d.not_read = get_string(o, "not_read");
-  d.user_code = get_bool(o, "user_code", false);
-  d.keys = get_string(o, "keys");
-  d.keys_not_read = get_string(o, "keys_not_read");
-  d.rows_total = (int64_t)get_number(o, "rows_total", 0);
-  d.rows_null = (int64_t)get_number(o, "rows_null", 0);
-  d.rows_convertible = (int64_t)get_number(o, "rows_convertible", 0);
-  d.rows_unconvertible = (int64_t)get_number(o, "rows_unconvertible", 0);
-  d.rows_orphaned = (int64_t)get_number(o, "rows_orphaned", 0);
-  d.orphans_checked = get_bool(o, "orphans_checked", false);
-  d.sample_unconvertible = strings_of(o, "sample_unconvertible");
-  d.sample_orphaned = strings_of(o, "sample_orphaned");
-  return d;
-}
-
 Kind kind_of(const std::string &s) {
   for (int k = (int)Kind::Incompatible; k <= (int)Kind::None; k++)
     if (s == kind_name((Kind)k)) return (Kind)k;

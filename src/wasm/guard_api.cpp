@@ -1,8 +1,9 @@
 // The migration guard's sentences that the engine's first entry points
 // (engine_api.cpp) do not cover, for clients/node/lib/guard-judge.js: the
-// refusal of keys that ALTER COLUMN TYPE makes PostgreSQL rebuild, and the
-// guard's notices beyond types (duplicate keys, the validating scan). The
-// same src/core functions the extension's guard calls.
+// refusal of keys that ALTER COLUMN TYPE makes PostgreSQL rebuild, the
+// refusal of a key column's conversion that no cast can do, and the guard's
+// notices beyond types (duplicate keys, the validating scan). The same
+// src/core functions the extension's guard calls.
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
 
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "../core/guard_text.hpp"
+#include "../core/tool_notes.hpp"
 #include "wasm_facts.hpp"
 #include "wasm_values.hpp"
 #include "../core/no_postgres.hpp"
@@ -141,6 +143,47 @@ val validation_scan_of(val key, val scan, val in) {
   });
 }
 
+// shape: {query, application_name}: the note for the tool whose conversion
+// shape the statement has (recognise_cast_tool), {tool: null, note: ''} when none.
+val cast_tool_note_of(val shape) {
+  return guarded([&]() {
+    std::string query = get_string(shape, "query"), app = get_string(shape, "application_name");
+    StatementShape s{query, "", app, "", {}, "", "", ""};
+    const ToolNote *t = recognise_cast_tool(s);
+    val out = val::object();
+    out.set("tool", t ? val(std::string(t->tool)) : val::null());
+    out.set("note", t ? t->note(s, "") : std::string());
+    return out;
+  });
+}
+
+// in: {calls, table, column, attname, source, target, cast_to, with_using,
+// referenced_table, referenced_column, referenced_attname, key_type,
+// constraint, key_of_target_type, data (DataFacts), key_may_follow, tool_note}
+val cast_refusal_of(val in) {
+  return guarded([&]() {
+    CastRefusalFacts f;
+    f.table = get_string(in, "table");
+    f.column = get_string(in, "column");
+    f.attname = get_string(in, "attname");
+    f.source = get_string(in, "source");
+    f.target = get_string(in, "target");
+    f.cast_to = get_string(in, "cast_to");
+    f.with_using = get_bool(in, "with_using", false);
+    f.referenced_table = get_string(in, "referenced_table");
+    f.referenced_column = get_string(in, "referenced_column");
+    f.referenced_attname = get_string(in, "referenced_attname");
+    f.key_type = get_string(in, "key_type");
+    f.constraint = get_string(in, "constraint");
+    f.key_of_target_type = get_bool(in, "key_of_target_type", false);
+    f.data = data_facts(in["data"]);
+    f.key_may_follow = get_bool(in, "key_may_follow", false);
+    f.tool_note = get_string(in, "tool_note");
+    f.calls = call_style(in);
+    return notice_value(cast_refusal(f));
+  });
+}
+
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(fkg_guard_api) {
@@ -149,6 +192,8 @@ EMSCRIPTEN_BINDINGS(fkg_guard_api) {
   emscripten::function("validationScan", &validation_scan_of);
   emscripten::function("rebuiltDetailOpening", &rebuilt_detail_opening_of);
   emscripten::function("rebuiltHint", &rebuilt_hint_of);
+  emscripten::function("castToolNote", &cast_tool_note_of);
+  emscripten::function("castRefusal", &cast_refusal_of);
 }
 
 }  // namespace wasm

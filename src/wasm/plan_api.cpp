@@ -7,6 +7,7 @@
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
 
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -76,8 +77,12 @@ val render_pair(val names, val facts, std::string conversion) {
 }
 
 // Pairs judged once, rendered for many names (diagnose() reports thousands
-// of pairs of a few type combinations): registerPair(facts, conversion)
-// classifies once and returns an id; renderPairsById(rows) renders every
+// of pairs of a few type combinations), in a table of their own per
+// diagnosis: openPairTable() returns a table's number, registerPair(table,
+// facts, conversion) classifies once and returns an id in that table,
+// closePairTable(table) frees it (the caller's finally: a long-lived process
+// keeps no pairs of diagnoses it has finished, and diagnoses that run at the
+// same time on several connections keep their own); renderPairsById(table, rows) renders every
 // row of a diagnosis in one call: rows separated by U+001E, each the pair's
 // id and the seven names (fk_table, fk_table_q, fk_column, pk_table,
 // pk_table_q, pk_column, constraint) joined by U+001F. It returns one row
@@ -95,17 +100,50 @@ struct Registered {
   Conversion conversion;
 };
 
-std::vector<Registered> &registry() {
-  static std::vector<Registered> r;
-  return r;
+std::map<int, std::vector<Registered>> &pair_tables() {
+  static std::map<int, std::vector<Registered>> t;
+  return t;
 }
 
-val register_pair(val facts, std::string conversion) {
+std::vector<Registered> &pair_table(int table) {
+  auto it = pair_tables().find(table);
+  if (it == pair_tables().end()) throw std::invalid_argument("unknown pair table");
+  return it->second;
+}
+
+// The lowest number no open table has.
+val open_pair_table() {
   return guarded([&]() {
+    int n = 0;
+    while (pair_tables().count(n)) n++;
+    pair_tables().emplace(n, std::vector<Registered>());
+    return val(n);
+  });
+}
+
+val close_pair_table(int table) {
+  return guarded([&]() { return val(pair_tables().erase(table) == 1); });
+}
+
+// {tables, pairs}: how many tables are open and how many pairs they hold.
+val pair_table_sizes() {
+  return guarded([&]() {
+    size_t pairs = 0;
+    for (const auto &t : pair_tables()) pairs += t.second.size();
+    val out = val::object();
+    out.set("tables", (double)pair_tables().size());
+    out.set("pairs", (double)pairs);
+    return out;
+  });
+}
+
+val register_pair(int table, val facts, std::string conversion) {
+  return guarded([&]() {
+    std::vector<Registered> &reg = pair_table(table);
     PairFacts f = pair_facts(facts);
     Verdict v = classify(f);
-    registry().push_back(Registered{f, v, conversion_of(conversion)});
-    return val((int)registry().size() - 1);
+    reg.push_back(Registered{f, v, conversion_of(conversion)});
+    return val((int)reg.size() - 1);
   });
 }
 
@@ -116,7 +154,7 @@ bool has_separator(const std::string &s) {
   return s.find(kRowSep) != std::string::npos || s.find(kFieldSep) != std::string::npos;
 }
 
-void append_rendered_row(std::string_view row, std::string *out) {
+void append_rendered_row(const std::vector<Registered> &registry, std::string_view row, std::string *out) {
   std::string_view f[8];
   size_t n = 0, start = 0;
   for (;;) {
@@ -133,8 +171,8 @@ void append_rendered_row(std::string_view row, std::string *out) {
     if (c < '0' || c > '9') throw std::invalid_argument("unknown pair id");
     id = id * 10 + (c - '0');
   }
-  if (id >= (int)registry().size()) throw std::invalid_argument("unknown pair id");
-  const Registered &reg = registry()[id];
+  if (id >= (int)registry.size()) throw std::invalid_argument("unknown pair id");
+  const Registered &reg = registry[id];
   PairNames names{std::string(f[1]), std::string(f[2]), std::string(f[3]), std::string(f[4]),
                   std::string(f[5]), std::string(f[6]), std::string(f[7])};
   RenderedPair r = render_pair_text(names, reg.facts, reg.verdict, reg.conversion);
@@ -162,8 +200,9 @@ std::string &rendered_rows() {
   return r;
 }
 
-val render_pairs_by_id(std::string rows) {
+val render_pairs_by_id(int table, std::string rows) {
   return guarded([&]() {
+    const std::vector<Registered> &registry = pair_table(table);
     std::string &out = rendered_rows();
     std::string().swap(out);
     out.reserve(rows.size() * 6);
@@ -171,7 +210,7 @@ val render_pairs_by_id(std::string rows) {
     size_t start = 0;
     for (;;) {
       size_t end = all.find(kRowSep, start);
-      append_rendered_row(all.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start),
+      append_rendered_row(registry, all.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start),
                           &out);
       if (end == std::string_view::npos) break;
       out += kRowSep;
@@ -549,6 +588,9 @@ val hygiene_check_names() {
 
 EMSCRIPTEN_BINDINGS(fkg_plans) {
   emscripten::function("renderPair", &render_pair);
+  emscripten::function("openPairTable", &open_pair_table);
+  emscripten::function("closePairTable", &close_pair_table);
+  emscripten::function("pairTableSizes", &pair_table_sizes);
   emscripten::function("registerPair", &register_pair);
   emscripten::function("renderPairsById", &render_pairs_by_id);
   emscripten::function("impliedDetailPrefix", &implied_prefix);

@@ -87,5 +87,27 @@ inline KeyNames key_names(const emscripten::val &o) {
   return n;
 }
 
+// A profile's counts, as the guard's sentences take them (DataFacts).
+inline DataFacts data_facts(const emscripten::val &o) {
+  DataFacts d;
+  if (o.isUndefined() || o.isNull()) return d;
+  d.read = get_bool(o, "read", false);
+  d.estimated = get_number(o, "estimated", -1);
+  d.row_limit = (int64_t)get_number(o, "row_limit", 0);
+  d.not_read = get_string(o, "not_read");
+  d.user_code = get_bool(o, "user_code", false);
+  d.keys = get_string(o, "keys");
+  d.keys_not_read = get_string(o, "keys_not_read");
+  d.rows_total = (int64_t)get_number(o, "rows_total", 0);
+  d.rows_null = (int64_t)get_number(o, "rows_null", 0);
+  d.rows_convertible = (int64_t)get_number(o, "rows_convertible", 0);
+  d.rows_unconvertible = (int64_t)get_number(o, "rows_unconvertible", 0);
+  d.rows_orphaned = (int64_t)get_number(o, "rows_orphaned", 0);
+  d.orphans_checked = get_bool(o, "orphans_checked", false);
+  d.sample_unconvertible = get_strings(o, "sample_unconvertible");
+  d.sample_orphaned = get_strings(o, "sample_orphaned");
+  return d;
+}
+
 }  // namespace wasm
 }  // namespace fkg

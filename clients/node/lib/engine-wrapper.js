@@ -71,6 +71,10 @@ module.exports = {
   // guard_text.hpp, keys rebuilt by ALTER COLUMN TYPE (src/wasm/guard_api.cpp)
   rebuiltDetailOpening: (several) => call('rebuiltDetailOpening', several),
   rebuiltHint: (input) => call('rebuiltHint', input),
+  // guard_text.hpp, a key column's conversion that no cast can do: {message, detail, hint}
+  castRefusal: (input) => call('castRefusal', input),
+  // tool_notes.hpp recognise_cast_tool: {tool, note} ({tool: null, note: ''} when none)
+  castToolNote: (shape) => call('castToolNote', shape),
   // citus_rules.hpp: null when Citus accepts the key, else {sqlstate, message, detail, hint, kind}
   citusCheck: (key) => call('citusCheck', key),
   // guard_text.hpp, the notices beyond types: {message, detail, hint}

@@ -314,8 +314,11 @@ async function collect(text) {
         stmts.slice(i + 1).every((r) => NO_CATALOG.has(Object.keys(r.stmt || {})[0]))) endChecks.push({ ...st, index: i });
     const s = raw.stmt || {};
     const node = Object.keys(s)[0];
-    if (st && (st.keys.length || (st.retyped && st.retyped.size)) && !st.unsure && replayable)
-      statements.push({ ...st, index: i, prefix: [...prefix], text: texts[i] });
+    // An ALTER TABLE it cannot model (DROP COLUMN) is still checked for a
+    // key column's conversion that no cast can do, as the extension checks it.
+    const castOnly = !!st && st.unsure && st.kind === 'alter' && st.retyped.size > 0;
+    if (st && (st.keys.length || (st.retyped && st.retyped.size)) && (!st.unsure || castOnly) && replayable)
+      statements.push({ ...st, castOnly, index: i, prefix: [...prefix], text: texts[i] });
     if (NO_CATALOG.has(node)) return;
     if (REPLAYED.has(node) && !(node === 'IndexStmt' && s.IndexStmt.concurrent) &&
         !(node === 'VariableSetStmt' && s.VariableSetStmt.kind !== 'VAR_SET_VALUE' && s.VariableSetStmt.kind !== 'VAR_RESET' &&

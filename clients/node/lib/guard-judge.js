@@ -7,7 +7,7 @@
 // (src/core/guard_text.cpp), as the extension's guard does.
 
 const engine = require('./engine-wrapper.js');
-const { Prober, rolledBack, attempt, FIRST_NORMAL_OID } = require('./probe.js');
+const { Prober, rolledBack, attempt, FIRST_NORMAL_OID, COLUMN_TYPES_SQL, columnTypeOf } = require('./probe.js');
 const { profile } = require('./guard-profile.js');
 const { chooseName, candidates } = require('./guard-names.js');
 
@@ -250,6 +250,112 @@ async function impossibleConversion(session, ctx, st, retyped, rebuiltPairs) {
   return false;
 }
 
+// ---- A key column's conversion that no cast can do (src/pg/guard_cast.cpp) ----
+
+// The facts of the columns an ALTER TABLE converts ($1 the table as the
+// statement names it, $2 the columns as stored), when the caller owns the
+// table (PostgreSQL refuses the statement otherwise, and the extension says
+// nothing): each column's type now, and what the messages need.
+const CAST_FACTS_SQL = `
+SELECT c.oid::int8 AS oid, c.oid::pg_catalog.regclass::text AS display, c.reltuples, c.relpages,
+       pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname) AS qualified,
+       pg_catalog.current_setting('application_name') AS app,
+       pg_catalog.current_schemas(false)::text[] AS path,
+       (SELECT pg_catalog.json_agg(pg_catalog.json_build_object(
+                 'name', a.attname::text, 'attnum', a.attnum, 'type', a.atttypid::int8,
+                 'quoted', pg_catalog.quote_ident(a.attname), 'source', pg_catalog.format_type(a.atttypid, NULL)))
+          FROM pg_catalog.pg_attribute a
+         WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attname = ANY ($2::text[])) AS attrs
+FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+WHERE c.oid = pg_catalog.to_regclass($1::text) AND pg_catalog.pg_has_role(c.relowner, 'USAGE')`;
+
+// The referenced key of a column, for the messages ($1 table, $2 column number).
+const KEY_FACTS_SQL = `
+SELECT c.oid::pg_catalog.regclass::text AS display, c.reltuples, c.relpages,
+       pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname) AS qualified,
+       a.attname::text AS attname, pg_catalog.quote_ident(a.attname) AS quoted, a.atttypid::int8 AS type,
+       a.atttypmod AS typmod, a.attcollation::int8 AS coll, pg_catalog.format_type(a.atttypid, a.atttypmod) AS type_display,
+       (SELECT pg_catalog.quote_ident(k.conname) FROM pg_catalog.pg_constraint k WHERE k.oid = $3::oid) AS constraint_quoted
+FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum = $2::int2
+WHERE c.oid = $1::oid`;
+
+// The refusal of the first column this ALTER TABLE converts, without USING
+// or with USING "col"::type, to a type no cast turns its type into, while it
+// holds keys of another table (a declared foreign key, or one implied by its
+// name: explain.js keyReferencedBy, as catalog_pairs.cpp key_referenced_by()):
+// PostgreSQL's own SQLSTATE and message, the extension's DETAIL and HINT
+// (src/core/guard_text.cpp, cast_refusal). null when there is none.
+async function castRefusal(session, ctx, st, query, options) {
+  const names = [...st.retyped.keys()];
+  const [t] = await session.run(CAST_FACTS_SQL, [st.table.text, names], 'pg_fk_guard_cast');
+  if (!t) return null; // a missing table, or one the caller does not own: PostgreSQL speaks
+  const attrs = new Map((t.attrs || []).map((a) => [a.name, a]));
+  const { keyReferencedBy } = require('./functions/explain.js');
+  const s = { query: async (text, params) => ({ rows: await session.run(text, params || []) }), serverVersion: ctx.version };
+  for (const [name, r] of st.retyped) {
+    const a = attrs.get(name);
+    if (!a || r.typeSql === null || r.using === 'other') continue;
+    const [target] = await declaredTypes(session, ctx, [r.typeSql]);
+    if (!target) continue;
+    let castTo = target.type;
+    if (r.using === 'cast') {
+      // Only the column cast to a type, as tools send it.
+      if (r.castSql === null) continue;
+      const [c] = await declaredTypes(session, ctx, [r.castSql]);
+      if (!c) continue;
+      castTo = c.type;
+    }
+    const source = Number(a.type);
+    if ((await conversionBetween(session, source, castTo, ctx.db)) !== 'none') continue;
+    const key = await keyReferencedBy(s, Number(t.oid), Number(a.attnum), t.path);
+    if (!key) continue;
+    const [k] = await session.run(KEY_FACTS_SQL, [key.refrel, key.refatt, key.con]);
+    const [fkType, toType] = (await session.run(COLUMN_TYPES_SQL, [[source, target.type], [-1, target.typmod], [0, 0]]))
+      .map(columnTypeOf);
+    const [{ cast_to: castToDisplay }] = await session.run('SELECT pg_catalog.format_type($1::oid, NULL) AS cast_to', [castTo]);
+    const keyOfTargetType = Number(k.type) === target.type;
+    const rel = { oid: Number(t.oid), reltuples: t.reltuples, relpages: t.relpages, qualified: t.qualified };
+    const referenced = `${k.display}.${k.quoted}`;
+    let keys = null;
+    if (keyOfTargetType) {
+      const [kt] = (await session.run(COLUMN_TYPES_SQL, [[Number(k.type)], [k.typmod], [Number(k.coll)]])).map(columnTypeOf);
+      keys = { rel: { oid: Number(key.refrel), reltuples: k.reltuples, relpages: k.relpages, qualified: k.qualified },
+        column: k.quoted, display: referenced, collationDeterministic: kt.collation_deterministic };
+    }
+    const data = await profile(session, { rel, column: a.quoted, fk: fkType, pk: toType,
+      conversion: await conversionBetween(session, source, target.type, ctx.db), keys, rowLimit: options.profileRowLimit });
+    let keyMayFollow = false;
+    if (!keyOfTargetType) {
+      const [m] = await session.run(SURROGATE_SQL, [Number(key.refrel), k.attname, SURROGATE_OIDS.has(toType.baseOid)]);
+      keyMayFollow = !!(m && m.may);
+    }
+    const withUsing = r.using === 'cast';
+    const text = engine.castRefusal({
+      calls: options.hintFunctions === 'extension' ? 'sql' : 'package',
+      table: t.display,
+      column: a.quoted,
+      attname: name,
+      source: a.source,
+      target: toType.display,
+      cast_to: castToDisplay,
+      with_using: withUsing,
+      referenced_table: k.display,
+      referenced_column: k.quoted,
+      referenced_attname: k.attname,
+      key_type: k.type_display,
+      constraint: key.con ? k.constraint_quoted || '' : '',
+      key_of_target_type: keyOfTargetType,
+      data,
+      key_may_follow: keyMayFollow,
+      tool_note: engine.castToolNote({ query, application_name: t.app }).note,
+    });
+    return { severity: 'ERROR', code: withUsing ? '42846' : '42804', message: text.message, detail: text.detail,
+      hint: text.hint, where: WHERE };
+  }
+  return null;
+}
+
 // Resolves one collected statement into proposed pairs; null when unsure.
 // ctx: the row of RESOLVE_SQL; rels[i] the relation named relNames[i]
 // (null if it does not exist); relation 0 is the statement's own table.
@@ -358,10 +464,9 @@ async function resolve(session, ctx, st, rels, relIndex) {
       });
     });
   }
-  // A conversion no cast can do, on a column that takes part in a key:
-  // PostgreSQL stops there, and the extension refuses it in PostgreSQL's own
-  // words (src/pg/guard_cast.cpp), which the package does not write: left
-  // to PostgreSQL.
+  // A conversion no cast can do, on a column that takes part in a key and
+  // that castRefusal() did not refuse (a table the caller does not own):
+  // PostgreSQL stops there.
   if (retyped.size && !creating && (await impossibleConversion(session, ctx, st, retyped, pairs))) return null;
   // The keys the statement adds, for the notices beyond types
   // (src/pg/guard_hygiene.cpp, new_keys).
@@ -995,6 +1100,14 @@ async function judgeStatement(session, collected, st, query, options, useCache) 
   'pg_fk_guard_resolve');
   if (ctx.extension) return { skipped: 'the extension judges here' };
   ctx.useCache = useCache;
+  // PostgreSQL converts columns before it builds any key: a conversion no
+  // cast can do fails first (src/pg/guard.cpp calls check_key_conversions()
+  // before it judges the keys, whether it could model the statement or not).
+  if (st.kind === 'alter' && st.retyped && st.retyped.size) {
+    const cast = await castRefusal(session, ctx, st, query, options);
+    if (cast) return { refusal: cast };
+  }
+  if (st.castOnly) return { skipped: 'not modelled' };
   const rels = (ctx.rels || []).map((r) => (r.oid ? { ...r, oid: Number(r.oid), namespace: Number(r.namespace) } : null));
   // On Citus (only there: one more query) its facts of the tables.
   ctx.citusFacts = ctx.citus ? await citusFacts(session, rels) : null;

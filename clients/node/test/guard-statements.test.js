@@ -264,9 +264,9 @@ test('ALTER COLUMN TYPE: the keys PostgreSQL rebuilds are judged with the new ty
     { sql: 'ALTER TABLE members ALTER COLUMN note TYPE uuid USING NULL, ADD FOREIGN KEY (note) REFERENCES users (id)', expect: 'refused' },
     { sql: 'ALTER TABLE tree ALTER COLUMN id TYPE bigint, ADD COLUMN up integer REFERENCES tree', expect: 'notice' },
     { sql: 'ALTER TABLE payments ALTER COLUMN user_id TYPE bigint, ADD FOREIGN KEY (id) REFERENCES users (id)', expect: 'notice' },
-    // no cast converts the column: PostgreSQL's words (the extension's DETAIL and HINT are its own)
-    { sql: 'ALTER TABLE members ALTER COLUMN account TYPE integer', expect: 'postgres' },
-    { sql: 'ALTER TABLE members ALTER COLUMN account TYPE integer USING account::integer', expect: 'postgres' },
+    // no cast converts the column: PostgreSQL's SQLSTATE and message, the extension's DETAIL and HINT
+    { sql: 'ALTER TABLE members ALTER COLUMN account TYPE integer', expect: 'refused' },
+    { sql: 'ALTER TABLE members ALTER COLUMN account TYPE integer USING account::integer', expect: 'refused' },
     { sql: 'ALTER TABLE accounts ALTER COLUMN id TYPE bigint', expect: 'refused' },
     // keys the statement drops are not rebuilt; columns without keys
     { sql: 'ALTER TABLE orders DROP CONSTRAINT orders_user_id_fkey, ALTER COLUMN user_id TYPE uuid USING NULL', expect: 'silent' },
@@ -282,6 +282,71 @@ test('ALTER COLUMN TYPE with the extension\'s hintFunctions: the HINT byte for b
     { sql: 'ALTER TABLE users ALTER COLUMN id TYPE uuid USING NULL', expect: 'refused' },
     { sql: 'ALTER TABLE orders ALTER COLUMN user_id TYPE uuid USING NULL', expect: 'refused' },
   ], { options: { hintFunctions: 'extension' } });
+});
+
+// A key column converted to a type no cast turns its type into: declared
+// keys (one or several columns) and keys implied by the name, data of every
+// shape the DETAIL describes, keys that may follow, the tools' shapes.
+const CAST_SETUP = `
+CREATE TABLE users (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), email text UNIQUE);
+CREATE TABLE accounts (id serial PRIMARY KEY, name text);
+CREATE TABLE teams (id bigint PRIMARY KEY);
+CREATE TABLE sessions (sid text PRIMARY KEY, user_id uuid REFERENCES users, "accountId" uuid, team_id uuid, note text);
+CREATE TABLE empty_refs (user_id uuid CONSTRAINT "Empty Ref" REFERENCES users);
+CREATE TABLE null_refs (user_id uuid REFERENCES users);
+CREATE TABLE logins (account_id json, at date);
+CREATE TABLE pair_keys (a uuid, b int, PRIMARY KEY (a, b));
+CREATE TABLE pair_refs (x uuid, y int, FOREIGN KEY (x, y) REFERENCES pair_keys);
+CREATE SCHEMA app;
+CREATE TABLE app.accounts (id bigint PRIMARY KEY);
+CREATE TABLE app.members (account_id uuid);
+CREATE TABLE "Odd Table" ("userId" uuid);
+INSERT INTO users (id, email) VALUES ('00000000-0000-0000-0000-000000000001', 'a'), ('00000000-0000-0000-0000-000000000002', 'b');
+INSERT INTO accounts (name) VALUES ('x'), ('y');
+INSERT INTO sessions VALUES ('s1', '00000000-0000-0000-0000-000000000001', '00000000-0000-0000-0000-00000000000a', NULL, 'n'),
+  ('s2', NULL, NULL, NULL, NULL), ('s3', '00000000-0000-0000-0000-000000000002', '00000000-0000-0000-0000-00000000000b', NULL, NULL);
+INSERT INTO null_refs VALUES (NULL), (NULL);
+INSERT INTO logins VALUES ('1', NULL), ('2', NULL), ('99', NULL), ('"x"', NULL), (NULL, NULL);
+INSERT INTO pair_keys VALUES ('00000000-0000-0000-0000-000000000001', 1);
+INSERT INTO pair_refs VALUES ('00000000-0000-0000-0000-000000000001', 1);
+INSERT INTO "Odd Table" VALUES ('00000000-0000-0000-0000-000000000009');
+ANALYZE;`;
+
+const CAST_CASES = [
+  // a declared key, without USING (42804) and with USING "col"::type (42846)
+  { sql: 'ALTER TABLE sessions ALTER COLUMN user_id TYPE integer', expect: 'refused' },
+  { sql: 'ALTER TABLE sessions ALTER COLUMN user_id TYPE integer USING user_id::integer', expect: 'refused' },
+  { sql: 'ALTER TABLE sessions ALTER COLUMN user_id TYPE bigint USING CAST(user_id AS integer)', expect: 'refused' },
+  { sql: 'ALTER TABLE sessions ALTER COLUMN user_id TYPE smallint USING sessions.user_id::smallint', expect: 'refused' },
+  { sql: 'ALTER TABLE empty_refs ALTER COLUMN user_id TYPE integer', expect: 'refused' },
+  { sql: 'ALTER TABLE null_refs ALTER COLUMN user_id TYPE date', expect: 'refused' },
+  { sql: 'ALTER TABLE pair_refs ALTER COLUMN x TYPE integer', expect: 'refused' },
+  // keys implied by the name: own schema first, then the search path
+  { sql: 'ALTER TABLE sessions ALTER COLUMN "accountId" TYPE integer', expect: 'refused' },
+  { sql: 'ALTER TABLE sessions ALTER COLUMN team_id TYPE bigint USING team_id::bigint', expect: 'refused' },
+  { sql: 'ALTER TABLE logins ALTER COLUMN account_id TYPE integer', expect: 'refused' },
+  { sql: 'ALTER TABLE app.members ALTER COLUMN account_id TYPE bigint', expect: 'refused' },
+  { sql: 'ALTER TABLE "Odd Table" ALTER COLUMN "userId" TYPE integer', expect: 'refused' },
+  // several subcommands: the first column that cannot convert; DROP COLUMN beside it
+  { sql: 'ALTER TABLE sessions ALTER COLUMN note TYPE varchar(10), ALTER COLUMN "accountId" TYPE integer, ALTER COLUMN user_id TYPE integer', expect: 'refused' },
+  { sql: 'ALTER TABLE sessions DROP COLUMN note, ALTER COLUMN user_id TYPE integer', expect: 'refused' },
+  // the tools' shapes: knex (USING ("col"::type)), Sequelize (DROP DEFAULT first, in the same string)
+  { sql: 'alter table "sessions" alter column "user_id" type integer using ("user_id"::integer)', expect: 'refused' },
+  { sql: 'ALTER TABLE "sessions" ALTER COLUMN "user_id" DROP DEFAULT;ALTER TABLE "sessions" ALTER COLUMN "user_id" TYPE INTEGER;', expect: 'refused' },
+  // conversions a cast can do, or other USING expressions: not this refusal
+  { sql: 'ALTER TABLE sessions ALTER COLUMN note TYPE integer USING note::integer', expect: 'silent' },
+  { sql: 'ALTER TABLE sessions ALTER COLUMN "accountId" TYPE integer USING NULL', expect: 'silent' },
+  { sql: 'ALTER TABLE sessions ALTER COLUMN "accountId" TYPE text', expect: 'silent' },
+  { sql: 'ALTER TABLE logins ALTER COLUMN at TYPE integer', expect: 'postgres' },
+];
+
+test('ALTER COLUMN TYPE that no cast can do on a key column: PostgreSQL\'s SQLSTATE and message, the extension\'s DETAIL and HINT', async (t) => {
+  await statementDifferential(t, 'cast refusals', CAST_SETUP, CAST_CASES);
+  await statementDifferential(t, 'cast refusals sql hints', CAST_SETUP, CAST_CASES.filter((c) => c.expect === 'refused').slice(0, 8),
+    { options: { hintFunctions: 'extension' } });
+  // Above the profile row limit: the data is not read.
+  await statementDifferential(t, 'cast refusals unread', CAST_SETUP, CAST_CASES.slice(0, 2),
+    { extSetup: 'SET pg_fk_guard.profile_row_limit = 2', options: { profileRowLimit: 2 } });
 });
 
 const PARENTS_SETUP = `

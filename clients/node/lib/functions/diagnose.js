@@ -551,7 +551,7 @@ async function judgePairs(ctx, pairs) {
     let judged = ctx.judged.get(key);
     if (!judged) {
       judged = await judge(ctx, fk, pk, p.opclass);
-      judged.id = call('registerPair', judged.facts, judged.conversion);
+      judged.id = call('registerPair', ctx.pairTable, judged.facts, judged.conversion);
       ctx.judged.set(key, judged);
     }
     const row = { p, fk, pk, r: null, implied: p.con == null };
@@ -576,9 +576,9 @@ function renderOne(judged, names) {
 
 // The verdict, types, detail and fix of every row judgePairs() left to
 // render, in one call (src/wasm/plan_api.cpp renderPairsById); synchronous.
-function renderPairs({ candidates, batch, batched }) {
+function renderPairs(table, { candidates, batch, batched }) {
   if (batch.length) {
-    const view = call('renderPairsById', batch.join('\x1e'));
+    const view = call('renderPairsById', table, batch.join('\x1e'));
     const out = Buffer.from(view.buffer, view.byteOffset, view.byteLength).toString('utf8').split('\x1e');
     for (let i = 0; i < batched.length; i++) {
       const { row, judged, names } = batched[i];
@@ -593,8 +593,20 @@ function renderPairs({ candidates, batch, batched }) {
   return candidates;
 }
 
-async function diagnoseRows(s, { includeImplied = true, checkData = false } = {}) {
+// The engine's pair table (src/wasm/plan_api.cpp) lasts for one diagnosis:
+// closed when it ends, however it ends.
+async function diagnoseRows(s, options = {}) {
+  const pairTable = call('openPairTable');
+  try {
+    return await diagnoseIn(s, pairTable, options);
+  } finally {
+    call('closePairTable', pairTable);
+  }
+}
+
+async function diagnoseIn(s, pairTable, { includeImplied = true, checkData = false }) {
   const ctx = {
+    pairTable,
     s,
     types: new TypeCache(s),
     colls: new Map(),
@@ -611,14 +623,14 @@ async function diagnoseRows(s, { includeImplied = true, checkData = false } = {}
   impliedRead.catch(() => {}); // awaited below; not unhandled if rendering throws first
   let candidates;
   try {
-    candidates = declaredRows ? renderPairs(declaredRows) : [];
+    candidates = declaredRows ? renderPairs(ctx.pairTable, declaredRows) : [];
   } catch (e) {
     // the session ends (ROLLBACK) once the implied pairs' queries are done
     await impliedRead.catch(() => {});
     throw e;
   }
   const implied = await impliedRead;
-  if (implied.length) for (const row of renderPairs(await judgePairs(ctx, implied))) candidates.push(row);
+  if (implied.length) for (const row of renderPairs(ctx.pairTable, await judgePairs(ctx, implied))) candidates.push(row);
   if (!declared.length && !implied.length) return [];
   const rows = candidates.filter((row) => row.r.kind !== 'none');
   // the ignore list, when the extension is there (a package user may keep one)

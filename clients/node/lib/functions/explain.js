@@ -234,4 +234,4 @@ async function literalOf(db, v) {
   return r.rows[0].l;
 }
 
-module.exports = { explain, explainFacts };
+module.exports = { explain, explainFacts, keyReferencedBy };
