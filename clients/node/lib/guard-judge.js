@@ -7,7 +7,7 @@
 // (src/core/guard_text.cpp), as the extension's guard does.
 
 const engine = require('./engine-wrapper.js');
-const { Prober, rolledBack, attempt, FIRST_NORMAL_OID, COLUMN_TYPES_SQL, columnTypeOf } = require('./probe.js');
+const { Prober, rolledBack, attempt, attemptAndRead, FIRST_NORMAL_OID, COLUMN_TYPES_SQL, columnTypeOf } = require('./probe.js');
 const { profile } = require('./guard-profile.js');
 const { chooseName, candidates } = require('./guard-names.js');
 
@@ -127,18 +127,14 @@ async function declaredTypes(session, ctx, sqlTypes) {
   if (missing.length) {
     await rolledBack(session, async () => {
       for (const t of missing) {
-        const err = await attempt(session, `CREATE TEMP TABLE fkg_guard_declared (c ${t})`);
-        if (err) {
-          cache.set(key(t), null);
-          continue;
-        }
-        // attempt() rolled it back: create it again to read it.
-        await session.runRaw(`CREATE TEMP TABLE fkg_guard_declared (c ${t})`);
-        const [a] = await session.run(
-          `SELECT atttypid::int8 AS type, atttypmod AS typmod, attcollation::int8 AS coll FROM pg_catalog.pg_attribute
-           WHERE attrelid = 'pg_temp.fkg_guard_declared'::pg_catalog.regclass AND attname = 'c'`);
-        await session.runRaw('DROP TABLE pg_temp.fkg_guard_declared');
-        cache.set(key(t), { type: Number(a.type), typmod: a.typmod, collation: Number(a.coll) });
+        // Created once, read in the same savepoint, rolled back with it.
+        const r = await attemptAndRead(session, `CREATE TEMP TABLE fkg_guard_declared (c ${t})`, async () => {
+          const [a] = await session.run(
+            `SELECT atttypid::int8 AS type, atttypmod AS typmod, attcollation::int8 AS coll FROM pg_catalog.pg_attribute
+             WHERE attrelid = 'pg_temp.fkg_guard_declared'::pg_catalog.regclass AND attname = 'c'`);
+          return { type: Number(a.type), typmod: a.typmod, collation: Number(a.coll) };
+        });
+        cache.set(key(t), r.error ? null : r.value);
       }
     });
   }
@@ -153,15 +149,12 @@ async function declaredOpclass(session, ctx, typeSql) {
   const cache = ctx.useCache === false ? new Map() : declaredCache;
   if (!cache.has(key)) {
     await rolledBack(session, async () => {
-      const err = await attempt(session, `CREATE TEMP TABLE fkg_guard_declared (c ${typeSql} PRIMARY KEY)`);
-      if (err) {
-        cache.set(key, null);
-        return;
-      }
-      await session.runRaw(`CREATE TEMP TABLE fkg_guard_declared (c ${typeSql} PRIMARY KEY)`);
-      const [i] = await session.run(`SELECT i.indclass[0]::int8 AS opclass FROM pg_catalog.pg_index i
-        WHERE i.indrelid = 'pg_temp.fkg_guard_declared'::pg_catalog.regclass AND i.indisprimary`);
-      cache.set(key, i ? Number(i.opclass) : null);
+      const r = await attemptAndRead(session, `CREATE TEMP TABLE fkg_guard_declared (c ${typeSql} PRIMARY KEY)`, async () => {
+        const [i] = await session.run(`SELECT i.indclass[0]::int8 AS opclass FROM pg_catalog.pg_index i
+          WHERE i.indrelid = 'pg_temp.fkg_guard_declared'::pg_catalog.regclass AND i.indisprimary`);
+        return i ? Number(i.opclass) : null;
+      });
+      cache.set(key, r.error ? null : r.value);
     });
   }
   return cache.get(key);

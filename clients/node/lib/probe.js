@@ -61,6 +61,26 @@ async function attempt(session, sql) {
   }
 }
 
+// Runs sql in a nested savepoint and, when it succeeded, read() there too,
+// before the savepoint is rolled back: {error: {code, message}} when sql
+// failed, else {value: what read() returned}. One run of sql where attempt()
+// followed by running it again to read its effects would take two.
+async function attemptAndRead(session, sql, read) {
+  const sp = `fkg_try_${++savepointSeq}`;
+  await session.runRaw(`SAVEPOINT ${sp}`);
+  try {
+    try {
+      await session.runRaw(sql);
+    } catch (e) {
+      if (!e || typeof e.code !== 'string') throw e;
+      return { error: { code: e.code, message: e.message } };
+    }
+    return { value: await read() };
+  } finally {
+    await session.runRaw(`ROLLBACK TO SAVEPOINT ${sp}; RELEASE SAVEPOINT ${sp}`);
+  }
+}
+
 // ---- Catalog facts ----
 
 // Column types (type oid, typmod, collation oid) -> the engine's ColumnType
@@ -306,4 +326,4 @@ class Prober {
   }
 }
 
-module.exports = { Prober, ProbeError, rolledBack, attempt, columnTypeOf, COLUMN_TYPES_SQL, FIRST_NORMAL_OID, _cache: cache };
+module.exports = { Prober, ProbeError, rolledBack, attempt, attemptAndRead, columnTypeOf, COLUMN_TYPES_SQL, FIRST_NORMAL_OID, _cache: cache };

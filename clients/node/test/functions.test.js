@@ -102,6 +102,27 @@ test('diagnose() = fk_guard.diagnose_fk_mismatches(): declared and implied pairs
   differ(t, 'diagnose include_implied false', await asReader('fkg_fn_plain', (c) => diagnose(c, { includeImplied: false })), declaredOnly);
 });
 
+test('diagnose() leaves nothing in the engine: each diagnosis judges its pairs in a table of its own, freed when it ends', async () => {
+  const engine = require('../lib/engine-wrapper.js');
+  const first = await asReader('fkg_fn_plain', (c) => diagnose(c));
+  assert.ok(first.length > 0);
+  assert.deepEqual(engine.call('pairTableSizes'), { tables: 0, pairs: 0 });
+  // Two at once, on two connections: each renders with its own table.
+  const [a, b] = await Promise.all([asReader('fkg_fn_plain', (c) => diagnose(c)), asReader('fkg_fn_plain', (c) => diagnose(c))]);
+  assert.deepEqual(a, first);
+  assert.deepEqual(b, first);
+  assert.deepEqual(engine.call('pairTableSizes'), { tables: 0, pairs: 0 });
+  // A diagnosis that fails half way frees its table too.
+  await assert.rejects(asReader('fkg_fn_plain', (c) => {
+    const query = c.query.bind(c);
+    let n = 0;
+    c.query = (...args) => (++n > 12 ? Promise.reject(new Error('connection lost')) : query(...args));
+    return diagnose(c);
+  }));
+  assert.deepEqual(engine.call('pairTableSizes'), { tables: 0, pairs: 0 });
+  assert.throws(() => engine.call('renderPairsById', 0, '0'), /unknown pair table/);
+});
+
 test('diagnose({checkData}) = diagnose_fk_mismatches(check_data => true): profiles and plans with the data', async (t) => {
   const theirs = await asReader('fkg_fn_ext', async (c) => (await c.query('SELECT * FROM fk_guard.diagnose_fk_mismatches(true, true)')).rows);
   assert.ok(theirs.some((r) => r.rows_total != null) && theirs.some((r) => /The data was not profiled/.test(r.detail)));

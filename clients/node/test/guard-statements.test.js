@@ -349,6 +349,29 @@ test('ALTER COLUMN TYPE that no cast can do on a key column: PostgreSQL\'s SQLST
     { extSetup: 'SET pg_fk_guard.profile_row_limit = 2', options: { profileRowLimit: 2 } });
 });
 
+test('a type the statement declares is resolved with one temporary table, not two', async () => {
+  const dbs = await databases('declared_once', 'CREATE DOMAIN code AS text; CREATE TABLE users (id serial PRIMARY KEY, c text UNIQUE)');
+  try {
+    const c = await connect(dbs.plain);
+    const sent = [];
+    const query = c.query;
+    c.query = function spied(config, ...rest) {
+      const text = typeof config === 'string' ? config : config && config.text;
+      if (typeof text === 'string') sent.push(text);
+      return query.call(this, config, ...rest);
+    };
+    guard(c, { logger: null, onError: (e) => { throw e; } });
+    await c.query('CREATE TABLE t (a public.code REFERENCES users (c), b integer REFERENCES users)');
+    const created = sent.filter((x) => /CREATE TEMP TABLE fkg_guard_declared \(c /.test(x));
+    // public.code and integer: one table each
+    assert.equal(created.length, 2, created.join('\n'));
+    assert.equal(new Set(created).size, 2, created.join('\n'));
+    await c.end();
+  } finally {
+    await dbs.drop();
+  }
+});
+
 const PARENTS_SETUP = `
 CREATE TABLE users (id serial PRIMARY KEY, code text UNIQUE);
 CREATE TABLE accounts (id bigserial PRIMARY KEY);
