@@ -143,11 +143,41 @@ function columnKeys(d, validates) {
   return out;
 }
 
-// The lock ALTER TABLE takes on its table (AlterTableGetLockLevel) for the
-// subcommands the guard models, as the extension's notices name it; null
-// for any other subcommand (the validation notice is then not given).
-const LOCKS = { AT_AddColumn: 8, AT_AlterColumnType: 8, AT_DropConstraint: 8, AT_DropColumn: 8, AT_SetNotNull: 8 };
+// The lock ALTER TABLE takes on its table (AlterTableGetLockLevel: the
+// strongest of its subcommands'), as the extension's notices name it, at
+// least SHARE ROW EXCLUSIVE (the foreign key's own); null when a subcommand
+// is not in this table (ATTACH and DETACH PARTITION, which stand alone; a
+// storage parameter not in RELOPTION_LOCKS): the validation notice is then
+// not given. 4 SHARE UPDATE EXCLUSIVE, 6 SHARE ROW EXCLUSIVE, 8 ACCESS
+// EXCLUSIVE; the same on PostgreSQL 15 to 18.
+const LOCKS = {
+  AT_AddColumn: 8, AT_AlterColumnType: 8, AT_DropConstraint: 8, AT_DropColumn: 8, AT_SetNotNull: 8, AT_DropNotNull: 8,
+  AT_ColumnDefault: 8, AT_SetStorage: 8, AT_SetCompression: 8, AT_AddIdentity: 8, AT_SetIdentity: 8, AT_DropIdentity: 8,
+  AT_DropExpression: 8, AT_ChangeOwner: 8, AT_SetTableSpace: 8, AT_SetLogged: 8, AT_SetUnLogged: 8, AT_ReplicaIdentity: 8,
+  AT_EnableRowSecurity: 8, AT_DisableRowSecurity: 8, AT_ForceRowSecurity: 8, AT_NoForceRowSecurity: 8,
+  AT_EnableRule: 8, AT_EnableAlwaysRule: 8, AT_EnableReplicaRule: 8, AT_DisableRule: 8,
+  AT_SetStatistics: 4, AT_SetOptions: 4, AT_ResetOptions: 4, AT_ClusterOn: 4, AT_DropCluster: 4, AT_ValidateConstraint: 4,
+  AT_AddInherit: 8, AT_DropInherit: 8,
+  AT_EnableTrig: 6, AT_EnableAlwaysTrig: 6, AT_EnableReplicaTrig: 6, AT_EnableTrigAll: 6, AT_EnableTrigUser: 6,
+  AT_DisableTrig: 6, AT_DisableTrigAll: 6, AT_DisableTrigUser: 6,
+};
 const LOCK_NAMES = { 6: 'SHARE ROW EXCLUSIVE', 8: 'ACCESS EXCLUSIVE' };
+// SET (...) and RESET (...): the lock of each storage parameter
+// (reloptions.c, AlterTableGetRelOptionsLockLevel), the strongest of them.
+const RELOPTION_LOCKS = { fillfactor: 4, toast_tuple_target: 4, parallel_workers: 4, vacuum_index_cleanup: 4,
+  vacuum_truncate: 4, log_autovacuum_min_duration: 4, user_catalog_table: 8 };
+function relOptionsLock(defs) {
+  let mode = 0;
+  for (const d of defs || []) {
+    const e = d.DefElem;
+    if (!e || !e.defname) return undefined;
+    const m = e.defname.startsWith('autovacuum_') ? 4 : RELOPTION_LOCKS[e.defname];
+    if (m === undefined) return undefined;
+    mode = Math.max(mode, m);
+  }
+  return mode || undefined;
+}
+
 function lockOf(cmds) {
   let mode = 0;
   for (const cmd of cmds) {
@@ -155,6 +185,7 @@ function lockOf(cmds) {
     if (!c) return null;
     let m = LOCKS[c.subtype];
     if (c.subtype === 'AT_AddConstraint') m = c.def && c.def.Constraint && c.def.Constraint.contype === 'CONSTR_FOREIGN' ? 6 : 8;
+    if (c.subtype === 'AT_SetRelOptions' || c.subtype === 'AT_ResetRelOptions') m = relOptionsLock(c.def && c.def.List && c.def.List.items);
     if (m === undefined) return null;
     mode = Math.max(mode, m);
   }

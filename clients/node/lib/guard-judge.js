@@ -555,10 +555,16 @@ async function resolve(session, ctx, st, rels, relIndex) {
     const pkRetyped = selfAltered && pkAttrs.some((a) => retyped.has(a));
     let opclasses = null;
     if (pkRetyped) {
+      // Every column of the key, converted or not, with its type's default
+      // class (src/pg/guard_collect.cpp, collect_constraint).
       opclasses = [];
       for (const a of pkAttrs) {
-        if (!retyped.has(a)) return null; // a key partly converted: left to PostgreSQL
-        const o = await declaredOpclass(session, ctx, retyped.get(a).typeSql);
+        let typeSql = retyped.has(a) ? retyped.get(a).typeSql : null;
+        if (typeSql === null) {
+          const p = pkAttrMap.get(a);
+          [{ t: typeSql }] = await session.run('SELECT pg_catalog.format_type($1::oid, $2::int) AS t', [p.type, p.typmod]);
+        }
+        const o = await declaredOpclass(session, ctx, typeSql);
         if (o === null) return null;
         opclasses.push(o);
       }
