@@ -4,8 +4,9 @@
 // the foreign keys they add, unresolved: the referencing table and columns
 // (declared in the statement, or existing), the referenced table and
 // columns, the constraint's name if given. lib/guard-judge.js resolves
-// them against the catalog. What it cannot model (ALTER COLUMN TYPE in the
-// same statement, LIKE, typed tables, partitions, a statement after one it
+// them against the catalog. The keys of LIKE and of a column WITH OPTIONS
+// are marked to be judged after the statement (endCheck), as the extension
+// judges them; what it cannot model (typed tables, a statement after one it
 // cannot replay ...) is left out: the guard then says nothing and
 // PostgreSQL speaks for itself.
 
@@ -199,15 +200,20 @@ function collectStatement(raw) {
     const c = s.CreateStmt;
     const out = { kind: 'create', table: rangeVar(c.relation), ifNotExists: !!c.if_not_exists, declared: new Map(), keys: [],
       uniques: [], unsure: false };
+    // A typed table (OF type): not modelled, and nothing said after it either
+    // (the extension's end-of-statement check does not look for its name).
     if (c.ofTypename || !out.table) return { ...out, unsure: true };
     // INHERITS (...) and PARTITION OF: the columns the statement does not
     // declare come from the parents, in order.
     out.parents = (c.inhRelations || []).map((n) => rangeVar(n.RangeVar));
     if (out.parents.some((rv) => rv === null)) return { ...out, unsure: true };
+    // What the extension does not model before the statement (src/pg/
+    // guard_collect.cpp, collect_create): LIKE, whose keys it judges only at
+    // the statement's end, and a column WITH OPTIONS (of PARTITION OF), whose
+    // keys likewise, the others at the start. lib/guard-judge.js judges those
+    // keys after running the statement where it is rolled back (endCheck).
+    const withOptions = new Set();
     for (const e of c.tableElts || []) {
-      // LIKE: not modelled before the statement; the keys it creates are
-      // judged once it has run (lib/guard-judge.js, endCheck), as the
-      // extension's end-of-statement check judges them.
       if (e.TableLikeClause) {
         out.like = true;
         out.unsure = true;
@@ -215,6 +221,7 @@ function collectStatement(raw) {
       }
       if (e.ColumnDef) {
         const d = e.ColumnDef;
+        if (!d.typeName) withOptions.add(d.colname);
         out.declared.set(d.colname, declaredColumn(d));
         out.keys.push(...columnKeys(d, false)); // CREATE TABLE checks no rows
         for (const k of d.constraints || []) {
@@ -229,6 +236,8 @@ function collectStatement(raw) {
           plain: plainKey(e.Constraint) });
       }
     }
+    for (const k of out.keys) if (k.fkAttrs.some((a) => withOptions.has(a))) k.deferred = true;
+    out.endCheck = out.keys.length > 0 && (out.unsure || out.keys.some((k) => k.deferred));
     return out;
   }
   if (s.AlterTableStmt) {
@@ -320,35 +329,29 @@ function statementTexts(text, stmts) {
 // earlier ones ran. A statement after one that cannot be replayed is not
 // judged.
 async function collect(text) {
-  if (!MAY_ADD_FK.test(text)) return { statements: [], all: [], endChecks: [] };
+  if (!MAY_ADD_FK.test(text)) return { statements: [], all: [] };
   await loadParser();
   let tree;
   try {
     tree = pgQuery.parseSync(text);
   } catch (e) {
-    return { statements: [], all: [], endChecks: [], parseError: e }; // PostgreSQL reports the syntax error itself
+    return { statements: [], all: [], parseError: e }; // PostgreSQL reports the syntax error itself
   }
   const stmts = tree.stmts || [];
   const texts = statementTexts(text, stmts);
   const statements = [];
   const all = [];
   const prefix = [];
-  const endChecks = [];
   let replayable = true;
   stmts.forEach((raw, i) => {
     const st = collectStatement(raw);
     all.push(st);
-    // CREATE TABLE ... (LIKE ...) with foreign keys, when nothing after it in
-    // the string changes the catalog (so that its keys are read as it left
-    // them), not IF NOT EXISTS (which may create nothing).
-    if (st && st.like && st.keys.length && !st.ifNotExists &&
-        stmts.slice(i + 1).every((r) => NO_CATALOG.has(Object.keys(r.stmt || {})[0]))) endChecks.push({ ...st, index: i });
     const s = raw.stmt || {};
     const node = Object.keys(s)[0];
     // An ALTER TABLE it cannot model (DROP COLUMN) is still checked for a
     // key column's conversion that no cast can do, as the extension checks it.
     const castOnly = !!st && st.unsure && st.kind === 'alter' && st.retyped.size > 0;
-    if (st && (st.keys.length || (st.retyped && st.retyped.size)) && (!st.unsure || castOnly) && replayable)
+    if (st && (st.keys.length || (st.retyped && st.retyped.size)) && (!st.unsure || castOnly || st.endCheck) && replayable)
       statements.push({ ...st, castOnly, index: i, prefix: [...prefix], text: texts[i] });
     if (NO_CATALOG.has(node)) return;
     if (REPLAYED.has(node) && !(node === 'IndexStmt' && s.IndexStmt.concurrent) &&
@@ -359,7 +362,7 @@ async function collect(text) {
       replayable = false;
     }
   });
-  return { statements, all, endChecks };
+  return { statements, all };
 }
 
 module.exports = { collect, typeNameSql, loadParser, MAY_ADD_FK, quoteAlways };

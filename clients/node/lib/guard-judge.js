@@ -384,7 +384,7 @@ async function resolve(session, ctx, st, rels, relIndex) {
     list.forEach(([name, r], i) => retyped.set(name, { ...types[i], typeSql: r.typeSql }));
   }
   // Declared columns' types.
-  const declaredList = [...st.declared.values()].filter((d) => st.keys.some((k) => k.fkAttrs.includes(d.name)));
+  const declaredList = [...st.declared.values()].filter((d) => st.keys.some((k) => !k.deferred && k.fkAttrs.includes(d.name)));
   if (declaredList.some((d) => d.typeSql === null)) return null;
   const declaredResolved = await declaredTypes(session, ctx, declaredList.map((d) => d.typeSql));
   const declared = new Map();
@@ -495,6 +495,7 @@ async function resolve(session, ctx, st, rels, relIndex) {
     taken.add(conname);
     const no = constraintNo++;
     if (k.period) continue;
+    if (k.deferred) continue; // judged after the statement (endCheck), as the extension judges it at its end
     const from = pairs.length;
     const pkRel = rels[relIndex.get(pkKey(st, k))];
     if (referencesItself(st, k, pkRel)) {
@@ -1161,20 +1162,28 @@ SELECT pg_catalog.current_setting('server_version_num')::int AS version, pg_cata
                    JOIN pg_catalog.pg_attribute pa ON pa.attrelid = c.confrelid AND pa.attnum = k.pa))
           ORDER BY c.conname::text COLLATE "C")
         FROM pg_catalog.pg_constraint c
-        WHERE c.conrelid = pg_catalog.to_regclass($1::text) AND c.contype = 'f' AND c.conparentid = 0) AS keys,
+        WHERE c.conrelid = pg_catalog.to_regclass($1::text) AND c.contype = 'f' AND c.conparentid = 0
+          AND NOT c.oid = ANY ($2::oid[]) AND NOT c.conname = ANY ($3::text[])) AS keys,
        EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'pg_fk_guard') AS extension`;
 
-// The soft notices for the foreign keys a statement the guard could not model
-// before it ran (CREATE TABLE ... (LIKE ...)) has created, as the extension's
-// end-of-statement check gives them (src/pg/guard.cpp, guard_ddl_end): never
-// a refusal (PostgreSQL has built the keys), names as regclass prints them.
-// Returns {notices} or {skipped}.
-async function endCheck(session, st, options) {
+// The foreign keys a table ($1, as the statement names it) has now.
+const KEYS_NOW_SQL = `
+SELECT COALESCE(pg_catalog.array_agg(c.oid::int8), '{}') AS oids FROM pg_catalog.pg_constraint c
+WHERE c.conrelid = pg_catalog.to_regclass($1::text) AND c.contype = 'f'`;
+
+// The soft notices for the foreign keys a CREATE TABLE created that the guard
+// could not judge before it (LIKE, a column WITH OPTIONS of PARTITION OF), as
+// the extension's end-of-statement check gives them (src/pg/guard.cpp,
+// guard_ddl_end), names as regclass prints them: the keys on the table that
+// are not among those it had before (before: their oids; none, but for CREATE
+// TABLE IF NOT EXISTS on an existing table) nor among those judged at the
+// start (judgedNames). Never a refusal of an incompatible key
+// (PostgreSQL refused it itself); with softMismatches: 'error', an ERROR
+// notice, which judge() makes the refusal, as the extension's own refuses
+// the statement at its end. Returns {notices} or {skipped}.
+async function endCheck(session, st, options, before, judgedNames) {
   if (options.softMismatches === 'ignore') return { notices: [] };
-  // The extension would refuse a soft mismatch at the end, rolling the
-  // statement back; the package cannot take back a statement that has run.
-  if (options.softMismatches === 'error') return { skipped: 'not modelled before the statement (LIKE)' };
-  const [ctx] = await session.run(END_CHECK_SQL, [st.table.text]);
+  const [ctx] = await session.run(END_CHECK_SQL, [st.table.text, before, judgedNames]);
   if (ctx.extension) return { skipped: 'the extension judges here' };
   const pairs = [];
   let no = 0;
@@ -1220,22 +1229,36 @@ async function judge(session, collected, query, options) {
   const notices = [];
   let judgedAny = false;
   let lastSkip = null;
+  // Runs a statement's text where it is rolled back; false when it fails
+  // (PostgreSQL stops there itself).
+  const runs = async (text) => {
+    const err = await session.runRaw(text).then(() => null, (e) => e);
+    if (err && typeof err.code !== 'string') throw err;
+    return !err;
+  };
   for (const st of statements) {
     let r;
-    if (st.prefix.length === 0) {
+    const atStart = !st.unsure || st.castOnly;
+    if (st.prefix.length === 0 && !st.endCheck) {
       r = await judgeStatement(session, collected, st, query, options, true);
     } else if (options.replay === false) {
-      r = { stop: 'earlier statements are not replayed (replay: false)' };
+      r = { stop: st.prefix.length ? 'earlier statements are not replayed (replay: false)'
+        : 'the statement is not replayed (replay: false)' };
     } else {
       r = await rolledBack(session, async () => {
-        for (const text of st.prefix) {
-          const err = await session.runRaw(text).then(() => null, (e) => e);
-          if (err) {
-            if (typeof err.code !== 'string') throw err;
-            return { stop: 'an earlier statement fails' }; // PostgreSQL stops there itself
-          }
-        }
-        return judgeStatement(session, collected, st, query, options, false);
+        for (const text of st.prefix) if (!(await runs(text))) return { stop: 'an earlier statement fails' };
+        const start = atStart ? await judgeStatement(session, collected, st, query, options, st.prefix.length === 0)
+          : { skipped: 'not modelled before the statement' };
+        if (!st.endCheck || start.refusal || start.stop || start.skipped === 'the extension judges here') return start;
+        // The keys the extension judges only at the statement's end (LIKE,
+        // WITH OPTIONS): the statement itself run here too, and the keys it
+        // created judged.
+        const [now] = await session.run(KEYS_NOW_SQL, [st.table.text]);
+        if (!(await runs(st.text))) return { stop: 'the statement fails' };
+        const judgedNames = [...new Set((start.judged || []).map((j) => j.pair.constraint))];
+        const end = await endCheck(session, st, options, now.oids.map(Number), judgedNames);
+        if (end.skipped) return end;
+        return { refusal: null, notices: [...(start.notices || []), ...end.notices] };
       });
     }
     if (r.stop) {

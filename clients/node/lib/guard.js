@@ -13,7 +13,7 @@
 // TypeORM DataSource, and node-pg-migrate's client (a pg Client).
 
 const { collect, loadParser, MAY_ADD_FK } = require('./guard-collect.js');
-const { judge, endCheck, prober } = require('./guard-judge.js');
+const { judge, prober } = require('./guard-judge.js');
 const { serverCannotParse } = require('./grammar.js');
 
 const PATCHED = Symbol.for('pg-fk-guard.patched');
@@ -128,44 +128,25 @@ function patchClient(client, options) {
     },
   };
 
-  // {refusal, after}: the refusal to throw instead of sending the text, and
-  // the statements whose keys are judged once the text has run (LIKE).
+  // The refusal to throw instead of sending the text, or null.
   async function check(text) {
     const collected = await collect(text);
-    const after = collected.endChecks || [];
-    if (collected.statements.length === 0) return { refusal: null, after };
+    if (collected.statements.length === 0) return null;
     const verdict = await judge(session, collected, text, state.options);
     if (verdict.skipped) {
       if (state.options.onSkip) state.options.onSkip(verdict.skipped, text);
-      return { refusal: null, after };
+      return null;
     }
     // Read with 18's grammar; an older server may not parse the text at all.
     if (verdict.refusal || (verdict.notices || []).length) {
       const unparsed = await serverCannotParse(text, await session.serverVersion());
       if (unparsed) {
         if (state.options.onSkip) state.options.onSkip(unparsed, text);
-        return { refusal: null, after: [] };
+        return null;
       }
     }
     for (const n of verdict.notices || []) if (state.options.logger) logNotice(state.options.logger, n);
-    return { refusal: verdict.refusal, after: verdict.refusal ? [] : after };
-  }
-
-  // After the text ran: the soft notices for the keys of the statements
-  // judged only then, as the extension's end-of-statement check gives them.
-  async function checkAfter(after, text) {
-    for (const st of after) {
-      try {
-        const r = await endCheck(session, st, state.options);
-        if (r.skipped) {
-          if (state.options.onSkip) state.options.onSkip(r.skipped, text);
-          continue;
-        }
-        for (const n of r.notices) if (state.options.logger) logNotice(state.options.logger, n);
-      } catch (e) {
-        if (state.options.onError) state.options.onError(e, text);
-      }
-    }
+    return verdict.refusal;
   }
 
   // A refusal inside a transaction block leaves it aborted, as the server's
@@ -187,66 +168,33 @@ function patchClient(client, options) {
     const cb = typeof callback === 'function' ? callback : typeof values === 'function' ? values : null;
     const before = state.pending || Promise.resolve();
     const run = before.then(async () => {
-      if (!candidate) return { send: true, after: [] };
-      let checked = { refusal: null, after: [] };
+      if (!candidate) return { send: true };
+      let refusal = null;
       try {
-        checked = await check(text);
+        refusal = await check(text);
       } catch (e) {
         // The guard could not judge: it stays silent, PostgreSQL speaks.
         if (state.options.onError) state.options.onError(e, text);
       }
-      if (!checked.refusal) return { send: true, after: checked.after };
+      if (!refusal) return { send: true };
       await abortTransaction();
-      return { send: false, error: serverError(checked.refusal) };
+      return { send: false, error: serverError(refusal) };
     });
-    // Statements judged after they ran hold the connection until then.
-    let sent = run;
-    if (cb) {
-      sent = run.then((r) => {
-        if (!r.send) {
-          cb(r.error);
-          return undefined;
-        }
-        if (r.after.length === 0) {
-          original.apply(client, args);
-          return undefined;
-        }
-        return new Promise((resolve) => {
-          const a = [...args];
-          a[typeof callback === 'function' ? 2 : 1] = (err, res) => {
-            const finish = () => {
-              resolve();
-              cb(err, res);
-            };
-            if (err) finish();
-            else checkAfter(r.after, text).then(finish, finish);
-          };
-          original.apply(client, a);
-        });
-      });
-      const done = sent.then(() => undefined, () => undefined);
-      state.pending = done;
-      done.then(() => {
-        if (state.pending === done) state.pending = null;
-      });
-      return undefined;
-    }
-    const result = run.then((r) => {
-      if (!r.send) return Promise.reject(r.error);
-      if (r.after.length === 0) return original.apply(client, args);
-      return original.apply(client, args).then(async (res) => {
-        await checkAfter(r.after, text);
-        return res;
-      });
-    });
-    // The next query waits for the check (and for a statement judged after
-    // it ran, for that too); not for the caller's query otherwise.
-    const done = run.then((r) => (r.send && r.after.length ? result : undefined)).then(() => undefined, () => undefined);
+    // Sent (or refused) first, then the next query may go: the order of the
+    // caller's queries on the connection is kept.
+    const result = cb
+      ? run.then((r) => {
+        if (r.send) original.apply(client, args);
+        else cb(r.error);
+      })
+      : run.then((r) => (r.send ? original.apply(client, args) : Promise.reject(r.error)));
+    // The next query waits for the check, not for the caller's query.
+    const done = run.then(() => undefined, () => undefined);
     state.pending = done;
     done.then(() => {
       if (state.pending === done) state.pending = null;
     });
-    return result;
+    return cb ? undefined : result;
   };
   client[PATCHED] = true;
   return client;

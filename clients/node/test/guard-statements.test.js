@@ -464,6 +464,35 @@ test('INHERITS, PARTITION OF, ATTACH PARTITION and LIKE: the referencing column\
   ]);
 });
 
+test('keys the extension judges at the statement\'s end (LIKE, a column WITH OPTIONS), also before other DDL in the same string: judged after the statement is run where it is rolled back', async (t) => {
+  const part = "FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')";
+  const cases = [
+    // PARTITION OF with a column WITH OPTIONS: its keys at the end, the others at the start
+    { sql: `CREATE TABLE events_2024 PARTITION OF events (account_id WITH OPTIONS REFERENCES accounts) ${part}`, expect: 'notice' },
+    { sql: `CREATE TABLE events_2024 PARTITION OF events (account_id WITH OPTIONS REFERENCES accounts, FOREIGN KEY (id) REFERENCES accounts) ${part}`, expect: 'notice' },
+    { sql: `CREATE TABLE events_2024 PARTITION OF events (account_id WITH OPTIONS DEFAULT 1, FOREIGN KEY (account_id) REFERENCES accounts, CONSTRAINT u FOREIGN KEY (id) REFERENCES accounts) ${part}`, expect: 'notice' },
+    { sql: `CREATE TABLE events_2024 PARTITION OF events (id WITH OPTIONS REFERENCES users, team_id WITH OPTIONS REFERENCES users (code)) ${part}`, expect: 'silent' },
+    { sql: `CREATE TABLE events_2024 PARTITION OF events (id WITH OPTIONS REFERENCES users) ${part}`, expect: 'silent' },
+    // LIKE, then other DDL in the same string; and a later statement that fails
+    { sql: 'CREATE TABLE copy (LIKE base, FOREIGN KEY (account_id) REFERENCES accounts); CREATE TABLE other (x int)', expect: 'notice' },
+    { sql: 'CREATE TABLE copy (LIKE base, FOREIGN KEY (account_id) REFERENCES accounts); ALTER TABLE copy ALTER COLUMN account_id TYPE bigint', expect: 'notice' },
+    { sql: 'CREATE TABLE copy (LIKE base, FOREIGN KEY (account_id) REFERENCES accounts); CREATE TABLE copy2 (LIKE base, FOREIGN KEY (user_id) REFERENCES accounts, FOREIGN KEY (team_id) REFERENCES users (code))', expect: 'notice' },
+    { sql: 'CREATE TABLE copy (LIKE base, FOREIGN KEY (account_id) REFERENCES accounts); SELECT 1/0', expect: 'notice' },
+    { sql: 'CREATE TABLE orgs (id bigint PRIMARY KEY); CREATE TABLE copy (LIKE base, FOREIGN KEY (user_id) REFERENCES orgs)', expect: 'notice' },
+    // IF NOT EXISTS: judged when it creates the table, silent when the table exists
+    { sql: 'CREATE TABLE IF NOT EXISTS copy (LIKE base, FOREIGN KEY (account_id) REFERENCES accounts)', expect: 'notice' },
+    { sql: 'CREATE TABLE IF NOT EXISTS logs_detached (LIKE base, FOREIGN KEY (account_id) REFERENCES accounts)', expect: 'silent' },
+    // a typed table: the extension says nothing
+    { sql: 'CREATE TABLE typed OF acct (account_id WITH OPTIONS REFERENCES accounts)', expect: 'silent' },
+  ];
+  await statementDifferential(t, 'end of statement', PARENTS_SETUP + 'CREATE TYPE acct AS (account_id integer);', cases);
+  // softMismatches: 'error', as pg_fk_guard.soft_mismatches = error: the extension refuses at the statement's end
+  await statementDifferential(t, 'end of statement refused', PARENTS_SETUP, [
+    { sql: `CREATE TABLE events_2024 PARTITION OF events (account_id WITH OPTIONS REFERENCES accounts) ${part}`, expect: 'refused' },
+    { sql: 'CREATE TABLE copy (LIKE base, FOREIGN KEY (account_id) REFERENCES accounts); CREATE TABLE other (x int)', expect: 'refused' },
+  ], { extSetup: 'SET pg_fk_guard.soft_mismatches = error', options: { softMismatches: 'error' } });
+});
+
 const HYGIENE_SETUP = `
 CREATE TABLE users (id serial PRIMARY KEY, code text UNIQUE);
 CREATE TABLE sessions (sid text PRIMARY KEY, user_id integer, code text,
