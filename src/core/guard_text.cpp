@@ -294,7 +294,8 @@ std::string rebuilt_hint(const RebuiltFacts &f) {
   // A surrogate key changing type: one plan does all of it.
   std::string whole;
   if (f.key_side && f.key_may_follow) {
-    whole = " Or " + change_key_type_plan_call(n.referenced_table, n.referenced_attname, f.new_type, f.calls) + " writes one script that changes " + key +
+    whole = " Or " + change_key_type_plan_call(n.referenced_table, n.referenced_attname, f.new_type, f.calls) +
+            " writes one script that changes " + key +
             " together with every column that references it, keeping their foreign keys.";
   }
   return hint + "No cast converts " + uncastable + " to " + f.new_type + ". Drop the foreign keys first (" + drops +
@@ -489,8 +490,7 @@ NoticeText cast_refusal(const CastRefusalFacts &f) {
              ", so the type can change without losing anything: " +
              alter_column_type_sql(f.table, f.column, f.target, "", Conversion::ToNull) + ".";
   } else {
-    std::string target_note =
-        f.key_of_target_type ? "" : " (to " + f.key_type + ", the type of " + referenced + ")";
+    std::string target_note = f.key_of_target_type ? "" : " (to " + f.key_type + ", the type of " + referenced + ")";
     r.hint = "Map each value to a key of " + f.referenced_table + " through a column of " + f.referenced_table +
              " that holds the " + f.source +
              " values (UPDATE ... FROM), or set to NULL or delete the rows that "

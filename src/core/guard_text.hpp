@@ -245,18 +245,18 @@ NoticeText validation_scan(const NewKeyText &k, const ValidationScan &s, CallSty
 // new one (uuid to integer). PostgreSQL refuses it with its own message; the
 // guard refuses it first with the same message and its own DETAIL and HINT.
 struct CastRefusalFacts {
-  std::string table;    // as regclass prints it
-  std::string column;   // quoted
-  std::string attname;  // as stored
-  std::string source;   // the column's type now, as it prints (no modifier)
-  std::string target;   // the statement's new type, with its modifier
-  std::string cast_to;  // USING's cast type (with_using), else the new type without its modifier
-  bool with_using = false;  // USING "col"::type: PostgreSQL's 42846 message; else 42804's
-  std::string referenced_table;    // as regclass prints it
-  std::string referenced_column;   // quoted
-  std::string referenced_attname;  // as stored
-  std::string key_type;            // the referenced key's type, with its modifier
-  std::string constraint;          // the declared foreign key, quoted; empty when implied by the name
+  std::string table;                // as regclass prints it
+  std::string column;               // quoted
+  std::string attname;              // as stored
+  std::string source;               // the column's type now, as it prints (no modifier)
+  std::string target;               // the statement's new type, with its modifier
+  std::string cast_to;              // USING's cast type (with_using), else the new type without its modifier
+  bool with_using = false;          // USING "col"::type: PostgreSQL's 42846 message; else 42804's
+  std::string referenced_table;     // as regclass prints it
+  std::string referenced_column;    // quoted
+  std::string referenced_attname;   // as stored
+  std::string key_type;             // the referenced key's type, with its modifier
+  std::string constraint;           // the declared foreign key, quoted; empty when implied by the name
   bool key_of_target_type = false;  // the key already has the new type (the values were compared with it)
   DataFacts data;                   // the column's values converted to the new type
   bool key_may_follow = false;      // the key is a surrogate key change_key_type_plan() can change

@@ -210,8 +210,8 @@ val render_pairs_by_id(int table, std::string rows) {
     size_t start = 0;
     for (;;) {
       size_t end = all.find(kRowSep, start);
-      append_rendered_row(registry, all.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start),
-                          &out);
+      append_rendered_row(
+          registry, all.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start), &out);
       if (end == std::string_view::npos) break;
       out += kRowSep;
       start = end + 1;

@@ -299,5 +299,67 @@ TEST(GuardText, ValidationScanNotice) {
   EXPECT_NE(t.hint.find(" validationNoticeRows (now 1000) in guard()'s options sets"), std::string::npos);
 }
 
+TEST(GuardText, CastRefusal) {
+  CastRefusalFacts f;
+  f.table = "sessions";
+  f.column = "\"userId\"";
+  f.attname = "userId";
+  f.source = "uuid";
+  f.target = "integer";
+  f.cast_to = "integer";
+  f.referenced_table = "users";
+  f.referenced_column = "id";
+  f.referenced_attname = "id";
+  f.key_type = "uuid";
+  f.constraint = "\"sessions_userId_fkey\"";
+  f.data.read = true;
+  f.data.rows_total = 3;
+  f.data.rows_null = 1;
+  f.data.rows_unconvertible = 2;
+  f.data.sample_unconvertible = {"a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"};
+  f.key_may_follow = true;
+  NoticeText t = cast_refusal(f);
+  // PostgreSQL's own message and the extension's DETAIL
+  EXPECT_EQ(t.message, "column \"userId\" cannot be cast automatically to type integer");
+  EXPECT_EQ(
+      t.detail.rfind("sessions.\"userId\" is uuid and holds keys of users.id (foreign key \"sessions_userId_fkey\"). "
+                     "No cast turns uuid into integer, so no USING \"userId\"::integer can convert it",
+                     0),
+      0u);
+  EXPECT_NE(t.detail.find(" sessions holds 3 rows: 1 with \"userId\" NULL, 2 uuid values that cannot become integer"),
+            std::string::npos);
+  EXPECT_NE(t.hint.find("SELECT fk_guard.fix_plan('sessions', 'userId', 'users', 'id', on_unconvertible => 'map') "
+                        "writes that script (to uuid, the type of users.id)"),
+            std::string::npos);
+  EXPECT_NE(t.hint.find(" Or, if users.id should become integer as well: SELECT fk_guard.change_key_type_plan('users', "
+                        "'id', 'integer') writes"),
+            std::string::npos);
+  // With USING "col"::type: 42846's message; a key implied by the name; the package's calls.
+  f.with_using = true;
+  f.cast_to = "smallint";
+  f.constraint.clear();
+  f.key_of_target_type = true;
+  f.tool_note = "Note.";
+  f.calls = CallStyle::Package;
+  t = cast_refusal(f);
+  EXPECT_EQ(t.message, "cannot cast type uuid to smallint");
+  EXPECT_NE(t.detail.find("(by its name; no foreign key is declared). No cast turns uuid into smallint, so no USING "
+                          "\"userId\"::smallint"),
+            std::string::npos);
+  EXPECT_NE(t.hint.find("fixPlan(db, {referencingTable: 'sessions', referencingColumn: 'userId', referencedTable: "
+                        "'users', referencedColumn: 'id', onUnconvertible: 'map'}) writes that script; with 'null'"),
+            std::string::npos);
+  EXPECT_EQ(t.hint.find("change_key_type_plan"), std::string::npos);  // the key has the new type already
+  EXPECT_EQ(t.hint.substr(t.hint.size() - 6), " Note.");
+  // Every value NULL: the conversion loses nothing.
+  f.data.rows_total = f.data.rows_null = 2;
+  f.data.rows_unconvertible = 0;
+  EXPECT_EQ(
+      cast_refusal(f).hint.rfind("Every sessions.\"userId\" is NULL, so the type can change without losing "
+                                 "anything: ALTER TABLE sessions ALTER COLUMN \"userId\" TYPE integer USING NULL.",
+                                 0),
+      0u);
+}
+
 }  // namespace
 }  // namespace fkg
