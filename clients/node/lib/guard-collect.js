@@ -150,7 +150,8 @@ function columnKeys(d, validates) {
 // is not in this table (ATTACH and DETACH PARTITION, which stand alone; a
 // storage parameter not in RELOPTION_LOCKS): the validation notice is then
 // not given. 4 SHARE UPDATE EXCLUSIVE, 6 SHARE ROW EXCLUSIVE, 8 ACCESS
-// EXCLUSIVE; the same on PostgreSQL 15 to 18.
+// EXCLUSIVE, as AlterTableGetLockLevel takes them (guard-statements.test.js
+// compares the notice with the extension's, which asks PostgreSQL itself).
 const LOCKS = {
   AT_AddColumn: 8, AT_AlterColumnType: 8, AT_DropConstraint: 8, AT_DropColumn: 8, AT_SetNotNull: 8, AT_DropNotNull: 8,
   AT_ColumnDefault: 8, AT_SetStorage: 8, AT_SetCompression: 8, AT_AddIdentity: 8, AT_SetIdentity: 8, AT_DropIdentity: 8,
