@@ -16,6 +16,7 @@ FKG_CORE_SOURCES += src/core/statement_rules.cpp
 FKG_CORE_SOURCES += src/core/input_check.cpp
 FKG_CORE_SOURCES += src/core/key_set.cpp
 FKG_CORE_SOURCES += src/core/citus_rules.cpp
+FKG_CORE_SOURCES += src/core/citus_plans.cpp
 FKG_CORE_SOURCES += src/core/guard_text.cpp
 FKG_CORE_SOURCES += src/core/pair_text.cpp
 FKG_CORE_SOURCES += src/core/key_plan_rules.cpp

@@ -393,6 +393,16 @@ std::string write_fix_plan(const PlanInput &in) {
   if (define_converts)
     s.header("pg_fk_guard is not installed in this database: the script defines " + in.converts_function.str() +
              "(), which decides as fk_guard.converts() does whether a value converts, for this session only.");
+  // The stand-in exists in this session only: Citus runs a statement that
+  // reads its tables on the nodes that hold their shards, where it does not.
+  // Only with the table a PostgreSQL table for a while and the referenced
+  // keys copied do the steps that call it read no Citus table.
+  if (define_converts && on_citus && !copy_referenced)
+    s.header("On Citus without pg_fk_guard this script cannot run as written: Citus runs the steps that call " +
+             in.converts_function.str() +
+             "() on the nodes that hold the shards of the tables they read, and the function exists only in this "
+             "session on the coordinator. Create the extension first (CREATE EXTENSION pg_fk_guard on the "
+             "coordinator; Citus creates it on every node) and plan again: the plan then calls fk_guard.converts().");
   s.header("Run it in one transaction (BEGIN; ... COMMIT;): a step that fails then changes nothing.");
 
   s.add({"SET", "SET lock_timeout = '5s'", "", "", ""});

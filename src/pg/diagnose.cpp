@@ -9,6 +9,7 @@
 #include "catalog_cache.hpp"
 #include "catalog_scan.hpp"
 #include "citus.hpp"
+#include "../core/citus_plans.hpp"
 #include "compat.hpp"
 #include "fix_plan.hpp"
 #include "ignore_list.hpp"
@@ -335,10 +336,8 @@ Row citus_row(const KeyPair &p, bool implied, const citus_rules::Refusal &refusa
   row.verdict = judged.verdict;
   row.rendered = render_pair(p, judged);
   row.citus_kind = refusal.kind;
-  row.rendered.detail = "Citus: " + refusal.message + ". " + refusal.detail;
-  sql::Script none;
-  none.header(refusal.hint);
-  row.rendered.suggested_fix = none.render(false);
+  row.rendered.detail = citus_plans::refusal_detail(refusal);
+  row.rendered.suggested_fix = citus_plans::refusal_fix(refusal);
   return row;
 }
 

@@ -6,6 +6,7 @@
 #include "catalog_pairs.hpp"
 #include "catalog_scan.hpp"
 #include "citus.hpp"
+#include "../core/citus_plans.hpp"
 #include "compat.hpp"
 
 namespace fkg {
@@ -503,55 +504,24 @@ RawCitusPlan *citus_plan_facts(Oid rel, AttrNumber att, Oid refrel, AttrNumber r
   return p;
 }
 
-// What the plan does on Citus (in->citus); the kept key, when the table is
-// distributed again, is dropped and added again like every other key.
-void plan_for_citus(Oid rel, AttrNumber att, Oid refrel, AttrNumber refatt, bool mapping, const std::string &fkcol,
-                    PlanInput *in) {
+// What the plan does on Citus (in->citus): the facts of the referencing
+// table, the decisions of src/core/citus_plans.
+void plan_for_citus(Oid rel, AttrNumber att, Oid refrel, AttrNumber refatt, bool mapping, PlanInput *in) {
   RawCitusPlan *c = pg_guard([rel, att, refrel, refatt]() { return citus_plan_facts(rel, att, refrel, refatt); });
   if (c == nullptr) return;
-  CitusPlan &out = in->citus;
-  out.kind = (citus_rules::Table)c->kind;
-  out.referenced_distributed = c->referenced_distributed;
-  if (c->distribution_column && (in->conversion_needed || mapping))
-    out.reason = "Citus cannot change the type of its distribution column " + in->column.str();
-  else if (mapping)
-    out.reason =
-        "Citus runs ALTER COLUMN ... TYPE on every node, where the temporary function that maps the values does "
-        "not exist";
-  else
-    return;  // converted in place by Citus
-  if (c->too_many)
-    throw UserError(ERRCODE_PROGRAM_LIMIT_EXCEEDED, "no fix plan can distribute " + in->table.str() + " again",
-                    "More than 64 foreign keys involve it.", "");
-  citus_rules::Redistribution r;
-  r.kind = out.kind;
-  r.table = in->table.str();
-  r.column = c->dist_column ? c->dist_column : "";
-  r.colocate_with = c->colocate_with ? c->colocate_with : "default";
-  r.shard_count = c->shard_count;
-  out.redistribute = r;
+  citus_plans::FixFacts f;
+  f.kind = (citus_rules::Table)c->kind;
+  f.distribution_column = c->distribution_column;
+  if (c->dist_column) f.dist_column = c->dist_column;
+  if (c->colocate_with) f.colocate_with = c->colocate_with;
+  f.referenced_distributed = c->referenced_distributed;
+  f.shard_count = c->shard_count;
+  f.too_many = c->too_many;
   for (int i = 0; i < c->nkeys; i++) {
     const RawCitusKey &k = c->keys[i];
-    if (k.references_column && in->conversion_needed)
-      throw UserError(ERRCODE_FEATURE_NOT_SUPPORTED,
-                      "no fix plan can convert " + fkcol + " while other foreign keys reference it",
-                      std::string("Foreign key ") + k.constraint + " on " + k.table + " references " + fkcol +
-                          ", and its column would need the new type as well.",
-                      "Change the column's type together with every column that references it: "
-                      "fk_guard.change_key_type_plan().");
-    ReaddedKey key;
-    key.table = Ident::checked(k.table);
-    key.constraint = Ident::checked(k.constraint);
-    key.add_as = key.constraint;
-    key.definition = k.definition;
-    if (k.on_pair) {
-      // Not rebuilt by PostgreSQL any more: added again after, under the name asked for.
-      if (in->rename_kept_to) key.add_as = *in->rename_kept_to;
-      in->kept_constraint.reset();
-      in->rename_kept_to.reset();
-    }
-    out.keys.push_back(key);
+    f.keys.push_back({k.table, k.constraint, k.definition, k.on_pair, k.references_column});
   }
+  citus_plans::plan_fix(f, mapping, in);
 }
 
 }  // namespace
@@ -646,8 +616,7 @@ std::string build_fix_plan(Oid rel, AttrNumber att, Oid refrel, AttrNumber refat
     facts.conversion = conversion_expression(f->source, f->target, f->target_typmod, fk->column_q);
     facts.guarded_conversion = guarded_conversion_expression(f->source, f->target, f->target_typmod, fk->column_q);
     PlanInput in = fix_plan_input(facts);
-    plan_for_citus(rel, att, refrel, refatt, mode == OnUnconvertible::Map && in.mapping != nullptr,
-                   in.table.str() + "." + in.column.str(), &in);
+    plan_for_citus(rel, att, refrel, refatt, mode == OnUnconvertible::Map && in.mapping != nullptr, &in);
     if (mode == OnUnconvertible::Delete) {
       std::vector<Oid> path{rel};
       collect_cascades(rel, "FROM " + in.table.str() + " t WHERE " + lost_rows_predicate(in), "t", 1, path,

@@ -9,6 +9,7 @@ extern "C" {
 #include "catalog_pairs.hpp"
 #include "catalog_scan.hpp"
 #include "citus.hpp"
+#include "../core/citus_plans.hpp"
 #include "compat.hpp"
 #include "fix_plan.hpp"
 #include "profile.hpp"
@@ -35,7 +36,7 @@ RawSize table_size(Oid rel) {
   // A Citus table's rows are in its shards, mostly on other nodes: what the
   // coordinator holds says nothing about them.
   if (citus::installed() && citus::distribution_of(rel).kind != citus::TableKind::None) {
-    s.size = "a Citus table, its size on the nodes not read";
+    s.size = citus_plans::kSizeNotRead;
     return s;
   }
   HeapTuple tup = SearchSysCache1(RELOID, ObjectIdGetDatum(rel));
@@ -500,53 +501,24 @@ void plan_key_for_citus(Oid rel, AttrNumber att, bool mapped, KeyPlanInput *in) 
   };
   std::vector<Member> members{{rel, att}};
   for (const KeyReferrer &r : in->referrers) members.push_back({(Oid)r.rel_oid, (AttrNumber)r.att});
-  std::vector<RawCitusTable *> tables;
+  std::vector<citus_plans::KeyTable> tables;
   for (const Member &m : members) {
     Oid mr = m.rel;
-    tables.push_back(pg_guard([mr]() { return citus_table(mr); }));
+    const RawCitusTable *t = pg_guard([mr]() { return citus_table(mr); });
+    citus_plans::KeyTable k;
+    k.kind = (citus_rules::Table)t->kind;
+    k.rel = mr;
+    if (k.kind != citus_rules::Table::Plain) {
+      k.table = t->table;
+      if (t->dist_column) k.dist_column = t->dist_column;
+      k.column_is_distribution = t->dist_att != InvalidAttrNumber && t->dist_att == m.att;
+      k.colocation = t->colocation;
+      k.shard_count = t->shard_count;
+    }
+    tables.push_back(k);
   }
-  bool dist_column = false, any = false;
-  for (size_t i = 0; i < members.size(); i++) {
-    if (tables[i]->kind == (int)citus_rules::Table::Plain) continue;
-    any = true;
-    dist_column = dist_column || (tables[i]->dist_att != InvalidAttrNumber && tables[i]->dist_att == members[i].att);
-  }
-  if (!any) return;
-  in->citus.involved = true;
-  if (!dist_column && !mapped) return;  // Citus converts the columns in place
-  if (dist_column && mapped)
-    in->citus.reason =
-        "Citus cannot change the type of a distribution column, which one of these columns is, nor "
-        "run ALTER COLUMN ... TYPE through the temporary map function on the other nodes";
-  else if (dist_column)
-    in->citus.reason = "Citus cannot change the type of a distribution column, which one of these columns is";
-  else
-    in->citus.reason =
-        "Citus runs ALTER COLUMN ... TYPE on every node, where the temporary map function does not "
-        "exist";
-  const RawCitusTable *key_table = tables[0];
-  bool key_distributed = key_table->kind == (int)citus_rules::Table::Distributed;
-  std::vector<Oid> done;
-  for (size_t i = 0; i < members.size(); i++) {
-    const RawCitusTable *t = tables[i];
-    if (t->kind == (int)citus_rules::Table::Plain) continue;
-    if (std::find(done.begin(), done.end(), members[i].rel) != done.end()) continue;
-    bool changes = t->dist_att != InvalidAttrNumber && t->dist_att == members[i].att;
-    if (!changes && !mapped) continue;
-    done.push_back(members[i].rel);
-    citus_rules::Redistribution r;
-    r.kind = (citus_rules::Table)t->kind;
-    r.table = t->table;
-    r.column = t->dist_column ? t->dist_column : "";
-    r.shard_count = t->shard_count;
-    r.colocate_with = "default";
-    // Colocated with the key's table as before (or where the key's type now
-    // takes a distribution column that follows it).
-    if (i > 0 && key_distributed && t->kind == (int)citus_rules::Table::Distributed &&
-        (changes || t->colocation == key_table->colocation))
-      r.colocate_with = key_table->table;
-    in->citus.redistribute.push_back(r);
-  }
+  std::vector<size_t> redistributed = citus_plans::plan_key(tables, mapped, in);
+  if (redistributed.empty()) return;
   // Every other foreign key that involves a table distributed again.
   RawOtherKeys *o = (RawOtherKeys *)palloc0(sizeof(RawOtherKeys));
   for (const KeyReferrer &r : in->referrers) {
@@ -555,23 +527,16 @@ void plan_key_for_citus(Oid rel, AttrNumber att, bool mapped, KeyPlanInput *in) 
     const char *name = r.constraint->str().c_str();
     o->skip[o->nskip++] = pg_guard([rr, name]() { return constraint_oid(rr, name); });
   }
-  for (Oid t : done) {
+  for (size_t i : redistributed) {
+    Oid t = members[i].rel;
     pg_guard([t, o]() {
       for_each_foreign_key(FkScope::OnTable, t, visit_other_key, o);
       for_each_foreign_key(FkScope::ReferencingTable, t, visit_other_key, o);
     });
   }
-  if (o->too_many)
-    throw UserError(ERRCODE_PROGRAM_LIMIT_EXCEEDED, "no key type plan can distribute the tables again",
-                    "More than 128 other foreign keys involve them.", "");
-  for (int i = 0; i < o->nseen; i++) {
-    ReaddedKey k;
-    k.table = Ident::checked(o->table[i]);
-    k.constraint = Ident::checked(o->constraint[i]);
-    k.add_as = k.constraint;
-    k.definition = o->definition[i];
-    in->citus.other_keys.push_back(k);
-  }
+  std::vector<citus_plans::KeyFacts> keys;
+  for (int i = 0; i < o->nseen; i++) keys.push_back({o->table[i], o->constraint[i], o->definition[i]});
+  citus_plans::add_other_keys(keys, o->too_many, in);
 }
 
 // A refusal of the core's rules as the error PostgreSQL raises.

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "../core/citus_plans.hpp"
 #include "../core/citus_rules.hpp"
 #include "../core/fix_writer.hpp"
 #include "../core/guard_text.hpp"
@@ -270,15 +271,6 @@ val type_with_collation(val type, bool show) {
   return guarded([&]() { return val(type_with_collation_note(column_type(type), show)); });
 }
 
-citus_rules::Table citus_table_of(const std::string &s) {
-  if (s.empty() || s == "plain") return citus_rules::Table::Plain;
-  if (s == "distributed") return citus_rules::Table::Distributed;
-  if (s == "single_shard") return citus_rules::Table::SingleShard;
-  if (s == "reference") return citus_rules::Table::Reference;
-  if (s == "local") return citus_rules::Table::Local;
-  throw std::invalid_argument("unknown Citus table kind \"" + s + "\"");
-}
-
 citus_rules::Side citus_side(const val &o) {
   citus_rules::Side side;
   side.kind = citus_table_of(get_string(o, "kind"));
@@ -300,7 +292,8 @@ char action_of(const val &o, const char *key) {
 }
 
 // Citus's rules for a foreign key between its tables (citus_rules::check):
-// null when Citus accepts it, else {sqlstate, message, detail, hint, kind}.
+// null when Citus accepts it, else {sqlstate, message, detail, hint, kind,
+// diagnose_detail, diagnose_fix}.
 // in: {referencing: side, referenced: side, self, on_delete, on_update}, a
 // side {kind: plain|distributed|single_shard|reference|local, table,
 // dist_column, dist_type, dist_position, colocation, dist_type_oid,
@@ -321,6 +314,9 @@ val citus_check(val in) {
     out.set("detail", r->detail);
     out.set("hint", r->hint);
     out.set("kind", r->kind);
+    // diagnose_fk_mismatches()' detail and suggested_fix for a key Citus refuses
+    out.set("diagnose_detail", citus_plans::refusal_detail(*r));
+    out.set("diagnose_fix", citus_plans::refusal_fix(*r));
     return out;
   });
 }

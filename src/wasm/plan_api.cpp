@@ -7,11 +7,13 @@
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
 
+#include <algorithm>
 #include <map>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "../core/citus_plans.hpp"
 #include "../core/explain_text.hpp"
 #include "../core/fix_writer.hpp"
 #include "../core/hygiene.hpp"
@@ -60,6 +62,7 @@ val render_pair(val names, val facts, std::string conversion) {
     n.pk_table_q = get_string(names, "pk_table_q");
     n.pk_column = get_string(names, "pk_column");
     n.constraint = get_string(names, "constraint");
+    n.distribution_column = get_bool(names, "distribution_column", false);
     PairFacts f = pair_facts(facts);
     Verdict v = classify(f);
     RenderedPair r = render_pair_text(n, f, v, conversion_of(conversion));
@@ -287,6 +290,37 @@ FixPlanFacts fix_facts(const val &o) {
   return f;
 }
 
+// facts.citus (the referencing table on Citus), as citus_plans::FixFacts:
+// {kind, distribution_column, dist_column, colocate_with, referenced_distributed,
+// shard_count, keys: [{table, constraint, definition, on_pair,
+// references_column}], too_many}.
+citus_plans::KeyFacts citus_key(const val &k) {
+  citus_plans::KeyFacts f;
+  f.table = get_string(k, "table");
+  f.constraint = get_string(k, "constraint");
+  f.definition = get_string(k, "definition");
+  f.on_pair = get_bool(k, "on_pair", false);
+  f.references_column = get_bool(k, "references_column", false);
+  return f;
+}
+
+citus_plans::FixFacts citus_fix_facts(const val &o) {
+  citus_plans::FixFacts f;
+  f.kind = citus_table_of(get_string(o, "kind"));
+  f.distribution_column = get_bool(o, "distribution_column", false);
+  f.dist_column = get_string(o, "dist_column");
+  f.colocate_with = get_string(o, "colocate_with");
+  f.referenced_distributed = get_bool(o, "referenced_distributed", false);
+  f.shard_count = get_int(o, "shard_count", 0);
+  f.too_many = get_bool(o, "too_many", false);
+  if (present(o, "keys")) {
+    val keys = o["keys"];
+    int n = keys["length"].as<int>();
+    for (int i = 0; i < n; i++) f.keys.push_back(citus_key(keys[i]));
+  }
+  return f;
+}
+
 // fixPlanPrecheck(facts): null, or the refusal fix_plan() raises before it
 // reads any data.
 val fix_plan_check(val facts) {
@@ -339,6 +373,9 @@ val fix_plan(val facts, val cascades, bool allow_cascade) {
     val out = val::object();
     try {
       PlanInput in = fix_plan_input(f);
+      if (present(facts, "citus"))
+        citus_plans::plan_fix(citus_fix_facts(facts["citus"]), f.mode == OnUnconvertible::Map && in.mapping != nullptr,
+                              &in);
       int n = cascades.isUndefined() || cascades.isNull() ? 0 : cascades["length"].as<int>();
       for (int i = 0; i < n; i++) {
         val c = cascades[i];
@@ -541,12 +578,87 @@ val key_plan_check(val facts) {
   });
 }
 
+// facts.citus (on Citus): {tables: [{table, kind, dist_column, dist_column_q,
+// colocation, shard_count, rel, keys: [{id, table, constraint, definition}]}]},
+// every Citus table among the key's and its referrers' (the keys: those on
+// the table by name, then those referencing it); the plan's on_citus step
+// (change_key_type_plan() on the PostgreSQL side: key_plan.cpp).
+void key_plan_on_citus(const val &citus, bool mapped, KeyPlanInput &in) {
+  struct Table {
+    citus_plans::KeyTable facts;
+    std::string dist_column_q;
+    std::vector<std::pair<std::string, citus_plans::KeyFacts>> keys;  // id, key
+  };
+  std::vector<Table> known;
+  val list = citus["tables"];
+  int n = list["length"].as<int>();
+  for (int i = 0; i < n; i++) {
+    val o = list[i];
+    Table t;
+    t.facts.kind = citus_table_of(get_string(o, "kind"));
+    t.facts.table = get_string(o, "table");
+    t.facts.dist_column = get_string(o, "dist_column");
+    t.facts.colocation = get_uint(o, "colocation", 0);
+    t.facts.shard_count = get_int(o, "shard_count", 0);
+    t.facts.rel = get_uint(o, "rel", 0);
+    t.dist_column_q = get_string(o, "dist_column_q");
+    val keys = o["keys"];
+    int nk = keys["length"].as<int>();
+    for (int j = 0; j < nk; j++) t.keys.emplace_back(get_string(keys[j], "id"), citus_key(keys[j]));
+    known.push_back(std::move(t));
+  }
+  auto member = [&known](const std::string &table, const std::string &column) {
+    for (const Table &t : known)
+      if (t.facts.table == table) {
+        citus_plans::KeyTable k = t.facts;
+        k.column_is_distribution = !t.dist_column_q.empty() && t.dist_column_q == column;
+        return k;
+      }
+    citus_plans::KeyTable plain;
+    plain.table = table;
+    return plain;
+  };
+  std::vector<citus_plans::KeyTable> tables{member(in.table.str(), in.column.str())};
+  for (const KeyReferrer &r : in.referrers) tables.push_back(member(r.table.str(), r.column.str()));
+  std::vector<size_t> redistributed = citus_plans::plan_key(tables, mapped, &in);
+  // Their other keys: each once, not the referrers' own, 128 at most.
+  std::vector<citus_plans::KeyFacts> others;
+  std::vector<std::string> seen;
+  bool too_many = false;
+  for (size_t i : redistributed) {
+    for (const Table &t : known) {
+      if (t.facts.table != tables[i].table) continue;
+      for (const auto &[id, k] : t.keys) {
+        bool skip = false;
+        for (const KeyReferrer &r : in.referrers)
+          skip = skip || (r.constraint && r.table.str() == k.table && r.constraint->str() == k.constraint);
+        if (skip || std::find(seen.begin(), seen.end(), id) != seen.end()) continue;
+        if (others.size() >= 128) {
+          too_many = true;
+          break;
+        }
+        seen.push_back(id);
+        others.push_back(k);
+      }
+    }
+  }
+  if (!redistributed.empty()) citus_plans::add_other_keys(others, too_many, &in);
+}
+
 // keyTypePlan(facts): {plan} or {refused}.
 val key_plan(val facts) {
   return guarded([&]() {
     val out = val::object();
     try {
-      out.set("plan", key_type_plan_from_facts(key_facts(facts)));
+      KeyPlanFacts f = key_facts(facts);
+      if (present(facts, "citus")) {
+        val citus = facts["citus"];
+        bool mapped = f.conversion == Conversion::None;
+        out.set("plan", key_type_plan_from_facts(
+                            f, [&citus, mapped](KeyPlanInput &in) { key_plan_on_citus(citus, mapped, in); }));
+      } else {
+        out.set("plan", key_type_plan_from_facts(f));
+      }
     } catch (const PlanRefused &e) {
       out.set("refused", refused_value(e));
     }
@@ -580,6 +692,11 @@ val refused_text(std::string message, std::string detail) {
   return guarded([&]() { return val(plan_refused_text(message, detail)); });
 }
 
+// citusSizeNotRead(): what a key type plan says instead of a Citus table's size.
+val size_not_read() {
+  return guarded([&]() { return val(std::string(citus_plans::kSizeNotRead)); });
+}
+
 val hygiene_check_names() {
   return guarded([&]() { return string_array(hygiene_checks()); });
 }
@@ -611,6 +728,7 @@ EMSCRIPTEN_BINDINGS(fkg_plans) {
   emscripten::function("keyEffect", &key_effect);
   emscripten::function("keyPlanCall", &key_call);
   emscripten::function("planRefusedText", &refused_text);
+  emscripten::function("citusSizeNotRead", &size_not_read);
 }
 
 }  // namespace wasm

@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "../core/citus_rules.hpp"
 #include "../core/fix_writer.hpp"  // Conversion
 #include "../core/guard_text.hpp"
 #include "../core/verdict.hpp"
@@ -17,6 +18,15 @@
 
 namespace fkg {
 namespace wasm {
+
+inline citus_rules::Table citus_table_of(const std::string &s) {
+  if (s.empty() || s == "plain") return citus_rules::Table::Plain;
+  if (s == "distributed") return citus_rules::Table::Distributed;
+  if (s == "single_shard") return citus_rules::Table::SingleShard;
+  if (s == "reference") return citus_rules::Table::Reference;
+  if (s == "local") return citus_rules::Table::Local;
+  throw std::invalid_argument("unknown Citus table kind \"" + s + "\"");
+}
 
 inline ColumnType column_type(const emscripten::val &o) {
   ColumnType c;

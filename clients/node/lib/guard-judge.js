@@ -10,6 +10,7 @@ const engine = require('./engine-wrapper.js');
 const { Prober, rolledBack, attempt, attemptAndRead, FIRST_NORMAL_OID, COLUMN_TYPES_SQL, columnTypeOf } = require('./probe.js');
 const { profile } = require('./guard-profile.js');
 const { chooseName, candidates } = require('./guard-names.js');
+const { citusFacts: readCitusFacts, citusSide } = require('./citus.js');
 
 const prober = new Prober();
 const WHERE = 'pg_fk_guard: checked before PostgreSQL ran the statement';
@@ -892,27 +893,10 @@ function softReports(judged, options) {
 
 // ---- Citus's own rules (src/pg/guard.cpp, report_citus_rules) ----
 
-// The Citus facts of tables (src/pg/citus.cpp, rule_side): read only where
-// the citus extension is installed (the resolving query says so).
-const CITUS_SQL = `
-SELECT x.oid::int8 AS oid, p.partmethod::text AS method, p.repmodel::text AS model, p.colocationid::int8 AS colocation,
-       a.attname::text AS dist_column, a.atttypid::int8 AS dist_type_oid, a.attcollation::int8 AS dist_collation_oid,
-       pg_catalog.format_type(a.atttypid, NULL) ||
-         CASE WHEN a.attcollation <> 0 AND a.attcollation <> 100 THEN ' COLLATE ' ||
-           (SELECT CASE WHEN pg_catalog.pg_collation_is_visible(c.oid) THEN pg_catalog.quote_ident(c.collname)
-                        ELSE pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.collname) END
-              FROM pg_catalog.pg_collation c JOIN pg_catalog.pg_namespace n ON n.oid = c.collnamespace
-             WHERE c.oid = a.attcollation) ELSE '' END AS dist_type
-  FROM unnest($1::pg_catalog.oid[]) AS x(oid)
-  JOIN pg_catalog.pg_dist_partition p ON p.logicalrelid = x.oid
-  LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = x.oid AND p.partmethod <> 'n'
-   AND a.attnum = pg_catalog.substring(p.partkey, ':varattno ([0-9]+)')::int2`;
-
-// oid -> the row of CITUS_SQL, for the Citus tables among rels.
+// The Citus facts of tables (lib/citus.js): read only where the citus
+// extension is installed (the resolving query says so).
 async function citusFacts(session, rels) {
-  const oids = [...new Set(rels.filter((r) => r && r.oid).map((r) => r.oid))];
-  if (oids.length === 0) return new Map();
-  return new Map((await session.run(CITUS_SQL, [oids])).map((r) => [Number(r.oid), r]));
+  return readCitusFacts((text, params) => session.run(text, params), rels.filter((r) => r && r.oid).map((r) => r.oid));
 }
 
 // Why the guard reads no data of a Citus table (src/pg/guard_data.cpp):
@@ -922,21 +906,6 @@ function citusNotRead(row) {
   const name = { distributed: 'distributed table', single_shard: 'distributed table', reference: 'reference table',
     local: 'local table' }[side.kind];
   return `it is a Citus ${name}, whose rows a check cannot see while Citus runs the statement`;
-}
-
-function citusSide(row, table) {
-  if (!row) return { kind: 'plain', table };
-  let kind;
-  if (row.method !== 'n') kind = 'distributed';
-  else if (row.model === 't') kind = 'reference';
-  else if (Number(row.colocation) === 0) kind = 'local';
-  else kind = 'single_shard';
-  const side = { kind, table, colocation: Number(row.colocation) || 0 };
-  if (kind === 'distributed' && row.dist_column) {
-    Object.assign(side, { dist_column: row.dist_column, dist_type: row.dist_type,
-      dist_type_oid: Number(row.dist_type_oid), dist_collation_oid: Number(row.dist_collation_oid) });
-  }
-  return side;
 }
 
 // The first key of the statement that Citus would refuse once PostgreSQL had

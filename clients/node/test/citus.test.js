@@ -137,3 +137,141 @@ test('Citus: the guard refuses what Citus refuses, in the extension\'s words, an
   assert.equal(disagreements, 0, first.join('\n'));
   assert.ok(kinds.size >= 6, `the Citus kinds refused: ${[...kinds]}`);
 });
+
+// The diagnostic functions on the same cluster, after the statements above:
+// diagnose(), checkForeignKeys(), fixPlan() and changeKeyTypePlan() of the
+// package in the database without the extension against the extension's
+// own functions in the other, every row and column (a fix plan written
+// without the extension compared as the extension would write it:
+// helpers.js withoutConvertsHelper(), and without its one line that says the
+// stand-in for fk_guard.converts() cannot run on Citus's other nodes).
+const FUNCTION_SETUP = `
+INSERT INTO plans VALUES (1), (2);
+INSERT INTO tenants VALUES (1), (2);
+INSERT INTO named (tenant_id, tenant_c) VALUES ('1', 'x'), ('acme', NULL);
+CREATE TABLE accounts (id int PRIMARY KEY, plan_ref text);
+SELECT create_reference_table('accounts');
+CREATE TABLE account_notes (account_id int REFERENCES accounts (id) ON DELETE CASCADE);
+SELECT create_reference_table('account_notes');
+INSERT INTO accounts VALUES (1, '1'), (2, 'gold'), (3, '7');
+INSERT INTO account_notes VALUES (1), (2), (3);
+CREATE TABLE shard_keys (tenant_id int, id int, PRIMARY KEY (tenant_id, id));
+SELECT create_distributed_table('shard_keys', 'tenant_id', colocate_with => 'tenants');
+CREATE TABLE shard_refs (tenant_id int, key_id int, FOREIGN KEY (tenant_id, key_id) REFERENCES shard_keys (tenant_id, id));
+SELECT create_distributed_table('shard_refs', 'tenant_id', colocate_with => 'tenants');
+-- keys Citus refuses, declared on the coordinator's tables with DDL
+-- propagation off (Citus then checks nothing): the distribution column at
+-- another position, tables not colocated (two columns), SET NULL on it
+CREATE TABLE pair_keys (x int, y int, PRIMARY KEY (x, y));
+SELECT create_distributed_table('pair_keys', 'x', colocate_with => 'none', shard_count => 4);
+CREATE TABLE pair_refs (id int, tenant_id int, bx int, by int);
+SELECT create_distributed_table('pair_refs', 'id', colocate_with => 'tenants');
+SET pg_fk_guard.mode = 'off';
+SET citus.enable_ddl_propagation = off;
+ALTER TABLE pair_refs ADD FOREIGN KEY (tenant_id) REFERENCES tenants (id);
+ALTER TABLE pair_refs ADD FOREIGN KEY (by, bx) REFERENCES pair_keys (y, x);
+ALTER TABLE pair_refs ADD FOREIGN KEY (id) REFERENCES tenants (id) ON DELETE SET NULL;
+RESET citus.enable_ddl_propagation;
+RESET pg_fk_guard.mode;`;
+
+// [referencing table, column, referenced table]: distributed, reference,
+// Citus local and PostgreSQL tables, distribution columns among them.
+const FIX_PLANS = [
+  ['tasks', 'plan_id', 'plans'], ['tasks', 'plan_code', 'plans'], ['tasks', 'tenant_id', 'big_tenants'],
+  ['tasks', 'owner_id', 'text_tenants'], ['tasks', 'project_id', 'plans'], ['named', 'tenant_id', 'tenants'],
+  ['named', 'tenant_c', 'c_tenants'], ['ref_items', 'plan_id', 'plans'], ['locals', 'id', 'plans'],
+  ['notes', 'plan_id', 'plans'], ['citus_locals', 'tenant_id', 'tenants'], ['accounts', 'plan_ref', 'plans'],
+  ['pair_refs', 'tenant_id', 'tenants'], ['pair_refs', 'by', 'pair_keys'],
+];
+// [key table, column, new type]
+const KEY_PLANS = [
+  ['plans', 'id', 'integer'], ['tenants', 'id', 'bigint'], ['tenants', 'id', 'uuid'], ['big_tenants', 'id', 'integer'],
+  ['locals', 'id', 'bigint'], ['projects', 'id', 'integer'], ['text_tenants', 'id', 'integer'],
+  ['citus_locals', 'id', 'bigint'], ['accounts', 'id', 'bigint'], ['shard_keys', 'id', 'bigint'],
+  ['shard_keys', 'tenant_id', 'bigint'],
+];
+const CITUS_NOTE = /^-- On Citus without pg_fk_guard this script cannot run as written: .*\n/m;
+
+test('Citus: diagnose(), checkForeignKeys(), fixPlan() and changeKeyTypePlan() agree with the extension\'s functions', { skip: process.env.FKG_NPM_CITUS ? false : 'needs a Citus cluster (test/run_citus.sh)' }, async (t) => {
+  const { diagnose, checkForeignKeys, fixPlan, changeKeyTypePlan } = require('../lib/index.js');
+  const { withoutConvertsHelper } = require('./helpers.js');
+  const [extDb, plainDb] = process.env.FKG_NPM_CITUS.split(',');
+  const ext = new Client({ database: extDb });
+  const plain = new Client({ database: plainDb });
+  await ext.connect();
+  await plain.connect();
+  t.after(() => Promise.all([ext.end(), plain.end()]));
+  await ext.query(FUNCTION_SETUP);
+  await plain.query(FUNCTION_SETUP);
+  const outcome = (p) => p.then((v) => ({ ok: v }), (e) => ({ error: fields(e) }));
+  let compared = 0, disagreements = 0, notes = 0, stubs = 0;
+  const first = [];
+  // Plans: the package's as the extension would write it; the note about the
+  // stand-in on Citus only where the script defines the stand-in.
+  const asExtension = (x) => {
+    if (typeof x !== 'string') return x;
+    if (x.includes('pg_temp.fk_guard_converts(value anyelement')) stubs++;
+    if (!CITUS_NOTE.test(x)) return withoutConvertsHelper(x);
+    notes++;
+    if (!x.includes('pg_temp.fk_guard_converts(value anyelement')) first.push(`the Citus note without the stand-in:\n${x}`);
+    return withoutConvertsHelper(x.replace(CITUS_NOTE, ''));
+  };
+  const compareRows = (name, ours, theirs) => {
+    if (ours.error || theirs.error || ours.ok.length !== theirs.ok.length) {
+      compared++;
+      if (JSON.stringify(ours) !== JSON.stringify(theirs)) {
+        disagreements++;
+        first.push(`${name}:\n  ours:   ${JSON.stringify(ours).slice(0, 2000)}\n  theirs: ${JSON.stringify(theirs).slice(0, 2000)}`);
+      }
+      return;
+    }
+    theirs.ok.forEach((row, i) => {
+      for (const k of new Set([...Object.keys(row), ...Object.keys(ours.ok[i])])) {
+        compared++;
+        const a = JSON.stringify(asExtension(ours.ok[i][k])), b = JSON.stringify(row[k]);
+        if (a !== b) {
+          disagreements++;
+          if (first.length < 6) first.push(`${name} row ${i} ${k}:\n  ours:   ${a}\n  theirs: ${b}`);
+        }
+      }
+    });
+  };
+  const counts = {};
+  for (const [name, sql, ours] of [
+    ['diagnose', 'SELECT * FROM fk_guard.diagnose_fk_mismatches()', () => diagnose(plain)],
+    ['diagnose declared', 'SELECT * FROM fk_guard.diagnose_fk_mismatches(include_implied => false)', () => diagnose(plain, { includeImplied: false })],
+    ['diagnose check_data', 'SELECT * FROM fk_guard.diagnose_fk_mismatches(true, true)', () => diagnose(plain, { checkData: true })],
+    ['checkForeignKeys', 'SELECT * FROM fk_guard.check_foreign_keys()', () => checkForeignKeys(plain)],
+  ]) {
+    const theirs = await outcome(ext.query(sql).then((r) => r.rows));
+    counts[name] = theirs.ok ? theirs.ok.length : 'error';
+    if (name === 'diagnose') counts.citusKinds = [...new Set((theirs.ok || []).map((r) => r.kind).filter((k) => /^citus_/.test(k)))].sort();
+    compareRows(name, await outcome(ours()), theirs);
+  }
+  let plans = 0, refusals = 0;
+  const one = async (name, sql, args, ours) => {
+    const theirs = await outcome(ext.query(sql, args).then((r) => r.rows[0].p));
+    const mine = await outcome(ours());
+    plans++;
+    if (theirs.error) refusals++;
+    compareRows(name, { ok: [{ v: mine.ok, error: mine.error }] }, { ok: [{ v: theirs.ok, error: theirs.error }] });
+  };
+  for (const [tbl, col, ref] of FIX_PLANS)
+    for (const mode of ['fail', 'null', 'delete', 'map'])
+      for (const allowCascade of mode === 'delete' ? [false, true] : [false])
+        await one(`fixPlan ${tbl}.${col} -> ${ref} ${mode}${allowCascade ? ' allow_cascade' : ''}`,
+          'SELECT fk_guard.fix_plan($1, $2, $3, NULL, $4, $5) AS p', [tbl, col, ref, mode, allowCascade],
+          () => fixPlan(plain, { referencingTable: tbl, referencingColumn: col, referencedTable: ref, onUnconvertible: mode, allowCascade }));
+  for (const [tbl, col, type] of KEY_PLANS)
+    for (const [mode, implied, online] of [['fail', false, false], ['null', true, false], ['delete', false, false], ['fail', false, true]])
+      await one(`changeKeyTypePlan ${tbl}.${col} ${type} ${mode}${implied ? ' implied' : ''}${online ? ' online' : ''}`,
+        'SELECT fk_guard.change_key_type_plan($1, $2, $3::pg_catalog.regtype, $4, NULL, $5, $6) AS p', [tbl, col, type, mode, implied, online],
+        () => changeKeyTypePlan(plain, { referencedTable: tbl, referencedColumn: col, newType: type, onUnconvertible: mode, includeImplied: implied, online }));
+  t.diagnostic(`differential citus functions: diagnose ${counts.diagnose} rows (${counts.citusKinds.join(', ')}), declared only ${counts['diagnose declared']}, ` +
+    `check_data ${counts['diagnose check_data']}, checkForeignKeys ${counts.checkForeignKeys} rows; ${plans} plans (${refusals} refused); ` +
+    `${compared} values compared, ${disagreements} disagreements; ${stubs} plans define the stand-in for fk_guard.converts(), ${notes} say it cannot run on Citus`);
+  assert.equal(disagreements, 0, first.join('\n'));
+  assert.ok(first.length === 0, first.join('\n'));
+  assert.ok(counts.citusKinds.length >= 6, `Citus kinds in diagnose: ${counts.citusKinds}`);
+  assert.ok(notes > 0 && notes <= stubs, `${notes} notes, ${stubs} stand-ins`);
+});

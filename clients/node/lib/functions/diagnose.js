@@ -8,6 +8,7 @@
 const engine = require('../engine-wrapper.js');
 const { withSession, extensionConverts } = require('./session');
 const { TypeCache, chooseConstraintName } = require('./catalog');
+const { onCitus, tableFacts, refusalOf, isDistributionColumn, fixFacts: citusFixFacts } = require('./citus');
 
 const call = (name, ...args) => engine.call(name, ...args);
 
@@ -25,10 +26,17 @@ function numberArray(values) {
 // both columns and both tables (columnFacts() takes them from the row). A
 // one-column key (nearly all of them) is looked up by (attrelid, attnum)
 // directly; the columns of a longer one come from unnest().
-async function declaredPairs(s) {
+// On Citus (citus: true) also the keys of Citus tables whose columns have
+// the same types: Citus's rules may refuse them, with the key's columns,
+// actions and the pair's place in the key for them.
+async function declaredPairs(s, citus = false) {
   const period = s.serverVersion >= 180000 ? 'AND NOT c.conperiod' : '';
-  const select = (fkAtt, pkAtt, keys) =>
-    `SELECT c.oid AS con, c.conname AS conname, pg_catalog.quote_ident(c.conname) AS conname_q, c.conrelid AS rel, c.confrelid AS refrel,
+  const citusKeys = citus
+    ? `OR c.conrelid IN (SELECT d.logicalrelid FROM pg_catalog.pg_dist_partition d)
+       OR c.confrelid IN (SELECT d.logicalrelid FROM pg_catalog.pg_dist_partition d)` : '';
+  const citusColumns = citus ? 'c.conkey::int[] AS conkey, c.confkey::int[] AS confkey, c.confdeltype AS on_delete, c.confupdtype AS on_update,' : '';
+  const select = (fkAtt, pkAtt, keys, ord) =>
+    `SELECT c.oid AS con, c.conname AS conname, ${citusColumns} ${ord}::int AS ord, pg_catalog.quote_ident(c.conname) AS conname_q, c.conrelid AS rel, c.confrelid AS refrel,
             fa.attnum::int AS att, pa.attnum::int AS refatt,
             ix.indclass[pg_catalog.array_position(ix.indkey::pg_catalog.int2[], pa.attnum)] AS opclass,
             pg_catalog.array_position(ix.indkey::pg_catalog.int2[], pa.attnum) < ix.indnkeyatts AS keyatt,
@@ -55,15 +63,15 @@ async function declaredPairs(s) {
        JOIN pg_catalog.pg_class pc ON pc.oid = c.confrelid
        JOIN pg_catalog.pg_namespace pn ON pn.oid = pc.relnamespace
       WHERE c.contype = 'f' AND c.conparentid = 0 ${period}
-        AND (fa.atttypid, fa.atttypmod, fa.attcollation) IS DISTINCT FROM (pa.atttypid, pa.atttypmod, pa.attcollation)
+        AND ((fa.atttypid, fa.atttypmod, fa.attcollation) IS DISTINCT FROM (pa.atttypid, pa.atttypmod, pa.attcollation) ${citusKeys})
         -- a foreign key lives in its table's schema
         AND c.connamespace IN (SELECT n.oid FROM pg_catalog.pg_namespace n
                                 WHERE NOT pg_catalog.pg_is_other_temp_schema(n.oid) AND pg_catalog.has_schema_privilege(n.oid, 'USAGE'))`;
   const r = await queryOidsAsText(s,
-    `${select('c.conkey[1]', 'c.confkey[1]', '')}
+    `${select('c.conkey[1]', 'c.confkey[1]', '', 1)}
         AND pg_catalog.cardinality(c.conkey) = 1 AND pg_catalog.cardinality(c.confkey) = 1
      UNION ALL
-     ${select('k.fk_att', 'k.pk_att', 'CROSS JOIN LATERAL unnest(c.conkey, c.confkey) AS k(fk_att, pk_att)')}
+     ${select('k.fk_att', 'k.pk_att', 'CROSS JOIN LATERAL unnest(c.conkey, c.confkey) WITH ORDINALITY AS k(fk_att, pk_att, ord)', 'k.ord')}
         AND pg_catalog.cardinality(c.conkey) > 1 AND pg_catalog.cardinality(c.conkey) = pg_catalog.cardinality(c.confkey)`);
   return r.rows.filter((p) => p.opclass != null && p.keyatt);
 }
@@ -460,6 +468,7 @@ async function fixPlanFacts(ctx, fk, pk, mode) {
     guarded = fk.att_q + sep + fmt.target_type;
   }
   const rewrites = !(types.isBinaryCoercible(fk.type, targetBase) && (pk.typmod < 0 || pk.typmod === fk.typmod));
+  const citusFacts = await citusFixFacts(s, { rel: fk.rel, att: fk.att, refrel: pk.rel, refatt: pk.att });
   return {
     table_q: fk.table_q,
     column_q: fk.att_q,
@@ -487,6 +496,8 @@ async function fixPlanFacts(ctx, fk, pk, mode) {
     mode,
     // without the extension the script defines its own fk_guard.converts()
     converts_helper: !(await extensionConverts(s)),
+    // the referencing table on Citus (citus_plans::FixFacts), if it is one
+    ...(citusFacts ? { citus: citusFacts } : {}),
   };
 }
 
@@ -546,7 +557,8 @@ async function judgePairs(ctx, pairs) {
   for (const p of pairs) {
     const fk = cols.get(`${p.rel}/${p.att}`), pk = cols.get(`${p.refrel}/${p.refatt}`);
     if (!fk || !pk) continue;
-    if (fk.type === pk.type && fk.typmod === pk.typmod && fk.coll === pk.coll) continue;
+    // identical types are no mismatch, unless Citus refuses the key
+    if (fk.type === pk.type && fk.typmod === pk.typmod && fk.coll === pk.coll && !p.citus) continue;
     const key = `${fk.type}/${fk.typmod}/${fk.coll}/${pk.type}/${pk.typmod}/${pk.coll}/${p.opclass}`;
     let judged = ctx.judged.get(key);
     if (!judged) {
@@ -557,8 +569,9 @@ async function judgePairs(ctx, pairs) {
     const row = { p, fk, pk, r: null, implied: p.con == null };
     candidates.push(row);
     const names = [fk.regclass, fk.table_q, fk.att_q, pk.regclass, pk.table_q, pk.att_q, p.conname != null ? p.conname_q : ''];
-    // a name with U+001E or U+001F cannot travel joined: the object form
-    if (names.some((n) => SEPARATOR.test(n))) row.r = renderOne(judged, names);
+    // a name with U+001E or U+001F cannot travel joined, nor a Citus
+    // distribution column's fix (render.cpp): the object form
+    if (p.distributionColumn || names.some((n) => SEPARATOR.test(n))) row.r = renderOne(judged, names, p.distributionColumn);
     else {
       batch.push(`${judged.id}\x1f${names.join('\x1f')}`);
       batched.push({ row, judged, names });
@@ -569,9 +582,10 @@ async function judgePairs(ctx, pairs) {
 
 const SEPARATOR = /[\x1e\x1f]/;
 
-function renderOne(judged, names) {
+function renderOne(judged, names, distributionColumn = false) {
   const [fk_table, fk_table_q, fk_column, pk_table, pk_table_q, pk_column, constraint] = names;
-  return call('renderPair', { fk_table, fk_table_q, fk_column, pk_table, pk_table_q, pk_column, constraint }, judged.facts, judged.conversion);
+  return call('renderPair', { fk_table, fk_table_q, fk_column, pk_table, pk_table_q, pk_column, constraint, distribution_column: distributionColumn },
+    judged.facts, judged.conversion);
 }
 
 // The verdict, types, detail and fix of every row judgePairs() left to
@@ -615,7 +629,11 @@ async function diagnoseIn(s, pairTable, { includeImplied = true, checkData = fal
     judged: new Map(),
     checkCollations: s.serverVersion >= 180000,
   };
-  const declared = await declaredPairs(s);
+  const citus = await onCitus(s);
+  const declared = await declaredPairs(s, citus);
+  // On Citus, the facts of its tables among the pairs' (markCitus)
+  const citusTables = citus ? await tableFacts(s, declared.flatMap((p) => [p.rel, p.refrel])) : null;
+  if (citusTables) markCitus(citusTables, declared);
   const declaredRows = declared.length ? await judgePairs(ctx, declared) : null;
   // the server reads the implied pairs while the engine renders the
   // declared ones (nothing else uses the connection meanwhile)
@@ -630,8 +648,13 @@ async function diagnoseIn(s, pairTable, { includeImplied = true, checkData = fal
     throw e;
   }
   const implied = await impliedRead;
+  if (citus && implied.length) {
+    for (const [oid, row] of await tableFacts(s, implied.flatMap((p) => [p.rel, p.refrel]))) citusTables.set(oid, row);
+    markCitus(citusTables, implied);
+  }
   if (implied.length) for (const row of renderPairs(ctx.pairTable, await judgePairs(ctx, implied))) candidates.push(row);
   if (!declared.length && !implied.length) return [];
+  if (citusTables) candidates = judgedByCitus(citusTables, candidates);
   const rows = candidates.filter((row) => row.r.kind !== 'none');
   // the ignore list, when the extension is there (a package user may keep one)
   const ignored = await ignoreList(s);
@@ -657,6 +680,20 @@ async function diagnoseIn(s, pairTable, { includeImplied = true, checkData = fal
       row.profile = prof;
       if (!prof.profiled) r.detail += ` The data was not profiled: ${prof.not_profiled_reason}.`;
       else profiled = prof;
+    }
+    if (row.citusKind) {
+      // Citus's fix, not a type conversion; where the distribution column
+      // takes the key's type, the plan that distributes the table again
+      // (the hint's text when none can be written)
+      if (row.citusKind === 'citus_distribution_type') {
+        const { buildFixPlan } = require('./fixplan');
+        try {
+          r.suggested_fix = await buildFixPlan(s, { rel: fk.rel, att: fk.att, refrel: pk.rel, refatt: pk.att, mode: 'fail', prof: profiled });
+        } catch (e) {
+          if (!e.fkgRefusal) throw e;
+        }
+      }
+      continue;
     }
     const blockers = blockersOf.get(`${fk.rel}/${fk.att}`) || '';
     if (blockers && !r.whole_values) r.suggested_fix = call('noFixForBlockers', blockers);
@@ -687,6 +724,52 @@ async function diagnoseIn(s, pairTable, { includeImplied = true, checkData = fal
     order.sort((a, b) => Buffer.compare(a.k, b.k) || a.i - b.i);
   } else order.sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : a.i - b.i));
   return order.map(({ row }) => row);
+}
+
+// Pairs of Citus tables (src/pg/diagnose.cpp): judged by Citus's rules
+// too, so a pair of identical types is not left out before them
+// (judgePairs()); a referencing distribution column gets its own type fix.
+function markCitus(facts, pairs) {
+  for (const p of pairs) {
+    p.citus = facts.has(Number(p.rel)) || facts.has(Number(p.refrel));
+    p.distributionColumn = isDistributionColumn(facts, p.rel, p.att);
+  }
+}
+
+// The rows of Citus tables as diagnose_fk_mismatches() reports them: a key
+// Citus refuses once, on its first column pair, with Citus's kind (severity
+// error), message and fix; the others as any pair (identical types left out).
+function judgedByCitus(facts, candidates) {
+  const refusals = new Map();
+  const first = new Map();
+  for (const row of candidates)
+    if (row.p.citus && row.p.con != null && !(first.get(row.p.con) <= row.p.ord)) first.set(row.p.con, row.p.ord);
+  const out = [];
+  for (const row of candidates) {
+    const { p, fk, pk } = row;
+    if (!p.citus) {
+      out.push(row);
+      continue;
+    }
+    let refusal;
+    if (p.con == null) {
+      refusal = refusalOf(facts, { rel: p.rel, refrel: p.refrel, fkTable: fk.regclass, pkTable: pk.regclass, conkey: [p.att], confkey: [p.refatt] });
+    } else {
+      if (!refusals.has(p.con))
+        refusals.set(p.con, refusalOf(facts, { rel: p.rel, refrel: p.refrel, fkTable: fk.regclass, pkTable: pk.regclass,
+          conkey: p.conkey, confkey: p.confkey, onDelete: p.on_delete, onUpdate: p.on_update }));
+      refusal = refusals.get(p.con);
+    }
+    if (refusal) {
+      if (p.con != null && first.get(p.con) !== p.ord) continue; // reported once, on its first pair
+      row.citusKind = refusal.kind;
+      row.r = { ...row.r, kind: refusal.kind, severity: 'error', detail: refusal.diagnose_detail, suggested_fix: refusal.diagnose_fix };
+      out.push(row);
+    } else if (!(fk.type === pk.type && fk.typmod === pk.typmod && fk.coll === pk.coll)) {
+      out.push(row);
+    }
+  }
+  return out;
 }
 
 async function ignoreList(s) {

@@ -13,6 +13,7 @@ const { withSession, sqlError } = require('./session');
 const { TypeCache } = require('./catalog');
 const { fixPlanFacts } = require('./diagnose');
 const { profile, tableArg, columnArg, primaryKeyColumn, notProfiledError } = require('./profile');
+const { tableFacts } = require('./citus');
 
 const RAW = { getTypeParser: () => (x) => x };
 const MODES = ['fail', 'null', 'delete', 'map'];
@@ -105,6 +106,31 @@ async function collectCascades(s, parent, fromWhere, alias, depth, path, out) {
   }
 }
 
+// "FROM <table> t WHERE ...": the rows 'delete' removes, for counting what
+// ON DELETE then changes in other tables. The predicate calls the stand-in
+// for fk_guard.converts() that a script defines without the extension,
+// created in this rolled-back transaction. On Citus the stand-in exists on
+// the coordinator only: the values to lose are found there, over copies of
+// the column and of the keys, and the rows are named by them.
+async function lostRows(s, facts, fk, pk) {
+  const citus = facts.citus || (await tableFacts(s, [pk.rel])).size > 0;
+  // a temporary function is this session's alone: Citus has nothing to send to the other nodes
+  if (citus) await s.query("SELECT pg_catalog.set_config('citus.enable_ddl_propagation', 'off', true)");
+  await s.query(engine.call('convertsHelperSql'));
+  if (!citus) return `FROM ${facts.table_q} t WHERE ${engine.call('lostRowsPredicate', { ...facts, converts_helper: true })}`;
+  const copy = async (table, column) => {
+    const name = `pg_temp.fk_guard_lost_${(s.lostCopies = (s.lostCopies || 0) + 1)}`;
+    await s.query(`CREATE TEMPORARY TABLE ${name} AS SELECT DISTINCT t.${column} FROM ${table} t`);
+    return name;
+  };
+  const values = await copy(facts.table_q, fk.att_q), keys = await copy(pk.table_q, pk.att_q);
+  const text = `(t.${fk.att_q}::pg_catalog.text COLLATE pg_catalog."C")`;
+  const pred = engine.call('lostRowsPredicate', { ...facts, referenced_table_q: keys, converts_helper: true });
+  const lost = (await s.query(
+    `SELECT pg_catalog.quote_literal(COALESCE(pg_catalog.array_agg(${text}), '{}'::pg_catalog.text[])::pg_catalog.text) AS a FROM ${values} t WHERE ${pred}`)).rows[0].a;
+  return `FROM ${facts.table_q} t WHERE ${text} OPERATOR(pg_catalog.=) ANY (${lost}::pg_catalog.text[])`;
+}
+
 // The script (build_fix_plan()), or an error shaped like the extension's.
 async function buildFixPlan(s, { rel, att, refrel, refatt, mode, prof, allowCascade = false, constraintName = null }) {
   const types = new TypeCache(s);
@@ -126,14 +152,10 @@ async function buildFixPlan(s, { rel, att, refrel, refatt, mode, prof, allowCasc
     if (m) facts.mapping = m;
   }
   const cascades = [];
-  if (mode === 'delete') {
-    // The rows 'delete' removes, counted here: the predicate calls the
-    // stand-in for fk_guard.converts() that a script defines without the
-    // extension, created in this rolled-back transaction.
-    await s.query(engine.call('convertsHelperSql'));
-    const pred = engine.call('lostRowsPredicate', { ...facts, converts_helper: true });
-    await collectCascades(s, rel, `FROM ${facts.table_q} t WHERE ${pred}`, 't', 1, [rel], cascades);
-  }
+  if (mode === 'delete' && (await s.query(
+    `SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint c WHERE c.contype = 'f' AND c.confrelid = $1 AND c.conparentid = 0
+                      AND c.confdeltype IN ('c', 'n', 'd')) AS any`, [rel])).rows[0].any)
+    await collectCascades(s, rel, await lostRows(s, facts, fk, pk), 't', 1, [rel], cascades);
   const out = engine.call('fixPlan', facts, cascades, !!allowCascade);
   if (out.refused) throw refusal(out.refused);
   return out.plan;

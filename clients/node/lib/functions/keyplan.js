@@ -11,6 +11,7 @@ const { withSession, sqlError } = require('./session');
 const { TypeCache } = require('./catalog');
 const { columnBlockers, impliedPairs } = require('./diagnose');
 const { profile, tableArg, columnArg, typeArg } = require('./profile');
+const { keyPlanFacts } = require('./citus');
 
 let parserLoaded = null;
 
@@ -179,6 +180,7 @@ async function keyTypeFacts(s, { rel, att, newType, mode, newKeyExpression, incl
   let pkIndex = null;
   if (online) pkIndex = ((await s.query('SELECT indexrelid::text AS i FROM pg_catalog.pg_index WHERE indrelid = $1 AND indisprimary', [rel])).rows[0] || {}).i || null;
   f.referrers = [];
+  const impliedRels = [];
   for (const x of refs) {
     const o = {
       table: x.table_q, column: x.att_q, constraint: x.con_q, definition: x.definition, source_type: x.source_type,
@@ -228,6 +230,7 @@ async function keyTypeFacts(s, { rel, att, newType, mode, newKeyExpression, incl
     const oldBase = (await types.load([k.type]), types.base(k.type).oid);
     for (const p of await impliedPairs(s, path)) {
       if (p.refrel !== String(rel) || p.refatt !== att) continue;
+      impliedRels.push(p.rel);
       const x = (await s.query(
         `SELECT pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(t.relname) AS table_q, pg_catalog.quote_ident(a.attname) AS att_q,
                 a.atttypid::text AS type, pg_catalog.format_type(a.atttypid, NULL) AS source_type, ${SIZE('a.attrelid')}
@@ -240,6 +243,17 @@ async function keyTypeFacts(s, { rel, att, newType, mode, newKeyExpression, incl
         blockers: await columnBlockers(s, p.rel, p.att),
       });
     }
+  }
+  // On Citus: its tables among the plan's (citus_plans::plan_key()), whose
+  // size the coordinator does not hold (key_plan.cpp table_size()).
+  const citusRels = [rel, ...refs.map((x) => x.rel), ...impliedRels];
+  const citus = await keyPlanFacts(s, citusRels);
+  if (citus) {
+    f.citus = citus;
+    const onCitus = new Set(citus.tables.map((t) => t.table));
+    const notRead = engine.call('citusSizeNotRead');
+    for (const x of [f, ...f.referrers, ...(f.implied || [])])
+      if (onCitus.has(x.table)) Object.assign(x, { rows: -1, size: notRead });
   }
   return f;
 }

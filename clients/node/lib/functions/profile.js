@@ -11,6 +11,7 @@
 const { withSession, sqlError } = require('./session');
 const { TypeCache } = require('./catalog');
 const engine = require('../engine-wrapper.js');
+const { onCitus, tableFacts } = require('./citus');
 
 // Every column as its output function writes it (no parsing by the driver).
 const RAW = { getTypeParser: () => (x) => x };
@@ -178,8 +179,24 @@ async function profile(s, { rel, att, target, typmod = -1, refrel = null, refatt
     prof.not_profiled_reason = why;
     return prof;
   }
-  const T = col.table_q;
+  let T = col.table_q;
   const c = `t.${col.att_q}`;
+  if (await onCitus(s)) {
+    // Citus plans no correlated subquery over a reference table nor a join
+    // of tables that are not colocated: the values and the keys are read
+    // into temporary tables first (the extension reads both on the
+    // coordinator too), which the rolled-back session drops.
+    const citus = await tableFacts(s, [rel, refrel]);
+    if (citus.size) {
+      const copy = async (from, column) => {
+        const name = `pg_temp.fk_guard_profile_${(s.profileCopies = (s.profileCopies || 0) + 1)}`;
+        await s.query(`CREATE TEMPORARY TABLE ${name} AS SELECT t.${column} FROM ${from} t`);
+        return name;
+      };
+      T = await copy(T, col.att_q);
+      if (checkOrphans) key = { ...key, table_q: await copy(key.table_q, key.att_q) };
+    }
+  }
   // How the extension reads the values decides how a sample is written:
   // validated on their text (PostgreSQL 15's input rules where the core has
   // them, any type from 16 on) or unchanged: the value as its type prints it;
