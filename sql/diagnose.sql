@@ -71,6 +71,12 @@ WHERE referencing_table IN ('app.sessions'::regclass, 'app."LineItems"'::regclas
 ORDER BY constraint_name, referencing_column;
 \x off
 
+-- A temporary table's fix names its schema, whatever the search path
+-- (this session's temporary schema shown as pg_temp).
+SELECT replace(suggested_fix, pg_my_temp_schema()::regnamespace::text || '.', 'pg_temp.') AS temporary_fix
+FROM fk_guard.diagnose_fk_mismatches()
+WHERE referencing_table = 'scratch'::regclass;
+
 -- The suggested fixes run, in order, and leave nothing to report.
 DO $$
 DECLARE r record;

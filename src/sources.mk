@@ -43,6 +43,7 @@ FKG_PG_SOURCES += src/pg/ignore_list.cpp
 FKG_PG_SOURCES += src/pg/guard_collect.cpp
 FKG_PG_SOURCES += src/pg/guard_data.cpp
 FKG_PG_SOURCES += src/pg/guard_cast.cpp
+FKG_PG_SOURCES += src/pg/guard_dropped.cpp
 FKG_PG_SOURCES += src/pg/guard_hygiene.cpp
 FKG_PG_SOURCES += src/pg/guard.cpp
 FKG_PG_SOURCES += src/pg/settings.cpp

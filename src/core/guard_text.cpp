@@ -238,6 +238,38 @@ std::string soft_hint(const SoftFacts &f) {
          (f.kind == Kind::Width ? f.key_change_note : std::string());
 }
 
+std::string dropped_keys_detail(const DroppedKeysFacts &f) {
+  const std::string col = f.table + "." + f.column;
+  std::string refs;
+  for (size_t i = 0; i < f.references.size(); i++) {
+    const DroppedReference &r = f.references[i];
+    refs += (i == 0                         ? ""
+             : i + 1 == f.references.size() ? " and "
+                                            : ", ") +
+            r.column + " (" + r.type + ", foreign key " + r.constraint + ")";
+  }
+  const bool several = f.references.size() > 1;
+  return col + " is " + f.source + " and is the key that " + refs + (several ? " reference" : " references") +
+         "; this transaction dropped " + (several ? "those foreign keys" : "that foreign key") +
+         " before this statement. No cast turns " + f.source + " into " + f.cast_to + ", so no USING " + f.column +
+         "::" + f.cast_to + " can convert it: every key needs a new value, and every reference has to follow its " +
+         "key row by row.";
+}
+
+std::string dropped_keys_hint(const DroppedKeysFacts &f) {
+  const std::string call = f.calls == CallStyle::Package
+                               ? "changeKeyTypePlan(db, {referencedTable: " + js_literal(f.table) +
+                                     ", referencedColumn: " + js_literal(f.attname) +
+                                     ", newType: " + js_literal(f.target) + "})"
+                               : "SELECT fk_guard.change_key_type_plan(" + sql::literal(f.table) + ", " +
+                                     sql::literal(f.attname) + ", " + sql::literal(f.target) + ")";
+  return call + " writes the script that does it in one transaction: a new " + f.target + " for every key of " +
+         f.table + " (new_key_expression chooses how), every referencing column converted through a map from " +
+         "old keys to new ones, and the foreign keys added again. Run it in place of this statement and the ones " +
+         "that dropped the foreign keys (with a migration tool, as a raw-SQL migration before this one); a " +
+         "change to " + f.target + " then finds the column converted.";
+}
+
 std::string rebuilt_detail_opening(bool several) {
   return std::string("ALTER COLUMN TYPE makes PostgreSQL rebuild ") +
          (several ? "these foreign keys, which it could not implement. "

@@ -139,6 +139,30 @@ struct SoftFacts {
 };
 std::string soft_hint(const SoftFacts &f);
 
+// ---- A key column whose foreign keys this transaction dropped ----
+// ALTER COLUMN ... TYPE with no cast on a column that foreign keys dropped
+// earlier in the transaction referenced (a tool that changes a key's type
+// drops the keys that reference it first): the DETAIL names them, the HINT
+// the key type plan that gives every key a new value and carries every
+// reference along.
+struct DroppedReference {
+  std::string column;      // the referencing column as messages name it: shop_session.user_id
+  std::string type;        // its type now
+  std::string constraint;  // the dropped key's name, quoted as PostgreSQL quotes it
+};
+struct DroppedKeysFacts {
+  std::string table;    // the key's table, as regclass prints it
+  std::string column;   // quoted
+  std::string attname;  // as stored
+  std::string source;   // the column's type now
+  std::string target;   // the statement's new type, with its modifier
+  std::string cast_to;  // USING's cast type (the new type without USING)
+  std::vector<DroppedReference> references;
+  CallStyle calls = CallStyle::Sql;
+};
+std::string dropped_keys_detail(const DroppedKeysFacts &f);
+std::string dropped_keys_hint(const DroppedKeysFacts &f);
+
 // ---- Keys rebuilt by ALTER COLUMN TYPE ----
 
 // The DETAIL's opening when the refused keys are existing ones that ALTER

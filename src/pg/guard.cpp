@@ -3,6 +3,7 @@
 // engine and the same voice as diagnose_fk_mismatches(), and refuses an
 // incompatible one before PostgreSQL locks, rewrites or scans anything.
 #include "guard_collect.hpp"
+#include "guard_dropped.hpp"
 #include "catalog_scan.hpp"
 #include "citus.hpp"
 #include "compat.hpp"
@@ -653,6 +654,10 @@ FKG_SQL_FUNCTION(guard_ddl_start) {
   end_check = EndCheck{};
   if (!guard_active()) return (Datum)0;
   Node *tree = ((EventTriggerData *)fcinfo->context)->parsetree;
+  if (tree != NULL && IsA(tree, AlterTableStmt)) {
+    AlterTableStmt *alter = (AlterTableStmt *)tree;
+    pg_guard([alter]() { note_dropped_keys(alter); });
+  }
   if (tree == NULL || !statement_may_add_foreign_keys(tree)) return (Datum)0;
   if (pg_guard([tree]() { return citus_copy(tree); })) return (Datum)0;
   // Catalog rows this statement writes get command ids from here on.

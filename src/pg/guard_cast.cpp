@@ -4,6 +4,8 @@
 #include "compat.hpp"
 #include "fix_plan.hpp"
 #include "guard_data.hpp"
+#include "guard_dropped.hpp"
+#include "../core/guard_text.hpp"
 #include "settings.hpp"
 
 namespace fkg {
@@ -161,6 +163,30 @@ void report(const RawConversion &c, const KeyPair &key) {
   raise(r);
 }
 
+// The column was the key of foreign keys this transaction dropped: what it
+// held, and the plan that changes a key's type with its references.
+void report_dropped(const RawConversion &c, const DroppedReferrers &refs) {
+  DroppedKeysFacts f;
+  f.table = c.table;
+  f.column = c.column;
+  f.attname = c.attname;
+  f.source = c.source;
+  f.target = c.target;
+  f.cast_to = c.cast_to;
+  for (int i = 0; i < refs.count; i++)
+    f.references.push_back(
+        {std::string(refs.items[i].table) + "." + refs.items[i].column, refs.items[i].type, refs.items[i].conname});
+  Report r;
+  r.elevel = guard_mode == MODE_ENFORCE ? ERROR : WARNING;
+  r.sqlstate = c.with_using ? ERRCODE_CANNOT_COERCE : ERRCODE_DATATYPE_MISMATCH;
+  r.message = c.with_using
+                  ? std::string("cannot cast type ") + c.source + " to " + c.cast_to
+                  : std::string("column \"") + c.attname + "\" cannot be cast automatically to type " + c.target;
+  r.detail = dropped_keys_detail(f);
+  r.hint = dropped_keys_hint(f);
+  raise(r);
+}
+
 }  // namespace
 
 void check_key_conversions(Node *parsetree) {
@@ -169,7 +195,15 @@ void check_key_conversions(Node *parsetree) {
   RawConversions *found = pg_guard([stmt]() { return impossible_conversions(stmt); });
   for (int i = 0; i < found->count; i++) {
     KeyPair key;
-    if (key_referenced_by(found->items[i].rel, found->items[i].att, &key)) report(found->items[i], key);
+    const RawConversion &c = found->items[i];
+    if (key_referenced_by(c.rel, c.att, &key)) {
+      report(c, key);
+      continue;
+    }
+    Oid rel = c.rel;
+    AttrNumber att = c.att;
+    DroppedReferrers *refs = pg_guard([rel, att]() { return dropped_referrers_of(rel, att); });
+    if (refs->count > 0) report_dropped(c, *refs);
   }
 }
 

@@ -1,5 +1,7 @@
 #include "settings.hpp"
 
+#include "guard_dropped.hpp"
+
 #include <climits>
 
 namespace fkg {
@@ -70,5 +72,6 @@ void _PG_init(void) {
                           "(NOT VALID, then VALIDATE CONSTRAINT). 0 never gives it. Any user.",
                           &validation_notice_rows, 1000000, 0, INT_MAX, PGC_USERSET, 0, NULL, NULL, NULL);
   MarkGUCPrefixReserved("pg_fk_guard");
+  fkg::register_dropped_keys_callback();
 }
 }

@@ -320,13 +320,23 @@ class Order(models.Model):
         r = self.migrate(expect_error=True)
         f.check_fixture(self, "django/parent-uuid-sent", r["schema_statements"], unordered=True)
         # Django drops the keys that point at User first, in the same
-        # transaction: the guard no longer sees them, and PostgreSQL speaks alone.
+        # transaction: nothing references shop_user.id any more when the key
+        # is converted, and the guard names the keys it remembers were dropped.
         self.assertTrue(r["schema_statements"][0].startswith('SET CONSTRAINTS "shop_'), r["schema_statements"])
         self.assertEqual(r["schema_statements"][-1], 'ALTER TABLE "shop_user" ALTER COLUMN "id" TYPE uuid USING "id"::uuid')
         e = r["error"]
         self.assertEqual((e["class"], e["__cause__"], e["pgcode"]),
                          ("django.db.utils.ProgrammingError", "psycopg2.errors.CannotCoerce", "42846"))
         self.assertEqual(e["diag"]["message_primary"], "cannot cast type integer to uuid")
+        self.assertEqual(e["diag"]["message_detail"],
+                         "shop_user.id is integer and is the key that "
+                         "shop_order.buyer_id (integer, foreign key shop_order_buyer_id_cffd21d9_fk_shop_user_id) and "
+                         "shop_session.user_id (integer, foreign key shop_session_user_id_ba89a52d_fk_shop_user_id) "
+                         "reference; this transaction dropped those foreign keys before this statement. No cast turns "
+                         "integer into uuid, so no USING id::uuid can convert it: every key needs a new value, and "
+                         "every reference has to follow its key row by row.")
+        self.assertTrue(e["diag"]["message_hint"].startswith(
+            "SELECT fk_guard.change_key_type_plan('shop_user', 'id', 'uuid') writes the script"), e["diag"]["message_hint"])
         self.assertEqual(self.applied(), ["0001_initial"])
         before = self.db.rows("SELECT s.id, u.email FROM shop_session s JOIN shop_user u ON u.id = s.user_id ORDER BY s.id")
 

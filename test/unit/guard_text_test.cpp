@@ -361,5 +361,37 @@ TEST(GuardText, CastRefusal) {
       0u);
 }
 
+// A key column whose referencing keys the transaction dropped first.
+TEST(GuardText, DroppedKeysNameEveryReferenceAndTheKeyTypePlan) {
+  DroppedKeysFacts f;
+  f.table = "shop_user";
+  f.column = "id";
+  f.attname = "id";
+  f.source = "integer";
+  f.target = "uuid";
+  f.cast_to = "uuid";
+  f.references = {{"shop_order.buyer_id", "integer", "shop_order_buyer_fk"},
+                  {"\"Audit\".\"actorId\"", "integer", "\"Audit actor\""}};
+  const std::string d = dropped_keys_detail(f);
+  EXPECT_EQ(d.rfind("shop_user.id is integer and is the key that shop_order.buyer_id (integer, foreign key "
+                    "shop_order_buyer_fk) and \"Audit\".\"actorId\" (integer, foreign key \"Audit actor\") reference; "
+                    "this transaction dropped those foreign keys",
+                    0),
+            0u)
+      << d;
+  EXPECT_NE(d.find("no USING id::uuid can convert it"), std::string::npos) << d;
+  f.references.pop_back();
+  EXPECT_NE(dropped_keys_detail(f).find(") references; this transaction dropped that foreign key"), std::string::npos);
+  // Names as stored go into the call as literals.
+  f.table = "o'brien";
+  EXPECT_EQ(dropped_keys_hint(f).rfind("SELECT fk_guard.change_key_type_plan('o''brien', 'id', 'uuid') writes", 0), 0u);
+  f.calls = CallStyle::Package;
+  EXPECT_EQ(
+      dropped_keys_hint(f).rfind(
+          "changeKeyTypePlan(db, {referencedTable: 'o\\'brien', referencedColumn: 'id', newType: 'uuid'}) writes", 0),
+      0u)
+      << dropped_keys_hint(f);
+}
+
 }  // namespace
 }  // namespace fkg
