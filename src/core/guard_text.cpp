@@ -238,6 +238,16 @@ std::string soft_hint(const SoftFacts &f) {
          (f.kind == Kind::Width ? f.key_change_note : std::string());
 }
 
+namespace {
+
+// PostgreSQL's own primary message for a conversion no cast can do, so that
+// tools and people who match on it still do.
+std::string cannot_cast_message(bool with_using, const std::string &source, const std::string &cast_to,
+                                const std::string &attname, const std::string &target) {
+  return with_using ? "cannot cast type " + source + " to " + cast_to
+                    : "column \"" + attname + "\" cannot be cast automatically to type " + target;
+}
+
 std::string dropped_keys_detail(const DroppedKeysFacts &f) {
   const std::string col = f.table + "." + f.column;
   std::string refs;
@@ -268,6 +278,16 @@ std::string dropped_keys_hint(const DroppedKeysFacts &f) {
          "old keys to new ones, and the foreign keys added again. Run it in place of this statement and the ones " +
          "that dropped the foreign keys (with a migration tool, as a raw-SQL migration before this one); a " +
          "change to " + f.target + " then finds the column converted.";
+}
+
+}  // namespace
+
+NoticeText dropped_keys_refusal(const DroppedKeysFacts &f) {
+  NoticeText r;
+  r.message = cannot_cast_message(f.with_using, f.source, f.cast_to, f.attname, f.target);
+  r.detail = dropped_keys_detail(f);
+  r.hint = dropped_keys_hint(f);
+  return r;
 }
 
 std::string rebuilt_detail_opening(bool several) {
@@ -505,9 +525,7 @@ NoticeText cast_refusal(const CastRefusalFacts &f) {
   std::string col = f.table + "." + f.column;
   std::string referenced = f.referenced_table + "." + f.referenced_column;
   NoticeText r;
-  // PostgreSQL's own primary message, so that tools and people who match on it still do.
-  r.message = f.with_using ? "cannot cast type " + f.source + " to " + f.cast_to
-                           : "column \"" + f.attname + "\" cannot be cast automatically to type " + f.target;
+  r.message = cannot_cast_message(f.with_using, f.source, f.cast_to, f.attname, f.target);
   r.detail = col + " is " + f.source + " and holds keys of " + referenced +
              (!f.constraint.empty() ? " (foreign key " + f.constraint + ")"
                                     : std::string(" (by its name; no foreign key is declared)")) +

@@ -151,17 +151,16 @@ struct DroppedReference {
   std::string constraint;  // the dropped key's name, quoted as PostgreSQL quotes it
 };
 struct DroppedKeysFacts {
-  std::string table;    // the key's table, as regclass prints it
-  std::string column;   // quoted
-  std::string attname;  // as stored
-  std::string source;   // the column's type now
-  std::string target;   // the statement's new type, with its modifier
-  std::string cast_to;  // USING's cast type (the new type without USING)
+  std::string table;        // the key's table, as regclass prints it
+  std::string column;       // quoted
+  std::string attname;      // as stored
+  std::string source;       // the column's type now
+  std::string target;       // the statement's new type, with its modifier
+  std::string cast_to;      // USING's cast type (the new type without USING)
+  bool with_using = false;  // USING "col"::type: PostgreSQL's 42846 message; else 42804's
   std::vector<DroppedReference> references;
   CallStyle calls = CallStyle::Sql;
 };
-std::string dropped_keys_detail(const DroppedKeysFacts &f);
-std::string dropped_keys_hint(const DroppedKeysFacts &f);
 
 // ---- Keys rebuilt by ALTER COLUMN TYPE ----
 
@@ -288,6 +287,10 @@ struct CastRefusalFacts {
   CallStyle calls = CallStyle::Sql;
 };
 NoticeText cast_refusal(const CastRefusalFacts &f);
+
+// The refusal of a key column that no cast converts, whose referencing keys
+// this transaction dropped (DroppedKeysFacts above).
+NoticeText dropped_keys_refusal(const DroppedKeysFacts &f);
 
 // Citus: the distribution column's note in a HINT.
 extern const char *const kDistributionNote;

@@ -173,17 +173,17 @@ void report_dropped(const RawConversion &c, const DroppedReferrers &refs) {
   f.source = c.source;
   f.target = c.target;
   f.cast_to = c.cast_to;
+  f.with_using = c.with_using;
   for (int i = 0; i < refs.count; i++)
     f.references.push_back(
         {std::string(refs.items[i].table) + "." + refs.items[i].column, refs.items[i].type, refs.items[i].conname});
+  NoticeText text = dropped_keys_refusal(f);
   Report r;
   r.elevel = guard_mode == MODE_ENFORCE ? ERROR : WARNING;
   r.sqlstate = c.with_using ? ERRCODE_CANNOT_COERCE : ERRCODE_DATATYPE_MISMATCH;
-  r.message = c.with_using
-                  ? std::string("cannot cast type ") + c.source + " to " + c.cast_to
-                  : std::string("column \"") + c.attname + "\" cannot be cast automatically to type " + c.target;
-  r.detail = dropped_keys_detail(f);
-  r.hint = dropped_keys_hint(f);
+  r.message = text.message;
+  r.detail = text.detail;
+  r.hint = text.hint;
   raise(r);
 }
 

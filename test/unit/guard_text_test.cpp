@@ -372,7 +372,9 @@ TEST(GuardText, DroppedKeysNameEveryReferenceAndTheKeyTypePlan) {
   f.cast_to = "uuid";
   f.references = {{"shop_order.buyer_id", "integer", "shop_order_buyer_fk"},
                   {"\"Audit\".\"actorId\"", "integer", "\"Audit actor\""}};
-  const std::string d = dropped_keys_detail(f);
+  f.with_using = true;
+  EXPECT_EQ(dropped_keys_refusal(f).message, "cannot cast type integer to uuid");
+  const std::string d = dropped_keys_refusal(f).detail;
   EXPECT_EQ(d.rfind("shop_user.id is integer and is the key that shop_order.buyer_id (integer, foreign key "
                     "shop_order_buyer_fk) and \"Audit\".\"actorId\" (integer, foreign key \"Audit actor\") reference; "
                     "this transaction dropped those foreign keys",
@@ -381,16 +383,19 @@ TEST(GuardText, DroppedKeysNameEveryReferenceAndTheKeyTypePlan) {
       << d;
   EXPECT_NE(d.find("no USING id::uuid can convert it"), std::string::npos) << d;
   f.references.pop_back();
-  EXPECT_NE(dropped_keys_detail(f).find(") references; this transaction dropped that foreign key"), std::string::npos);
+  EXPECT_NE(dropped_keys_refusal(f).detail.find(") references; this transaction dropped that foreign key"),
+            std::string::npos);
   // Names as stored go into the call as literals.
   f.table = "o'brien";
-  EXPECT_EQ(dropped_keys_hint(f).rfind("SELECT fk_guard.change_key_type_plan('o''brien', 'id', 'uuid') writes", 0), 0u);
+  EXPECT_EQ(
+      dropped_keys_refusal(f).hint.rfind("SELECT fk_guard.change_key_type_plan('o''brien', 'id', 'uuid') writes", 0),
+      0u);
   f.calls = CallStyle::Package;
   EXPECT_EQ(
-      dropped_keys_hint(f).rfind(
+      dropped_keys_refusal(f).hint.rfind(
           "changeKeyTypePlan(db, {referencedTable: 'o\\'brien', referencedColumn: 'id', newType: 'uuid'}) writes", 0),
       0u)
-      << dropped_keys_hint(f);
+      << dropped_keys_refusal(f).hint;
 }
 
 }  // namespace
