@@ -27,6 +27,8 @@ ALTER TABLE "shop_user" ALTER COLUMN "id" TYPE uuid USING "id"::uuid;
 ROLLBACK;
 BEGIN;
 ALTER TABLE shop_session DROP CONSTRAINT shop_session_user_id_fkey;
+ALTER TABLE shop_order DROP CONSTRAINT shop_order_buyer_id_cffd21d9_fk_shop_user_id, DROP COLUMN id;
+ALTER TABLE "Audit" DROP CONSTRAINT "Audit actor";
 ALTER TABLE shop_user ALTER COLUMN id TYPE uuid;
 \echo :LAST_ERROR_SQLSTATE
 ROLLBACK;

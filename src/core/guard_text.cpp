@@ -274,7 +274,8 @@ std::string dropped_keys_hint(const DroppedKeysFacts &f) {
                                : "SELECT fk_guard.change_key_type_plan(" + sql::literal(f.table) + ", " +
                                      sql::literal(f.attname) + ", " + sql::literal(f.target) + ")";
   return call + " writes the script that does it in one transaction: a new " + f.target + " for every key of " +
-         f.table + " (new_key_expression chooses how), every referencing column converted through a map from " +
+         f.table + " (" + (f.calls == CallStyle::Package ? "newKeyExpression" : "new_key_expression") +
+         " chooses how), every referencing column converted through a map from " +
          "old keys to new ones, and the foreign keys added again. Run it in place of this statement and the ones " +
          "that dropped the foreign keys (with a migration tool, as a raw-SQL migration before this one); a " +
          "change to " + f.target + " then finds the column converted.";

@@ -184,6 +184,32 @@ val cast_refusal_of(val in) {
   });
 }
 
+// droppedKeysRefusal({table, column, attname, source, target, cast_to,
+// with_using, references: [{column, type, constraint}], calls}):
+// {message, detail, hint} of a key column that no cast converts, whose
+// referencing keys this transaction dropped.
+val dropped_keys_refusal_of(val in) {
+  return guarded([&]() {
+    DroppedKeysFacts f;
+    f.table = get_string(in, "table");
+    f.column = get_string(in, "column");
+    f.attname = get_string(in, "attname");
+    f.source = get_string(in, "source");
+    f.target = get_string(in, "target");
+    f.cast_to = get_string(in, "cast_to");
+    f.with_using = get_bool(in, "with_using", false);
+    if (present(in, "references")) {
+      val refs = in["references"];
+      int n = refs["length"].as<int>();
+      for (int i = 0; i < n; i++)
+        f.references.push_back(
+            {get_string(refs[i], "column"), get_string(refs[i], "type"), get_string(refs[i], "constraint")});
+    }
+    f.calls = call_style(in);
+    return notice_value(dropped_keys_refusal(f));
+  });
+}
+
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(fkg_guard_api) {
@@ -194,6 +220,7 @@ EMSCRIPTEN_BINDINGS(fkg_guard_api) {
   emscripten::function("rebuiltHint", &rebuilt_hint_of);
   emscripten::function("castToolNote", &cast_tool_note_of);
   emscripten::function("castRefusal", &cast_refusal_of);
+  emscripten::function("droppedKeysRefusal", &dropped_keys_refusal_of);
 }
 
 }  // namespace wasm

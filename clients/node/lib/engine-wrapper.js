@@ -73,6 +73,8 @@ module.exports = {
   rebuiltHint: (input) => call('rebuiltHint', input),
   // guard_text.hpp, a key column's conversion that no cast can do: {message, detail, hint}
   castRefusal: (input) => call('castRefusal', input),
+  // guard_text.hpp: a key column whose referencing keys the transaction dropped
+  droppedKeysRefusal: (input) => call('droppedKeysRefusal', input),
   // tool_notes.hpp recognise_cast_tool: {tool, note} ({tool: null, note: ''} when none)
   castToolNote: (shape) => call('castToolNote', shape),
   // citus_rules.hpp: null when Citus accepts the key, else {sqlstate, message, detail, hint, kind}

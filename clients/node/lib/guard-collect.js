@@ -366,4 +366,27 @@ async function collect(text) {
   return { statements, all };
 }
 
-module.exports = { collect, typeNameSql, loadParser, MAY_ADD_FK, quoteAlways };
+// ALTER TABLE ... DROP CONSTRAINT in a text: [{table, names}] (table as
+// rangeVar() gives it), for the keys the transaction drops (guard-dropped.js).
+const DROPS_CONSTRAINT = /\bdrop\s+constraint\b/i;
+async function droppedConstraints(text) {
+  if (!DROPS_CONSTRAINT.test(text)) return [];
+  await loadParser();
+  let tree;
+  try {
+    tree = pgQuery.parseSync(text);
+  } catch (e) {
+    return []; // PostgreSQL reports the syntax error itself
+  }
+  const out = [];
+  for (const raw of tree.stmts || []) {
+    const a = (raw.stmt || {}).AlterTableStmt;
+    if (!a || a.objtype !== 'OBJECT_TABLE' || !a.relation) continue;
+    const names = (a.cmds || []).map((c) => c.AlterTableCmd)
+      .filter((c) => c && c.subtype === 'AT_DropConstraint' && c.name).map((c) => c.name);
+    if (names.length) out.push({ table: rangeVar(a.relation), names });
+  }
+  return out;
+}
+
+module.exports = { collect, typeNameSql, loadParser, droppedConstraints, MAY_ADD_FK, DROPS_CONSTRAINT, quoteAlways };

@@ -11,6 +11,7 @@ const { Prober, rolledBack, attempt, attemptAndRead, FIRST_NORMAL_OID, COLUMN_TY
 const { profile } = require('./guard-profile.js');
 const { chooseName, candidates } = require('./guard-names.js');
 const { citusFacts: readCitusFacts, citusSide } = require('./citus.js');
+const { droppedKeysRefusal } = require('./guard-dropped.js');
 
 const prober = new Prober();
 const WHERE = 'pg_fk_guard: checked before PostgreSQL ran the statement';
@@ -303,7 +304,19 @@ async function castRefusal(session, ctx, st, query, options) {
     const source = Number(a.type);
     if ((await conversionBetween(session, source, castTo, ctx.db)) !== 'none') continue;
     const key = await keyReferencedBy(s, Number(t.oid), Number(a.attnum), t.path);
-    if (!key) continue;
+    if (!key) {
+      // The key of foreign keys this transaction dropped (a key type change
+      // that a tool sends after dropping the references).
+      if (!session.dropped || session.dropped.keys.length === 0) continue;
+      const [{ target: targetDisplay, cast_to: castToName }] = await session.run(
+        'SELECT pg_catalog.format_type($1::oid, $2::int4) AS target, pg_catalog.format_type($3::oid, NULL) AS cast_to',
+        [target.type, target.typmod, castTo]);
+      const dropped = await droppedKeysRefusal(session, session.dropped, Number(t.oid), Number(a.attnum), {
+        calls: options.hintFunctions === 'extension' ? 'sql' : 'package', table: t.display, column: a.quoted,
+        attname: name, source: a.source, target: targetDisplay, castTo: castToName, withUsing: r.using === 'cast' });
+      if (dropped) return { ...dropped, where: WHERE };
+      continue;
+    }
     const [k] = await session.run(KEY_FACTS_SQL, [key.refrel, key.refatt, key.con]);
     const [fkType, toType] = (await session.run(COLUMN_TYPES_SQL, [[source, target.type], [-1, target.typmod], [0, 0]]))
       .map(columnTypeOf);

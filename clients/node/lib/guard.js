@@ -12,7 +12,8 @@
 // Works on: a pg Client or Pool, a Sequelize instance, a knex instance, a
 // TypeORM DataSource, and node-pg-migrate's client (a pg Client).
 
-const { collect, loadParser, MAY_ADD_FK } = require('./guard-collect.js');
+const { collect, loadParser, MAY_ADD_FK, DROPS_CONSTRAINT } = require('./guard-collect.js');
+const { noteDroppedKeys } = require('./guard-dropped.js');
 const { judge, prober } = require('./guard-judge.js');
 const { serverCannotParse } = require('./grammar.js');
 
@@ -103,7 +104,7 @@ function patchClient(client, options) {
   if (!client || typeof client.query !== 'function') return client;
   if (client[PATCHED]) return client;
   const original = client.query;
-  const state = { pending: null, options };
+  const state = { pending: null, options, dropped: { xact: null, keys: [] } };
   const raw = (text, values, name) => original.call(client, values ? (name ? { name, text, values } : { text, values }) : text);
   const session = {
     // name: a prepared statement of this connection, parsed once.
@@ -118,6 +119,8 @@ function patchClient(client, options) {
       const [r] = await session.run("SELECT pg_catalog.now() <> pg_catalog.statement_timestamp() AS t");
       return r.t;
     },
+    // The foreign keys this transaction dropped (guard-dropped.js).
+    dropped: state.dropped,
     // server_version_num, read once per connection.
     serverVersion: async () => {
       if (state.version === undefined) {
@@ -164,10 +167,18 @@ function patchClient(client, options) {
     const args = arguments;
     const text = statementText(config);
     const candidate = text !== null && MAY_ADD_FK.test(text);
-    if (!candidate && !state.pending) return original.apply(client, args);
+    const drops = text !== null && DROPS_CONSTRAINT.test(text);
+    if (!candidate && !drops && !state.pending) return original.apply(client, args);
     const cb = typeof callback === 'function' ? callback : typeof values === 'function' ? values : null;
     const before = state.pending || Promise.resolve();
     const run = before.then(async () => {
+      if (drops) {
+        try {
+          await noteDroppedKeys(session, state.dropped, text);
+        } catch (e) {
+          if (state.options.onError) state.options.onError(e, text);
+        }
+      }
       if (!candidate) return { send: true };
       let refusal = null;
       try {
