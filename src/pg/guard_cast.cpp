@@ -111,6 +111,18 @@ RawKey *key_names(const KeyPair *k) {
   return r;
 }
 
+// PostgreSQL's SQLSTATE for the conversion (42846 with USING "col"::type,
+// else 42804), as an ERROR under mode = enforce, a WARNING under warn.
+void raise_conversion(const RawConversion &c, const NoticeText &text) {
+  Report r;
+  r.elevel = guard_mode == MODE_ENFORCE ? ERROR : WARNING;
+  r.sqlstate = c.with_using ? ERRCODE_CANNOT_COERCE : ERRCODE_DATATYPE_MISMATCH;
+  r.message = text.message;
+  r.detail = text.detail;
+  r.hint = text.hint;
+  raise(r);
+}
+
 void report(const RawConversion &c, const KeyPair &key) {
   const KeyPair *kp = &key;
   RawKey *k = pg_guard([kp]() { return key_names(kp); });
@@ -152,15 +164,7 @@ void report(const RawConversion &c, const KeyPair &key) {
     f.key_may_follow = pg_guard([rel, att, type]() { return surrogate_key_may_follow(rel, att, type); });
   }
   f.tool_note = cast_tool_note();
-  NoticeText text = cast_refusal(f);
-
-  Report r;
-  r.elevel = guard_mode == MODE_ENFORCE ? ERROR : WARNING;
-  r.sqlstate = c.with_using ? ERRCODE_CANNOT_COERCE : ERRCODE_DATATYPE_MISMATCH;
-  r.message = text.message;
-  r.detail = text.detail;
-  r.hint = text.hint;
-  raise(r);
+  raise_conversion(c, cast_refusal(f));
 }
 
 // The column was the key of foreign keys this transaction dropped: what it
@@ -177,14 +181,7 @@ void report_dropped(const RawConversion &c, const DroppedReferrers &refs) {
   for (int i = 0; i < refs.count; i++)
     f.references.push_back(
         {std::string(refs.items[i].table) + "." + refs.items[i].column, refs.items[i].type, refs.items[i].conname});
-  NoticeText text = dropped_keys_refusal(f);
-  Report r;
-  r.elevel = guard_mode == MODE_ENFORCE ? ERROR : WARNING;
-  r.sqlstate = c.with_using ? ERRCODE_CANNOT_COERCE : ERRCODE_DATATYPE_MISMATCH;
-  r.message = text.message;
-  r.detail = text.detail;
-  r.hint = text.hint;
-  raise(r);
+  raise_conversion(c, dropped_keys_refusal(f));
 }
 
 }  // namespace

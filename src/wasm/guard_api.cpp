@@ -157,19 +157,26 @@ val cast_tool_note_of(val shape) {
   });
 }
 
+// The conversion's fields that cast_refusal() and dropped_keys_refusal()
+// share: {table, column, attname, source, target, cast_to, with_using}.
+template <typename Facts>
+void read_conversion(const val &in, Facts &f) {
+  f.table = get_string(in, "table");
+  f.column = get_string(in, "column");
+  f.attname = get_string(in, "attname");
+  f.source = get_string(in, "source");
+  f.target = get_string(in, "target");
+  f.cast_to = get_string(in, "cast_to");
+  f.with_using = get_bool(in, "with_using", false);
+}
+
 // in: {calls, table, column, attname, source, target, cast_to, with_using,
 // referenced_table, referenced_column, referenced_attname, key_type,
 // constraint, key_of_target_type, data (DataFacts), key_may_follow, tool_note}
 val cast_refusal_of(val in) {
   return guarded([&]() {
     CastRefusalFacts f;
-    f.table = get_string(in, "table");
-    f.column = get_string(in, "column");
-    f.attname = get_string(in, "attname");
-    f.source = get_string(in, "source");
-    f.target = get_string(in, "target");
-    f.cast_to = get_string(in, "cast_to");
-    f.with_using = get_bool(in, "with_using", false);
+    read_conversion(in, f);
     f.referenced_table = get_string(in, "referenced_table");
     f.referenced_column = get_string(in, "referenced_column");
     f.referenced_attname = get_string(in, "referenced_attname");
@@ -191,13 +198,7 @@ val cast_refusal_of(val in) {
 val dropped_keys_refusal_of(val in) {
   return guarded([&]() {
     DroppedKeysFacts f;
-    f.table = get_string(in, "table");
-    f.column = get_string(in, "column");
-    f.attname = get_string(in, "attname");
-    f.source = get_string(in, "source");
-    f.target = get_string(in, "target");
-    f.cast_to = get_string(in, "cast_to");
-    f.with_using = get_bool(in, "with_using", false);
+    read_conversion(in, f);
     if (present(in, "references")) {
       val refs = in["references"];
       int n = refs["length"].as<int>();
