@@ -54,13 +54,14 @@ constexpr const char *kSentence =
                                                                    WITH ORDINALITY a(t, i) ORDER BY a.i), ', '),
                            pg_catalog.quote_ident(r.rolname)))fkg";
 
-// Its function, untrusted: neither built in nor owned by a superuser or the
-// calling role.
+// Its function, untrusted: neither built in nor owned by a superuser (nor,
+// when the caller's own code is trusted, by the calling role).
 constexpr const char *kUntrusted = R"fkg(    FROM code k JOIN pg_catalog.pg_proc p ON p.oid = k.fn
     JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
     JOIN pg_catalog.pg_roles r ON r.oid = p.proowner
-   WHERE k.fn >= 16384 AND NOT r.rolsuper AND r.rolname <> CURRENT_USER
-   ORDER BY k.ord LIMIT 1)fkg";
+   WHERE k.fn >= 16384 AND NOT r.rolsuper)fkg";
+constexpr const char *kNotCaller = " AND r.rolname <> CURRENT_USER";
+constexpr const char *kFirst = "\n   ORDER BY k.ord LIMIT 1";
 
 // The cast functions between the base types of $1 and $2.
 constexpr const char *kCastCode = R"fkg(  WITH RECURSIVE b(t, root, d) AS (
@@ -84,14 +85,15 @@ std::string code_ctes(const std::string &seeds, const std::string &more_code) {
          ") s(t, n)\n" + kWalkAndCode + (more_code.empty() ? std::string() : "\n" + more_code) + ")\n";
 }
 
-std::string first_untrusted(const std::string &into) {
-  return std::string(kSentence) + (into.empty() ? std::string(" AS why\n") : "\n    INTO " + into + "\n") + kUntrusted;
+std::string first_untrusted(const std::string &into, bool trust_caller) {
+  return std::string(kSentence) + (into.empty() ? std::string(" AS why\n") : "\n    INTO " + into + "\n") + kUntrusted +
+         (trust_caller ? kNotCaller : "") + kFirst;
 }
 
-std::string type_io_reason() {
-  return "  WITH RECURSIVE " + code_ctes("($1::pg_catalog.oid, 1)", "") + first_untrusted("");
+std::string type_io_reason(bool trust_caller) {
+  return "  WITH RECURSIVE " + code_ctes("($1::pg_catalog.oid, 1)", "") + first_untrusted("", trust_caller);
 }
 
-std::string cast_reason() { return kCastCode + first_untrusted(""); }
+std::string cast_reason(bool trust_caller) { return kCastCode + first_untrusted("", trust_caller); }
 
 }  // namespace fkg::trust_sql

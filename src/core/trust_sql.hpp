@@ -6,8 +6,9 @@
 // installed, and pg-fk-guard's profile).
 //
 // Trusted code is built into PostgreSQL (oid below 16384) or owned by a
-// superuser or by the calling role (CURRENT_USER); every other function is
-// reported as "<what> (function <schema>.<name>(<argument types>), owned by
+// superuser or, unless trust_caller is false, by the calling role
+// (CURRENT_USER: the event-trigger guard trusts not even that role's code,
+// for a statement PostgreSQL refuses); every other function is reported as "<what> (function <schema>.<name>(<argument types>), owned by
 // <role>)".
 #include <string>
 
@@ -28,15 +29,15 @@ std::string code_ctes(const std::string &seeds, const std::string &more_code);
 // The first row of code (in ord order) whose function is not trusted, as
 // its sentence; `into` (e.g. "why"), when not empty, makes it PL/pgSQL's
 // SELECT ... INTO.
-std::string first_untrusted(const std::string &into);
+std::string first_untrusted(const std::string &into, bool trust_caller = true);
 
 // Parameter $1 (a type oid): why reading or writing a value of that type
 // runs untrusted code, as the column "why", or no row.
-std::string type_io_reason();
+std::string type_io_reason(bool trust_caller = true);
 
 // Parameters $1 and $2 (type oids, domains allowed): why casting $1 to $2
 // runs an untrusted cast function (pg_cast between their base types), as the
 // column "why", or no row.
-std::string cast_reason();
+std::string cast_reason(bool trust_caller = true);
 
 }  // namespace fkg::trust_sql

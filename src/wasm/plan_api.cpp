@@ -355,14 +355,15 @@ val converts_helper() {
   return guarded([&]() { return val(converts_helper_sql()); });
 }
 
-// typeIoReasonSql() and castReasonSql(): the queries that say why reading a
-// type ($1) or casting $1 to $2 would run code owned by another role, or
+// typeIoReasonSql(trustCaller) and castReasonSql(trustCaller): the queries
+// that say why reading a type ($1) or casting $1 to $2 would run code owned
+// by another role (trustCaller false: by any role but a superuser), or
 // return no row (trust_sql.hpp); the extension runs the same checks in C.
-val type_io_reason_sql() {
-  return guarded([&]() { return val(trust_sql::type_io_reason()); });
+val type_io_reason_sql(bool trust_caller) {
+  return guarded([&]() { return val(trust_sql::type_io_reason(trust_caller)); });
 }
-val cast_reason_sql() {
-  return guarded([&]() { return val(trust_sql::cast_reason()); });
+val cast_reason_sql(bool trust_caller) {
+  return guarded([&]() { return val(trust_sql::cast_reason(trust_caller)); });
 }
 
 // fixPlan(facts, cascades, allowCascade): {plan} or {refused: {sqlstate,

@@ -61,5 +61,18 @@ TEST(TrustSql, ParametersOnly) {
   EXPECT_NE(io.find("ORDER BY k.ord LIMIT 1"), std::string::npos);
 }
 
+TEST(TrustSql, TheGuardTrustsNotTheCaller) {
+  // The guard's variant (trust_caller false) reports the caller's own code
+  // too: the same queries without the CURRENT_USER exception.
+  for (const std::string &q : {trust_sql::type_io_reason(false), trust_sql::cast_reason(false)}) {
+    EXPECT_EQ(q.find("CURRENT_USER"), std::string::npos) << q;
+    EXPECT_NE(q.find("k.fn >= 16384 AND NOT r.rolsuper\n   ORDER BY k.ord LIMIT 1"), std::string::npos) << q;
+  }
+  EXPECT_NE(trust_sql::cast_reason(true).find("r.rolname <> CURRENT_USER"), std::string::npos);
+  EXPECT_EQ(trust_sql::type_io_reason(false), trust_sql::type_io_reason().substr(0, trust_sql::type_io_reason().find(
+                                                  " AND r.rolname <> CURRENT_USER")) +
+                                                  "\n   ORDER BY k.ord LIMIT 1");
+}
+
 }  // namespace
 }  // namespace fkg

@@ -34,15 +34,20 @@ function typeNameSql(tn) {
   const names = (tn.names || []).map(str);
   if (names.length === 0 || names.some((n) => n === undefined)) return null;
   let sql = names.map(quoteAlways).join('.');
-  const last = names[names.length - 1];
   if (tn.typmods && tn.typmods.length) {
-    if (last === 'interval') return null; // its modifiers are field masks, not writable as (n)
+    // The modifiers as the parser left them, each as the text the type's
+    // modifier input function receives (parse_type.c, typenameTypeMod):
+    // interval's fields are already its range mask ("interval day to
+    // second(3)" is interval(7176, 3)), an identifier is its name.
+    const literal = (v) => `'${String(v).replace(/'/g, "''")}'`;
     const mods = [];
     for (const m of tn.typmods) {
       const c = m.A_Const;
-      if (!c) return null;
-      if (c.ival !== undefined) mods.push(String(c.ival.ival || 0));
-      else if (c.sval !== undefined) mods.push(`'${String(c.sval.sval || '').replace(/'/g, "''")}'`);
+      const ref = m.ColumnRef && m.ColumnRef.fields;
+      if (ref && ref.length === 1 && str(ref[0]) !== undefined) mods.push(literal(str(ref[0])));
+      else if (!c) return null;
+      else if (c.ival !== undefined) mods.push(String(c.ival.ival || 0));
+      else if (c.sval !== undefined) mods.push(literal(c.sval.sval || ''));
       else if (c.fval !== undefined) mods.push(String(c.fval.fval));
       else return null;
     }
@@ -291,10 +296,12 @@ function collectStatement(raw) {
         out.keys.push(key);
       } else if (c.subtype === 'AT_AddConstraint' || c.subtype === 'AT_AddIndex' || c.subtype === 'AT_AddIndexConstraint') {
         out.addsIndex = true; // a key the table's own foreign keys may reference
-      } else if (c.subtype === 'AT_DropColumn' || c.subtype === 'AT_DropConstraint' || c.subtype === 'AT_SetNotNull') {
-        // nothing a key's types depend on ... except a dropped column
-        if (c.subtype === 'AT_DropColumn') out.unsure = true;
-        if (c.subtype === 'AT_DropConstraint' && c.name) out.dropped.push(c.name);
+      } else if (c.subtype === 'AT_DropConstraint' && c.name) {
+        // A foreign key dropped here is not rebuilt. DROP COLUMN, like every
+        // other subcommand, changes nothing the guard judges: the extension
+        // (src/pg/guard_collect.cpp, collect_alter) judges the rest of the
+        // statement with the columns as they stand before it.
+        out.dropped.push(c.name);
       }
     }
     return out;
@@ -349,11 +356,8 @@ async function collect(text) {
     all.push(st);
     const s = raw.stmt || {};
     const node = Object.keys(s)[0];
-    // An ALTER TABLE it cannot model (DROP COLUMN) is still checked for a
-    // key column's conversion that no cast can do, as the extension checks it.
-    const castOnly = !!st && st.unsure && st.kind === 'alter' && st.retyped.size > 0;
-    if (st && (st.keys.length || (st.retyped && st.retyped.size)) && (!st.unsure || castOnly || st.endCheck) && replayable)
-      statements.push({ ...st, castOnly, index: i, prefix: [...prefix], text: texts[i] });
+    if (st && (st.keys.length || (st.retyped && st.retyped.size)) && (!st.unsure || st.endCheck) && replayable)
+      statements.push({ ...st, index: i, prefix: [...prefix], text: texts[i] });
     if (NO_CATALOG.has(node)) return;
     if (REPLAYED.has(node) && !(node === 'IndexStmt' && s.IndexStmt.concurrent) &&
         !(node === 'VariableSetStmt' && s.VariableSetStmt.kind !== 'VAR_SET_VALUE' && s.VariableSetStmt.kind !== 'VAR_RESET' &&

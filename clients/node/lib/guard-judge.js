@@ -328,7 +328,7 @@ async function castRefusal(session, ctx, st, query, options) {
     if (keyOfTargetType) {
       const [kt] = (await session.run(COLUMN_TYPES_SQL, [[Number(k.type)], [k.typmod], [Number(k.coll)]])).map(columnTypeOf);
       keys = { rel: { oid: Number(key.refrel), reltuples: k.reltuples, relpages: k.relpages, qualified: k.qualified },
-        column: k.quoted, display: referenced, collationDeterministic: kt.collation_deterministic };
+        column: k.quoted, display: referenced, type: Number(k.type), collationDeterministic: kt.collation_deterministic };
     }
     const data = await profile(session, { rel, column: a.quoted, fk: fkType, pk: toType,
       conversion: await conversionBetween(session, source, target.type, ctx.db), keys, rowLimit: options.profileRowLimit });
@@ -705,7 +705,8 @@ async function refusal(session, ctx, judged, options, query, later, st) {
       conversion: first.result.conversion,
       // Keys are compared only as they stand: not when this statement retypes them.
       keys: p.referencedRetyped ? null : { rel: p.referencedRel, column: p.referencedColumn,
-        display: `${p.referencedTable}.${p.referencedColumn}`, collationDeterministic: pkType.collation_deterministic },
+        display: `${p.referencedTable}.${p.referencedColumn}`, type: pkType.type_oid,
+        collationDeterministic: pkType.collation_deterministic },
       rowLimit: options.profileRowLimit,
     });
   }
@@ -1089,7 +1090,6 @@ async function judgeStatement(session, collected, st, query, options, useCache) 
     const cast = await castRefusal(session, ctx, st, query, options);
     if (cast) return { refusal: cast };
   }
-  if (st.castOnly) return { skipped: 'not modelled' };
   const rels = (ctx.rels || []).map((r) => (r.oid ? { ...r, oid: Number(r.oid), namespace: Number(r.namespace) } : null));
   // On Citus (only there: one more query) its facts of the tables.
   ctx.citusFacts = ctx.citus ? await citusFacts(session, rels) : null;
@@ -1220,7 +1220,7 @@ async function judge(session, collected, query, options) {
   };
   for (const st of statements) {
     let r;
-    const atStart = !st.unsure || st.castOnly;
+    const atStart = !st.unsure;
     if (st.prefix.length === 0 && !st.endCheck) {
       r = await judgeStatement(session, collected, st, query, options, true);
     } else if (options.replay === false) {

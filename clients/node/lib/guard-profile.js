@@ -5,10 +5,11 @@
 // two samples of each kind of bad value, in scan order. Read as the calling
 // role (privileges and row-level security apply), inside a savepoint that is
 // rolled back, only for tables up to the row limit, and only when the
-// conversion runs code built into PostgreSQL (no user-defined cast, domain
-// or type): otherwise nothing is read and the DETAIL says nothing about data.
+// conversion runs code built into PostgreSQL or owned by a superuser:
+// otherwise nothing is read and the DETAIL says which code would have run.
 
-const { rolledBack, FIRST_NORMAL_OID } = require('./probe.js');
+const { rolledBack } = require('./probe.js');
+const { untrustedCode } = require('./functions/profile.js');
 
 
 const SAMPLES = 2;
@@ -30,31 +31,28 @@ function estimated(rel) {
 
 // req: {rel: {oid, reltuples, relpages, qualified}, column (quoted), fk, pk
 // (probe.js column types), conversion, keys: null | {rel, column (quoted),
-// display ('users.id')}, rowLimit}. Returns the engine's DataFacts.
+// display ('users.id'), type (its type oid)}, rowLimit}. Returns the
+// engine's DataFacts.
 async function profile(session, req) {
   const data = { read: false, estimated: -1, row_limit: req.rowLimit };
   if (req.rowLimit <= 0) return data;
   data.estimated = estimated(req.rel);
   if (data.estimated > req.rowLimit) return data;
-  // Only PostgreSQL's own code converts and compares: built-in type input
-  // and output functions and casts, no domain CHECK on the referenced type.
-  const [trust] = await session.run(`
-    WITH RECURSIVE chain AS (
-      SELECT $1::oid AS t UNION ALL
-      SELECT ty.typbasetype FROM chain JOIN pg_catalog.pg_type ty ON ty.oid = chain.t AND ty.typtype = 'd')
-    SELECT (SELECT bool_and(f::oid < ${FIRST_NORMAL_OID}) FROM pg_catalog.pg_type ty,
-              LATERAL (VALUES (ty.typinput), (ty.typoutput)) AS v(f)
-            WHERE ty.oid IN ($2::oid, $3::oid)) AS io,
-           NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint c WHERE c.contypid IN (SELECT t FROM chain) AND c.contype = 'c') AS no_checks,
-           COALESCE((SELECT bool_and(k.castfunc = 0 OR k.castfunc < ${FIRST_NORMAL_OID}) FROM pg_catalog.pg_cast k
-                     WHERE k.castsource = $2::oid AND k.casttarget = $3::oid), true) AS cast_ok`,
-    [req.pk.type_oid, req.fk.baseOid, req.pk.baseOid]);
-  if (!trust.io || !trust.no_checks || (req.conversion !== 'none' && !trust.cast_ok)) return data;
   let withKeys = !!req.keys && textIdentityIsEquality(req.pk, req.keys.collationDeterministic !== false);
   if (withKeys && estimated(req.keys.rel) > req.rowLimit) {
     withKeys = false;
     data.keys_not_read = `${req.keys.display.slice(0, req.keys.display.lastIndexOf('.'))} has about ${Math.trunc(estimated(req.keys.rel))} rows, more than pg_fk_guard.profile_row_limit`;
   }
+  // Only code built into PostgreSQL or a superuser's converts and compares:
+  // never a type or cast owner's, not even the caller's own, for a statement
+  // PostgreSQL refuses (the extension's profile with TrustCaller::No, the
+  // checks of functions/profile.js). Otherwise nothing is read and the
+  // DETAIL says which code would have run.
+  const why = await untrustedCode({ query: async (text, params) => ({ rows: await session.run(text, params) }) }, {
+    columnType: String(req.fk.type_oid), source: String(req.fk.baseOid), target: String(req.pk.type_oid),
+    viaText: req.conversion === 'none', identical: req.fk.baseOid === req.pk.type_oid && !(req.pk.declaredTypmod >= 0),
+    keysType: withKeys ? String(req.keys.type) : null, trustCaller: false });
+  if (why) return { ...data, not_read: why, user_code: true };
   const viaText = req.conversion === 'none';
   try {
     await rolledBack(session, async () => {

@@ -349,6 +349,103 @@ test('ALTER COLUMN TYPE that no cast can do on a key column: PostgreSQL\'s SQLST
     { extSetup: 'SET pg_fk_guard.profile_row_limit = 2', options: { profileRowLimit: 2 } });
 });
 
+// A key column converted to an interval with field or precision modifiers,
+// which the package writes back from the parse tree's own modifiers.
+test('ALTER COLUMN TYPE interval with fields or a precision on a key column: refused as the extension refuses it', async (t) => {
+  await statementDifferential(t, 'cast refusals interval', CAST_SETUP, [
+    { sql: 'ALTER TABLE sessions ALTER COLUMN user_id TYPE interval day to second', expect: 'refused' },
+    { sql: 'ALTER TABLE sessions ALTER COLUMN user_id TYPE interval(3) USING user_id::interval(3)', expect: 'refused' },
+    { sql: 'ALTER TABLE sessions ALTER COLUMN "accountId" TYPE interval minute to second(2)', expect: 'refused' },
+    { sql: 'ALTER TABLE sessions ALTER COLUMN user_id TYPE bigint USING user_id::interval year', expect: 'refused' },
+    { sql: 'ALTER TABLE sessions ALTER COLUMN note TYPE interval hour', expect: 'silent' },
+  ]);
+});
+
+// DROP COLUMN beside the subcommands that add or rebuild keys: the rest of
+// the statement is judged, from the catalog as it stands before it (the
+// extension does not model a dropped column).
+test('ALTER TABLE with DROP COLUMN: the keys of its other subcommands judged as the extension judges them', async (t) => {
+  await statementDifferential(t, 'drop column beside keys', CAST_SETUP, [
+    { sql: 'ALTER TABLE sessions DROP COLUMN note, ADD FOREIGN KEY ("accountId") REFERENCES accounts', expect: 'refused' },
+    { sql: 'ALTER TABLE sessions ADD FOREIGN KEY (team_id) REFERENCES users, DROP COLUMN IF EXISTS gone', expect: 'silent' },
+    { sql: 'ALTER TABLE sessions DROP COLUMN note, ADD COLUMN owner_id integer REFERENCES teams', expect: 'notice' },
+    { sql: 'ALTER TABLE sessions DROP COLUMN note, ALTER COLUMN user_id TYPE text', expect: 'refused' },
+    { sql: 'ALTER TABLE users DROP COLUMN email, ALTER COLUMN id TYPE text', expect: 'refused' },
+    { sql: 'ALTER TABLE sessions DROP COLUMN "accountId", ADD FOREIGN KEY ("accountId") REFERENCES accounts', expect: 'refused' },
+    { sql: 'ALTER TABLE sessions DROP COLUMN note, ADD COLUMN note integer REFERENCES accounts', expect: 'silent' },
+    { sql: 'ALTER TABLE sessions DROP COLUMN note, ALTER COLUMN team_id TYPE bigint USING NULL, ADD FOREIGN KEY (team_id) REFERENCES teams', expect: 'silent' },
+  ]);
+});
+
+// The data behind a refusal converted by code neither built into PostgreSQL
+// nor a superuser's: the caller's own domain CHECK and cast functions (the
+// guard runs not even those, for a statement PostgreSQL refuses), and a
+// trusted extension's type, whose code a superuser owns (read as the
+// extension reads it).
+const USER_CODE_SETUP = `
+CREATE EXTENSION hstore;
+CREATE TABLE users (id uuid PRIMARY KEY, code text UNIQUE);
+CREATE TABLE accounts (id integer PRIMARY KEY);
+CREATE FUNCTION fkg_ok(uuid) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT true';
+CREATE DOMAIN uid AS uuid CHECK (fkg_ok(VALUE));
+CREATE FUNCTION fkg_pos(integer) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT $1 > 0';
+CREATE DOMAIN posint AS integer CHECK (fkg_pos(VALUE));
+CREATE TYPE mood AS ENUM ('1', '2', 'x');
+CREATE FUNCTION fkg_mood_int(mood) RETURNS integer LANGUAGE sql IMMUTABLE AS $$SELECT CASE WHEN $1::text ~ '^[0-9]+$' THEN $1::text::integer END$$;
+CREATE CAST (mood AS integer) WITH FUNCTION fkg_mood_int(mood);
+CREATE TABLE orders (id int, user_id uid REFERENCES users);
+CREATE TABLE visits (id int, user_id uuid REFERENCES users);
+CREATE TABLE tags (code uid);
+CREATE TABLE feelings (account_id mood);
+INSERT INTO users VALUES ('00000000-0000-0000-0000-000000000001', 'a');
+INSERT INTO orders VALUES (1, '00000000-0000-0000-0000-000000000001'), (2, NULL);
+INSERT INTO visits VALUES (1, '00000000-0000-0000-0000-000000000001');
+INSERT INTO tags VALUES ('00000000-0000-0000-0000-000000000001');
+INSERT INTO accounts VALUES (1);
+INSERT INTO feelings VALUES ('1'), ('2'), ('x');
+ANALYZE;`;
+
+test('data that only user-defined code converts: the DETAIL says why it was not read, as the extension\'s does', async (t) => {
+  await statementDifferential(t, 'user code', USER_CODE_SETUP, [
+    // a key column whose domain CHECK calls the caller's function
+    { sql: 'ALTER TABLE orders ALTER COLUMN user_id TYPE integer', expect: 'refused' },
+    { sql: 'ALTER TABLE orders ALTER COLUMN user_id TYPE integer USING user_id::integer', expect: 'refused' },
+    // a target domain whose CHECK calls the caller's function
+    { sql: 'ALTER TABLE visits ALTER COLUMN user_id TYPE posint', expect: 'refused' },
+    // a trusted extension's type: its code is a superuser's, the data is read
+    { sql: 'ALTER TABLE visits ALTER COLUMN user_id TYPE hstore', expect: 'refused' },
+    // a new key: the values converted through the domain, and through the caller's cast
+    { sql: 'ALTER TABLE tags ADD FOREIGN KEY (code) REFERENCES users (code)', expect: 'refused' },
+    { sql: 'ALTER TABLE feelings ADD FOREIGN KEY (account_id) REFERENCES accounts', expect: 'refused' },
+  ]);
+  await statementDifferential(t, 'user code sql hints', USER_CODE_SETUP, [
+    { sql: 'ALTER TABLE orders ALTER COLUMN user_id TYPE integer', expect: 'refused' },
+    { sql: 'ALTER TABLE tags ADD FOREIGN KEY (code) REFERENCES users (code)', expect: 'refused' },
+  ], { options: { hintFunctions: 'extension' } });
+});
+
+test('the DETAIL names the code that kept the data unread, and reads what a superuser\'s code converts', async () => {
+  const dbs = await databases('user_code_detail', USER_CODE_SETUP);
+  try {
+    const c = guard(await connect(dbs.plain), { logger: null, onError: (e) => { throw e; } });
+    const refusal = async (sql) => {
+      const e = await c.query(sql).then(() => null, (x) => x);
+      assert.ok(e && e.fkGuard, `refused by the guard: ${sql}`);
+      return e;
+    };
+    let e = await refusal('ALTER TABLE orders ALTER COLUMN user_id TYPE integer');
+    assert.match(e.detail, / The data of orders was not profiled: the CHECK constraint uid_check of domain uid calls user-defined code \(function public\.fkg_ok\(uuid\), owned by fkg_app\)\.$/);
+    e = await refusal('ALTER TABLE feelings ADD FOREIGN KEY (account_id) REFERENCES accounts');
+    assert.match(e.detail, /was not profiled: the cast from mood to integer is user-defined \(function public\.fkg_mood_int\(mood\), owned by fkg_app\)/);
+    assert.match(e.hint, /runs the user-defined code named in DETAIL/);
+    e = await refusal('ALTER TABLE visits ALTER COLUMN user_id TYPE hstore');
+    assert.match(e.detail, /visits holds 1 row: 0 with user_id NULL, 1 uuid value that cannot become hstore/);
+    await c.end();
+  } finally {
+    await dbs.drop();
+  }
+});
+
 test('a type the statement declares is resolved with one temporary table, not two', async () => {
   const dbs = await databases('declared_once', 'CREATE DOMAIN code AS text; CREATE TABLE users (id serial PRIMARY KEY, c text UNIQUE)');
   try {

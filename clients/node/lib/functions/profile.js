@@ -95,10 +95,15 @@ async function typeArg(s, value, arg, fn) {
 // followed into a domain's CHECK constraints and base type, an array's
 // element type, a composite's column types, a range's canonical function
 // and subtype, a multirange's range; 16 levels deep), and why a cast does.
-let reasonQueries = null;
-function reasonSql() {
-  if (!reasonQueries) reasonQueries = { typeIo: engine.call('typeIoReasonSql'), cast: engine.call('castReasonSql') };
-  return reasonQueries;
+// trustCaller false (the guard's): the calling role's own code is reported
+// too, as the extension's guard reports it (TrustCaller::No).
+const reasonQueries = new Map();
+function reasonSql(trustCaller = true) {
+  if (!reasonQueries.has(trustCaller)) {
+    reasonQueries.set(trustCaller, { typeIo: engine.call('typeIoReasonSql', trustCaller),
+      cast: engine.call('castReasonSql', trustCaller) });
+  }
+  return reasonQueries.get(trustCaller);
 }
 
 // Why the profile would run code that is not trusted, or null: the checks
@@ -108,8 +113,8 @@ function reasonSql() {
 // column's values (its declared type, a domain's CHECKs included), the
 // conversion of the whole column, the values' text, the referenced keys in
 // the target type, and one value's text converted.
-async function untrustedCode(s, { columnType, source, target, viaText, identical, keysType = null }) {
-  const sql = reasonSql();
+async function untrustedCode(s, { columnType, source, target, viaText, identical, keysType = null, trustCaller = true }) {
+  const sql = reasonSql(trustCaller);
   const typeIo = async (t) => (await s.query(sql.typeIo, [t])).rows[0]?.why ?? null;
   const cast = async (from, to) => (await s.query(sql.cast, [from, to])).rows[0]?.why ?? null;
   const TEXT = '25';
@@ -352,4 +357,4 @@ function notProfiledError(p, fn) {
     'Run it as the role that owns that code (SET ROLE), which then runs with its own privileges.');
 }
 
-module.exports = { profileColumn, profile, tableArg, columnArg, primaryKeyColumn, typeArg, notProfiledError };
+module.exports = { profileColumn, profile, untrustedCode, tableArg, columnArg, primaryKeyColumn, typeArg, notProfiledError };
