@@ -8,8 +8,8 @@
 // Trusted code is built into PostgreSQL (oid below 16384) or owned by a
 // superuser or, unless trust_caller is false, by the calling role
 // (CURRENT_USER: the event-trigger guard trusts not even that role's code,
-// for a statement PostgreSQL refuses); every other function is reported as "<what> (function <schema>.<name>(<argument types>), owned by
-// <role>)".
+// for a statement PostgreSQL refuses); every other function is reported
+// as "<what> (function <schema>.<name>(<argument types>), owned by <role>)".
 #include <string>
 
 namespace fkg::trust_sql {

@@ -69,9 +69,9 @@ TEST(TrustSql, TheGuardTrustsNotTheCaller) {
     EXPECT_NE(q.find("k.fn >= 16384 AND NOT r.rolsuper\n   ORDER BY k.ord LIMIT 1"), std::string::npos) << q;
   }
   EXPECT_NE(trust_sql::cast_reason(true).find("r.rolname <> CURRENT_USER"), std::string::npos);
-  EXPECT_EQ(trust_sql::type_io_reason(false), trust_sql::type_io_reason().substr(0, trust_sql::type_io_reason().find(
-                                                  " AND r.rolname <> CURRENT_USER")) +
-                                                  "\n   ORDER BY k.ord LIMIT 1");
+  const std::string with_caller = trust_sql::type_io_reason();
+  EXPECT_EQ(trust_sql::type_io_reason(false),
+            with_caller.substr(0, with_caller.find(" AND r.rolname <> CURRENT_USER")) + "\n   ORDER BY k.ord LIMIT 1");
 }
 
 }  // namespace
