@@ -33,6 +33,24 @@ ALTER TABLE shop_user ALTER COLUMN id TYPE uuid;
 \echo :LAST_ERROR_SQLSTATE
 ROLLBACK;
 
+-- A new type other than uuid: the plan needs new_key_expression, and the
+-- HINT says so. Without USING, PostgreSQL's message names the new type
+-- without its modifier (shown with the guard off, then on).
+CREATE TABLE accounts (id uuid PRIMARY KEY DEFAULT gen_random_uuid());
+CREATE TABLE account_notes (account_id uuid CONSTRAINT account_notes_account REFERENCES accounts);
+BEGIN;
+ALTER TABLE account_notes DROP CONSTRAINT account_notes_account;
+SAVEPOINT s;
+SET LOCAL pg_fk_guard.mode = off;
+ALTER TABLE accounts ALTER COLUMN id TYPE numeric(20,0);
+ROLLBACK TO s;
+ALTER TABLE accounts ALTER COLUMN id TYPE numeric(20,0);
+ROLLBACK;
+BEGIN;
+ALTER TABLE account_notes DROP CONSTRAINT account_notes_account;
+ALTER TABLE accounts ALTER COLUMN id TYPE bigint USING id::bigint;
+ROLLBACK;
+
 -- The plan the HINT names carries the references along.
 SELECT fk_guard.change_key_type_plan('shop_user', 'id', 'uuid') ~ 'Referenced by 3 columns' AS plans_every_reference;
 

@@ -242,10 +242,12 @@ namespace {
 
 // PostgreSQL's own primary message for a conversion no cast can do, so that
 // tools and people who match on it still do.
+// Both name cast_to: USING's cast type, or without USING the new type as
+// format_type_be() prints it, without its modifier.
 std::string cannot_cast_message(bool with_using, const std::string &source, const std::string &cast_to,
-                                const std::string &attname, const std::string &target) {
+                                const std::string &attname) {
   return with_using ? "cannot cast type " + source + " to " + cast_to
-                    : "column \"" + attname + "\" cannot be cast automatically to type " + target;
+                    : "column \"" + attname + "\" cannot be cast automatically to type " + cast_to;
 }
 
 std::string dropped_keys_detail(const DroppedKeysFacts &f) {
@@ -267,25 +269,34 @@ std::string dropped_keys_detail(const DroppedKeysFacts &f) {
 }
 
 std::string dropped_keys_hint(const DroppedKeysFacts &f) {
-  const std::string call = f.calls == CallStyle::Package
-                               ? "changeKeyTypePlan(db, {referencedTable: " + js_literal(f.table) +
-                                     ", referencedColumn: " + js_literal(f.attname) +
-                                     ", newType: " + js_literal(f.target) + "})"
-                               : "SELECT fk_guard.change_key_type_plan(" + sql::literal(f.table) + ", " +
-                                     sql::literal(f.attname) + ", " + sql::literal(f.target) + ")";
+  const bool package = f.calls == CallStyle::Package;
+  const std::string expression = package ? "newKeyExpression" : "new_key_expression";
+  std::string call = package ? "changeKeyTypePlan(db, {referencedTable: " + js_literal(f.table) +
+                                   ", referencedColumn: " + js_literal(f.attname) + ", newType: " + js_literal(f.target)
+                             : "fk_guard.change_key_type_plan(" + sql::literal(f.table) + ", " +
+                                   sql::literal(f.attname) + ", " + sql::literal(f.target);
+  std::string how;
+  if (f.uuid_target) {
+    call = (package ? "" : "SELECT ") + call + (package ? "})" : ")");
+    how = " (pg_catalog.gen_random_uuid(), or another " + expression + ")";
+  } else {
+    // No default for the new values: the call needs the expression.
+    call += package ? ", newKeyExpression: ...})" : ", new_key_expression => ...)";
+    how = ", from " + expression + " (an expression over each row, alias r: a column that already holds the new " +
+          "keys, or nextval() of a sequence)";
+  }
   return call + " writes the script that does it in one transaction: a new " + f.target + " for every key of " +
-         f.table + " (" + (f.calls == CallStyle::Package ? "newKeyExpression" : "new_key_expression") +
-         " chooses how), every referencing column converted through a map from " +
-         "old keys to new ones, and the foreign keys added again. Run it in place of this statement and the ones " +
-         "that dropped the foreign keys (with a migration tool, as a raw-SQL migration before this one); a " +
-         "change to " + f.target + " then finds the column converted.";
+         f.table + how + ", every referencing column converted through a map from old keys to new ones, and the " +
+         "foreign keys added again. Run it in place of this statement and the ones that dropped the foreign keys " +
+         "(with a migration tool, as a raw-SQL migration before this one); a change to " + f.target +
+         " then finds the column converted.";
 }
 
 }  // namespace
 
 NoticeText dropped_keys_refusal(const DroppedKeysFacts &f) {
   NoticeText r;
-  r.message = cannot_cast_message(f.with_using, f.source, f.cast_to, f.attname, f.target);
+  r.message = cannot_cast_message(f.with_using, f.source, f.cast_to, f.attname);
   r.detail = dropped_keys_detail(f);
   r.hint = dropped_keys_hint(f);
   return r;
@@ -526,7 +537,7 @@ NoticeText cast_refusal(const CastRefusalFacts &f) {
   std::string col = f.table + "." + f.column;
   std::string referenced = f.referenced_table + "." + f.referenced_column;
   NoticeText r;
-  r.message = cannot_cast_message(f.with_using, f.source, f.cast_to, f.attname, f.target);
+  r.message = cannot_cast_message(f.with_using, f.source, f.cast_to, f.attname);
   r.detail = col + " is " + f.source + " and holds keys of " + referenced +
              (!f.constraint.empty() ? " (foreign key " + f.constraint + ")"
                                     : std::string(" (by its name; no foreign key is declared)")) +

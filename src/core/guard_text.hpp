@@ -151,13 +151,14 @@ struct DroppedReference {
   std::string constraint;  // the dropped key's name, quoted as PostgreSQL quotes it
 };
 struct DroppedKeysFacts {
-  std::string table;        // the key's table, as regclass prints it
-  std::string column;       // quoted
-  std::string attname;      // as stored
-  std::string source;       // the column's type now
-  std::string target;       // the statement's new type, with its modifier
-  std::string cast_to;      // USING's cast type (the new type without USING)
-  bool with_using = false;  // USING "col"::type: PostgreSQL's 42846 message; else 42804's
+  std::string table;         // the key's table, as regclass prints it
+  std::string column;        // quoted
+  std::string attname;       // as stored
+  std::string source;        // the column's type now
+  std::string target;        // the statement's new type, with its modifier
+  std::string cast_to;       // USING's cast type (the new type without USING)
+  bool with_using = false;   // USING "col"::type: PostgreSQL's 42846 message; else 42804's
+  bool uuid_target = false;  // the new type is uuid: the key type plan gives each key gen_random_uuid()
   std::vector<DroppedReference> references;
   CallStyle calls = CallStyle::Sql;
 };

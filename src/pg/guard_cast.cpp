@@ -178,6 +178,7 @@ void report_dropped(const RawConversion &c, const DroppedReferrers &refs) {
   f.target = c.target;
   f.cast_to = c.cast_to;
   f.with_using = c.with_using;
+  f.uuid_target = c.target_type == UUIDOID;
   for (int i = 0; i < refs.count; i++)
     f.references.push_back(
         {std::string(refs.items[i].table) + "." + refs.items[i].column, refs.items[i].type, refs.items[i].conname});

@@ -44,19 +44,20 @@ void remember(HeapTuple tup, Oid rel) {
   int n = ArrayGetNItems(ARR_NDIM(fk), ARR_DIMS(fk));
   if (n != ArrayGetNItems(ARR_NDIM(pk), ARR_DIMS(pk))) return;
   const int16 *fkatts = (const int16 *)ARR_DATA_PTR(fk), *pkatts = (const int16 *)ARR_DATA_PTR(pk);
-  MemoryContext old = MemoryContextSwitchTo(TopTransactionContext);
   for (int i = 0; i < n; i++) {
     char *attname = get_attname(rel, fkatts[i], true);
     if (attname == NULL) continue;
+    // Only what is kept goes into the transaction's context.
+    MemoryContext old = MemoryContextSwitchTo(TopTransactionContext);
     Dropped *d = (Dropped *)palloc0(sizeof(Dropped));
     d->conrelid = rel;
-    d->attname = attname;
+    d->attname = pstrdup(attname);
     d->confrelid = con->confrelid;
     d->confkey = pkatts[i];
     d->conname = pstrdup(NameStr(con->conname));
     dropped_keys = lappend(dropped_keys, d);
+    MemoryContextSwitchTo(old);
   }
-  MemoryContextSwitchTo(old);
 }
 
 struct LiveSearch {

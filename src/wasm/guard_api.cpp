@@ -192,13 +192,14 @@ val cast_refusal_of(val in) {
 }
 
 // droppedKeysRefusal({table, column, attname, source, target, cast_to,
-// with_using, references: [{column, type, constraint}], calls}):
+// with_using, uuid_target, references: [{column, type, constraint}], calls}):
 // {message, detail, hint} of a key column that no cast converts, whose
 // referencing keys this transaction dropped.
 val dropped_keys_refusal_of(val in) {
   return guarded([&]() {
     DroppedKeysFacts f;
     read_conversion(in, f);
+    f.uuid_target = get_bool(in, "uuid_target", false);
     if (present(in, "references")) {
       val refs = in["references"];
       int n = refs["length"].as<int>();

@@ -385,7 +385,9 @@ TEST(GuardText, DroppedKeysNameEveryReferenceAndTheKeyTypePlan) {
   f.references.pop_back();
   EXPECT_NE(dropped_keys_refusal(f).detail.find(") references; this transaction dropped that foreign key"),
             std::string::npos);
-  // Names as stored go into the call as literals.
+  // Names as stored go into the call as literals; uuid keys need no
+  // expression (the plan uses gen_random_uuid()), other types do.
+  f.uuid_target = true;
   f.table = "o'brien";
   EXPECT_EQ(
       dropped_keys_refusal(f).hint.rfind("SELECT fk_guard.change_key_type_plan('o''brien', 'id', 'uuid') writes", 0),
@@ -396,6 +398,23 @@ TEST(GuardText, DroppedKeysNameEveryReferenceAndTheKeyTypePlan) {
           "changeKeyTypePlan(db, {referencedTable: 'o\\'brien', referencedColumn: 'id', newType: 'uuid'}) writes", 0),
       0u)
       << dropped_keys_refusal(f).hint;
+  f.uuid_target = false;
+  f.target = f.cast_to = "bigint";
+  EXPECT_EQ(dropped_keys_refusal(f).hint.rfind("changeKeyTypePlan(db, {referencedTable: 'o\\'brien', referencedColumn: "
+                                               "'id', newType: 'bigint', newKeyExpression: ...}) writes",
+                                               0),
+            0u);
+  f.calls = CallStyle::Sql;
+  const std::string h = dropped_keys_refusal(f).hint;
+  EXPECT_EQ(h.rfind("fk_guard.change_key_type_plan('o''brien', 'id', 'bigint', new_key_expression => ...) writes", 0),
+            0u)
+      << h;
+  EXPECT_NE(h.find("from new_key_expression (an expression over each row, alias r"), std::string::npos) << h;
+  // Without USING, PostgreSQL's message names the type without its modifier.
+  f.with_using = false;
+  f.target = "numeric(20,0)";
+  f.cast_to = "numeric";
+  EXPECT_EQ(dropped_keys_refusal(f).message, "column \"id\" cannot be cast automatically to type numeric");
 }
 
 }  // namespace

@@ -13,8 +13,8 @@ namespace fkg {
 namespace {
 
 // Every pg_* name but pg_catalog, pg_temp and the product's own follows
-// "pg_catalog.": a query run with the caller's search_path cannot be pointed
-// at a look-alike.
+// "pg_catalog.", and so does every built-in function it calls: a query run
+// with the caller's search_path cannot be pointed at a look-alike.
 void expect_qualified(const std::string &sql) {
   static const std::regex name("\\bpg_[a-z_]+\\b");
   const std::string schema = "pg_catalog.";
@@ -29,6 +29,15 @@ void expect_qualified(const std::string &sql) {
         << sql;
   }
   EXPECT_GE(names, 5);
+  // The built-in functions it calls too: an exact-type look-alike on the
+  // path would win over pg_catalog's polymorphic one.
+  static const std::regex call("\\b(format|format_type|quote_ident|array_to_string|unnest)\\s*\\(");
+  for (auto it = std::sregex_iterator(sql.begin(), sql.end(), call); it != std::sregex_iterator(); ++it) {
+    const size_t at = (size_t)it->position();
+    EXPECT_TRUE(at >= schema.size() && sql.compare(at - schema.size(), schema.size(), schema) == 0)
+        << it->str() << " at " << at << " in:\n"
+        << sql;
+  }
 }
 
 TEST(TrustSql, CatalogNamesAreQualified) {

@@ -22,7 +22,7 @@ SELECT x.oid::int8 AS oid, p.partmethod::text AS method, p.repmodel::text AS mod
                         ELSE pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.collname) END
               FROM pg_catalog.pg_collation c JOIN pg_catalog.pg_namespace n ON n.oid = c.collnamespace
              WHERE c.oid = a.attcollation) ELSE '' END AS dist_type
-  FROM unnest($1::pg_catalog.oid[]) AS x(oid)
+  FROM pg_catalog.unnest($1::pg_catalog.oid[]) AS x(oid)
   JOIN pg_catalog.pg_dist_partition p ON p.logicalrelid = x.oid
   LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = x.oid AND p.partmethod <> 'n'
    AND a.attnum = pg_catalog.substring(p.partkey, ':varattno ([0-9]+)')::int2`;

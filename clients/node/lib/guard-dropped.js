@@ -59,7 +59,7 @@ async function noteDroppedKeys(session, memory, text) {
 // The refusal of an ALTER COLUMN TYPE that no cast can do on rel.att when
 // keys dropped in this transaction referenced it and none references it now;
 // else null. c: {table, column, attname, source, target, castTo, withUsing,
-// calls} as messages name them.
+// uuidTarget, calls} as messages name them.
 async function droppedKeysRefusal(session, memory, rel, att, c) {
   if (!memory.keys || memory.keys.length === 0) return null;
   const [{ xact }] = await session.run(XACT_SQL);
@@ -78,7 +78,7 @@ async function droppedKeysRefusal(session, memory, rel, att, c) {
   const refs = r.refs.sort((x, y) => cmp(x.table, y.table) || cmp(x.column, y.column));
   const text = engine.droppedKeysRefusal({
     calls: c.calls, table: c.table, column: c.column, attname: c.attname, source: c.source, target: c.target,
-    cast_to: c.castTo, with_using: c.withUsing,
+    cast_to: c.castTo, with_using: c.withUsing, uuid_target: c.uuidTarget,
     references: refs.map((x) => ({ column: `${x.table}.${x.column}`, type: x.type, constraint: x.constraint })),
   });
   return { severity: 'ERROR', code: c.withUsing ? '42846' : '42804', message: text.message, detail: text.detail,

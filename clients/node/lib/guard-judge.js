@@ -11,7 +11,8 @@ const { Prober, rolledBack, attempt, attemptAndRead, FIRST_NORMAL_OID, COLUMN_TY
 const { profile } = require('./guard-profile.js');
 const { chooseName, candidates } = require('./guard-names.js');
 const { citusFacts: readCitusFacts, citusSide } = require('./citus.js');
-const { droppedKeysRefusal } = require('./guard-dropped.js');
+const { droppedKeysRefusal, noteDroppedKeys } = require('./guard-dropped.js');
+const { DROPS_CONSTRAINT } = require('./guard-collect.js');
 
 const prober = new Prober();
 const WHERE = 'pg_fk_guard: checked before PostgreSQL ran the statement';
@@ -44,7 +45,7 @@ const MIGRATION_TABLES = ['SequelizeMeta', 'knex_migrations', 'migrations', 'pgm
 const RESOLVE_SQL = `
 WITH rels AS (
   SELECT x.i, c.oid, c.relname, c.relnamespace, c.relkind, c.reltuples, c.relpages, c.relhastriggers, n.nspname
-  FROM unnest((SELECT $1::text[])::text[]) WITH ORDINALITY AS x(name, i)
+  FROM pg_catalog.unnest((SELECT $1::text[])::text[]) WITH ORDINALITY AS x(name, i)
   LEFT JOIN pg_catalog.pg_class c ON c.oid = pg_catalog.to_regclass(x.name)
   LEFT JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 ), target_ns AS (
@@ -60,7 +61,7 @@ SELECT pg_catalog.current_setting('server_version_num')::int AS version, pg_cata
        (SELECT oid FROM target_ns)::int8 AS target_namespace,
        CASE WHEN (SELECT $3::text) IS NULL THEN NULL WHEN (SELECT $2::text) IS NULL THEN pg_catalog.quote_ident((SELECT $3::text))
             ELSE pg_catalog.quote_ident((SELECT $2::text)) || '.' || pg_catalog.quote_ident((SELECT $3::text)) END AS target_display,
-       (SELECT pg_catalog.json_object_agg(x, pg_catalog.quote_ident(x)) FROM unnest((SELECT $6::text[])::text[]) AS x) AS quoted,
+       (SELECT pg_catalog.json_object_agg(x, pg_catalog.quote_ident(x)) FROM pg_catalog.unnest((SELECT $6::text[])::text[]) AS x) AS quoted,
        (SELECT pg_catalog.json_agg(pg_catalog.json_build_object(
           'oid', r.oid::int8, 'display', r.oid::pg_catalog.regclass::text,
           'qualified', pg_catalog.quote_ident(r.nspname) || '.' || pg_catalog.quote_ident(r.relname),
@@ -100,9 +101,9 @@ SELECT pg_catalog.json_agg(pg_catalog.json_build_object(
              'pk', pa.attname::text, 'pk_quoted', pg_catalog.quote_ident(pa.attname), 'pk_type', pa.atttypid::int8,
              'pk_typmod', pa.atttypmod, 'pk_coll', pa.attcollation::int8, 'pk_filled', (pa.attidentity <> '' OR pa.atthasdef),
              'opclass', (SELECT x.cls::int8 FROM pg_catalog.pg_index ix,
-                           unnest(ix.indkey::int2[], ix.indclass::oid[]) AS x(att, cls)
+                           ROWS FROM (pg_catalog.unnest(ix.indkey::int2[]), pg_catalog.unnest(ix.indclass::oid[])) AS x(att, cls)
                          WHERE ix.indexrelid = c.conindid AND x.att = k.pa LIMIT 1)) ORDER BY k.n)
-           FROM unnest(c.conkey, c.confkey) WITH ORDINALITY AS k(fa, pa, n)
+           FROM ROWS FROM (pg_catalog.unnest(c.conkey), pg_catalog.unnest(c.confkey)) WITH ORDINALITY AS k(fa, pa, n)
            JOIN pg_catalog.pg_attribute fa ON fa.attrelid = c.conrelid AND fa.attnum = k.fa
            JOIN pg_catalog.pg_attribute pa ON pa.attrelid = c.confrelid AND pa.attnum = k.pa))
   ORDER BY c.conrelid <> r.oid, (CASE WHEN c.conrelid = r.oid THEN c.conname::text END) COLLATE "C", c.ctid) AS rebuilt
@@ -313,7 +314,8 @@ async function castRefusal(session, ctx, st, query, options) {
         [target.type, target.typmod, castTo]);
       const dropped = await droppedKeysRefusal(session, session.dropped, Number(t.oid), Number(a.attnum), {
         calls: options.hintFunctions === 'extension' ? 'sql' : 'package', table: t.display, column: a.quoted,
-        attname: name, source: a.source, target: targetDisplay, castTo: castToName, withUsing: r.using === 'cast' });
+        attname: name, source: a.source, target: targetDisplay, castTo: castToName, withUsing: r.using === 'cast',
+        uuidTarget: target.type === 2950 });
       if (dropped) return { ...dropped, where: WHERE };
       continue;
     }
@@ -776,7 +778,7 @@ SELECT c.oid::int8 AS oid, pg_catalog.quote_ident(c.conname) AS name, c.conrelid
        CASE WHEN cl.reltuples >= 0 THEN cl.reltuples ELSE cl.relpages::float8 * 100 END AS est_rows,
        a.atttypid::int8 AS type, pg_catalog.cardinality(c.conkey) > 1 AS multi
 FROM pg_catalog.pg_constraint c
-CROSS JOIN LATERAL unnest(c.conkey, c.confkey) AS k(fa, pa)
+CROSS JOIN LATERAL ROWS FROM (pg_catalog.unnest(c.conkey), pg_catalog.unnest(c.confkey)) AS k(fa, pa)
 JOIN pg_catalog.pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.fa
 JOIN pg_catalog.pg_class cl ON cl.oid = c.conrelid
 WHERE c.contype = 'f' AND c.confrelid = $1::oid AND c.conparentid = 0
@@ -825,7 +827,7 @@ FROM pg_catalog.pg_attribute a WHERE a.attrelid = $1::oid AND a.attname = $2::te
 
 // Does any of these tables ($2, as statements name them) resolve to $1?
 const SAME_TABLE_SQL = `
-SELECT EXISTS (SELECT 1 FROM unnest($2::text[]) AS x WHERE pg_catalog.to_regclass(x) = $1::oid) AS same`;
+SELECT EXISTS (SELECT 1 FROM pg_catalog.unnest($2::text[]) AS x WHERE pg_catalog.to_regclass(x) = $1::oid) AS same`;
 
 const SURROGATE_OIDS = new Set([20, 21, 23, 2950]); // int8, int2, int4, uuid
 
@@ -966,7 +968,7 @@ const HYGIENE_SQL = `
 SELECT (SELECT pg_catalog.json_agg(pg_catalog.json_build_object(
           'name', c.conname::text, 'quoted', pg_catalog.quote_ident(c.conname), 'pkrel', c.confrelid::int8,
           'pairs', (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(fa.attname::text, pa.attname::text))
-                    FROM unnest(c.conkey, c.confkey) AS k(fa, pa)
+                    FROM ROWS FROM (pg_catalog.unnest(c.conkey), pg_catalog.unnest(c.confkey)) AS k(fa, pa)
                     JOIN pg_catalog.pg_attribute fa ON fa.attrelid = c.conrelid AND fa.attnum = k.fa
                     JOIN pg_catalog.pg_attribute pa ON pa.attrelid = c.confrelid AND pa.attnum = k.pa),
           'definition', pg_catalog.json_build_object('on_update', c.confupdtype::text, 'on_delete', c.confdeltype::text,
@@ -1137,9 +1139,9 @@ SELECT pg_catalog.current_setting('server_version_num')::int AS version, pg_cata
                      'pk_primary_single', EXISTS (SELECT 1 FROM pg_catalog.pg_index i WHERE i.indrelid = c.confrelid
                                                   AND i.indisprimary AND i.indnkeyatts = 1 AND i.indkey[0] = pa.attnum),
                      'opclass', (SELECT x.cls::int8 FROM pg_catalog.pg_index ix,
-                                   unnest(ix.indkey::int2[], ix.indclass::oid[]) AS x(att, cls)
+                                   ROWS FROM (pg_catalog.unnest(ix.indkey::int2[]), pg_catalog.unnest(ix.indclass::oid[])) AS x(att, cls)
                                  WHERE ix.indexrelid = c.conindid AND x.att = k.pa LIMIT 1)) ORDER BY k.n)
-                   FROM unnest(c.conkey, c.confkey) WITH ORDINALITY AS k(fa, pa, n)
+                   FROM ROWS FROM (pg_catalog.unnest(c.conkey), pg_catalog.unnest(c.confkey)) WITH ORDINALITY AS k(fa, pa, n)
                    JOIN pg_catalog.pg_attribute fa ON fa.attrelid = c.conrelid AND fa.attnum = k.fa
                    JOIN pg_catalog.pg_attribute pa ON pa.attrelid = c.confrelid AND pa.attnum = k.pa))
           ORDER BY c.conname::text COLLATE "C")
@@ -1214,6 +1216,9 @@ async function judge(session, collected, query, options) {
   // Runs a statement's text where it is rolled back; false when it fails
   // (PostgreSQL stops there itself).
   const runs = async (text) => {
+    // The string's earlier DROP CONSTRAINTs, remembered in the replay's own
+    // transaction, as the extension sees them in the string's.
+    if (session.dropped && DROPS_CONSTRAINT.test(text)) await noteDroppedKeys(session, session.dropped, text);
     const err = await session.runRaw(text).then(() => null, (e) => e);
     if (err && typeof err.code !== 'string') throw err;
     return !err;

@@ -87,7 +87,7 @@ async function attemptAndRead(session, sql, read) {
 // plus .baseOid. One query for all of them.
 const COLUMN_TYPES_SQL = `
 WITH RECURSIVE input AS (
-  SELECT i, type, typmod, coll FROM unnest($1::oid[], $2::int[], $3::oid[]) WITH ORDINALITY AS x(type, typmod, coll, i)
+  SELECT i, type, typmod, coll FROM ROWS FROM (pg_catalog.unnest($1::oid[]), pg_catalog.unnest($2::int[]), pg_catalog.unnest($3::oid[])) WITH ORDINALITY AS x(type, typmod, coll, i)
 ), chain AS (
   SELECT i, type AS cur, typmod AS mod, 0 AS depth FROM input
   UNION ALL

@@ -19,7 +19,9 @@ CREATE TABLE shop_order (id serial PRIMARY KEY,
   buyer_id integer CONSTRAINT shop_order_buyer_id_cffd21d9_fk_shop_user_id REFERENCES shop_user);
 CREATE TABLE "Audit" (id serial, "actorId" integer, CONSTRAINT "Audit actor" FOREIGN KEY ("actorId") REFERENCES shop_user);
 INSERT INTO shop_user (email) VALUES ('ada@example.com'), ('bob@example.com');
-INSERT INTO shop_session (user_id) VALUES (1), (2), (2);`;
+INSERT INTO shop_session (user_id) VALUES (1), (2), (2);
+CREATE TABLE accounts (id uuid PRIMARY KEY DEFAULT gen_random_uuid());
+CREATE TABLE account_notes (account_id uuid CONSTRAINT account_notes_account REFERENCES accounts);`;
 
 const SEQUENCES = [
   // Django 3.2, with USING (42846); a multi-statement string drops one key.
@@ -45,6 +47,16 @@ const SEQUENCES = [
   // A castable change after the drops: nothing to say.
   ['BEGIN', 'ALTER TABLE shop_session DROP CONSTRAINT shop_session_user_id_fkey', 'ALTER TABLE shop_order DROP CONSTRAINT shop_order_buyer_id_cffd21d9_fk_shop_user_id',
     'ALTER TABLE "Audit" DROP CONSTRAINT "Audit actor"', 'ALTER TABLE shop_user ALTER COLUMN id TYPE bigint', 'ROLLBACK'],
+  // A new type other than uuid: the plan needs newKeyExpression; without
+  // USING, PostgreSQL's message names the type without its modifier.
+  ['BEGIN', 'ALTER TABLE account_notes DROP CONSTRAINT account_notes_account',
+    'ALTER TABLE accounts ALTER COLUMN id TYPE numeric(20,0)', 'ROLLBACK'],
+  ['BEGIN', 'ALTER TABLE account_notes DROP CONSTRAINT account_notes_account',
+    'ALTER TABLE accounts ALTER COLUMN id TYPE bigint USING id::bigint', 'ROLLBACK'],
+  // One string in autocommit: its statements share one transaction.
+  ['ALTER TABLE shop_session DROP CONSTRAINT shop_session_user_id_fkey; ' +
+    'ALTER TABLE shop_order DROP CONSTRAINT shop_order_buyer_id_cffd21d9_fk_shop_user_id; ' +
+    'ALTER TABLE "Audit" DROP CONSTRAINT "Audit actor"; ALTER TABLE shop_user ALTER COLUMN id TYPE uuid USING id::uuid'],
   // The drops committed (each its own transaction): forgotten, PostgreSQL alone.
   ['ALTER TABLE shop_session DROP CONSTRAINT shop_session_user_id_fkey',
     'ALTER TABLE shop_order DROP CONSTRAINT shop_order_buyer_id_cffd21d9_fk_shop_user_id',
@@ -89,6 +101,6 @@ for (const hintFunctions of ['package', 'extension']) {
     const r = await run(hintFunctions);
     t.diagnostic(`differential dropped keys (${hintFunctions} hints): ${r.statements} statements, ${r.refused} refused by the guard, ${r.disagreements} disagreements`);
     assert.equal(r.disagreements, 0, r.first.join('\n'));
-    assert.equal(r.refused, 4, 'the Django shape with and without USING, after a savepoint, and the live key');
+    assert.equal(r.refused, 7, 'the Django shape with and without USING, after a savepoint, the live key, two non-uuid types, one string');
   });
 }

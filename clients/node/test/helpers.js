@@ -104,7 +104,10 @@ function packageHint(hint) {
       (m, t, c, ty) => `changeKeyTypePlan(db, {referencedTable: ${jsLit(t)}, referencedColumn: ${jsLit(c)}, newType: ${jsLit(ty)}})`)
     .replace('then fk_guard.fix_plan() writes, for each referencing column,', 'then fixPlan() writes, for each referencing column,')
     .replace('(pass constraint_name to keep its name)', '(pass constraintName to keep its name)')
-    .replace('(new_key_expression chooses how)', '(newKeyExpression chooses how)')
+    .replace(new RegExp(String.raw`fk_guard\.change_key_type_plan\(${SQL_LIT}, ${SQL_LIT}, ${SQL_LIT}, new_key_expression => \.\.\.\)`, 'g'),
+      (m, t, c, ty) => `changeKeyTypePlan(db, {referencedTable: ${jsLit(t)}, referencedColumn: ${jsLit(c)}, newType: ${jsLit(ty)}, newKeyExpression: ...})`)
+    .replace('(pg_catalog.gen_random_uuid(), or another new_key_expression)', '(pg_catalog.gen_random_uuid(), or another newKeyExpression)')
+    .replace(', from new_key_expression (an expression over each row', ', from newKeyExpression (an expression over each row')
     .replace(/ Or set pg_fk_guard\.duplicate_keys = warn to (add it anyway|add both)\./, " Or pass duplicateKeys: 'warn' to guard() to $1.")
     .replace(/ Or set pg_fk_guard\.soft_mismatches = warn to accept it\.$/, " Or pass softMismatches: 'warn' to guard() to accept it.")
     .replace(/ pg_fk_guard\.validation_notice_rows \(now (\d+)\) sets/, " validationNoticeRows (now $1) in guard()'s options sets");

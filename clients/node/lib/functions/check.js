@@ -16,9 +16,9 @@ async function hygieneFacts(s, schemas) {
     `SELECT c.oid::text AS oid, c.conrelid::text AS rel, c.confrelid::text AS refrel, c.conname::text AS raw_name,
             pg_catalog.quote_ident(c.conname) AS name, c.confmatchtype AS match, c.convalidated AS validated, ${enforced} AS enforced,
             c.conkey::int[] AS cols, c.confkey::int[] AS refcols,
-            ARRAY(SELECT a.attname::text FROM unnest(c.conkey) WITH ORDINALITY k(n, i) JOIN pg_catalog.pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.n ORDER BY k.i) AS colnames,
-            ARRAY(SELECT a.attname::text FROM unnest(c.confkey) WITH ORDINALITY k(n, i) JOIN pg_catalog.pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.n ORDER BY k.i) AS refcolnames,
-            ARRAY(SELECT coalesce(NOT a.attnotnull, false) FROM unnest(c.conkey) WITH ORDINALITY k(n, i) LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.n ORDER BY k.i) AS nullable,
+            ARRAY(SELECT a.attname::text FROM pg_catalog.unnest(c.conkey) WITH ORDINALITY k(n, i) JOIN pg_catalog.pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.n ORDER BY k.i) AS colnames,
+            ARRAY(SELECT a.attname::text FROM pg_catalog.unnest(c.confkey) WITH ORDINALITY k(n, i) JOIN pg_catalog.pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.n ORDER BY k.i) AS refcolnames,
+            ARRAY(SELECT coalesce(NOT a.attnotnull, false) FROM pg_catalog.unnest(c.conkey) WITH ORDINALITY k(n, i) LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.n ORDER BY k.i) AS nullable,
             pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(r.relname) AS table_name,
             (SELECT pg_catalog.quote_ident(rn.nspname) || '.' || pg_catalog.quote_ident(rr.relname)
                FROM pg_catalog.pg_class rr JOIN pg_catalog.pg_namespace rn ON rn.oid = rr.relnamespace WHERE rr.oid = c.confrelid) AS referenced_name,

@@ -71,7 +71,7 @@ async function declaredPairs(s, citus = false) {
     `${select('c.conkey[1]', 'c.confkey[1]', '', 1)}
         AND pg_catalog.cardinality(c.conkey) = 1 AND pg_catalog.cardinality(c.confkey) = 1
      UNION ALL
-     ${select('k.fk_att', 'k.pk_att', 'CROSS JOIN LATERAL unnest(c.conkey, c.confkey) WITH ORDINALITY AS k(fk_att, pk_att, ord)', 'k.ord')}
+     ${select('k.fk_att', 'k.pk_att', 'CROSS JOIN LATERAL ROWS FROM (pg_catalog.unnest(c.conkey), pg_catalog.unnest(c.confkey)) WITH ORDINALITY AS k(fk_att, pk_att, ord)', 'k.ord')}
         AND pg_catalog.cardinality(c.conkey) > 1 AND pg_catalog.cardinality(c.conkey) = pg_catalog.cardinality(c.confkey)`);
   return r.rows.filter((p) => p.opclass != null && p.keyatt);
 }
@@ -171,7 +171,7 @@ async function columnFacts(s, pairs) {
     const r = await s.query(
       `SELECT a.attrelid::text AS rel, a.attnum::int AS att, a.atttypid::text AS type, a.atttypmod AS typmod,
               a.attcollation::text AS coll, a.attnotnull, a.attname::text AS attname, pg_catalog.quote_ident(a.attname) AS att_q
-         FROM unnest($1::oid[], $2::int2[]) AS k(rel, att)
+         FROM ROWS FROM (pg_catalog.unnest($1::oid[]), pg_catalog.unnest($2::int2[])) AS k(rel, att)
          JOIN pg_catalog.pg_attribute a ON a.attrelid = k.rel AND a.attnum = k.att`,
       [list.map((k) => k[0]), list.map((k) => k[1])]);
     for (const row of r.rows) m.set(`${row.rel}/${row.att}`, row);
@@ -355,7 +355,7 @@ async function displayTypes(s, cols) {
   const list = [...uniq.values()];
   const r = await s.query(
     `SELECT k.t::text AS type, k.m AS typmod, pg_catalog.format_type(k.t, k.m) AS display
-       FROM unnest($1::oid[], $2::int4[]) AS k(t, m)`,
+       FROM ROWS FROM (pg_catalog.unnest($1::oid[]), pg_catalog.unnest($2::int4[])) AS k(t, m)`,
     [list.map((c) => c.type), list.map((c) => c.typmod)]);
   const m = new Map();
   for (const row of r.rows) m.set(`${row.type}/${row.typmod}`, row.display);
@@ -372,7 +372,7 @@ async function columnBlockers(s, rel, att) {
 async function columnBlockersOf(s, cols) {
   const r = await s.query(
     `SELECT k.rel::text AS rel, k.att::int AS att, pg_catalog.pg_describe_object(d.classid, d.objid, d.objsubid) AS what
-       FROM unnest($1::oid[], $2::int4[]) AS k(rel, att)
+       FROM ROWS FROM (pg_catalog.unnest($1::oid[]), pg_catalog.unnest($2::int4[])) AS k(rel, att)
        JOIN pg_catalog.pg_depend d ON d.refobjid = k.rel AND d.refobjsubid = k.att
       WHERE d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass
         AND d.classid IN ('pg_catalog.pg_rewrite'::pg_catalog.regclass, 'pg_catalog.pg_policy'::pg_catalog.regclass, 'pg_catalog.pg_attrdef'::pg_catalog.regclass)

@@ -26,7 +26,7 @@ async function keyReferencedBy(s, rel, att, pathNames) {
     `SELECT c.oid::text AS con, c.conname::text AS conname, c.conparentid <> 0 AS clone, c.confrelid::text AS refrel,
             k.pk::int AS refatt,
             ix.indclass[pg_catalog.array_position(ix.indkey::pg_catalog.int2[], k.pk)]::text AS opclass
-       FROM pg_catalog.pg_constraint c CROSS JOIN LATERAL unnest(c.conkey, c.confkey) AS k(fk, pk)
+       FROM pg_catalog.pg_constraint c CROSS JOIN LATERAL ROWS FROM (pg_catalog.unnest(c.conkey), pg_catalog.unnest(c.confkey)) AS k(fk, pk)
        LEFT JOIN pg_catalog.pg_index ix ON ix.indexrelid = c.conindid
       WHERE c.conrelid = $1 AND c.contype = 'f' AND k.fk = $2${s.serverVersion >= 180000 ? ' AND NOT c.conperiod' : ''}
       ORDER BY c.contypid, c.conname COLLATE "C" LIMIT 1`, [rel, att])).rows[0];

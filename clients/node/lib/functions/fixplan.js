@@ -87,8 +87,8 @@ async function collectCascades(s, parent, fromWhere, alias, depth, path, out) {
   const refs = (await s.query(
     `SELECT c.conrelid::text AS rel, pg_catalog.quote_ident(c.conname) AS con, c.confdeltype AS action,
             pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(r.relname) AS table_q,
-            ARRAY(SELECT pg_catalog.quote_ident(a.attname) FROM unnest(c.conkey) WITH ORDINALITY k(n, i) JOIN pg_catalog.pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.n ORDER BY k.i) AS fk,
-            ARRAY(SELECT pg_catalog.quote_ident(a.attname) FROM unnest(c.confkey) WITH ORDINALITY k(n, i) JOIN pg_catalog.pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.n ORDER BY k.i) AS pk
+            ARRAY(SELECT pg_catalog.quote_ident(a.attname) FROM pg_catalog.unnest(c.conkey) WITH ORDINALITY k(n, i) JOIN pg_catalog.pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.n ORDER BY k.i) AS fk,
+            ARRAY(SELECT pg_catalog.quote_ident(a.attname) FROM pg_catalog.unnest(c.confkey) WITH ORDINALITY k(n, i) JOIN pg_catalog.pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.n ORDER BY k.i) AS pk
        FROM pg_catalog.pg_constraint c JOIN pg_catalog.pg_class r ON r.oid = c.conrelid JOIN pg_catalog.pg_namespace n ON n.oid = r.relnamespace
       WHERE c.contype = 'f' AND c.confrelid = $1 AND c.conparentid = 0 AND c.confdeltype IN ('c', 'n', 'd')
       ORDER BY c.ctid LIMIT 64`, [parent])).rows;

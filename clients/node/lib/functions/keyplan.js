@@ -171,7 +171,7 @@ async function keyTypeFacts(s, { rel, att, newType, mode, newKeyExpression, incl
             pg_catalog.cardinality(c.conkey) AS key_columns, ${delsetcols} AS set_null_columns, c.confmatchtype AS match_type,
             c.confupdtype AS update_action, c.confdeltype AS delete_action, c.condeferrable AS deferrable, c.condeferred AS deferred,
             ${SIZE('c.conrelid')}
-       FROM pg_catalog.pg_constraint c CROSS JOIN LATERAL unnest(c.conkey, c.confkey) AS k(fk, pk)
+       FROM pg_catalog.pg_constraint c CROSS JOIN LATERAL ROWS FROM (pg_catalog.unnest(c.conkey), pg_catalog.unnest(c.confkey)) AS k(fk, pk)
        JOIN pg_catalog.pg_class t ON t.oid = c.conrelid JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace
        JOIN pg_catalog.pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.fk
       WHERE c.contype = 'f' AND c.confrelid = $1 AND c.conparentid = 0 AND k.pk = $2
