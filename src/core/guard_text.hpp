@@ -139,6 +139,18 @@ struct SoftFacts {
 };
 std::string soft_hint(const SoftFacts &f);
 
+// An ALTER COLUMN ... TYPE that no cast can do, as messages name it: what
+// cast_refusal() and dropped_keys_refusal() share.
+struct ConversionText {
+  std::string table;        // as regclass prints it
+  std::string column;       // quoted
+  std::string attname;      // as stored
+  std::string source;       // the column's type now, as it prints (no modifier)
+  std::string target;       // the statement's new type, with its modifier
+  std::string cast_to;      // USING's cast type (with_using), else the new type without its modifier
+  bool with_using = false;  // USING "col"::type: PostgreSQL's 42846 message; else 42804's
+};
+
 // ---- A key column whose foreign keys this transaction dropped ----
 // ALTER COLUMN ... TYPE with no cast on a column that foreign keys dropped
 // earlier in the transaction referenced (a tool that changes a key's type
@@ -150,14 +162,7 @@ struct DroppedReference {
   std::string type;        // its type now
   std::string constraint;  // the dropped key's name, quoted as PostgreSQL quotes it
 };
-struct DroppedKeysFacts {
-  std::string table;         // the key's table, as regclass prints it
-  std::string column;        // quoted
-  std::string attname;       // as stored
-  std::string source;        // the column's type now
-  std::string target;        // the statement's new type, with its modifier
-  std::string cast_to;       // USING's cast type (the new type without USING)
-  bool with_using = false;   // USING "col"::type: PostgreSQL's 42846 message; else 42804's
+struct DroppedKeysFacts : ConversionText {
   bool uuid_target = false;  // the new type is uuid: the key type plan gives each key gen_random_uuid()
   std::vector<DroppedReference> references;
   CallStyle calls = CallStyle::Sql;
@@ -268,14 +273,7 @@ NoticeText validation_scan(const NewKeyText &k, const ValidationScan &s, CallSty
 // declared foreign key, or by its name), from a type no cast turns into the
 // new one (uuid to integer). PostgreSQL refuses it with its own message; the
 // guard refuses it first with the same message and its own DETAIL and HINT.
-struct CastRefusalFacts {
-  std::string table;                // as regclass prints it
-  std::string column;               // quoted
-  std::string attname;              // as stored
-  std::string source;               // the column's type now, as it prints (no modifier)
-  std::string target;               // the statement's new type, with its modifier
-  std::string cast_to;              // USING's cast type (with_using), else the new type without its modifier
-  bool with_using = false;          // USING "col"::type: PostgreSQL's 42846 message; else 42804's
+struct CastRefusalFacts : ConversionText {
   std::string referenced_table;     // as regclass prints it
   std::string referenced_column;    // quoted
   std::string referenced_attname;   // as stored

@@ -111,6 +111,19 @@ RawKey *key_names(const KeyPair *k) {
   return r;
 }
 
+// The conversion as messages name it.
+ConversionText text_of(const RawConversion &c) {
+  ConversionText t;
+  t.table = c.table;
+  t.column = c.column;
+  t.attname = c.attname;
+  t.source = c.source;
+  t.target = c.target;
+  t.cast_to = c.cast_to;
+  t.with_using = c.with_using;
+  return t;
+}
+
 // PostgreSQL's SQLSTATE for the conversion (42846 with USING "col"::type,
 // else 42804), as an ERROR under mode = enforce, a WARNING under warn.
 void raise_conversion(const RawConversion &c, const NoticeText &text) {
@@ -142,13 +155,7 @@ void report(const RawConversion &c, const KeyPair &key) {
   Profile prof = profile_of(req);
 
   CastRefusalFacts f;
-  f.table = c.table;
-  f.column = c.column;
-  f.attname = c.attname;
-  f.source = c.source;
-  f.target = c.target;
-  f.cast_to = c.cast_to;
-  f.with_using = c.with_using;
+  static_cast<ConversionText &>(f) = text_of(c);
   f.referenced_table = k->table;
   f.referenced_column = k->column;
   f.referenced_attname = k->attname;
@@ -171,13 +178,7 @@ void report(const RawConversion &c, const KeyPair &key) {
 // held, and the plan that changes a key's type with its references.
 void report_dropped(const RawConversion &c, const DroppedReferrers &refs) {
   DroppedKeysFacts f;
-  f.table = c.table;
-  f.column = c.column;
-  f.attname = c.attname;
-  f.source = c.source;
-  f.target = c.target;
-  f.cast_to = c.cast_to;
-  f.with_using = c.with_using;
+  static_cast<ConversionText &>(f) = text_of(c);
   f.uuid_target = c.target_type == UUIDOID;
   for (int i = 0; i < refs.count; i++)
     f.references.push_back(

@@ -159,8 +159,7 @@ val cast_tool_note_of(val shape) {
 
 // The conversion's fields that cast_refusal() and dropped_keys_refusal()
 // share: {table, column, attname, source, target, cast_to, with_using}.
-template <typename Facts>
-void read_conversion(const val &in, Facts &f) {
+void read_conversion(const val &in, ConversionText &f) {
   f.table = get_string(in, "table");
   f.column = get_string(in, "column");
   f.attname = get_string(in, "attname");
