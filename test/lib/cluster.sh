@@ -2,7 +2,8 @@
 #   cluster_start   -> initdb + start as an unprivileged user on a private socket dir and port
 #   cluster_psql    -> psql against it (as the postgres superuser)
 #   cluster_stop    -> stop and remove it (also done on exit)
-# Variables: PG_CONFIG, FKG_PORT (default 54329), FKG_CLUSTER_USER (default postgres).
+# Variables: PG_CONFIG, FKG_PORT (default 54329), FKG_CLUSTER_USER (default postgres),
+# FKG_CLUSTER_PARENT (the directory the cluster's own is made in, default /tmp).
 
 : "${PG_CONFIG:=pg_config}"
 : "${FKG_PORT:=54329}"
@@ -19,7 +20,7 @@ as_cluster_user() {
 }
 
 cluster_start() {
-  FKG_CLUSTER_DIR="$(mktemp -d /tmp/pg_fk_guard.XXXXXX)"
+  FKG_CLUSTER_DIR="$(mktemp -d "${FKG_CLUSTER_PARENT:-/tmp}/pg_fk_guard.XXXXXX")"
   chmod 755 "$FKG_CLUSTER_DIR"
   [ "$(id -u)" = 0 ] && chown "$FKG_CLUSTER_USER" "$FKG_CLUSTER_DIR"
   export PGHOST="$FKG_CLUSTER_DIR" PGPORT="$FKG_PORT" PGUSER=postgres PGDATABASE=postgres

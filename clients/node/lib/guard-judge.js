@@ -35,19 +35,24 @@ const MIGRATION_TABLES = ['SequelizeMeta', 'knex_migrations', 'migrations', 'pgm
 // Everything a statement's keys need from the catalog, in one round trip:
 // the session, each relation the statement names ($1) with its attributes,
 // primary key and candidate unique indexes, the namespace a created table
-// goes to ($2 schema, $3 name, $4 temporary), the default constraint names
-// already taken there ($5), quote_ident() of the declared columns ($6); the
-// statement's own table (relation 1) with the attributes named ($7) only and
-// without its indexes, the referenced tables with all their attributes. Each parameter is
-// read through a scalar subquery, so that the plan does not depend on its
-// value and PostgreSQL keeps one generic plan for the prepared statement
-// instead of planning it again for every statement judged.
+// goes to ($2 schema, $3 name, $4 temporary), quote_ident() of the declared
+// columns ($5); the statement's own table (relation 1) with the attributes
+// named ($6) only and without its indexes, the referenced tables with all
+// their attributes. Each parameter is read through a scalar subquery, so
+// that the plan does not depend on its value and PostgreSQL keeps one
+// generic plan for the prepared statement instead of planning it again for
+// every statement judged. Each relation is looked up by its oid (the LATERAL
+// subquery with OFFSET 0 is planned as an index lookup), never by a scan of
+// pg_class: a scan costs in proportion to the catalog, including the rows
+// that rolled-back DDL leaves there. The default constraint names already
+// taken are asked apart (TAKEN_SQL), only when a name is shown.
 const RESOLVE_SQL = `
 WITH rels AS (
-  SELECT x.i, c.oid, c.relname, c.relnamespace, c.relkind, c.reltuples, c.relpages, c.relhastriggers, n.nspname
+  SELECT x.i, c.oid, c.relname, c.relnamespace, c.relkind, c.reltuples, c.relpages, c.relhastriggers, c.nspname
   FROM pg_catalog.unnest((SELECT $1::text[])::text[]) WITH ORDINALITY AS x(name, i)
-  LEFT JOIN pg_catalog.pg_class c ON c.oid = pg_catalog.to_regclass(x.name)
-  LEFT JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+  LEFT JOIN LATERAL (SELECT c.oid, c.relname, c.relnamespace, c.relkind, c.reltuples, c.relpages, c.relhastriggers, n.nspname
+                     FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                     WHERE c.oid = pg_catalog.to_regclass(x.name) OFFSET 0) c ON true
 ), target_ns AS (
   SELECT CASE WHEN (SELECT $2::text) IS NOT NULL THEN (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = (SELECT $2::text))
               WHEN (SELECT $4::bool) THEN pg_catalog.pg_my_temp_schema()
@@ -61,7 +66,7 @@ SELECT pg_catalog.current_setting('server_version_num')::int AS version, pg_cata
        (SELECT oid FROM target_ns)::int8 AS target_namespace,
        CASE WHEN (SELECT $3::text) IS NULL THEN NULL WHEN (SELECT $2::text) IS NULL THEN pg_catalog.quote_ident((SELECT $3::text))
             ELSE pg_catalog.quote_ident((SELECT $2::text)) || '.' || pg_catalog.quote_ident((SELECT $3::text)) END AS target_display,
-       (SELECT pg_catalog.json_object_agg(x, pg_catalog.quote_ident(x)) FROM pg_catalog.unnest((SELECT $6::text[])::text[]) AS x) AS quoted,
+       (SELECT pg_catalog.json_object_agg(x, pg_catalog.quote_ident(x)) FROM pg_catalog.unnest((SELECT $5::text[])::text[]) AS x) AS quoted,
        (SELECT pg_catalog.json_agg(pg_catalog.json_build_object(
           'oid', r.oid::int8, 'display', r.oid::pg_catalog.regclass::text,
           'qualified', pg_catalog.quote_ident(r.nspname) || '.' || pg_catalog.quote_ident(r.relname),
@@ -72,17 +77,21 @@ SELECT pg_catalog.current_setting('server_version_num')::int AS version, pg_cata
                       'coll', a.attcollation::int8, 'quoted', pg_catalog.quote_ident(a.attname),
                       'filled', (a.attidentity <> '' OR a.atthasdef)) ORDER BY a.attnum)
                     FROM pg_catalog.pg_attribute a WHERE a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped
-                      AND (r.i > 1 OR a.attname = ANY ((SELECT $7::text[])::text[]))),
+                      AND (r.i > 1 OR a.attname = ANY ((SELECT $6::text[])::text[]))),
           'indexes', (SELECT pg_catalog.json_agg(pg_catalog.json_build_object(
                         'primary', i.indisprimary, 'keys', i.indkey::int2[], 'classes', i.indclass::oid[]::int8[])
                         ORDER BY i.indexrelid)
                       FROM pg_catalog.pg_index i
                       WHERE r.i > 1 AND i.indrelid = r.oid AND i.indisunique AND i.indimmediate
                         AND i.indpred IS NULL AND i.indexprs IS NULL)) ORDER BY r.i)
-        FROM rels r) AS rels,
-       (SELECT pg_catalog.array_agg(c.conname::text) FROM pg_catalog.pg_constraint c
-        WHERE c.conname = ANY((SELECT $5::text[])::text[])
-          AND c.connamespace IN (SELECT oid FROM target_ns UNION SELECT relnamespace FROM rels WHERE i = 1)) AS taken`;
+        FROM rels r) AS rels`;
+
+// Which of the default constraint names ($1) are already taken in the
+// namespaces ($2) where PostgreSQL looks when it chooses one
+// (ChooseConstraintName): the created table's, the altered table's.
+const TAKEN_SQL = `
+SELECT COALESCE(pg_catalog.array_agg(c.conname::text), '{}') AS taken FROM pg_catalog.pg_constraint c
+WHERE c.conname = ANY ($1::text[]) AND c.connamespace = ANY ($2::pg_catalog.oid[])`;
 
 // The existing foreign keys, on either side, that touch a column the
 // statement converts ($1 the table, $2 the columns as stored; not the keys
@@ -215,7 +224,7 @@ async function quoter(session, version) {
     keywordCache.set(version, new Set(r.words || []));
   }
   const reserved = keywordCache.get(version);
-  return (name) => (/^[a-z_][a-z0-9_$]*$/.test(name) && !reserved.has(name) ? name : `"${name.replace(/"/g, '""')}"`);
+  return (name) => (/^[a-z_][a-z0-9_]*$/.test(name) && !reserved.has(name) ? name : `"${name.replace(/"/g, '""')}"`);
 }
 
 // A parent's entry among the statement's relations (INHERITS, PARTITION OF).
@@ -1061,6 +1070,13 @@ async function hygieneNotices(session, ctx, st, target, keys, options) {
   return out;
 }
 
+// The engine's verdict on a probed pair, kept with the probe's cached
+// result: the same facts always get the same verdict.
+function verdictOf(result) {
+  if (!result.verdict) result.verdict = Object.freeze(engine.classify(result.facts));
+  return result.verdict;
+}
+
 // Judges one statement of a query string (collected st) against the catalog
 // as it stands. Returns {skipped: reason} or {refusal, notices}.
 async function judgeStatement(session, collected, st, query, options, useCache) {
@@ -1076,12 +1092,10 @@ async function judgeStatement(session, collected, st, query, options, useCache) 
   for (const k of st.keys) if (k.pk) addRel(k.pk, pkKey(st, k));
   for (const rv of st.parents || []) addRel(rv, parentKey(rv));
   const declaredNames = [...st.declared.keys()];
-  const defaultNames = [];
-  for (const k of st.keys) if (!k.conname) defaultNames.push(...candidates(st.table.name, k.fkAttrs));
   const creating = st.kind === 'create';
   const attrNames = [...new Set(st.keys.flatMap((k) => [...k.fkAttrs, ...k.pkAttrs]))];
   const [ctx] = await session.run(RESOLVE_SQL, [relNames, creating ? st.table.schema : null,
-    creating ? st.table.name : null, creating ? st.table.temp : false, defaultNames, declaredNames, attrNames],
+    creating ? st.table.name : null, creating ? st.table.temp : false, declaredNames, attrNames],
   'pg_fk_guard_resolve');
   if (ctx.extension) return { skipped: 'the extension judges here' };
   ctx.useCache = useCache;
@@ -1105,10 +1119,33 @@ async function judgeStatement(session, collected, st, query, options, useCache) 
       `SELECT c.conname::text AS n FROM pg_catalog.pg_constraint c
         WHERE c.conname = ANY($1::text[]) AND c.connamespace = $2::pg_catalog.oid`, [citusNames, rels[0].namespace])).map((r) => r.n)];
   }
+  // An unnamed key gets the first of its default names that no constraint
+  // of the table's namespace has (ChooseConstraintName). The names matter
+  // only where they are shown (a refusal, a notice) or matched at the
+  // statement's end: the statement is judged with the first names first,
+  // and again with the taken ones known only when it has something to say
+  // and one of its names is taken. An accepted statement makes one round
+  // trip.
+  const defaults = st.keys.filter((k) => !k.conname).flatMap((k) => candidates(st.table.name, k.nameColumns || k.fkAttrs));
+  const namespace = creating ? Number(ctx.target_namespace) : rels[0] ? rels[0].namespace : 0;
+  const takenNow = async () => (defaults.length && namespace
+    ? (await session.run(TAKEN_SQL, [defaults, [namespace]], 'pg_fk_guard_taken'))[0].taken : []);
+  const takenBefore = ctx.taken || [];
+  ctx.taken = st.endCheck ? [...takenBefore, ...(await takenNow())] : takenBefore;
+  const first = await judgeResolved(session, collected, st, query, options, ctx, rels, relIndex);
+  if (st.endCheck || !(first.refusal || (first.notices && first.notices.length))) return first;
+  const taken = await takenNow();
+  if (taken.length === 0) return first;
+  ctx.taken = [...takenBefore, ...taken];
+  return judgeResolved(session, collected, st, query, options, ctx, rels, relIndex);
+}
+
+// Judges the resolved statement (judgeStatement) with the names ctx.taken.
+async function judgeResolved(session, collected, st, query, options, ctx, rels, relIndex) {
   const pairs = await resolve(session, ctx, st, rels, relIndex);
   if (!pairs || pairs.length === 0) return { skipped: pairs ? 'nothing to judge' : 'not modelled' };
   const results = await prober.judge(session, pairs, ctx.version, ctx.db);
-  const judged = pairs.map((pair, i) => ({ pair, result: results[i], verdict: engine.classify(results[i].facts) }));
+  const judged = pairs.map((pair, i) => ({ pair, result: results[i], verdict: verdictOf(results[i]) }));
   const later = collected.all.slice(st.index + 1);
   for (const j of judged) j.pair.stTableText = st.table.text;
   const refused = await refusal(session, ctx, judged, options, query, later, st);
@@ -1197,7 +1234,7 @@ async function endCheck(session, st, options, before, judgedNames) {
   }
   if (pairs.length === 0) return { notices: [] };
   const results = await prober.judge(session, pairs, ctx.version, ctx.db);
-  const judged = pairs.map((pair, i) => ({ pair, result: results[i], verdict: engine.classify(results[i].facts) }));
+  const judged = pairs.map((pair, i) => ({ pair, result: results[i], verdict: verdictOf(results[i]) }));
   return { notices: softReports(judged, options) };
 }
 

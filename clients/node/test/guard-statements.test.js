@@ -469,6 +469,66 @@ test('a type the statement declares is resolved with one temporary table, not tw
   }
 });
 
+// The guard's queries on the connection, as the server receives them.
+function spy(c) {
+  const sent = [];
+  const query = c.query;
+  c.query = function spied(config, ...rest) {
+    const text = typeof config === 'string' ? config : config && config.text;
+    if (typeof text === 'string') sent.push(text);
+    return query.call(this, config, ...rest);
+  };
+  return sent;
+}
+
+test('a key statement PostgreSQL accepts costs one round trip once its types are probed; the names taken are read only for a name shown', async () => {
+  const dbs = await databases('round_trips', `CREATE TABLE users (id bigserial PRIMARY KEY);
+    CREATE TABLE teams (id uuid PRIMARY KEY); CREATE TABLE sessions (sid text PRIMARY KEY, team uuid)`);
+  try {
+    const c = await connect(dbs.plain);
+    const sent = spy(c);
+    guard(c, { logger: null, onError: (e) => { throw e; } });
+    const statement = (i) => `CREATE TABLE t${i} (a bigint REFERENCES users, b uuid REFERENCES teams (id))`;
+    await c.query(statement(0)); // probes the two type pairs
+    sent.length = 0;
+    await c.query(statement(1));
+    await c.query('ALTER TABLE sessions ADD FOREIGN KEY (team) REFERENCES teams');
+    const guardQueries = sent.filter((x) => !/^(CREATE TABLE t1 |ALTER TABLE sessions )/.test(x));
+    assert.equal(guardQueries.length, 2, sent.join('\n'));
+    const readsTaken = (x) => /\bc\.conname = ANY\b/.test(x);
+    assert.equal(guardQueries.filter(readsTaken).length, 0, guardQueries.join('\n'));
+    // A refusal shows the key's name: the taken names are read then.
+    sent.length = 0;
+    await assert.rejects(c.query('CREATE TABLE t2 (a uuid REFERENCES users)'), { code: '42804' });
+    assert.equal(sent.filter(readsTaken).length, 1, sent.join('\n'));
+    await c.end();
+  } finally {
+    await dbs.drop();
+  }
+});
+
+// Default names already taken in the namespace: PostgreSQL names the key
+// <table>_<column>_fkey1, and so do the refusal and the notices.
+test('keys whose default name is taken elsewhere in the schema: named as PostgreSQL names them, as the extension does', async (t) => {
+  await statementDifferential(t, 'taken names', `
+CREATE TABLE users (id serial PRIMARY KEY);
+CREATE TABLE accounts (id bigserial PRIMARY KEY);
+CREATE TABLE sessions (sid text PRIMARY KEY, "userId" uuid, account integer);
+CREATE TABLE other (x int CONSTRAINT "sessions_userId_fkey" CHECK (x > 0), CONSTRAINT posts_author_fkey CHECK (x > 1),
+  CONSTRAINT posts_author_fkey1 CHECK (x > 2), CONSTRAINT sessions_account_fkey CHECK (x > 3));
+CREATE SCHEMA app;
+CREATE TABLE app.sessions (sid text PRIMARY KEY, "userId" uuid);`, [
+    { sql: 'ALTER TABLE sessions ADD FOREIGN KEY ("userId") REFERENCES users', expect: 'refused' },
+    { sql: 'CREATE TABLE posts (author uuid REFERENCES users)', expect: 'refused' },
+    { sql: 'ALTER TABLE sessions ADD FOREIGN KEY (account) REFERENCES accounts', expect: 'notice' },
+    { sql: 'CREATE TABLE posts (author integer REFERENCES accounts)', expect: 'notice' },
+    { sql: 'CREATE TABLE posts (author integer REFERENCES users)', expect: 'silent' },
+    // another schema: its own names
+    { sql: 'ALTER TABLE app.sessions ADD FOREIGN KEY ("userId") REFERENCES users', expect: 'refused' },
+    { sql: 'CREATE TABLE app.posts (author uuid REFERENCES users)', expect: 'refused' },
+  ]);
+});
+
 // Multi-column keys of which the statement converts only some columns.
 const PARTLY_SETUP = `
 CREATE TABLE pairs (a int, b text, c int, PRIMARY KEY (a, b));
