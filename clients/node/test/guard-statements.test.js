@@ -517,7 +517,8 @@ CREATE TABLE sessions (sid text PRIMARY KEY, "userId" uuid, account integer);
 CREATE TABLE other (x int CONSTRAINT "sessions_userId_fkey" CHECK (x > 0), CONSTRAINT posts_author_fkey CHECK (x > 1),
   CONSTRAINT posts_author_fkey1 CHECK (x > 2), CONSTRAINT sessions_account_fkey CHECK (x > 3));
 CREATE SCHEMA app;
-CREATE TABLE app.sessions (sid text PRIMARY KEY, "userId" uuid);`, [
+CREATE TABLE app.sessions (sid text PRIMARY KEY, "userId" uuid);
+CREATE TABLE dollars (id serial PRIMARY KEY, "a$b" integer REFERENCES users);`, [
     { sql: 'ALTER TABLE sessions ADD FOREIGN KEY ("userId") REFERENCES users', expect: 'refused' },
     { sql: 'CREATE TABLE posts (author uuid REFERENCES users)', expect: 'refused' },
     { sql: 'ALTER TABLE sessions ADD FOREIGN KEY (account) REFERENCES accounts', expect: 'notice' },
@@ -526,6 +527,8 @@ CREATE TABLE app.sessions (sid text PRIMARY KEY, "userId" uuid);`, [
     // another schema: its own names
     { sql: 'ALTER TABLE app.sessions ADD FOREIGN KEY ("userId") REFERENCES users', expect: 'refused' },
     { sql: 'CREATE TABLE app.posts (author uuid REFERENCES users)', expect: 'refused' },
+    // a name with "$" in it, quoted as quote_ident() quotes it
+    { sql: 'ALTER TABLE dollars ADD FOREIGN KEY ("a$b") REFERENCES users', expect: 'notice' },
   ]);
 });
 
