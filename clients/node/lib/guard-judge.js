@@ -44,8 +44,10 @@ const MIGRATION_TABLES = ['SequelizeMeta', 'knex_migrations', 'migrations', 'pgm
 // every statement judged. Each relation is looked up by its oid (the LATERAL
 // subquery with OFFSET 0 is planned as an index lookup), never by a scan of
 // pg_class: a scan costs in proportion to the catalog, including the rows
-// that rolled-back DDL leaves there. The default constraint names already
-// taken are asked apart (TAKEN_SQL), only when a name is shown.
+// that rolled-back DDL leaves there. Of the default constraint names ($7),
+// those already taken in the namespace of the statement's own table: asked
+// for an existing table (a key added again gets "_fkey1"), where $7 is not
+// empty; a new table's are asked apart (TAKEN_SQL), only when one is shown.
 const RESOLVE_SQL = `
 WITH rels AS (
   SELECT x.i, c.oid, c.relname, c.relnamespace, c.relkind, c.reltuples, c.relpages, c.relhastriggers, c.nspname
@@ -84,11 +86,15 @@ SELECT pg_catalog.current_setting('server_version_num')::int AS version, pg_cata
                       FROM pg_catalog.pg_index i
                       WHERE r.i > 1 AND i.indrelid = r.oid AND i.indisunique AND i.indimmediate
                         AND i.indpred IS NULL AND i.indexprs IS NULL)) ORDER BY r.i)
-        FROM rels r) AS rels`;
+        FROM rels r) AS rels,
+       (SELECT pg_catalog.array_agg(c.conname::text) FROM pg_catalog.pg_constraint c
+         WHERE pg_catalog.cardinality((SELECT $7::text[])::text[]) > 0
+           AND c.conname = ANY ((SELECT $7::text[])::text[])
+           AND c.connamespace = (SELECT relnamespace FROM rels WHERE i = 1)) AS taken`;
 
 // Which of the default constraint names ($1) are already taken in the
 // namespaces ($2) where PostgreSQL looks when it chooses one
-// (ChooseConstraintName): the created table's, the altered table's.
+// (ChooseConstraintName): the created table's.
 const TAKEN_SQL = `
 SELECT COALESCE(pg_catalog.array_agg(c.conname::text), '{}') AS taken FROM pg_catalog.pg_constraint c
 WHERE c.conname = ANY ($1::text[]) AND c.connamespace = ANY ($2::pg_catalog.oid[])`;
@@ -881,7 +887,27 @@ async function rebuiltHint(session, ctx, first, st, later, options) {
   return engine.rebuiltHint(f);
 }
 
+// With softMismatches 'warn' they are never a refusal: each is then a
+// function that writes it (laterNotice), called once the statement is sent,
+// while the server runs it (the guard's writeNotices).
 function softReports(judged, options) {
+  if (options.softMismatches !== 'warn') return writeSoftReports(judged, options);
+  const soft = judged.filter((j) => j.verdict.kind !== 'none' && j.verdict.kind !== 'incompatible');
+  return soft.map((j) => laterNotice(() => writeSoftReports([j], options)[0]));
+}
+
+// A notice written only when it is needed (noticeOf): the text of a
+// statement PostgreSQL accepts is not on the way to sending it.
+function laterNotice(write) {
+  return { later: write };
+}
+
+// The notice itself, written now if it was left for later.
+function noticeOf(n) {
+  return typeof n.later === 'function' ? n.later() : n;
+}
+
+function writeSoftReports(judged, options) {
   const out = [];
   for (const j of judged) {
     const kind = j.verdict.kind;
@@ -1094,9 +1120,13 @@ async function judgeStatement(session, collected, st, query, options, useCache) 
   const declaredNames = [...st.declared.keys()];
   const creating = st.kind === 'create';
   const attrNames = [...new Set(st.keys.flatMap((k) => [...k.fkAttrs, ...k.pkAttrs]))];
+  // An unnamed key gets the first of its default names that no constraint
+  // of the table's namespace has (ChooseConstraintName).
+  const defaults = st.keys.filter((k) => !k.conname).flatMap((k) => candidates(st.table.name, k.nameColumns || k.fkAttrs));
   const [ctx] = await session.run(RESOLVE_SQL, [relNames, creating ? st.table.schema : null,
-    creating ? st.table.name : null, creating ? st.table.temp : false, declaredNames, attrNames],
+    creating ? st.table.name : null, creating ? st.table.temp : false, declaredNames, attrNames, creating ? [] : defaults],
   'pg_fk_guard_resolve');
+  ctx.taken = ctx.taken || [];
   if (ctx.extension) return { skipped: 'the extension judges here' };
   ctx.useCache = useCache;
   // PostgreSQL converts columns before it builds any key: a conversion no
@@ -1119,19 +1149,18 @@ async function judgeStatement(session, collected, st, query, options, useCache) 
       `SELECT c.conname::text AS n FROM pg_catalog.pg_constraint c
         WHERE c.conname = ANY($1::text[]) AND c.connamespace = $2::pg_catalog.oid`, [citusNames, rels[0].namespace])).map((r) => r.n)];
   }
-  // An unnamed key gets the first of its default names that no constraint
-  // of the table's namespace has (ChooseConstraintName). The names matter
-  // only where they are shown (a refusal, a notice) or matched at the
-  // statement's end: the statement is judged with the first names first,
-  // and again with the taken ones known only when it has something to say
-  // and one of its names is taken. An accepted statement makes one round
-  // trip.
-  const defaults = st.keys.filter((k) => !k.conname).flatMap((k) => candidates(st.table.name, k.nameColumns || k.fkAttrs));
-  const namespace = creating ? Number(ctx.target_namespace) : rels[0] ? rels[0].namespace : 0;
-  const takenNow = async () => (defaults.length && namespace
+  // A new table's default names are rarely taken (by a constraint that
+  // happens to bear the same name): they matter only where
+  // they are shown (a refusal, a notice) or matched at the statement's end.
+  // The statement is judged with the first names first, and again with the
+  // taken ones known only when it has something to say and one of its names
+  // is taken. An accepted statement makes one round trip.
+  if (!creating || defaults.length === 0) return judgeResolved(session, collected, st, query, options, ctx, rels, relIndex);
+  const namespace = Number(ctx.target_namespace);
+  const takenNow = async () => (namespace
     ? (await session.run(TAKEN_SQL, [defaults, [namespace]], 'pg_fk_guard_taken'))[0].taken : []);
-  const takenBefore = ctx.taken || [];
-  ctx.taken = st.endCheck ? [...takenBefore, ...(await takenNow())] : takenBefore;
+  const takenBefore = ctx.taken;
+  if (st.endCheck) ctx.taken = [...takenBefore, ...(await takenNow())];
   const first = await judgeResolved(session, collected, st, query, options, ctx, rels, relIndex);
   if (st.endCheck || !(first.refusal || (first.notices && first.notices.length))) return first;
   const taken = await takenNow();
@@ -1297,6 +1326,7 @@ async function judge(session, collected, query, options) {
     judgedAny = true;
     if (r.refusal) return { refusal: r.refusal, notices };
     for (const n of r.notices) {
+      // (a notice left for later is never an ERROR: softMismatches 'warn')
       if (n.severity === 'ERROR') return { refusal: n, notices };
       notices.push(n);
     }
@@ -1305,4 +1335,4 @@ async function judge(session, collected, query, options) {
   return { refusal: null, notices };
 }
 
-module.exports = { judge, endCheck, prober, WHERE, _caches: { declaredCache } };
+module.exports = { judge, endCheck, prober, noticeOf, WHERE, _caches: { declaredCache } };

@@ -14,7 +14,7 @@
 
 const { collect, loadParser, MAY_ADD_FK, DROPS_CONSTRAINT } = require('./guard-collect.js');
 const { noteDroppedKeys } = require('./guard-dropped.js');
-const { judge, prober } = require('./guard-judge.js');
+const { judge, prober, noticeOf } = require('./guard-judge.js');
 const { serverCannotParse } = require('./grammar.js');
 
 const PATCHED = Symbol.for('pg-fk-guard.patched');
@@ -131,25 +131,47 @@ function patchClient(client, options) {
     },
   };
 
-  // The refusal to throw instead of sending the text, or null.
+  // {refusal, notices}: the refusal to throw instead of sending the text
+  // (its notices written), or null and the notices to write once the text
+  // is sent.
   async function check(text) {
     const collected = await collect(text);
-    if (collected.statements.length === 0) return null;
+    if (collected.statements.length === 0) return { refusal: null, notices: [] };
     const verdict = await judge(session, collected, text, state.options);
     if (verdict.skipped) {
       if (state.options.onSkip) state.options.onSkip(verdict.skipped, text);
-      return null;
+      return { refusal: null, notices: [] };
     }
-    // Read with 18's grammar; an older server may not parse the text at all.
-    if (verdict.refusal || (verdict.notices || []).length) {
-      const unparsed = await serverCannotParse(text, await session.serverVersion());
-      if (unparsed) {
-        if (state.options.onSkip) state.options.onSkip(unparsed, text);
-        return null;
-      }
+    const notices = verdict.notices || [];
+    if (!verdict.refusal) return { refusal: null, notices };
+    if (await parsedByServer(text)) {
+      writeNotices(notices);
+      return { refusal: verdict.refusal, notices: [] };
     }
-    for (const n of verdict.notices || []) if (state.options.logger) logNotice(state.options.logger, n);
-    return verdict.refusal;
+    return { refusal: null, notices: [] };
+  }
+
+  // Read with 18's grammar; an older server may not parse the text at all:
+  // then the guard stays silent and the server reports its syntax error.
+  async function parsedByServer(text) {
+    const unparsed = await serverCannotParse(text, await session.serverVersion());
+    if (unparsed && state.options.onSkip) state.options.onSkip(unparsed, text);
+    return !unparsed;
+  }
+
+  function writeNotices(notices) {
+    if (!state.options.logger) return;
+    for (const n of notices) logNotice(state.options.logger, noticeOf(n));
+  }
+
+  // The notices of a text that is sent, written while the server runs it
+  // (the text is on the wire already); done before the caller hears back.
+  async function noticesOnceSent(text, notices) {
+    try {
+      if (await parsedByServer(text)) writeNotices(notices);
+    } catch (e) {
+      if (state.options.onError) state.options.onError(e, text);
+    }
   }
 
   // A refusal inside a transaction block leaves it aborted, as the server's
@@ -179,26 +201,42 @@ function patchClient(client, options) {
           if (state.options.onError) state.options.onError(e, text);
         }
       }
-      if (!candidate) return { send: true };
-      let refusal = null;
+      if (!candidate) return { send: true, notices: [] };
+      let verdict = { refusal: null, notices: [] };
       try {
-        refusal = await check(text);
+        verdict = await check(text);
       } catch (e) {
         // The guard could not judge: it stays silent, PostgreSQL speaks.
         if (state.options.onError) state.options.onError(e, text);
       }
-      if (!refusal) return { send: true };
+      if (!verdict.refusal) return { send: true, notices: verdict.notices };
       await abortTransaction();
-      return { send: false, error: serverError(refusal) };
+      return { send: false, error: serverError(verdict.refusal) };
     });
+    // Sends the caller's query; its notices are written meanwhile, and
+    // before the caller hears back.
+    const send = (r) => {
+      if (r.notices.length === 0) return original.apply(client, args);
+      if (cb) {
+        const a = [...args];
+        let written = null;
+        a[a.indexOf(cb)] = (...out) => written.then(() => cb(...out));
+        original.apply(client, a);
+        written = noticesOnceSent(text, r.notices);
+        return undefined;
+      }
+      const sent = original.apply(client, args);
+      const written = noticesOnceSent(text, r.notices);
+      return Promise.resolve(sent).then((v) => written.then(() => v), (e) => written.then(() => Promise.reject(e)));
+    };
     // Sent (or refused) first, then the next query may go: the order of the
     // caller's queries on the connection is kept.
     const result = cb
       ? run.then((r) => {
-        if (r.send) original.apply(client, args);
+        if (r.send) send(r);
         else cb(r.error);
       })
-      : run.then((r) => (r.send ? original.apply(client, args) : Promise.reject(r.error)));
+      : run.then((r) => (r.send ? send(r) : Promise.reject(r.error)));
     // The next query waits for the check, not for the caller's query.
     const done = run.then(() => undefined, () => undefined);
     state.pending = done;

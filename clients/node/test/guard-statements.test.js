@@ -481,7 +481,7 @@ function spy(c) {
   return sent;
 }
 
-test('a key statement PostgreSQL accepts costs one round trip once its types are probed; the names taken are read only for a name shown', async () => {
+test('a key statement PostgreSQL accepts costs one round trip once its types are probed; a new table\'s taken names are read only for a name shown', async () => {
   const dbs = await databases('round_trips', `CREATE TABLE users (id bigserial PRIMARY KEY);
     CREATE TABLE teams (id uuid PRIMARY KEY); CREATE TABLE sessions (sid text PRIMARY KEY, team uuid)`);
   try {
@@ -495,7 +495,7 @@ test('a key statement PostgreSQL accepts costs one round trip once its types are
     await c.query('ALTER TABLE sessions ADD FOREIGN KEY (team) REFERENCES teams');
     const guardQueries = sent.filter((x) => !/^(CREATE TABLE t1 |ALTER TABLE sessions )/.test(x));
     assert.equal(guardQueries.length, 2, sent.join('\n'));
-    const readsTaken = (x) => /\bc\.conname = ANY\b/.test(x);
+    const readsTaken = (x) => /AS taken FROM pg_catalog\.pg_constraint/.test(x);
     assert.equal(guardQueries.filter(readsTaken).length, 0, guardQueries.join('\n'));
     // A refusal shows the key's name: the taken names are read then.
     sent.length = 0;
