@@ -13,6 +13,7 @@ const { chooseName, candidates } = require('./guard-names.js');
 const { citusFacts: readCitusFacts, citusSide } = require('./citus.js');
 const { droppedKeysRefusal, noteDroppedKeys } = require('./guard-dropped.js');
 const { DROPS_CONSTRAINT } = require('./guard-collect.js');
+const { guessResolve } = require('./guard-prefetch.js');
 
 const prober = new Prober();
 const WHERE = 'pg_fk_guard: checked before PostgreSQL ran the statement';
@@ -38,10 +39,11 @@ const MIGRATION_TABLES = ['SequelizeMeta', 'knex_migrations', 'migrations', 'pgm
 // goes to ($2 schema, $3 name, $4 temporary), quote_ident() of the declared
 // columns ($5); the statement's own table (relation 1) with the attributes
 // named ($6) only and without its indexes, the referenced tables with all
-// their attributes. Each parameter is read through a scalar subquery, so
-// that the plan does not depend on its value and PostgreSQL keeps one
-// generic plan for the prepared statement instead of planning it again for
-// every statement judged. Each relation is looked up by its oid (the LATERAL
+// their attributes. The parameters are read once, through a materialized
+// CTE (p), so that the plan does not depend on their values and PostgreSQL
+// keeps one generic plan for the prepared statement instead of planning it
+// again for every statement judged (a scalar subquery per use did the same
+// with a larger plan to start for each statement). Each relation is looked up by its oid (the LATERAL
 // subquery with OFFSET 0 is planned as an index lookup), never by a scan of
 // pg_class: a scan costs in proportion to the catalog, including the rows
 // that rolled-back DDL leaves there. Of the default constraint names ($7),
@@ -49,26 +51,27 @@ const MIGRATION_TABLES = ['SequelizeMeta', 'knex_migrations', 'migrations', 'pgm
 // for an existing table (a key added again gets "_fkey1"), where $7 is not
 // empty; a new table's are asked apart (TAKEN_SQL), only when one is shown.
 const RESOLVE_SQL = `
-WITH rels AS (
+WITH p AS MATERIALIZED (
+  SELECT $1::text[] AS names, $2::text AS schema, $3::text AS name, $4::bool AS temp, $5::text[] AS declared,
+         $6::text[] AS attrs, $7::text[] AS defaults
+), rels AS (
   SELECT x.i, c.oid, c.relname, c.relnamespace, c.relkind, c.reltuples, c.relpages, c.relhastriggers, c.nspname
-  FROM pg_catalog.unnest((SELECT $1::text[])::text[]) WITH ORDINALITY AS x(name, i)
+  FROM p CROSS JOIN pg_catalog.unnest(p.names) WITH ORDINALITY AS x(name, i)
   LEFT JOIN LATERAL (SELECT c.oid, c.relname, c.relnamespace, c.relkind, c.reltuples, c.relpages, c.relhastriggers, n.nspname
                      FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
                      WHERE c.oid = pg_catalog.to_regclass(x.name) OFFSET 0) c ON true
-), target_ns AS (
-  SELECT CASE WHEN (SELECT $2::text) IS NOT NULL THEN (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = (SELECT $2::text))
-              WHEN (SELECT $4::bool) THEN pg_catalog.pg_my_temp_schema()
-              ELSE (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = pg_catalog.current_schema()) END AS oid
 )
 SELECT pg_catalog.current_setting('server_version_num')::int AS version, pg_catalog.current_database() AS db,
        pg_catalog.current_setting('search_path') AS search_path,
        EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'pg_fk_guard') AS extension,
        (pg_catalog.current_setting('citus.version', true) IS NOT NULL
         AND EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'citus')) AS citus,
-       (SELECT oid FROM target_ns)::int8 AS target_namespace,
-       CASE WHEN (SELECT $3::text) IS NULL THEN NULL WHEN (SELECT $2::text) IS NULL THEN pg_catalog.quote_ident((SELECT $3::text))
-            ELSE pg_catalog.quote_ident((SELECT $2::text)) || '.' || pg_catalog.quote_ident((SELECT $3::text)) END AS target_display,
-       (SELECT pg_catalog.json_object_agg(x, pg_catalog.quote_ident(x)) FROM pg_catalog.unnest((SELECT $5::text[])::text[]) AS x) AS quoted,
+       (CASE WHEN p.schema IS NOT NULL THEN (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = p.schema)
+             WHEN p.temp THEN pg_catalog.pg_my_temp_schema()
+             ELSE (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = pg_catalog.current_schema()) END)::int8 AS target_namespace,
+       CASE WHEN p.name IS NULL THEN NULL WHEN p.schema IS NULL THEN pg_catalog.quote_ident(p.name)
+            ELSE pg_catalog.quote_ident(p.schema) || '.' || pg_catalog.quote_ident(p.name) END AS target_display,
+       (SELECT pg_catalog.json_object_agg(x, pg_catalog.quote_ident(x)) FROM pg_catalog.unnest(p.declared) AS x) AS quoted,
        (SELECT pg_catalog.json_agg(pg_catalog.json_build_object(
           'oid', r.oid::int8, 'display', r.oid::pg_catalog.regclass::text,
           'qualified', pg_catalog.quote_ident(r.nspname) || '.' || pg_catalog.quote_ident(r.relname),
@@ -79,7 +82,7 @@ SELECT pg_catalog.current_setting('server_version_num')::int AS version, pg_cata
                       'coll', a.attcollation::int8, 'quoted', pg_catalog.quote_ident(a.attname),
                       'filled', (a.attidentity <> '' OR a.atthasdef)) ORDER BY a.attnum)
                     FROM pg_catalog.pg_attribute a WHERE a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped
-                      AND (r.i > 1 OR a.attname = ANY ((SELECT $6::text[])::text[]))),
+                      AND (r.i > 1 OR a.attname = ANY (p.attrs))),
           'indexes', (SELECT pg_catalog.json_agg(pg_catalog.json_build_object(
                         'primary', i.indisprimary, 'keys', i.indkey::int2[], 'classes', i.indclass::oid[]::int8[])
                         ORDER BY i.indexrelid)
@@ -88,13 +91,13 @@ SELECT pg_catalog.current_setting('server_version_num')::int AS version, pg_cata
                         AND i.indpred IS NULL AND i.indexprs IS NULL)) ORDER BY r.i)
         FROM rels r) AS rels,
        (SELECT pg_catalog.array_agg(c.conname::text) FROM pg_catalog.pg_constraint c
-         WHERE pg_catalog.cardinality((SELECT $7::text[])::text[]) > 0
-           AND c.conname = ANY ((SELECT $7::text[])::text[])
-           AND c.connamespace = (SELECT relnamespace FROM rels WHERE i = 1)) AS taken`;
+         WHERE pg_catalog.cardinality(p.defaults) > 0 AND c.conname = ANY (p.defaults)
+           AND c.connamespace = (SELECT relnamespace FROM rels WHERE i = 1)) AS taken
+FROM p`;
 
 // Which of the default constraint names ($1) are already taken in the
 // namespaces ($2) where PostgreSQL looks when it chooses one
-// (ChooseConstraintName): the created table's.
+// (ChooseConstraintName): the table's.
 const TAKEN_SQL = `
 SELECT COALESCE(pg_catalog.array_agg(c.conname::text), '{}') AS taken FROM pg_catalog.pg_constraint c
 WHERE c.conname = ANY ($1::text[]) AND c.connamespace = ANY ($2::pg_catalog.oid[])`;
@@ -219,7 +222,7 @@ function pkKey(st, k) {
 }
 
 // quote_identifier() as the server does it (ruleutils.c): quoted unless all
-// lower case letters, digits, _ and $ (not first) and no keyword but an
+// lower case letters, digits and _ (no digit first) and no keyword but an
 // unreserved one; the keywords asked of the server (pg_get_keywords()) once
 // per server version, and only when a notice needs a quoted name.
 const KEYWORDS_SQL = "SELECT pg_catalog.array_agg(word) AS words FROM pg_catalog.pg_get_keywords() WHERE catcode <> 'U'";
@@ -1105,7 +1108,42 @@ function verdictOf(result) {
 
 // Judges one statement of a query string (collected st) against the catalog
 // as it stands. Returns {skipped: reason} or {refusal, notices}.
-async function judgeStatement(session, collected, st, query, options, useCache) {
+// RESOLVE_SQL asked before the statement is parsed, with the parameters a
+// reading of its words guesses (guard-prefetch.js): {guess, answer}, or null.
+function prefetchResolve(session, text) {
+  const g = guessResolve(text);
+  if (!g) return null;
+  const answer = session.run(RESOLVE_SQL, [g.names, g.schema, g.name, g.temp, g.declared, g.attrs, g.defaults],
+    'pg_fk_guard_resolve').then((rows) => ({ ctx: rows[0] }), (error) => ({ error }));
+  return { guess: g, answer };
+}
+
+// The prefetched answer, when its guess covers the parameters the parse
+// gives (n): the same relation in first place (its attributes filtered, no
+// indexes), every other relation among the others, every declared and
+// named column among the words; the creating table's schema, name and
+// persistence the same. {ctx (its relations in the parse's order),
+// defaultsCovered} or null (ask again).
+async function fromGuess(prefetched, n) {
+  const g = prefetched.guess;
+  if (g.schema !== n.schema || g.name !== n.name || g.temp !== n.temp || g.names[0] !== n.names[0]) return null;
+  const at = [0];
+  for (let j = 1; j < n.names.length; j++) {
+    const k = g.names.indexOf(n.names[j], 1);
+    if (k < 0) return null;
+    at.push(k);
+  }
+  const within = (list, of) => {
+    const set = new Set(of);
+    return list.every((x) => set.has(x));
+  };
+  if (!within(n.declared, g.declared) || !within(n.attrs, g.attrs)) return null;
+  const a = await prefetched.answer;
+  if (a.error) return null;
+  return { ctx: { ...a.ctx, rels: at.map((k) => a.ctx.rels[k]) }, defaultsCovered: within(n.defaults, g.defaults) };
+}
+
+async function judgeStatement(session, collected, st, query, options, useCache, prefetched = null) {
   const relNames = [];
   const relIndex = new Map();
   const addRel = (rv, key = rv.text) => {
@@ -1123,9 +1161,14 @@ async function judgeStatement(session, collected, st, query, options, useCache) 
   // An unnamed key gets the first of its default names that no constraint
   // of the table's namespace has (ChooseConstraintName).
   const defaults = st.keys.filter((k) => !k.conname).flatMap((k) => candidates(st.table.name, k.nameColumns || k.fkAttrs));
-  const [ctx] = await session.run(RESOLVE_SQL, [relNames, creating ? st.table.schema : null,
-    creating ? st.table.name : null, creating ? st.table.temp : false, declaredNames, attrNames, creating ? [] : defaults],
-  'pg_fk_guard_resolve');
+  const params = [relNames, creating ? st.table.schema : null, creating ? st.table.name : null,
+    creating ? st.table.temp : false, declaredNames, attrNames, creating ? [] : defaults];
+  const guessed = prefetched ? await fromGuess(prefetched, { names: params[0], schema: params[1], name: params[2],
+    temp: params[3], declared: params[4], attrs: params[5], defaults: params[6] }) : null;
+  const ctx = guessed ? guessed.ctx : (await session.run(RESOLVE_SQL, params, 'pg_fk_guard_resolve'))[0];
+  // An existing table's taken default names come with it (a key added
+  // again gets "_fkey1"), unless a guess missed one of them.
+  const namesKnown = !creating && (!guessed || guessed.defaultsCovered);
   ctx.taken = ctx.taken || [];
   if (ctx.extension) return { skipped: 'the extension judges here' };
   ctx.useCache = useCache;
@@ -1155,8 +1198,8 @@ async function judgeStatement(session, collected, st, query, options, useCache) 
   // The statement is judged with the first names first, and again with the
   // taken ones known only when it has something to say and one of its names
   // is taken. An accepted statement makes one round trip.
-  if (!creating || defaults.length === 0) return judgeResolved(session, collected, st, query, options, ctx, rels, relIndex);
-  const namespace = Number(ctx.target_namespace);
+  if (namesKnown || defaults.length === 0) return judgeResolved(session, collected, st, query, options, ctx, rels, relIndex);
+  const namespace = creating ? Number(ctx.target_namespace) : rels[0] ? rels[0].namespace : 0;
   const takenNow = async () => (namespace
     ? (await session.run(TAKEN_SQL, [defaults, [namespace]], 'pg_fk_guard_taken'))[0].taken : []);
   const takenBefore = ctx.taken;
@@ -1273,7 +1316,7 @@ async function endCheck(session, st, options, before, judgedNames) {
 // transaction (or savepoint) that is rolled back. Judging stops at the first
 // refusal (PostgreSQL would not run the later statements). Returns {skipped:
 // reason} when nothing was judged, else {refusal, notices}.
-async function judge(session, collected, query, options) {
+async function judge(session, collected, query, options, prefetched = null) {
   const statements = collected.statements;
   if (statements.length === 0) return { skipped: 'no foreign key to judge' };
   const notices = [];
@@ -1293,7 +1336,7 @@ async function judge(session, collected, query, options) {
     let r;
     const atStart = !st.unsure;
     if (st.prefix.length === 0 && !st.endCheck) {
-      r = await judgeStatement(session, collected, st, query, options, true);
+      r = await judgeStatement(session, collected, st, query, options, true, statements.length === 1 ? prefetched : null);
     } else if (options.replay === false) {
       r = { stop: st.prefix.length ? 'earlier statements are not replayed (replay: false)'
         : 'the statement is not replayed (replay: false)' };
@@ -1335,4 +1378,4 @@ async function judge(session, collected, query, options) {
   return { refusal: null, notices };
 }
 
-module.exports = { judge, endCheck, prober, noticeOf, WHERE, _caches: { declaredCache } };
+module.exports = { judge, endCheck, prober, noticeOf, prefetchResolve, WHERE, _caches: { declaredCache } };

@@ -12,8 +12,8 @@ function bytes(s) {
 
 // The longest prefix of s with at most n bytes that ends on a character boundary.
 function clip(s, n) {
+  if (bytes(s) <= n) return s;
   const b = Buffer.from(s, 'utf8');
-  if (b.length <= n) return s;
   let end = n;
   while (end > 0 && (b[end] & 0xc0) === 0x80) end--;
   return b.subarray(0, end).toString('utf8');
@@ -50,17 +50,19 @@ function fkNameAddition(columns) {
 }
 
 // The candidates in the order PostgreSQL tries them (label fkey, fkey1, ...).
-function candidates(relname, columns, count = 10) {
+function* eachCandidate(relname, columns, count = 10) {
   const add = fkNameAddition(columns);
-  const out = [];
-  for (let pass = 0; pass < count; pass++) out.push(makeObjectName(relname, add, pass === 0 ? 'fkey' : `fkey${pass}`));
-  return out;
+  for (let pass = 0; pass < count; pass++) yield makeObjectName(relname, add, pass === 0 ? 'fkey' : `fkey${pass}`);
+}
+
+function candidates(relname, columns, count = 10) {
+  return [...eachCandidate(relname, columns, count)];
 }
 
 // The first candidate not taken (taken: a Set of names used in the namespace
 // or chosen earlier in the statement); null if all ten are taken (unsure).
 function chooseName(relname, columns, taken) {
-  for (const c of candidates(relname, columns)) if (!taken.has(c)) return c;
+  for (const c of eachCandidate(relname, columns)) if (!taken.has(c)) return c;
   return null;
 }
 

@@ -14,7 +14,7 @@
 
 const { collect, loadParser, MAY_ADD_FK, DROPS_CONSTRAINT } = require('./guard-collect.js');
 const { noteDroppedKeys } = require('./guard-dropped.js');
-const { judge, prober, noticeOf } = require('./guard-judge.js');
+const { judge, prober, noticeOf, prefetchResolve } = require('./guard-judge.js');
 const { serverCannotParse } = require('./grammar.js');
 
 const PATCHED = Symbol.for('pg-fk-guard.patched');
@@ -135,9 +135,11 @@ function patchClient(client, options) {
   // (its notices written), or null and the notices to write once the text
   // is sent.
   async function check(text) {
+    // The catalog question goes out first; the parse runs while it is answered.
+    const prefetched = prefetchResolve(session, text);
     const collected = await collect(text);
     if (collected.statements.length === 0) return { refusal: null, notices: [] };
-    const verdict = await judge(session, collected, text, state.options);
+    const verdict = await judge(session, collected, text, state.options, prefetched);
     if (verdict.skipped) {
       if (state.options.onSkip) state.options.onSkip(verdict.skipped, text);
       return { refusal: null, notices: [] };
