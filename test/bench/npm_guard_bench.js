@@ -112,6 +112,11 @@ async function timed(client, sql) {
     console.log(`${row.padEnd(16)} ${median(p).toFixed(3).padStart(12)}  ${median(g).toFixed(3).padStart(14)}  ${costs[row].toFixed(3).padStart(11)}  ${median(d).toFixed(3).padStart(18)}  ${sorted[Math.floor(sorted.length * 0.9)].toFixed(3).padStart(11)}  ${median(pc).toFixed(3).padStart(9)}  ${median(gc).toFixed(3).padStart(11)}  ${cpuCosts[row].toFixed(3).padStart(8)}`);
   }
   const fkRows = rows.filter((r) => r !== 'no_fk' && r !== 'add_fk_refused');
+  if (fkRows.length === 0) {
+    await plain.end();
+    await guarded.end();
+    return;
+  }
   const worst = Math.max(...fkRows.map((r) => costs[r]));
   const worstCpu = Math.max(...fkRows.map((r) => cpuCosts[r]));
   // The goal is the time a migration waits (wall); the CPU figure counts the

@@ -193,7 +193,10 @@ function patchClient(client, options) {
     const candidate = text !== null && MAY_ADD_FK.test(text);
     const drops = text !== null && DROPS_CONSTRAINT.test(text);
     if (!candidate && !drops && !state.pending) return original.apply(client, args);
-    const cb = typeof callback === 'function' ? callback : typeof values === 'function' ? values : null;
+    // The caller's callback: query(config, values, cb), query(config, cb) or
+    // query({text, callback}).
+    const configCb = config && typeof config === 'object' && typeof config.callback === 'function' ? config.callback : null;
+    const cb = typeof callback === 'function' ? callback : typeof values === 'function' ? values : configCb;
     const before = state.pending || Promise.resolve();
     const run = before.then(async () => {
       if (drops) {
@@ -221,8 +224,10 @@ function patchClient(client, options) {
       if (r.notices.length === 0) return original.apply(client, args);
       if (cb) {
         const a = [...args];
-        let written = null;
-        a[a.indexOf(cb)] = (...out) => written.then(() => cb(...out));
+        let written = Promise.resolve();
+        const later = (...out) => written.then(() => cb(...out));
+        if (cb === configCb) a[0] = { ...config, callback: later };
+        else a[a.indexOf(cb)] = later;
         original.apply(client, a);
         written = noticesOnceSent(text, r.notices);
         return undefined;

@@ -507,6 +507,39 @@ test('a key statement PostgreSQL accepts costs one round trip once its types are
   }
 });
 
+test('callbacks, in each of pg\'s three styles: the notice reaches the logger before the callback, a refusal is the callback\'s error', async () => {
+  const dbs = await databases('callbacks', 'CREATE TABLE users (id serial PRIMARY KEY); CREATE TABLE accounts (id bigserial PRIMARY KEY)');
+  try {
+    const events = [];
+    const c = guard(await connect(dbs.plain), { logger: (n) => events.push(`notice ${n.severity}`), onError: (e) => { throw e; } });
+    const styles = {
+      'query(text, cb)': (sql, cb) => c.query(sql, cb),
+      'query(text, values, cb)': (sql, cb) => c.query(sql, [], cb),
+      'query({text, callback})': (sql, cb) => c.query({ text: sql, callback: cb }),
+    };
+    let n = 0;
+    for (const [style, send] of Object.entries(styles)) {
+      events.length = 0;
+      const soft = await new Promise((resolve) => send(`CREATE TABLE soft_${n} (a integer REFERENCES accounts)`, (err) => {
+        events.push(`callback ${err ? err.code : 'ok'}`);
+        resolve(err);
+      }));
+      assert.equal(soft, null, style);
+      assert.deepEqual(events, ['notice WARNING', 'callback ok'], style);
+      events.length = 0;
+      const refused = await new Promise((resolve) => send(`CREATE TABLE refused_${n++} (a uuid REFERENCES users)`, (err) => {
+        events.push(`callback ${err ? err.code : 'ok'}`);
+        resolve(err);
+      }));
+      assert.equal(refused && refused.fkGuard, true, style);
+      assert.deepEqual(events, ['callback 42804'], style);
+    }
+    await c.end();
+  } finally {
+    await dbs.drop();
+  }
+});
+
 // Default names already taken in the namespace: PostgreSQL names the key
 // <table>_<column>_fkey1, and so do the refusal and the notices.
 test('keys whose default name is taken elsewhere in the schema: named as PostgreSQL names them, as the extension does', async (t) => {

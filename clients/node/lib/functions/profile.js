@@ -113,31 +113,50 @@ function reasonSql(trustCaller = true) {
 // column's values (its declared type, a domain's CHECKs included), the
 // conversion of the whole column, the values' text, the referenced keys in
 // the target type, and one value's text converted.
+// All checks are asked in one query, in their order: COALESCE of one
+// scalar subquery per check, each the engine's query with its parameters
+// renumbered; PostgreSQL evaluates them one by one and stops at the first
+// answer.
 async function untrustedCode(s, { columnType, source, target, viaText, identical, keysType = null, trustCaller = true }) {
-  const sql = reasonSql(trustCaller);
-  const typeIo = async (t) => (await s.query(sql.typeIo, [t])).rows[0]?.why ?? null;
-  const cast = async (from, to) => (await s.query(sql.cast, [from, to])).rows[0]?.why ?? null;
   const TEXT = '25';
+  const io = (t) => ['typeIo', t];
+  const cast = (from, to) => ['cast', from, to];
   const steps = [
-    () => typeIo(source), () => typeIo(target),
+    io(source), io(target),
     // SELECT col FROM t
-    () => typeIo(columnType),
+    io(columnType),
     // SELECT (col::[text::]target) FROM t
-    ...(identical ? [] : viaText ? [() => cast(TEXT, target), () => cast(columnType, TEXT)] : [() => cast(columnType, target)]),
+    ...(identical ? [] : viaText ? [cast(TEXT, target), cast(columnType, TEXT)] : [cast(columnType, target)]),
     // SELECT col::text FROM t
-    () => cast(columnType, TEXT),
+    cast(columnType, TEXT),
     // SELECT (refcol)::target FROM r
-    ...(keysType != null ? [() => cast(keysType, target)] : []),
+    ...(keysType != null ? [cast(keysType, target)] : []),
     // SELECT (($1::text)::source)::[text::]target::text
-    () => cast(target, TEXT),
-    ...(viaText ? [() => cast(TEXT, target), () => cast(source, TEXT)] : [() => cast(source, target)]),
-    () => cast(TEXT, source),
+    cast(target, TEXT),
+    ...(viaText ? [cast(TEXT, target), cast(source, TEXT)] : [cast(source, target)]),
+    cast(TEXT, source),
   ];
-  for (const step of steps) {
-    const why = await step();
-    if (why) return why;
+  const sql = firstReasonSql(steps.map(([kind]) => kind), trustCaller);
+  const r = await s.query(sql, steps.flatMap(([, ...types]) => types));
+  return r.rows[0]?.why ?? null;
+}
+
+// The query of untrustedCode() for a sequence of checks ('typeIo' takes one
+// type parameter, 'cast' two), cached by that sequence.
+const firstReasonQueries = new Map();
+function firstReasonSql(kinds, trustCaller) {
+  const key = `${trustCaller}:${kinds.join(',')}`;
+  if (!firstReasonQueries.has(key)) {
+    const sql = reasonSql(trustCaller);
+    let next = 0;
+    const parts = kinds.map((kind) => {
+      const base = next;
+      next += kind === 'cast' ? 2 : 1;
+      return `(${sql[kind].trim().replace(/\$([12])(?![0-9])/g, (m, n) => `$${base + Number(n)}`)})`;
+    });
+    firstReasonQueries.set(key, `SELECT COALESCE(${parts.join(',\n')}) AS why`);
   }
-  return null;
+  return firstReasonQueries.get(key);
 }
 
 // The profile of rel.att against target (typmod), with orphans against
