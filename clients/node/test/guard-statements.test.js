@@ -450,13 +450,7 @@ test('a type the statement declares is resolved with one temporary table, not tw
   const dbs = await databases('declared_once', 'CREATE DOMAIN code AS text; CREATE TABLE users (id serial PRIMARY KEY, c text UNIQUE)');
   try {
     const c = await connect(dbs.plain);
-    const sent = [];
-    const query = c.query;
-    c.query = function spied(config, ...rest) {
-      const text = typeof config === 'string' ? config : config && config.text;
-      if (typeof text === 'string') sent.push(text);
-      return query.call(this, config, ...rest);
-    };
+    const sent = spy(c);
     guard(c, { logger: null, onError: (e) => { throw e; } });
     await c.query('CREATE TABLE t (a public.code REFERENCES users (c), b integer REFERENCES users)');
     const created = sent.filter((x) => /CREATE TEMP TABLE fkg_guard_declared \(c /.test(x));
