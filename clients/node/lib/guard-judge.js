@@ -1166,6 +1166,7 @@ async function judgeStatement(session, collected, st, query, options, useCache, 
   const guessed = prefetched ? await fromGuess(prefetched, { names: params[0], schema: params[1], name: params[2],
     temp: params[3], declared: params[4], attrs: params[5], defaults: params[6] }) : null;
   const ctx = guessed ? guessed.ctx : (await session.run(RESOLVE_SQL, params, 'pg_fk_guard_resolve'))[0];
+  if (session.noteVersion) session.noteVersion(Number(ctx.version));
   // An existing table's taken default names come with it (a key added
   // again gets "_fkey1"), unless a guess missed one of them.
   const namesKnown = !creating && (!guessed || guessed.defaultsCovered);
@@ -1277,6 +1278,7 @@ WHERE c.conrelid = pg_catalog.to_regclass($1::text) AND c.contype = 'f'`;
 async function endCheck(session, st, options, before, judgedNames) {
   if (options.softMismatches === 'ignore') return { notices: [] };
   const [ctx] = await session.run(END_CHECK_SQL, [st.table.text, before, judgedNames]);
+  if (session.noteVersion) session.noteVersion(Number(ctx.version));
   if (ctx.extension) return { skipped: 'the extension judges here' };
   const pairs = [];
   let no = 0;

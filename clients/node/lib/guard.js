@@ -121,6 +121,11 @@ function patchClient(client, options) {
     },
     // The foreign keys this transaction dropped (guard-dropped.js).
     dropped: state.dropped,
+    // The version a catalog answer carried (server_version_num): the
+    // grammar check after sending needs no query of its own.
+    noteVersion: (v) => {
+      if (state.version === undefined && Number.isInteger(v)) state.version = v;
+    },
     // server_version_num, read once per connection.
     serverVersion: async () => {
       if (state.version === undefined) {

@@ -534,6 +534,29 @@ test('callbacks, in each of pg\'s three styles: the notice reaches the logger be
   }
 });
 
+test('a soft notice on a fresh connection: nothing is sent after the statement, and a statement that then fails in a transaction keeps its notice', async () => {
+  const dbs = await databases('notice_after', `CREATE TABLE users (id bigserial PRIMARY KEY);
+    CREATE TABLE child (a integer); INSERT INTO child VALUES (42)`);
+  try {
+    const c = await connect(dbs.plain);
+    const sent = spy(c);
+    const logged = [];
+    const errors = [];
+    guard(c, { logger: (n) => logged.push(n.severity), onError: (e) => errors.push(e) });
+    const sql = 'ALTER TABLE child ADD FOREIGN KEY (a) REFERENCES users';
+    await c.query('BEGIN');
+    // integer -> bigint: a soft mismatch; 42 has no key: PostgreSQL's 23503
+    await assert.rejects(c.query(sql), { code: '23503' });
+    await c.query('ROLLBACK');
+    assert.deepEqual(logged, ['WARNING']);
+    assert.deepEqual(errors, []);
+    assert.equal(sent[sent.indexOf(sql) + 1], 'ROLLBACK', sent.join('\n'));
+    await c.end();
+  } finally {
+    await dbs.drop();
+  }
+});
+
 // Default names already taken in the namespace: PostgreSQL names the key
 // <table>_<column>_fkey1, and so do the refusal and the notices.
 test('keys whose default name is taken elsewhere in the schema: named as PostgreSQL names them, as the extension does', async (t) => {
