@@ -43,10 +43,10 @@ const MIGRATION_TABLES = ['SequelizeMeta', 'knex_migrations', 'migrations', 'pgm
 // CTE (p), so that the plan does not depend on their values and PostgreSQL
 // keeps one generic plan for the prepared statement instead of planning it
 // again for every statement judged (a scalar subquery per use did the same
-// with a larger plan to start for each statement). Each relation is looked up by its oid (the LATERAL
-// subquery with OFFSET 0 is planned as an index lookup), never by a scan of
-// pg_class: a scan costs in proportion to the catalog, including the rows
-// that rolled-back DDL leaves there. Of the default constraint names ($7),
+// with a larger plan to start for each statement). Each relation is looked
+// up by its oid (the LATERAL subquery with OFFSET 0 is planned as an index
+// lookup), never by a scan of pg_class: a scan costs in proportion to the
+// catalog, including the rows that rolled-back DDL leaves there. Of the default constraint names ($7),
 // those already taken in the namespace of the statement's own table: asked
 // for an existing table (a key added again gets "_fkey1"), where $7 is not
 // empty; a new table's are asked apart (TAKEN_SQL), only when one is shown.
@@ -1106,8 +1106,6 @@ function verdictOf(result) {
   return result.verdict;
 }
 
-// Judges one statement of a query string (collected st) against the catalog
-// as it stands. Returns {skipped: reason} or {refusal, notices}.
 // RESOLVE_SQL asked before the statement is parsed, with the parameters a
 // reading of its words guesses (guard-prefetch.js): {guess, answer}, or null.
 function prefetchResolve(session, text) {
@@ -1143,6 +1141,9 @@ async function fromGuess(prefetched, n) {
   return { ctx: { ...a.ctx, rels: at.map((k) => a.ctx.rels[k]) }, defaultsCovered: within(n.defaults, g.defaults) };
 }
 
+// Judges one statement of a query string (collected st) against the catalog
+// as it stands; prefetched: prefetchResolve()'s, for a string of one
+// statement. Returns {skipped: reason} or {refusal, notices}.
 async function judgeStatement(session, collected, st, query, options, useCache, prefetched = null) {
   const relNames = [];
   const relIndex = new Map();
